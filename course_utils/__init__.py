@@ -1,0 +1,29 @@
+"""course_utils: the helpers behind the course "Backprop Through Softmax".
+
+Batches are rows: logits ``z`` and softmax outputs ``h`` have shape ``(N, C)``.
+"""
+
+from .activations import ACTIVATIONS, Activation
+from .data import load_mnist
+from .gradcheck import GradCheckReport, check_gradients, numerical_gradient, rel_error
+from .losses import binary_cross_entropy, cross_entropy, cross_entropy_grad
+from .network import TwoLayerNet
+from .softmax import log_softmax, softmax, softmax_jacobian, softmax_vjp
+
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "GradCheckReport",
+    "TwoLayerNet",
+    "binary_cross_entropy",
+    "check_gradients",
+    "cross_entropy",
+    "cross_entropy_grad",
+    "load_mnist",
+    "log_softmax",
+    "numerical_gradient",
+    "rel_error",
+    "softmax",
+    "softmax_jacobian",
+    "softmax_vjp",
+]

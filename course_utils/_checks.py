@@ -1,0 +1,102 @@
+"""Input checks shared by the course_utils modules.
+
+Every public function funnels its arrays through these helpers so that a learner who passes the
+wrong thing gets a ValueError that says what was expected and what came, never a silent wrong
+answer.
+"""
+
+import numpy as np
+
+
+def as_float_array(x, name):
+    """Return ``x`` as a floating ndarray, keeping float32 and float64 as they are.
+
+    Integers and booleans are promoted to float64, float16 to float32. Anything else (strings,
+    complex numbers, objects) raises ValueError.
+    """
+    arr = np.asarray(x)
+    if arr.dtype in (np.float32, np.float64):
+        return arr
+    if arr.dtype == np.float16:
+        return arr.astype(np.float32)
+    if np.issubdtype(arr.dtype, np.integer) or arr.dtype == np.bool_:
+        return arr.astype(np.float64)
+    raise ValueError(f"{name} must hold real numbers, got an array of dtype {arr.dtype}")
+
+
+def check_finite(arr, name):
+    """Raise ValueError naming the first NaN or inf in ``arr``."""
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        where = tuple(int(i) for i in bad)
+        raise ValueError(
+            f"{name} must be finite, got {arr[where]} at index {where if arr.ndim > 1 else where[0]}"
+            " (a NaN or inf here usually comes from an earlier step: check the layer that made it)"
+        )
+
+
+def logits(z, name="z", *, ndim=(1, 2)):
+    """Check logits: a float array of 1 or 2 dimensions, finite, at least one class."""
+    arr = as_float_array(z, name)
+    if arr.ndim not in ndim:
+        shapes = " or ".join({1: "(C,)", 2: "(N, C)"}[d] for d in ndim)
+        raise ValueError(f"{name} must have shape {shapes}, got shape {arr.shape}")
+    if arr.shape[-1] == 0:
+        raise ValueError(f"{name} must have at least one class (C >= 1), got shape {arr.shape}")
+    if arr.ndim == 2 and arr.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one sample (N >= 1), got shape {arr.shape}")
+    check_finite(arr, name)
+    return arr
+
+
+def same_shape(a, b, name_a, name_b):
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{name_b} must have the same shape as {name_a}, {a.shape}, got {b.shape}"
+        )
+
+
+def targets(t, z, name="t"):
+    """Check targets against logits ``z`` of shape (N, C).
+
+    Returns ``("labels", y)`` with ``y`` int64 of shape (N,), or ``("probs", t)`` with ``t`` a float
+    array of shape (N, C) in the dtype of ``z``.
+    """
+    N, C = z.shape
+    arr = np.asarray(t)
+    if arr.ndim == 2 and arr.shape == (N, 1) and C != 1:
+        raise ValueError(
+            f"labels must have shape (N,) = ({N},), got {arr.shape}: an (N, 1) column is the "
+            "N x 1 vs N x C mix-up; use y.ravel()"
+        )
+    if arr.ndim == 1:
+        if arr.shape != (N,):
+            raise ValueError(
+                f"labels must have shape (N,) = ({N},) to match z of shape {z.shape}, got {arr.shape}"
+            )
+        if not np.issubdtype(arr.dtype, np.integer):
+            raise ValueError(
+                f"labels must be integers in [0, {C}), got dtype {arr.dtype}; if they are class "
+                "numbers stored as floats use y.astype(int); for target probabilities pass shape (N, C)"
+            )
+        if N and (arr.min() < 0 or arr.max() >= C):
+            bad = int(arr[(arr < 0) | (arr >= C)][0])
+            raise ValueError(
+                f"labels must lie in [0, {C}) for C = {C} classes, got {bad}"
+                + ("; labels counted from 1 (Octave style) need y - 1" if bad == C else "")
+            )
+        return "labels", arr.astype(np.int64, copy=False)
+    if arr.ndim == 2:
+        if arr.shape != (N, C):
+            raise ValueError(
+                f"target probabilities must have the shape of z, (N, C) = {z.shape}, got {arr.shape}"
+            )
+        probs = as_float_array(arr, name).astype(z.dtype, copy=False)
+        check_finite(probs, name)
+        if np.any(probs < 0):
+            raise ValueError(f"target probabilities must be >= 0, got a minimum of {probs.min()}")
+        return "probs", probs
+    raise ValueError(
+        f"{name} must be labels of shape (N,) = ({N},) or probabilities of shape (N, C) = {z.shape}, "
+        f"got shape {arr.shape}"
+    )

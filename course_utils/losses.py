@@ -1,0 +1,116 @@
+r"""Costs for a classifier's output layer, with their gradients.
+
+:func:`cross_entropy` and :func:`cross_entropy_grad` work from the logits ``z`` (the softmax is
+inside them), which is both stabler and shorter than going through ``h``. :func:`binary_cross_entropy`
+is the cost of K independent sigmoid outputs: the "sigmoid" cost of the learners' Octave code, which
+matches a sigmoid output layer but not a softmax one.
+"""
+
+import numpy as np
+
+from . import _checks
+from .softmax import log_softmax, softmax
+
+
+def cross_entropy(z, t):
+    r"""Mean cross-entropy of softmax outputs against targets, from the logits.
+
+    .. math:: L = -\frac{1}{N} \sum_{n=1}^{N} \sum_{j=1}^{C} t_{nj} \log h_{nj},
+              \qquad h = \operatorname{softmax}(z)
+
+    With integer labels ``y`` this is :math:`L = -\frac{1}{N}\sum_n \log h_{n, y_n}`.
+
+    Parameters
+    ----------
+    z : ndarray, shape (N, C)
+        Logits, one row per sample, finite.
+    t : ndarray, shape (N,) of int, or shape (N, C) of float
+        Either class labels in ``[0, C)`` or target probabilities (one-hot, smoothed, ...), >= 0.
+
+    Returns
+    -------
+    L : numpy scalar, dtype of ``z``
+        The mean over the N rows.
+    """
+    z = _checks.logits(z, ndim=(2,))
+    kind, t = _checks.targets(t, z)
+    log_h = log_softmax(z)
+    N = z.shape[0]
+    if kind == "labels":
+        picked = log_h[np.arange(N), t]
+        return -picked.sum() / z.dtype.type(N)
+    return -np.sum(t * log_h) / z.dtype.type(N)
+
+
+def cross_entropy_grad(z, t):
+    r"""Exact gradient of :func:`cross_entropy` with respect to the logits: the fused shortcut.
+
+    .. math:: \frac{\partial L}{\partial z_{nj}} = \frac{1}{N}\Bigl(h_{nj} \sum_k t_{nk} - t_{nj}\Bigr)
+
+    which is :math:`(h - t)/N` whenever each row of ``t`` sums to 1 (labels, one-hot, label
+    smoothing). The ``1/N`` comes from the mean over the batch.
+
+    Parameters
+    ----------
+    z : ndarray, shape (N, C)
+        Logits, finite.
+    t : ndarray, shape (N,) of int, or shape (N, C) of float
+        Labels in ``[0, C)`` or target probabilities.
+
+    Returns
+    -------
+    dz : ndarray, shape (N, C), dtype of ``z``
+    """
+    z = _checks.logits(z, ndim=(2,))
+    kind, t = _checks.targets(t, z)
+    h = softmax(z)
+    N = z.shape[0]
+    if kind == "labels":
+        h[np.arange(N), t] -= 1
+        dz = h
+    else:
+        dz = h * t.sum(axis=1, keepdims=True) - t
+    return dz / z.dtype.type(N)
+
+
+def binary_cross_entropy(h, Y):
+    r"""Cost of K independent yes/no outputs (sigmoid outputs), averaged over the N rows.
+
+    .. math:: L = -\frac{1}{N} \sum_{n=1}^{N} \sum_{k=1}^{K}
+              \Bigl[ Y_{nk} \log h_{nk} + (1 - Y_{nk}) \log(1 - h_{nk}) \Bigr]
+
+    This is the cost whose gradient with respect to the sigmoid logits is :math:`(h - Y)/N`. Paired
+    with a *softmax* output it is the wrong cost: that is the mismatch in the learners' question.
+    Terms with ``Y = 0`` or ``Y = 1`` skip the log they multiply by zero, so ``h`` may touch 0 or 1.
+
+    Parameters
+    ----------
+    h : ndarray, shape (N, K)
+        Output probabilities, each in [0, 1].
+    Y : ndarray, shape (N, K) of 0/1 (or probabilities), or shape (N,) of int labels in ``[0, K)``
+        Labels are turned into one-hot rows.
+
+    Returns
+    -------
+    L : numpy scalar, dtype of ``h``
+    """
+    h = _checks.as_float_array(h, "h")
+    if h.ndim != 2:
+        raise ValueError(f"h must have shape (N, K), got shape {h.shape}")
+    _checks.check_finite(h, "h")
+    if np.any((h < 0) | (h > 1)):
+        raise ValueError(
+            f"h must hold probabilities in [0, 1], got values from {h.min()} to {h.max()}; "
+            "pass the outputs of a sigmoid or softmax, not the logits"
+        )
+    kind, Y = _checks.targets(Y, h, name="Y")
+    if kind == "labels":
+        onehot = np.zeros_like(h)
+        onehot[np.arange(h.shape[0]), Y] = 1
+        Y = onehot
+    if np.any(Y > 1):
+        raise ValueError(f"Y must hold values in [0, 1], got a maximum of {Y.max()}")
+    with np.errstate(divide="ignore"):
+        pos = np.where(Y > 0, Y * np.log(np.where(Y > 0, h, 1)), 0)
+        neg = np.where(Y < 1, (1 - Y) * np.log(np.where(Y < 1, 1 - h, 1)), 0)
+    return -np.sum(pos + neg) / h.dtype.type(h.shape[0])
