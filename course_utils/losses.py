@@ -9,7 +9,7 @@ matches a sigmoid output layer but not a softmax one.
 import numpy as np
 
 from . import _checks
-from .softmax import log_softmax, softmax
+from .softmax import shifted_exp
 
 
 def cross_entropy(z, t):
@@ -32,14 +32,7 @@ def cross_entropy(z, t):
     L : numpy scalar, dtype of ``z``
         The mean over the N rows.
     """
-    z = _checks.logits(z, ndim=(2,))
-    kind, t = _checks.targets(t, z)
-    log_h = log_softmax(z)
-    N = z.shape[0]
-    if kind == "labels":
-        picked = log_h[np.arange(N), t]
-        return -picked.sum() / z.dtype.type(N)
-    return -np.sum(t * log_h) / z.dtype.type(N)
+    return cross_entropy_and_grad(z, t)[0]
 
 
 def cross_entropy_grad(z, t):
@@ -61,16 +54,43 @@ def cross_entropy_grad(z, t):
     -------
     dz : ndarray, shape (N, C), dtype of ``z``
     """
+    return cross_entropy_and_grad(z, t)[1]
+
+
+def cross_entropy_and_grad(z, t):
+    r""":func:`cross_entropy` and :func:`cross_entropy_grad` from one softmax: what training uses.
+
+    Parameters
+    ----------
+    z : ndarray, shape (N, C)
+        Logits, finite.
+    t : ndarray, shape (N,) of int, or shape (N, C) of float
+        Labels in ``[0, C)`` or target probabilities.
+
+    Returns
+    -------
+    L : numpy scalar, dtype of ``z``
+        :math:`-\frac{1}{N}\sum_{n,j} t_{nj} \log h_{nj}`.
+    dz : ndarray, shape (N, C), dtype of ``z``
+        :math:`(h \sum_k t_k - t)/N`, which is :math:`(h - t)/N` for labels.
+    """
     z = _checks.logits(z, ndim=(2,))
     kind, t = _checks.targets(t, z)
-    h = softmax(z)
     N = z.shape[0]
+    shifted, e, total = shifted_exp(z, axis=1)
+    h = e / total                          # softmax
+    log_h = shifted - np.log(total)        # log-softmax: never the log of a rounded-off 0
+    inv_N = z.dtype.type(1.0 / N)
     if kind == "labels":
-        h[np.arange(N), t] -= 1
+        rows = np.arange(N)
+        loss = -log_h[rows, t].sum() * inv_N
+        h[rows, t] -= 1
         dz = h
     else:
+        loss = -np.sum(t * log_h) * inv_N
         dz = h * t.sum(axis=1, keepdims=True) - t
-    return dz / z.dtype.type(N)
+    dz *= inv_N
+    return loss, dz
 
 
 def binary_cross_entropy(h, Y):

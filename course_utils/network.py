@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _checks
 from .activations import get_activation
-from .losses import cross_entropy, cross_entropy_grad
+from .losses import cross_entropy_and_grad
 
 # He initialisation keeps the variance of ReLU-like layers steady; the others use 1/n_in.
 _RELU_LIKE = {"relu", "leaky_relu", "elu"}
@@ -66,7 +66,6 @@ class TwoLayerNet:
         D = self.params["W1"].shape[0]
         if X.ndim != 2 or X.shape[1] != D:
             raise ValueError(f"X must have shape (N, {D}), one sample per row, got {X.shape}")
-        _checks.check_finite(X, "X")
         return X.astype(self.dtype, copy=False)
 
     def forward(self, X):
@@ -76,33 +75,42 @@ class TwoLayerNet:
         pre = X @ p["W1"] + p["b1"]          # (N, H) pre-activation
         a1 = self.activation.f(pre)          # (N, H)
         z = a1 @ p["W2"] + p["b2"]           # (N, C) logits
+        if not np.all(np.isfinite(z)):
+            # Checked here, on the small (N, C) logits, rather than on every pixel of X.
+            raise ValueError("the logits are not all finite: X or the weights hold NaN or inf, "
+                             "or the weights have blown up (try a smaller learning rate)")
         return z, (X, pre, a1)
 
     def _reg_term(self, reg):
         if not (np.isscalar(reg) and np.isfinite(reg) and reg >= 0):
             raise ValueError(f"reg must be a number >= 0, got {reg!r}")
+        if reg == 0:
+            return 0.0
         W1, W2 = self.params["W1"], self.params["W2"]
         return 0.5 * reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
 
     def loss(self, X, y, reg=0.0):
         """Mean cross-entropy plus ``reg/2 * (||W1||^2 + ||W2||^2)``; ``y`` int labels ``(N,)``."""
-        z, _ = self.forward(X)
-        return cross_entropy(z, y) + self._reg_term(reg)
+        return self.loss_and_gradients(X, y, reg, backward=False)[0]
 
-    def loss_and_gradients(self, X, y, reg=0.0):
+    def loss_and_gradients(self, X, y, reg=0.0, *, backward=True):
         """The loss and a dict of gradients with the keys and shapes of ``params``."""
         p = self.params
         z, (X, pre, a1) = self.forward(X)
-        loss = cross_entropy(z, y) + self._reg_term(reg)
-        dz = cross_entropy_grad(z, y)                 # (N, C): (h - t) / N, the fused shortcut
-        dW2 = a1.T @ dz + reg * p["W2"]               # (H, C)
+        data_loss, dz = cross_entropy_and_grad(z, y)  # dz (N, C) = (h - t)/N, the fused shortcut
+        loss = data_loss + self._reg_term(reg)
+        if not backward:
+            return loss, None
+        dW2 = a1.T @ dz                               # (H, C)
         db2 = dz.sum(axis=0)                          # (C,)
         da1 = dz @ p["W2"].T                          # (N, H)
         dpre = da1 * self.activation.df(pre)          # (N, H): derivative at the pre-activation
-        dW1 = X.T @ dpre + reg * p["W1"]              # (D, H)
+        dW1 = X.T @ dpre                              # (D, H)
         db1 = dpre.sum(axis=0)                        # (H,)
-        grads = {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
-        return loss, {k: v.astype(self.dtype, copy=False) for k, v in grads.items()}
+        if reg:
+            dW1 += reg * p["W1"]
+            dW2 += reg * p["W2"]
+        return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
     def gradients(self, X, y, reg=0.0):
         """Gradients of :meth:`loss`: dict ``W1, b1, W2, b2`` with the shapes of ``params``."""

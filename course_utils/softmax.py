@@ -13,6 +13,17 @@ import numpy as np
 from . import _checks
 
 
+def shifted_exp(z, axis=-1):
+    """The pieces softmax and log-softmax share: ``z - max``, its exp, and the sum of that exp.
+
+    Every exponent is <= 0, so nothing overflows; the sum is >= 1, so its log is finite.
+    Takes checked logits; returns arrays shaped like ``z`` (the sum keeps ``axis`` with size 1).
+    """
+    shifted = z - z.max(axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    return shifted, e, e.sum(axis=axis, keepdims=True)
+
+
 def _check_class_axis(z, axis):
     if z.ndim == 0:
         raise ValueError("z must be an array of logits, shape (C,) or (N, C), got a scalar")
@@ -43,9 +54,8 @@ def softmax(z, axis=-1):
     z = _checks.as_float_array(z, "z")
     _checks.check_finite(z, "z")
     _check_class_axis(z, axis)
-    shifted = z - z.max(axis=axis, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=axis, keepdims=True)
+    _, e, total = shifted_exp(z, axis)
+    return e / total
 
 
 def log_softmax(z, axis=-1):
@@ -70,8 +80,8 @@ def log_softmax(z, axis=-1):
     z = _checks.as_float_array(z, "z")
     _checks.check_finite(z, "z")
     _check_class_axis(z, axis)
-    shifted = z - z.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    shifted, _, total = shifted_exp(z, axis)
+    return shifted - np.log(total)
 
 
 def softmax_jacobian(z):

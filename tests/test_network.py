@@ -86,7 +86,7 @@ def test_bad_input():
         net.loss(np.zeros(6), np.array([0]))
     with pytest.raises(ValueError, match=r"got \(2, 1\).*y.ravel"):
         net.gradients(np.zeros((2, 6)), np.array([[0], [1]]))
-    with pytest.raises(ValueError, match="X must be finite"):
+    with pytest.raises(ValueError, match="logits are not all finite: X or the weights hold NaN"):
         net.predict(np.full((1, 6), np.nan))
     with pytest.raises(ValueError, match="unknown activation 'swish'; choose one of"):
         TwoLayerNet(6, 4, 3, hidden="swish")
