@@ -1,0 +1,57 @@
+r"""Claims a notebook makes, checked in the cell right under them.
+
+:func:`verify` compares two arrays by :func:`~course_utils.rel_error`, prints one line saying what
+was shown, and raises ``AssertionError`` when the claim is false, so a notebook whose formula is
+wrong fails its own run (and CI). It never prints a round-off-sized number, which would change from
+one machine to the next; it prints the bound instead.
+"""
+
+import numpy as np
+
+from .gradcheck import rel_error
+
+
+def verify(claim, got, expected, *, tol=1e-8, expect="match"):
+    """Check ``got`` against ``expected`` and print the verdict; raise if the claim is false.
+
+    Parameters
+    ----------
+    claim : str
+        What is being shown, in words ("softmax Jacobian = finite differences").
+    got, expected : array_like, the same shape
+    tol : float
+        Largest relative error (see :func:`rel_error`) that counts as a match.
+    expect : {"match", "mismatch"}
+        "mismatch" demonstrates a wrong formula: it passes only when the error is above ``tol``.
+
+    Returns
+    -------
+    float
+        The relative error.
+    """
+    if expect not in ("match", "mismatch"):
+        raise ValueError(f"expect must be 'match' or 'mismatch', got {expect!r}")
+    got = np.asarray(got, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if got.shape != expected.shape:
+        raise AssertionError(f"{claim}: shapes differ, {got.shape} vs {expected.shape}")
+    finite = np.all(np.isfinite(got)) and np.all(np.isfinite(expected))
+    err = rel_error(got, expected) if finite else float("nan")
+    matched = finite and err <= tol
+    if expect == "match":
+        if not matched:
+            raise AssertionError(f"{claim}: FAILED, relative error {err:.3g} > {tol:.0e}")
+        print(f"✓ {claim}  (relative error below {tol:.0e})")
+    else:
+        if matched:
+            raise AssertionError(f"{claim}: expected a mismatch but the two agree to {tol:.0e}")
+        shown = "NaN or inf in the result" if not finite else f"relative error {err:.3g}"
+        print(f"✗ {claim}  ({shown}: the mismatch we expected)")
+    return err
+
+
+def verify_true(claim, condition):
+    """Print ``✓ claim`` when ``condition`` holds, raise AssertionError otherwise."""
+    if not bool(condition):
+        raise AssertionError(f"{claim}: FAILED")
+    print(f"✓ {claim}")

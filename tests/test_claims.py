@@ -1,0 +1,45 @@
+"""verify() prints a verdict only when the claim holds, and raises when it does not."""
+
+import numpy as np
+import pytest
+
+from course_utils.claims import verify, verify_true
+
+
+def test_match_prints_the_bound_not_the_noise(capsys):
+    err = verify("same", np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-13]))
+    assert err < 1e-12
+    assert capsys.readouterr().out == "✓ same  (relative error below 1e-08)\n"
+
+
+def test_a_false_match_raises():
+    with pytest.raises(AssertionError, match="FAILED, relative error 0.333"):
+        verify("wrong", np.array([1.0, 0.0]), np.array([2.0, 0.0]))
+
+
+def test_expected_mismatch(capsys):
+    verify("diag only", np.array([1.0, 0.0]), np.array([2.0, 0.0]), expect="mismatch")
+    assert "relative error 0.333: the mismatch we expected" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="expected a mismatch"):
+        verify("oops", np.ones(3), np.ones(3), expect="mismatch")
+
+
+def test_nan_never_matches(capsys):
+    with pytest.raises(AssertionError):
+        verify("nan", np.array([np.nan]), np.array([1.0]))
+    verify("nan", np.array([np.nan]), np.array([1.0]), expect="mismatch")
+    assert "NaN or inf" in capsys.readouterr().out
+
+
+def test_shapes_must_agree():
+    with pytest.raises(AssertionError, match=r"shapes differ, \(3,\) vs \(3, 1\)"):
+        verify("shape", np.ones(3), np.ones((3, 1)))
+    with pytest.raises(ValueError, match="expect must be"):
+        verify("x", 1.0, 1.0, expect="maybe")
+
+
+def test_verify_true(capsys):
+    verify_true("rank is 3", 3 == 3)
+    assert capsys.readouterr().out == "✓ rank is 3\n"
+    with pytest.raises(AssertionError, match="rank is 4: FAILED"):
+        verify_true("rank is 4", False)
