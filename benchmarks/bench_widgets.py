@@ -1,0 +1,49 @@
+"""Time of one widget update (the pure function plus the redraw to PNG), for every widget.
+
+    python benchmarks/bench_widgets.py
+
+Each update is what a learner waits for after moving a slider: the observer fires, the state is
+recomputed, the figure redrawn and encoded. The goal is under 50 ms.
+"""
+
+import statistics
+import time
+
+
+from course_utils import load_mnist
+from course_utils import widgets as wg
+
+GOAL_MS = 50
+
+
+def time_updates(view, control, values, rounds=3):
+    times = []
+    for _ in range(rounds):
+        for v in values:
+            t0 = time.perf_counter()
+            view.controls[control].value = v
+            times.append((time.perf_counter() - t0) * 1e3)
+    return times
+
+
+def main():
+    X, y = load_mnist("test", n=100)
+    cases = [
+        ("00 MNIST digit viewer", wg.mnist_widget(X, y), "index", [1, 2, 3, 4]),
+        ("01 softmax + temperature", wg.softmax_widget(), "T", [0.5, 1.5, 2.5, 3.5]),
+        ("02 Jacobian explorer", wg.jacobian_widget(), "z1", [-1.0, 0.0, 1.5, 3.0]),
+        ("02 Jacobian explorer, toggle", wg.jacobian_widget(), "diagonal_only", [True, False]),
+        ("03 Jacobian spectrum", wg.spectrum_widget(), "z2", [-2.0, 0.0, 2.0, 3.5]),
+        ("04 VJP step by step", wg.vjp_widget(), "step", [2, 3, 4, 5, 6]),
+        ("05 fused vs long way", wg.fused_widget(), "gap", [10.0, 100.0, 700.0, 800.0]),
+    ]
+    print(f"{'widget':<32} {'median':>8} {'max':>8}   goal < {GOAL_MS} ms")
+    for name, view, control, values in cases:
+        times = time_updates(view, control, values)
+        med, worst = statistics.median(times), max(times)
+        flag = "ok" if worst < GOAL_MS else "SLOW"
+        print(f"{name:<32} {med:7.1f}ms {worst:7.1f}ms   {flag}")
+
+
+if __name__ == "__main__":
+    main()

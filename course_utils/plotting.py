@@ -1,0 +1,128 @@
+"""Plots the notebooks and the widgets share, with one colour per meaning across the course.
+
+Every function draws on ``ax`` (a new figure's axes when ``ax`` is None) and returns the axes, so a
+notebook can compose several in one figure, and a widget can redraw into the same figure.
+"""
+
+import numpy as np
+
+# One colour per meaning, everywhere in the course.
+COLORS = {
+    "probability": "#5b57a6",   # softmax outputs h
+    "target": "#9a9a9a",        # targets t
+    "numerical": "#d95f02",     # finite differences
+    "analytic": "#1b9e77",      # formulas / backprop
+    "wrong": "#c0392b",         # a wrong formula
+    "neutral": "#4c72b0",       # any other vector
+}
+DIVERGING = "RdBu_r"
+
+
+def _axes(ax, figsize=(5, 3)):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def class_labels(C):
+    return [str(j) for j in range(C)]
+
+
+def plot_probabilities(h, ax=None, *, target=None, title=None, labels=None, ylim=(0, 1)):
+    """Bar chart of one row of softmax outputs ``h`` (shape (C,)), with targets ``t`` as outlines."""
+    ax = _axes(ax)
+    h = np.asarray(h)
+    x = np.arange(h.size)
+    ax.bar(x, h, color=COLORS["probability"], label="h = softmax(z)")
+    if target is not None:
+        ax.bar(x, np.asarray(target), fill=False, edgecolor=COLORS["target"], linewidth=2,
+               linestyle="--", label="t (target)")
+        ax.legend(loc="upper right", fontsize=8)
+    for xi, hi in zip(x, h):
+        ax.text(xi, hi + 0.02 * (ylim[1] - ylim[0]), f"{hi:.2f}", ha="center", fontsize=8)
+    ax.set_xticks(x, labels or class_labels(h.size))
+    ax.set_xlabel("class j")
+    ax.set_ylabel("probability h_j")
+    ax.set_ylim(*ylim)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_vector(v, ax=None, *, title=None, color=None, labels=None, ylabel="value", ylim=None):
+    """Bar chart of a vector, signed, with its values written on the bars."""
+    ax = _axes(ax)
+    v = np.asarray(v, dtype=float)
+    x = np.arange(v.size)
+    ax.bar(x, np.where(np.isfinite(v), v, 0.0), color=color or COLORS["neutral"])
+    ax.axhline(0, color="black", linewidth=0.8)
+    if ylim is None:
+        top = max(np.abs(v).max(), 1e-12) * 1.3 if np.all(np.isfinite(v)) else 1.0
+        ylim = (-top, top)
+    ax.set_ylim(*ylim)
+    for xi, vi in zip(x, v):
+        if np.isfinite(vi):
+            # Keep each label inside the axes, even for a bar that runs off the chart.
+            ax.text(xi, np.clip(vi, *ylim), f"{vi:.3g}", ha="center",
+                    va="bottom" if vi >= 0 else "top", fontsize=7, clip_on=True)
+        else:
+            ax.text(xi, 0, "NaN" if np.isnan(vi) else "inf", ha="center", color=COLORS["wrong"],
+                    fontsize=9, fontweight="bold")
+    ax.set_xticks(x, labels or class_labels(v.size))
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_matrix(M, ax=None, *, title=None, vmax=None, annotate=True, labels=None,
+                xlabel="j (logit z_j)", ylabel="i (output h_i)"):
+    """Heat map of a matrix on a diverging scale centred on 0, values written in the cells."""
+    ax = _axes(ax, figsize=(4, 3.5))
+    M = np.asarray(M, dtype=float)
+    vmax = vmax or max(np.abs(M).max(), 1e-12)
+    ax.imshow(M, cmap=DIVERGING, vmin=-vmax, vmax=vmax)
+    if annotate and M.shape[0] <= 12:
+        for (i, j), value in np.ndenumerate(M):
+            ax.text(j, i, f"{value:.3f}", ha="center", va="center", fontsize=7,
+                    color="white" if abs(value) > 0.6 * vmax else "black")
+    n_rows, n_cols = M.shape
+    ax.set_xticks(range(n_cols), labels or class_labels(n_cols))
+    ax.set_yticks(range(n_rows), labels or class_labels(n_rows))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_numerical_vs_analytic(numerical, analytic, ax=None, *, title=None):
+    """Scatter of analytic against numerical values with the line y = x they should sit on."""
+    ax = _axes(ax, figsize=(4, 4))
+    numerical = np.ravel(numerical)
+    analytic = np.ravel(analytic)
+    lim = max(np.abs(numerical).max(), np.abs(analytic).max(), 1e-12) * 1.1
+    ax.plot([-lim, lim], [-lim, lim], color="black", linewidth=0.8, label="y = x (agreement)")
+    ax.scatter(numerical, analytic, color=COLORS["analytic"], s=18, zorder=3,
+               label="one gradient entry")
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_xlabel("numerical (finite differences)")
+    ax.set_ylabel("analytic (formula)")
+    ax.legend(fontsize=8, loc="upper left")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_digit(image, ax=None, *, title=None):
+    """One 28x28 grey-level image (or a row of 784 pixels)."""
+    ax = _axes(ax, figsize=(3, 3))
+    ax.imshow(np.asarray(image).reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+    return ax

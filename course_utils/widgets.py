@@ -1,0 +1,491 @@
+r"""Interactive views for the notebooks, each a thin layer over a pure, tested function.
+
+Every widget comes in three parts:
+
+* a *state* function (``softmax_state``, ``jacobian_explorer_state``, ...): numbers in, a dict of
+  numbers out, no drawing; pytest calls it directly;
+* a *draw* function (``draw_softmax``, ...) that plots a state with matplotlib; the notebook calls
+  it once for the static figure of the default state, which is what a reader without a kernel sees;
+* a *render* function (``render_softmax``, ...) that draws the same picture as SVG, and a *widget*
+  function (``softmax_widget``, ...) that wires sliders and toggles to the state and render
+  functions and shows the result with a verdict line; nothing is printed, so nbval sees no stray
+  output.
+"""
+
+from html import escape
+
+import numpy as np
+
+from . import plotting, svg
+from .gradcheck import numerical_gradient, rel_error
+from .softmax import log_softmax, softmax, softmax_jacobian, softmax_vjp
+
+DEFAULT_LOGITS = (2.0, 1.0, 0.1, -1.0)
+# The fixed upstream gradient dL/dh the Jacobian explorer pushes back (seeded, so reproducible).
+DEFAULT_UPSTREAM = np.round(np.random.default_rng(7).normal(size=len(DEFAULT_LOGITS)), 2)
+GRADCHECK_TOL = 1e-7
+
+
+def _logits(z):
+    return np.asarray(z, dtype=np.float64)
+
+
+# --- 00: one MNIST digit ---------------------------------------------------------------------
+
+def mnist_digit_state(X, y, index):
+    """One row of the MNIST batch ``X`` (N, 784) as an image, its label and pixel statistics."""
+    index = int(index)
+    if not 0 <= index < len(X):
+        raise ValueError(f"index must be in [0, {len(X)}), got {index}")
+    row = np.asarray(X[index])
+    return {
+        "index": index,
+        "label": int(y[index]),
+        "image": row.reshape(28, 28),
+        "lit": int(np.count_nonzero(row)),
+        "border_lit": int(np.count_nonzero(row.reshape(28, 28)[[0, -1], :]))
+        + int(np.count_nonzero(row.reshape(28, 28)[:, [0, -1]])),
+    }
+
+
+def describe_mnist_digit(state):
+    return (f"X[{state['index']}] is one row of 784 pixels; label y[{state['index']}] = "
+            f"{state['label']}; {state['lit']} of 784 pixels are not blank "
+            f"({state['border_lit']} on the border)")
+
+
+def draw_mnist_digit(state):
+    fig = _figure(3.2, 3.2)
+    ax = fig.subplots()
+    plotting.plot_digit(state["image"], ax, title=f"X[{state['index']}], label {state['label']}")
+    return fig
+
+
+# --- 01: softmax and temperature -------------------------------------------------------------
+
+def softmax_state(z, temperature=1.0):
+    """Softmax of logits ``z`` (C,) at a temperature: ``h = softmax(z / T)``, with summaries."""
+    z = _logits(z)
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    h = softmax(z / temperature)
+    log_h = log_softmax(z / temperature)
+    return {
+        "z": z,
+        "temperature": float(temperature),
+        "h": h,
+        "argmax": int(np.argmax(h)),
+        "max_prob": float(h.max()),
+        "entropy": float(-np.sum(h * log_h)),
+        "max_entropy": float(np.log(z.size)),
+    }
+
+
+def describe_softmax(state):
+    return (f"T = {state['temperature']:.2f}: the largest probability is "
+            f"{state['max_prob']:.3f} (class {state['argmax']}); entropy "
+            f"{state['entropy']:.3f} of at most log C = {state['max_entropy']:.3f}; "
+            f"Σh = {state['h'].sum():.3f}")
+
+
+def draw_softmax(state):
+    fig = _figure(7, 2.8)
+    ax_z, ax_h = fig.subplots(1, 2)
+    plotting.plot_vector(state["z"] / state["temperature"], ax_z, ylabel="z_j / T",
+                         title="logits divided by T")
+    plotting.plot_probabilities(state["h"], ax_h, title=f"h = softmax(z / T), T = {state['temperature']:.2f}")
+    return fig
+
+
+# --- 02: the Jacobian explorer ---------------------------------------------------------------
+
+def jacobian_explorer_state(z, diagonal_only=False, g=None):
+    """The softmax Jacobian at ``z`` (C,), the learner's diagonal-only version, and a gradient check.
+
+    The check pushes a fixed upstream gradient ``g = dL/dh`` back through the Jacobian shown
+    (``dz = g J``) and compares it with central differences of ``L = <g, softmax(z)>``.
+    """
+    z = _logits(z)
+    g = DEFAULT_UPSTREAM[: z.size] if g is None else np.asarray(g, dtype=np.float64)
+    J_true = softmax_jacobian(z)
+    J_shown = np.diag(np.diag(J_true)) if diagonal_only else J_true
+    z_work = z.copy()
+    numerical = numerical_gradient(lambda: float(np.dot(g, softmax(z_work))), z_work)
+    analytic = g @ J_shown
+    err = rel_error(analytic, numerical)
+    return {
+        "z": z,
+        "g": g,
+        "h": softmax(z),
+        "diagonal_only": bool(diagonal_only),
+        "J_true": J_true,
+        "J": J_shown,
+        "numerical": numerical,
+        "analytic": analytic,
+        "rel_error": err,
+        "passes": bool(err <= GRADCHECK_TOL),
+    }
+
+
+def describe_jacobian(state):
+    which = "diagonal only, h_j(1 − h_j)" if state["diagonal_only"] else "full, h_i(δ_ij − h_j)"
+    if state["passes"]:
+        verdict = f"gradient check PASSES (relative error below {GRADCHECK_TOL:.0e})"
+    else:
+        verdict = (f"gradient check FAILS: relative error {state['rel_error']:.3f}, "
+                   "the off-diagonal −h_i h_j terms are missing")
+    return f"Jacobian: {which}. {verdict}"
+
+
+def draw_jacobian(state):
+    fig = _figure(8.4, 3.3)
+    ax_j, ax_g = fig.subplots(1, 2, width_ratios=[1, 1.3])
+    vmax = np.abs(state["J_true"]).max()
+    title = "J, diagonal only" if state["diagonal_only"] else "J = diag(h) − h hᵀ"
+    plotting.plot_matrix(state["J"], ax_j, title=title, vmax=vmax)
+    C = state["z"].size
+    x = np.arange(C)
+    ax_g.bar(x - 0.2, state["numerical"], width=0.4, color=plotting.COLORS["numerical"],
+             label="numerical")
+    ax_g.bar(x + 0.2, state["analytic"], width=0.4,
+             color=plotting.COLORS["analytic" if state["passes"] else "wrong"], label="g J")
+    ax_g.axhline(0, color="black", linewidth=0.8)
+    ax_g.set_xticks(x, plotting.class_labels(C))
+    ax_g.set_xlabel("logit j")
+    ax_g.set_ylabel("dL/dz_j")
+    ax_g.legend(fontsize=8)
+    verdict = "passes" if state["passes"] else f"fails, rel. error {state['rel_error']:.2f}"
+    ax_g.set_title(f"gradient check {verdict}")
+    return fig
+
+
+# --- 03: spectrum of the Jacobian ------------------------------------------------------------
+
+def jacobian_spectrum_state(z, temperature=1.0):
+    """Eigenvalues of ``J = diag(h) − h hᵀ`` at ``h = softmax(z / T)``: all >= 0, one is 0."""
+    z = _logits(z)
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    h = softmax(z / temperature)
+    J = softmax_jacobian(z / temperature)
+    eig = np.linalg.eigvalsh(J)
+    return {
+        "h": h,
+        "J": J,
+        "temperature": float(temperature),
+        "eigenvalues": eig,
+        "rank": int(np.sum(eig > 1e-12 * max(eig.max(), 1e-300))),
+        "null_residual": float(np.abs(J @ np.ones(z.size)).max()),
+        "trace": float(np.trace(J)),
+    }
+
+
+def describe_spectrum(state):
+    eig = state["eigenvalues"]
+    return (f"eigenvalues {', '.join(f'{e:.4f}' for e in eig)}; rank {state['rank']} of "
+            f"{eig.size}; trace = Σ h(1 − h) = {state['trace']:.4f}; J·1 = 0 "
+            f"(largest entry {state['null_residual']:.0e})")
+
+
+def draw_spectrum(state):
+    fig = _figure(8.4, 3.0)
+    ax_h, ax_m, ax_e = fig.subplots(1, 3, width_ratios=[1, 1, 1])
+    plotting.plot_probabilities(state["h"], ax_h, title="h")
+    plotting.plot_matrix(state["J"], ax_m, title="J", annotate=False)
+    eig = state["eigenvalues"]
+    ax_e.bar(np.arange(eig.size), eig, color=plotting.COLORS["analytic"])
+    ax_e.set_xticks(np.arange(eig.size), [f"λ{k + 1}" for k in range(eig.size)])
+    ax_e.set_ylabel("eigenvalue")
+    ax_e.set_ylim(0, 0.3)
+    ax_e.set_title(f"spectrum: rank {state['rank']}")
+    return fig
+
+
+# --- 04: the reduction, step by step ---------------------------------------------------------
+
+VJP_STEPS = (
+    ("g = dL/dh", "the upstream gradient, one entry per output"),
+    ("h = softmax(z)", "the forward output, kept from the forward pass"),
+    ("g ⊙ h", "elementwise products g_i h_i"),
+    ("⟨g, h⟩", "their sum: one number per sample"),
+    ("g − ⟨g, h⟩", "subtract it from every entry of g"),
+    ("dz = h ⊙ (g − ⟨g, h⟩)", "scale by h: the answer, equal to g J"),
+)
+
+
+def vjp_steps(z, g):
+    """The reduction ``dz = h ⊙ (g − <g, h>)`` for one sample, one intermediate vector per step.
+
+    Returns a list of dicts ``name, note, value`` (value a (C,) array; the scalar <g, h> is
+    repeated C times so that every step draws the same way) and, last, the full-Jacobian result.
+    """
+    z, g = _logits(z), np.asarray(g, dtype=np.float64)
+    h = softmax(z)
+    gh = g * h
+    dot = gh.sum()
+    values = [g, h, gh, np.full_like(g, dot), g - dot, h * (g - dot)]
+    steps = [{"name": n, "note": note, "value": v} for (n, note), v in zip(VJP_STEPS, values)]
+    return {"steps": steps, "via_jacobian": g @ softmax_jacobian(z), "vjp": softmax_vjp(z, g)}
+
+
+def describe_vjp_step(state, k):
+    step = state["steps"][k]
+    text = f"step {k + 1} of {len(state['steps'])}: {step['name']}, {step['note']}"
+    if k == len(state["steps"]) - 1:
+        err = rel_error(step["value"], state["via_jacobian"])
+        text += f". Same as g J built the long way: {'yes' if err < 1e-12 else 'NO'}"
+    return text
+
+
+def draw_vjp_step(state, k):
+    fig = _figure(8.4, 2.8)
+    axes = fig.subplots(1, 3)
+    shown = state["steps"][max(0, k - 2): k + 1]
+    for ax in axes[len(shown):]:
+        ax.axis("off")
+    top = max(np.abs(s["value"]).max() for s in state["steps"]) * 1.3
+    for ax, step in zip(axes, shown):
+        last = step is state["steps"][k]
+        plotting.plot_vector(step["value"], ax, title=step["name"], ylim=(-top, top),
+                             color=plotting.COLORS["analytic" if last else "neutral"])
+    return fig
+
+
+# --- 05: fused gradient vs the Jacobian route ------------------------------------------------
+
+def fused_gradient_state(gap, smoothing=0.0, dtype="float64", C=4):
+    """Three routes to dL/dz for one sample whose true class trails the leader by ``gap`` logits.
+
+    ``z = (0, gap, 0, ...)`` in ``dtype`` and the label is class 0, smoothed: ``t = (1 − s) onehot
+    + s / C``. Routes: fused ``h − t``; the long way ``(−t / h) J``, which turns to inf and NaN once
+    ``1/h_0`` overflows (a gap near 89 in float32, 710 in float64); and the general ``h Σt − t``.
+    """
+    dt = np.dtype(dtype)
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    if not 0 <= smoothing < 1:
+        raise ValueError(f"smoothing must be in [0, 1), got {smoothing}")
+    z = np.zeros(C, dtype=dt)
+    z[1] = gap
+    t = np.full(C, smoothing / C, dtype=dt)
+    t[0] += 1 - smoothing
+    h = softmax(z)
+    fused = h - t
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        long_way = (-t / h) @ softmax_jacobian(z)
+    general = h * t.sum() - t
+    return {
+        "z": z, "t": t, "h": h, "gap": float(gap), "dtype": dt.name,
+        "fused": fused, "long_way": long_way, "general": general,
+        "long_way_finite": bool(np.all(np.isfinite(long_way))),
+        "h_true_class": float(h[0]),
+    }
+
+
+def describe_fused(state):
+    head = (f"{state['dtype']}, gap {state['gap']:.0f}: h of the true class = "
+            f"{state['h_true_class']:.3g}. ")
+    if state["long_way_finite"]:
+        err = rel_error(state["long_way"], state["fused"])
+        return head + f"The −t/h route agrees with h − t (relative error {max(err, 1e-16):.0e})."
+    if state["h_true_class"] == 0:
+        why = "h underflowed to 0, so −t/h = −inf"
+    else:
+        why = f"1/h overflows {state['dtype']}, so −t/h = −inf"
+    return head + f"The −t/h route breaks (inf and NaN): {why}. h − t is fine."
+
+
+def draw_fused(state):
+    fig = _figure(8.4, 2.8)
+    ax_h, ax_f, ax_l = fig.subplots(1, 3)
+    plotting.plot_probabilities(state["h"], ax_h, target=state["t"], title="h and t")
+    plotting.plot_vector(state["fused"], ax_f, title="fused: h − t", ylim=(-1.2, 1.2),
+                         color=plotting.COLORS["analytic"])
+    plotting.plot_vector(state["long_way"], ax_l, title="long way: (−t/h) J", ylim=(-1.2, 1.2),
+                         color=plotting.COLORS["analytic" if state["long_way_finite"] else "wrong"])
+    return fig
+
+
+# --- the live views: the same pictures as SVG, fast enough to follow a slider -------------------
+
+def render_mnist_digit(state):
+    return svg.image(state["image"], title=f"X[{state['index']}], label {state['label']}")
+
+
+def render_softmax(state):
+    return svg.row(
+        svg.bar_chart(state["z"] / state["temperature"], title="logits divided by T"),
+        svg.bar_chart(state["h"], title=f"h = softmax(z / T), T = {state['temperature']:.2f}",
+                      color=plotting.COLORS["probability"], ylim=(0, 1)),
+    )
+
+
+def render_jacobian(state):
+    vmax = np.abs(state["J_true"]).max()
+    title = "J, diagonal only" if state["diagonal_only"] else "J = diag(h) − h hᵀ"
+    analytic_color = plotting.COLORS["analytic" if state["passes"] else "wrong"]
+    top = max(np.abs(state["numerical"]).max(), np.abs(state["analytic"]).max()) * 1.25
+    return svg.row(
+        svg.heatmap(state["J"], title=title, vmax=vmax),
+        svg.bar_chart(state["numerical"], title="numerical dL/dz",
+                      color=plotting.COLORS["numerical"], ylim=(-top, top)),
+        svg.bar_chart(state["analytic"], title="analytic g J", color=analytic_color,
+                      ylim=(-top, top)),
+    )
+
+
+def render_spectrum(state):
+    eig = state["eigenvalues"]
+    return svg.row(
+        svg.bar_chart(state["h"], title="h", color=plotting.COLORS["probability"], ylim=(0, 1)),
+        svg.heatmap(state["J"], title="J", cell=30),
+        svg.bar_chart(eig, title=f"eigenvalues: rank {state['rank']}", ylim=(0, 0.3),
+                      labels=[f"λ{k + 1}" for k in range(eig.size)],
+                      color=plotting.COLORS["analytic"]),
+    )
+
+
+def render_vjp_step(state, k):
+    top = max(np.abs(s["value"]).max() for s in state["steps"]) * 1.25
+    shown = state["steps"][max(0, k - 2): k + 1]
+    return svg.row(*[
+        svg.bar_chart(s["value"], title=s["name"], ylim=(-top, top),
+                      color=plotting.COLORS["analytic" if s is state["steps"][k] else "neutral"])
+        for s in shown
+    ])
+
+
+def render_fused(state):
+    ok = state["long_way_finite"]
+    return svg.row(
+        svg.bar_chart(state["h"], title="h, with t dashed", outline=state["t"], ylim=(0, 1),
+                      color=plotting.COLORS["probability"]),
+        svg.bar_chart(state["fused"], title="fused: h − t", ylim=(-1.2, 1.2),
+                      color=plotting.COLORS["analytic"]),
+        svg.bar_chart(state["long_way"], title="long way: (−t/h) J", ylim=(-1.2, 1.2),
+                      color=plotting.COLORS["analytic" if ok else "wrong"]),
+    )
+
+
+def _figure(*figsize):
+    """A fresh pyplot figure for a notebook cell (the static picture of a widget's state)."""
+    import matplotlib.pyplot as plt
+
+    return plt.figure(figsize=figsize, layout="constrained")
+
+
+class LiveView:
+    """Controls over a chart (an ``ipywidgets.HTML`` of SVG) and a verdict line, redrawn on change.
+
+    Every control calls ``redraw()``: compute the state with the pure function, render it, set the
+    HTML. Nothing is printed. ``last_state``, ``chart.value`` and ``text.value`` are what tests,
+    benchmarks and the browser test read.
+    """
+
+    def __init__(self, controls, compute, render, describe):
+        import ipywidgets as w
+
+        self.compute, self.render, self.describe = compute, render, describe
+        self.controls = controls
+        self.chart = w.HTML()
+        self.text = w.HTML()
+        self.last_state = None
+        for c in controls.values():
+            c.observe(lambda _change: self.redraw(), names="value")
+        box = w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap"))
+        self.widget = w.VBox([box, self.chart, self.text])
+        self.redraw()
+
+    def values(self):
+        return {name: c.value for name, c in self.controls.items()}
+
+    def redraw(self):
+        values = self.values()
+        state = self.compute(**values)
+        self.chart.value = self.render(state, **values)
+        self.text.value = f'<b class="verdict">{escape(self.describe(state, **values))}</b>'
+        self.last_state = state
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def _slider(description, value, lo, hi, step=0.1):
+    import ipywidgets as w
+
+    return w.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
+                         continuous_update=True, readout_format=".1f",
+                         layout=w.Layout(width="260px"))
+
+
+def _logit_sliders(z, lo, hi):
+    return {f"z{j}": _slider(f"z{j}", v, lo, hi) for j, v in enumerate(z)}
+
+
+def _gather(zs):
+    return [zs[f"z{j}"] for j in range(len(zs))]
+
+
+def mnist_widget(X, y):
+    import ipywidgets as w
+
+    controls = {"index": w.IntSlider(value=0, min=0, max=len(X) - 1, description="sample")}
+    return LiveView(controls,
+                    compute=lambda index: mnist_digit_state(X, y, index),
+                    render=lambda s, **_: render_mnist_digit(s),
+                    describe=lambda s, **_: describe_mnist_digit(s))
+
+
+def softmax_widget(z=DEFAULT_LOGITS):
+    controls = {**_logit_sliders(z, -5, 5), "T": _slider("T", 1.0, 0.1, 5.0)}
+    return LiveView(controls,
+                    compute=lambda T, **zs: softmax_state(_gather(zs), T),
+                    render=lambda s, **_: render_softmax(s),
+                    describe=lambda s, **_: describe_softmax(s))
+
+
+def jacobian_widget(z=DEFAULT_LOGITS):
+    import ipywidgets as w
+
+    controls = {**_logit_sliders(z, -4, 4),
+                "diagonal_only": w.ToggleButton(value=False, description="diagonal only",
+                                                tooltip="keep only h_j(1 − h_j)")}
+    return LiveView(controls,
+                    compute=lambda diagonal_only, **zs: jacobian_explorer_state(_gather(zs),
+                                                                               diagonal_only),
+                    render=lambda s, **_: render_jacobian(s),
+                    describe=lambda s, **_: describe_jacobian(s))
+
+
+def spectrum_widget(z=DEFAULT_LOGITS):
+    controls = {**_logit_sliders(z, -4, 4), "T": _slider("T", 1.0, 0.1, 5.0)}
+    return LiveView(controls,
+                    compute=lambda T, **zs: jacobian_spectrum_state(_gather(zs), T),
+                    render=lambda s, **_: render_spectrum(s),
+                    describe=lambda s, **_: describe_spectrum(s))
+
+
+def vjp_widget(z=DEFAULT_LOGITS, g=None):
+    import ipywidgets as w
+
+    state = vjp_steps(z, DEFAULT_UPSTREAM if g is None else g)
+    controls = {"step": w.IntSlider(value=1, min=1, max=len(state["steps"]), description="step")}
+    return LiveView(controls, compute=lambda step: state,
+                    render=lambda s, step: render_vjp_step(s, step - 1),
+                    describe=lambda s, step: describe_vjp_step(s, step - 1))
+
+
+def fused_widget():
+    import ipywidgets as w
+
+    controls = {
+        "gap": w.FloatSlider(value=5, min=0, max=1000, step=1, description="logit gap",
+                             layout=w.Layout(width="360px")),
+        "smoothing": _slider("smoothing", 0.0, 0.0, 0.5, step=0.05),
+        "dtype": w.ToggleButtons(options=["float64", "float32"], value="float64"),
+    }
+    return LiveView(controls, fused_gradient_state,
+                    render=lambda s, **_: render_fused(s),
+                    describe=lambda s, **_: describe_fused(s))
