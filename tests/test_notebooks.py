@@ -1,0 +1,90 @@
+"""The notebooks keep the course's rules: executed, no errors, honest nbval markers, every part present.
+
+nbval itself (configured in pyproject.toml) re-runs each notebook and compares its outputs; these
+tests check what nbval does not: the structure every notebook promises its reader.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+IGNORE = "# NBVAL_IGNORE_OUTPUT"
+
+
+def cells(path):
+    return json.loads(path.read_text())["cells"]
+
+
+def text(value):
+    """Notebook JSON stores multi-line strings either whole or as a list of lines."""
+    return "".join(value) if isinstance(value, list) else value
+
+
+def source(cell):
+    return text(cell["source"])
+
+
+def test_the_derivation_notebooks_exist_in_order():
+    names = [p.stem for p in NOTEBOOKS]
+    assert names[:6] == ["00_start_here", "01_softmax", "02_softmax_jacobian", "03_kronecker_delta",
+                         "04_chain_rule_reduction", "05_fused_cross_entropy"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_executed_without_errors(path):
+    nb = json.loads(path.read_text())
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code" and source(c).strip()]
+    counts = [c["execution_count"] for c in code]
+    assert None not in counts, "stored unexecuted: run it top to bottom before committing"
+    assert counts == list(range(1, len(code) + 1)), "not from one clean top-to-bottom run"
+    for c in code:
+        for out in c["outputs"]:
+            assert out["output_type"] != "error", source(c)[:80]
+            text = json.dumps(out.get("text", "")) + json.dumps(out.get("data", {}).get("text/plain", ""))
+            assert not re.search(r"/(work|tmp|root|home)/", text), "a machine path in an output"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_nbval_markers_are_honest(path):
+    for c in cells(path):
+        src = source(c)
+        assert "NBVAL_SKIP" not in src
+        assert "NBVAL_RAISES_EXCEPTION" not in src, "use the raises-exception tag instead"
+        lines = [line.strip() for line in src.splitlines()]
+        if any("NBVAL_IGNORE_OUTPUT" in line for line in lines):
+            # nbval only sees the marker when it stands alone on its line.
+            assert IGNORE in lines, src[:80]
+            # Only live widgets and timings may have their output ignored.
+            assert re.search(r"widgets\.\w+_widget\(|timeit", src), src[:80]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_part_is_there(path):
+    cs = cells(path)
+    markdown = "\n".join(source(c) for c in cs if c["cell_type"] == "markdown")
+    code = [source(c) for c in cs if c["cell_type"] == "code"]
+    for heading in ("**In this notebook you will**", "**Prerequisites:**", "## Exercises", "## Summary",
+                    "Predict, then run"):
+        assert heading in markdown, heading
+    widget_cells = [i for i, c in enumerate(cs) if re.search(r"widgets\.\w+_widget\(", source(c))]
+    assert widget_cells, "at least one widget"
+    for i in widget_cells:
+        before = "\n".join(source(c) for c in cs[max(0, i - 2):i])
+        assert "widgets.draw_" in before, "a static figure of the default state comes before each widget"
+    checks = [src for src in code if re.search(r"exercises\.check_\w+\(", src)]
+    assert len(checks) >= 2, "at least two exercises with feedback"
+    for src in checks:
+        assert src.count("### BEGIN SOLUTION") == src.count("### END SOLUTION") == 1
+    assert re.search(r"\]\(0\d_\w+\.ipynb\)", markdown), "a link to another notebook"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_exercise_feedback_in_committed_outputs_is_correct(path):
+    for c in cells(path):
+        if c["cell_type"] == "code" and re.search(r"exercises\.check_\w+\(", source(c)):
+            shown = "".join(text(o.get("data", {}).get("text/plain", "")) for o in c["outputs"])
+            assert shown.startswith("✓"), shown
