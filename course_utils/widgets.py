@@ -169,20 +169,21 @@ def jacobian_spectrum_state(z, temperature=1.0):
     h = softmax(z / temperature)
     J = softmax_jacobian(z / temperature)
     eig = np.linalg.eigvalsh(J)
+    # The zero eigenvalue comes out as ±1e-17; keep it the exact 0 it is, for display.
+    eig = np.where(np.abs(eig) < 1e-12, 0.0, eig)
     return {
         "h": h,
         "J": J,
         "temperature": float(temperature),
         "eigenvalues": eig,
-        "rank": int(np.sum(eig > 1e-12 * max(eig.max(), 1e-300))),
+        "rank": int(np.count_nonzero(eig)),
         "null_residual": float(np.abs(J @ np.ones(z.size)).max()),
         "trace": float(np.trace(J)),
     }
 
 
 def describe_spectrum(state):
-    # Round-off can make the zero eigenvalue -1e-17; show it as the 0 it is.
-    eig = np.where(np.abs(state["eigenvalues"]) < 1e-12, 0.0, state["eigenvalues"])
+    eig = state["eigenvalues"]
     null = "J·1 = 0 to round-off" if state["null_residual"] < 1e-12 else "J·1 ≠ 0"
     return (f"eigenvalues {', '.join(f'{e:.4f}' for e in eig)}; rank {state['rank']} of "
             f"{eig.size}; trace = Σ h(1 − h) = {state['trace']:.4f}; {null}")
@@ -197,7 +198,7 @@ def draw_spectrum(state):
     ax_e.bar(np.arange(eig.size), eig, color=plotting.COLORS["analytic"])
     ax_e.set_xticks(np.arange(eig.size), [f"λ{k + 1}" for k in range(eig.size)])
     ax_e.set_ylabel("eigenvalue")
-    ax_e.set_ylim(0, 0.3)
+    ax_e.set_ylim(0, 1.2 * max(eig.max(), 1e-3))
     ax_e.set_title(f"spectrum: rank {state['rank']}")
     return fig
 
@@ -341,7 +342,8 @@ def render_spectrum(state):
     return svg.row(
         svg.bar_chart(state["h"], title="h", color=plotting.COLORS["probability"], ylim=(0, 1)),
         svg.heatmap(state["J"], title="J", cell=30),
-        svg.bar_chart(eig, title=f"eigenvalues: rank {state['rank']}", ylim=(0, 0.3),
+        svg.bar_chart(eig, title=f"eigenvalues: rank {state['rank']}",
+                      ylim=(0, 1.2 * max(eig.max(), 1e-3)),
                       labels=[f"λ{k + 1}" for k in range(eig.size)],
                       color=plotting.COLORS["analytic"]),
     )
