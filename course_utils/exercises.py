@@ -496,3 +496,51 @@ def check_soft_target_grad(fn):
     ]
     return _run("soft_target_grad", fn, cases, _general, mistakes,
                 success="(h·Σt − t)/N, which becomes (h − t)/N whenever a row of t sums to 1")
+
+
+# --- 07 mismatch lab -------------------------------------------------------------------------
+
+def _softmax_cost(h, Y):
+    return -np.sum(Y * np.log(h)) / h.shape[0]
+
+
+def check_softmax_cost(fn):
+    """Exercise: the cost whose gradient is ``a3 - Y`` for a softmax output, ``J(h, Y)`` (m, K)."""
+    cases = [(softmax(_normal(26, (5, 3))), np.eye(3)[[1, 2, 0, 1, 2]]),
+             (softmax(_normal(27, (4, 4))), np.eye(4)[[3, 0, 0, 2]])]
+    mistakes = [
+        (lambda h, Y: -np.sum(Y * np.log(h)),
+         "m times too large: that is the learner's commented line, which forgot the 1/m"),
+        (lambda h, Y: np.sum(-Y * np.log(h) - (1 - Y) * np.log(1 - h)) / h.shape[0],
+         "that is the binary (sigmoid) cost: its gradient through a softmax is not a3 − Y"),
+        (lambda h, Y: np.sum(Y * np.log(h)) / h.shape[0], "the sign is flipped: J = −(1/m) Σ Y log h"),
+    ]
+    return _run("softmax_cost", fn, cases, _softmax_cost, mistakes,
+                success="J = −(1/m) Σ Y log h: the cost that a3 − Y is the gradient of, for softmax")
+
+
+def _sigma2(sigma3, Theta2, z2, hidden):
+    from .activations import get_activation
+
+    return (sigma3 @ Theta2)[:, 1:] * get_activation(hidden).df(z2)
+
+
+def check_sigma2(fn):
+    """Exercise: the hidden delta ``sigma2(sigma3, Theta2, z2, hidden)``, shape (m, H)."""
+    from .activations import get_activation
+
+    cases = [(_normal(28, (5, 3)), _normal(29, (3, 6)), _normal(30, (5, 5)), "tanh"),
+             (_normal(31, (4, 3)), _normal(32, (3, 5)), _normal(33, (4, 4)), "softplus")]
+    mistakes = [
+        (lambda s3, T2, z2, hid: _sigma2(s3, T2, z2, "sigmoid"),
+         "that is the sigmoid derivative: the learner's hard-coded line; use the derivative of the "
+         "hidden activation you actually have"),
+        (lambda s3, T2, z2, hid: (s3 @ T2) * get_activation(hid).df(np.column_stack([np.ones(len(z2)), z2])),
+         "shape (m, H + 1): drop the bias column, sigma2(:, 2:end) in Octave, [:, 1:] here"),
+        (lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * get_activation(hid).df(get_activation(hid).f(z2)),
+         "the derivative was taken at the activation f(z2), not at the pre-activation z2"),
+        (lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:],
+         "the activation's derivative is missing: multiply elementwise by f'(z2)"),
+    ]
+    return _run("sigma2", fn, cases, _sigma2, mistakes,
+                success="sigma2 = (sigma3 Theta2)(:, 2:end) .* f'(z2), with f the hidden activation")

@@ -120,6 +120,43 @@ def image(pixels, *, title="", scale=5):
     return "".join(parts)
 
 
+def scatter(xs, ys, *, title="", xlabel="numerical", ylabel="analytic", size=230,
+            color=COLORS["analytic"]):
+    """Points (x, y) on equal axes with the line y = x that they sit on when the two agree."""
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    lim = max(np.abs(xs).max(), np.abs(ys).max(), 1e-300) * 1.1
+    pad, top = 26, 20
+    span = size - pad - 6
+
+    def px(v):
+        return pad + span * (v + lim) / (2 * lim)
+
+    def py(v):
+        return top + span * (lim - v) / (2 * lim)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size + 14}" '
+             f'font-family="sans-serif" font-size="10">',
+             f'<text x="{size / 2}" y="13" text-anchor="middle" font-size="11" '
+             f'font-weight="bold">{escape(title)}</text>',
+             f'<rect x="{pad}" y="{top}" width="{span}" height="{span}" fill="none" stroke="#ccc"/>',
+             f'<line x1="{px(-lim)}" y1="{py(-lim)}" x2="{px(lim)}" y2="{py(lim)}" stroke="black"/>']
+    for x, y in zip(xs, ys):
+        parts.append(f'<circle class="point" cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{color}"/>')
+    parts.append(f'<text x="{pad + span / 2}" y="{top + span + 14}" text-anchor="middle">{escape(xlabel)}</text>')
+    parts.append(f'<text x="10" y="{top + span / 2}" text-anchor="middle" '
+                 f'transform="rotate(-90 10 {top + span / 2})">{escape(ylabel)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def table(header, rows):
+    """A small HTML table; ``rows`` are sequences of already formatted cells."""
+    head = "".join(f"<th style='padding:0 8px'>{escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td style='padding:0 8px;font-family:monospace'>{escape(str(c))}</td>"
+                                    for c in r) + "</tr>" for r in rows)
+    return f"<table class='numbers'><tr>{head}</tr>{body}</table>"
+
+
 def row(*charts):
     """Charts side by side, wrapping on a narrow screen."""
     return ('<div style="display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start">'

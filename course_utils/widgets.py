@@ -16,7 +16,7 @@ from html import escape
 
 import numpy as np
 
-from . import plotting, svg
+from . import mismatch, plotting, svg
 from .gradcheck import numerical_gradient, rel_error
 from .softmax import log_softmax, softmax, softmax_jacobian, softmax_vjp
 
@@ -309,6 +309,69 @@ def draw_fused(state):
     return fig
 
 
+# --- 07: the mismatch lab --------------------------------------------------------------------
+
+MISMATCH_DEFAULTS = dict(hidden="sigmoid", backprop_derivative="sigmoid", output="softmax",
+                         cost="binary_cross_entropy", reg=0.0, eps=1e-4)
+TABLE_ROWS = 10
+
+
+def mismatch_state(hidden, backprop_derivative, output, cost, reg=0.0, eps=1e-4):
+    """The learner's check for one choice of settings, with the explanation and their printed table."""
+    result = mismatch.gradient_mismatch(hidden, backprop_derivative, output, cost, reg, eps)
+    printed = None
+    if (hidden, output) in mismatch.LEARNER_TABLES and cost == "binary_cross_entropy" \
+            and reg == 0 and eps == mismatch.EPSILON:
+        printed = mismatch.LEARNER_TABLES[(hidden, output)]
+    return {"result": result, "explanation": mismatch.explain(result), "learner": printed,
+            "layer_errors": result.layer_errors, "layer_ratios": result.layer_ratios}
+
+
+def describe_mismatch(state):
+    r = state["result"]
+    return f"relative error {r.rel_error:.3g}: {state['explanation']}"
+
+
+def _mismatch_rows(state):
+    r = state["result"]
+    rows = []
+    for k in range(TABLE_ROWS):
+        row = [f"{r.numerical[k]:.4e}", f"{r.analytic[k]:.4e}"]
+        if state["learner"] is not None and k < len(state["learner"]):
+            row += [f"{state['learner'][k][0]:.4e}", f"{state['learner'][k][1]:.4e}"]
+        rows.append(row)
+    return rows
+
+
+def draw_mismatch(state):
+    fig = _figure(8.4, 3.3)
+    ax_s, ax_e = fig.subplots(1, 2)
+    r = state["result"]
+    plotting.plot_numerical_vs_analytic(r.numerical, r.analytic, ax_s,
+                                        title=f"{r.hidden} hidden, {r.output} output, {r.cost}")
+    names = list(state["layer_errors"])
+    errors = [max(state["layer_errors"][n], 1e-16) for n in names]
+    ax_e.bar(names, errors, color=[plotting.COLORS["wrong" if e > 1e-7 else "analytic"] for e in errors])
+    ax_e.set_yscale("log")
+    ax_e.set_ylim(1e-16, 10)
+    ax_e.axhline(1e-7, color="gray", linestyle="--", linewidth=1)
+    ax_e.set_ylabel("relative error")
+    ax_e.set_title("per layer (dashed: 1e-7)")
+    for k, n in enumerate(names):
+        ax_e.text(k, errors[k] * 2, f"ratio {state['layer_ratios'][n]:.3f}", ha="center", fontsize=8)
+    return fig
+
+
+def render_mismatch(state):
+    header = ["numerical", "analytic"] + (["learner num.", "learner an."] if state["learner"] else [])
+    r = state["result"]
+    errors = svg.bar_chart([max(state["layer_errors"][n], 0.0) for n in ("Theta1", "Theta2")],
+                           title="relative error per layer", labels=["Theta1", "Theta2"], ylim=(0, 1),
+                           color=plotting.COLORS["wrong" if r.rel_error > 1e-7 else "analytic"])
+    return svg.row(svg.table(header, _mismatch_rows(state)),
+                   svg.scatter(r.numerical, r.analytic, title="analytic vs numerical"), errors)
+
+
 # --- the live views: the same pictures as SVG, fast enough to follow a slider -------------------
 
 def render_mnist_digit(state):
@@ -494,3 +557,21 @@ def fused_widget():
     return LiveView(controls, fused_gradient_state,
                     render=lambda s, **_: render_fused(s),
                     describe=lambda s, **_: describe_fused(s))
+
+
+def mismatch_widget():
+    import ipywidgets as w
+
+    names = ["sigmoid", "tanh", "softplus", "relu", "leaky_relu", "elu"]
+    d = MISMATCH_DEFAULTS
+    controls = {
+        "hidden": w.Dropdown(options=names, value=d["hidden"], description="hidden"),
+        "backprop_derivative": w.Dropdown(options=names, value=d["backprop_derivative"],
+                                          description="backprop f'"),
+        "output": w.Dropdown(options=list(mismatch.OUTPUTS), value=d["output"], description="output"),
+        "cost": w.Dropdown(options=list(mismatch.COSTS), value=d["cost"], description="cost"),
+        "reg": w.FloatSlider(value=d["reg"], min=0, max=3, step=0.1, description="λ"),
+        "eps": w.FloatLogSlider(value=d["eps"], base=10, min=-8, max=-1, step=1, description="ε"),
+    }
+    return LiveView(controls, mismatch_state, render=lambda s, **_: render_mismatch(s),
+                    describe=lambda s, **_: describe_mismatch(s))

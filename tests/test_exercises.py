@@ -275,3 +275,25 @@ def test_every_checker_reports_a_stub_as_not_implemented(name):
         raise NotImplementedError
 
     assert getattr(ex, name)(stub).status == "not implemented"
+
+
+# --- 07 -------------------------------------------------------------------------------------
+
+def test_softmax_cost():
+    expect(ex.check_softmax_cost(lambda h, Y: -(Y * np.log(h)).sum() / len(h)), "correct")
+    expect(ex.check_softmax_cost(lambda h, Y: -(Y * np.log(h)).sum()), "wrong", "1/m")
+    binary = lambda h, Y: (-Y * np.log(h) - (1 - Y) * np.log(1 - h)).sum() / len(h)  # noqa: E731
+    expect(ex.check_softmax_cost(binary), "wrong", "binary")
+
+
+def test_sigma2():
+    from course_utils import ACTIVATIONS
+
+    def good(s3, T2, z2, hidden):
+        return (s3 @ T2)[:, 1:] * ACTIVATIONS[hidden].df(z2)
+
+    expect(ex.check_sigma2(good), "correct")
+    expect(ex.check_sigma2(lambda s3, T2, z2, hidden: good(s3, T2, z2, "sigmoid")), "wrong", "hard-coded")
+    expect(ex.check_sigma2(lambda s3, T2, z2, hidden: (s3 @ T2)[:, 1:]), "wrong", "derivative is missing")
+    expect(ex.check_sigma2(lambda s3, T2, z2, hidden: good(s3, T2, ACTIVATIONS[hidden].f(z2), hidden)),
+           "wrong", "pre-activation")

@@ -126,3 +126,18 @@ def test_other_widgets_update():
     assert "agrees" in fused.text.value
     fused.controls["gap"].value = 95
     assert "breaks" in fused.text.value
+
+
+def test_mismatch_state_and_widget():
+    s = wg.mismatch_state(**wg.MISMATCH_DEFAULTS)
+    assert s["learner"] is not None and "cost mismatch" in wg.describe_mismatch(s)
+    assert s["result"].table(15) == "\n".join(f"{a:.4e} {b:.4e}" for a, b in s["learner"])
+    agree = wg.mismatch_state("tanh", "tanh", "softmax", "cross_entropy")
+    assert agree["learner"] is None and "agree" in wg.describe_mismatch(agree)
+    view = wg.mismatch_widget()
+    first_table = view.chart.value
+    assert "-9.4049e-04" in first_table and "learner num." in first_table
+    view.controls["cost"].value = "cross_entropy"
+    assert "agree" in view.text.value and "-9.4049e-04" not in view.chart.value
+    view.controls["hidden"].value = "tanh"
+    assert "wrong hidden derivative" in view.text.value

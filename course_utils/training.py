@@ -1,0 +1,112 @@
+"""Training a :class:`~course_utils.TwoLayerNet` with mini-batch SGD, and looking at the result.
+
+:func:`train` is plain mini-batch SGD with momentum and a cosine learning-rate schedule, with a
+progress bar; everything it measures goes into a :class:`History`. :func:`confusion_matrix` and
+:func:`confident_mistakes` look at what the trained network gets wrong.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import _checks
+
+
+@dataclass
+class History:
+    """Per-epoch measurements of one training run."""
+
+    train_loss: list = field(default_factory=list)   # mean mini-batch loss over the epoch
+    val_accuracy: list = field(default_factory=list)
+    seconds: list = field(default_factory=list)      # cumulative wall-clock time at the epoch's end
+
+    @property
+    def epochs(self):
+        return len(self.train_loss)
+
+
+def accuracy(net, X, y):
+    """Share of rows of ``X`` (N, D) whose predicted class equals ``y`` (N,)."""
+    return float(np.mean(net.predict(X) == y))
+
+
+def train(net, X, y, *, epochs=12, batch_size=128, lr=0.1, momentum=0.9, reg=1e-4, seed=0,
+          X_val=None, y_val=None, progress=True):
+    r"""Mini-batch SGD with momentum on ``net.params``, in place.
+
+    .. math:: v \leftarrow \mu v - \eta_t \nabla L, \qquad \theta \leftarrow \theta + v,
+              \qquad \eta_t = \tfrac{\eta}{2}\bigl(1 + \cos(\pi t / T)\bigr)
+
+    Parameters
+    ----------
+    net : TwoLayerNet
+    X : ndarray, shape (N, D); y : ndarray, shape (N,) of int
+    epochs, batch_size : int
+    lr, momentum, reg : float
+        Peak learning rate (cosine-decayed to 0 over the run), momentum, L2 strength.
+    seed : int
+        Seeds the shuffling, so a run is reproducible.
+    X_val, y_val : optional
+        Measured after every epoch when given.
+    progress : bool
+        Show a progress bar (tqdm) with the running loss.
+
+    Returns
+    -------
+    History
+    """
+    X = _checks.as_float_array(X, "X")
+    if X.ndim != 2 or len(X) != len(y):
+        raise ValueError(f"X must be (N, D) with one label per row, got X {X.shape} and y {np.shape(y)}")
+    if not (isinstance(batch_size, (int, np.integer)) and 1 <= batch_size <= len(X)):
+        raise ValueError(f"batch_size must be an integer from 1 to N = {len(X)}, got {batch_size!r}")
+    from tqdm.auto import tqdm
+
+    rng = np.random.default_rng(seed)
+    velocity = {k: np.zeros_like(v) for k, v in net.params.items()}
+    steps_per_epoch = len(X) // batch_size
+    total = epochs * steps_per_epoch
+    history = History()
+    start = time.perf_counter()
+    step = 0
+    with tqdm(total=total, disable=not progress, desc="training", unit="step") as bar:
+        for _ in range(epochs):
+            order = rng.permutation(len(X))
+            losses = []
+            for i in range(steps_per_epoch):
+                idx = order[i * batch_size:(i + 1) * batch_size]
+                rate = lr * 0.5 * (1 + np.cos(np.pi * step / total))
+                loss, grads = net.loss_and_gradients(X[idx], y[idx], reg=reg)
+                for k, g in grads.items():
+                    velocity[k] *= momentum
+                    velocity[k] -= rate * g
+                    net.params[k] += velocity[k]
+                losses.append(float(loss))
+                step += 1
+                bar.update(1)
+                if i % 50 == 0:
+                    bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
+            history.train_loss.append(float(np.mean(losses)))
+            if X_val is not None:
+                history.val_accuracy.append(accuracy(net, X_val, y_val))
+            history.seconds.append(time.perf_counter() - start)
+    return history
+
+
+def confusion_matrix(y_true, y_pred, C):
+    """``M[i, j]`` = number of samples of class ``i`` predicted as ``j``; shape (C, C)."""
+    M = np.zeros((C, C), dtype=np.int64)
+    np.add.at(M, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    return M
+
+
+def confident_mistakes(net, X, y, k=8):
+    """The ``k`` wrong predictions made with the highest probability: indices, predictions, probs."""
+    from .softmax import softmax
+
+    h = softmax(net.forward(X)[0])
+    pred = h.argmax(axis=1)
+    wrong = np.flatnonzero(pred != y)
+    order = wrong[np.argsort(-h[wrong, pred[wrong]], kind="stable")][:k]
+    return order, pred[order], h[order, pred[order]]

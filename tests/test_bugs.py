@@ -1,0 +1,79 @@
+"""Every catalogued bug fails exactly the tensors it claims, and diagnose() names it."""
+
+import numpy as np
+import pytest
+
+from course_utils import TwoLayerNet, bugs, check_gradients, cross_entropy, load_mnist
+
+
+@pytest.mark.parametrize("key", list(bugs.BUGS))
+def test_bug_flags_exactly_its_tensors_and_is_diagnosed(key):
+    bug = bugs.BUGS[key]
+    report = bugs.check_bug(key)
+    assert set(report.failed) == bug.flags, report
+    findings = bugs.diagnose(report)
+    keywords = {
+        "missing 1/N": "missing 1/N", "output delta": "output delta", "sign": "sign error",
+        "hidden": "hidden derivative", "bias": "bias", "regulariser": "regulariser",
+        "aliasing": "aliasing", "cost": "cost mismatch",
+    }
+    assert keywords[bug.diagnosis] in findings[0], findings
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_correct_backward_passes_and_diagnose_says_so(seed):
+    for hidden in ("tanh", "relu"):
+        X, y = load_mnist("train", n=16)
+        X = X.astype(np.float64)
+        net = TwoLayerNet(784, 24, 10, hidden=hidden, seed=seed)
+        report = check_gradients(lambda: net.loss(X, y, 0.5), net.params, bugs.backward(net, X, y, reg=0.5))
+        assert report.ok, report
+        assert "every tensor passes" in bugs.diagnose(report)[0]
+
+
+def test_square_bugs_crash_on_ordinary_shapes():
+    X, y = load_mnist("train", n=16)
+    net = TwoLayerNet(784, 24, 10)
+    for key in ("missing_keepdims", "W2_not_transposed"):
+        assert bugs.BUGS[key].square
+        with pytest.raises(ValueError):
+            bugs.backward(net, X.astype(np.float64), y, bug=key)
+
+
+def test_diagnose_reads_shape_mismatches():
+    net = TwoLayerNet(4, 3, 2)
+    X, y = np.ones((2, 4)), np.array([0, 1])
+    grads = net.gradients(X, y)
+    grads["b2"] = grads["b2"][None, :]
+    report = check_gradients(lambda: net.loss(X, y), net.params, grads)
+    assert any("shape mismatch" in f and "keepdims" in f for f in bugs.diagnose(report))
+
+
+@pytest.mark.parametrize("key", list(bugs.SILENT_BUGS))
+def test_silent_bugs_pass_a_gradient_check_and_fail_their_test(key):
+    bug = bugs.SILENT_BUGS[key]
+    z = np.random.default_rng(1).normal(size=(6, 4))
+    y = np.array([0, 3, 1, 1, 2, 0])
+    report = check_gradients(lambda: bug.loss(z, y), {"z": z}, {"z": bug.grad(z, y)})
+    assert report.ok, report
+    passed, measured = bug.test(bug.loss)
+    assert not passed, measured
+    assert bug.test(cross_entropy)[0], "the test must pass the correct loss"
+
+
+def test_learner_backward_versions():
+    X, y = load_mnist("train", n=16)
+    X = X.astype(np.float64)
+    net = TwoLayerNet(784, 24, 10, hidden="relu", seed=0)
+    net.params["b1"][:] = 0.1
+    check = lambda g: check_gradients(lambda: net.loss(X, y), net.params, g)  # noqa: E731
+    assert set(check(bugs.learner_backward(X, y, net.params, eq1="commented")).failed) == {"W2"}
+    assert check(bugs.learner_backward(X, y, net.params, eq1="commented", aliasing=False)).ok
+    assert set(check(bugs.learner_backward(X, y, net.params, aliasing=False)).failed) == {"W1", "b1", "W2", "b2"}
+    with pytest.raises(ValueError, match="eq1"):
+        bugs.learner_backward(X, y, net.params, eq1="other")
+
+
+def test_unknown_bug():
+    with pytest.raises(ValueError, match="unknown bug 'nope'"):
+        bugs.backward(TwoLayerNet(4, 3, 2), np.ones((2, 4)), np.array([0, 1]), bug="nope")

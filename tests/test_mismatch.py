@@ -1,0 +1,80 @@
+"""The transcribed Octave check reproduces the learner's three tables digit for digit."""
+
+import numpy as np
+import pytest
+
+from course_utils import mismatch as mm
+from course_utils.gradcheck import numerical_gradient, rel_error
+
+
+def test_debug_network_layout():
+    Theta1, Theta2, X, y = mm.debug_problem()
+    assert Theta1.shape == (5, 4) and Theta2.shape == (3, 6) and X.shape == (5, 3)
+    assert y.tolist() == [2, 3, 1, 2, 3]
+    # Column-major fill: down the first column first.
+    assert Theta1[1, 0] == pytest.approx(np.sin(2) / 10) and Theta1[0, 1] == pytest.approx(np.sin(6) / 10)
+    params = mm.unroll(Theta1, Theta2)
+    assert params.shape == (38,)
+    np.testing.assert_array_equal(mm.roll(params)[1], Theta2)
+
+
+@pytest.mark.parametrize("hidden, output, cost", [
+    ("sigmoid", "softmax", "binary_cross_entropy"),
+    ("tanh", "softmax", "binary_cross_entropy"),
+    ("sigmoid", "sigmoid", "binary_cross_entropy"),
+])
+def test_reproduces_the_learner_tables(hidden, output, cost):
+    result = mm.gradient_mismatch(hidden, output=output, cost=cost)
+    expected = mm.learner_table(hidden, output)
+    assert result.table(len(mm.LEARNER_TABLES[(hidden, output)])) == expected
+
+
+def test_the_printed_tanh_table_used_the_tanh_derivative():
+    """With the posted hard-coded sigmoid derivative the tanh table would have looked different."""
+    posted = mm.gradient_mismatch("tanh", "sigmoid", output="softmax", cost="binary_cross_entropy")
+    assert posted.table(15) != mm.learner_table("tanh", "softmax")
+    assert posted.layer_ratios["Theta1"] == pytest.approx(6.0, rel=0.01)
+    assert posted.layer_ratios["Theta2"] == pytest.approx(1.5, rel=0.01)
+
+
+def test_matching_cost_and_output_agree():
+    for hidden in ("sigmoid", "tanh", "softplus", "relu", "leaky_relu", "elu"):
+        for output, cost in (("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")):
+            result = mm.gradient_mismatch(hidden, output=output, cost=cost, reg=1.0)
+            assert result.rel_error < 1e-8, (hidden, output, cost)
+            assert "agree" in mm.explain(result)
+
+
+def test_the_ratio_is_near_K_over_K_minus_1():
+    result = mm.gradient_mismatch("sigmoid", output="softmax", cost="binary_cross_entropy")
+    for ratio in result.layer_ratios.values():
+        assert ratio == pytest.approx(3 / 2, rel=0.02)
+    assert "cost mismatch" in mm.explain(result) and "1.50" in mm.explain(result)
+
+
+def test_hard_coded_sigmoid_derivative_only_touches_theta1():
+    for hidden in ("tanh", "softplus", "relu"):
+        result = mm.gradient_mismatch(hidden, "sigmoid", output="softmax", cost="cross_entropy")
+        assert result.layer_errors["Theta2"] < 1e-8
+        assert result.layer_errors["Theta1"] > 1e-2
+        assert "wrong hidden derivative" in mm.explain(result)
+
+
+def test_numerical_side_matches_an_independent_finite_difference():
+    Theta1, Theta2, X, y = mm.debug_problem()
+    params = mm.unroll(Theta1, Theta2)
+    J = lambda p: mm.cost(p, X, y, hidden="tanh", output="softmax", cost="cross_entropy", reg=0.5)  # noqa: E731
+    analytic = mm.learner_backprop(params, X, y, hidden="tanh", backprop_derivative="tanh",
+                                   output="softmax", reg=0.5)
+    assert rel_error(numerical_gradient(lambda: J(params), params), analytic) < 1e-8
+
+
+def test_bad_settings():
+    with pytest.raises(ValueError, match="output must be one of"):
+        mm.gradient_mismatch("tanh", output="relu")
+    with pytest.raises(ValueError, match="cost must be one of"):
+        mm.gradient_mismatch("tanh", cost="mse")
+    with pytest.raises(ValueError, match="unknown activation"):
+        mm.gradient_mismatch("swish")
+    with pytest.raises(ValueError, match="lambda"):
+        mm.gradient_mismatch("tanh", reg=-1)
