@@ -10,7 +10,9 @@ import statistics
 import time
 
 
-from course_utils import load_mnist
+import numpy as np
+
+from course_utils import TwoLayerNet, bugs, load_mnist
 from course_utils import widgets as wg
 
 GOAL_MS = 50
@@ -28,6 +30,10 @@ def time_updates(view, control, values, rounds=3):
 
 def main():
     X, y = load_mnist("test", n=100)
+    net = TwoLayerNet(784, 256, 10, seed=0, dtype=np.float32)
+    bug_view = wg.bug_widget()
+    for key in bugs.BUGS:               # the gallery computes each report once, when first shown
+        bug_view.controls["key"].value = key
     cases = [
         ("00 MNIST digit viewer", wg.mnist_widget(X, y), "index", [1, 2, 3, 4]),
         ("01 softmax + temperature", wg.softmax_widget(), "T", [0.5, 1.5, 2.5, 3.5]),
@@ -36,6 +42,12 @@ def main():
         ("03 Jacobian spectrum", wg.spectrum_widget(), "z2", [-2.0, 0.0, 2.0, 3.5]),
         ("04 VJP step by step", wg.vjp_widget(), "step", [2, 3, 4, 5, 6]),
         ("05 fused vs long way", wg.fused_widget(), "gap", [10.0, 100.0, 700.0, 800.0]),
+        ("06 error against ε", wg.epsilon_widget(), "eps", [1e-2, 1e-4, 1e-6, 1e-9]),
+        ("06 error against ε, dtype", wg.epsilon_widget(), "dtype", ["float64", "float32"]),
+        ("07 mismatch lab, hidden", wg.mismatch_widget(), "hidden", ["tanh", "relu", "elu", "sigmoid"]),
+        ("07 mismatch lab, cost", wg.mismatch_widget(), "cost", ["cross_entropy", "binary_cross_entropy"]),
+        ("08 ask the network", wg.prediction_widget(net, X, y), "index", [1, 2, 3, 4]),
+        ("09 bug gallery (reports cached)", bug_view, "key", list(bugs.BUGS)[1:5]),
     ]
     print(f"{'widget':<32} {'median':>8} {'max':>8}   goal < {GOAL_MS} ms")
     for name, view, control, values in cases:

@@ -9,6 +9,7 @@ learners' questions, with its two bugs switchable.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -159,8 +160,9 @@ def make_case(bug, *, seed=0):
     return net, X.astype(np.float64), y, b.reg
 
 
+@lru_cache(maxsize=None)
 def check_bug(bug, *, seed=0):
-    """Run ``check_gradients`` on the buggy backward against the loss it reports."""
+    """Run ``check_gradients`` on the buggy backward against the loss it reports (cached)."""
     from .gradcheck import check_gradients
 
     net, X, y, reg = make_case(bug, seed=seed)
@@ -293,8 +295,9 @@ def diagnose(report, *, classes=10):
                             "(sigmoid) cost checked against the softmax cross-entropy delta h − t")
         else:
             findings.append("every tensor fails with different ratios: the output delta dz is wrong "
-                            "(diagonal-only softmax derivative, softmax over the batch axis, labels "
-                            "shaped (N, 1), a missing keepdims)")
+                            "(diagonal-only softmax derivative, an elementwise product where the "
+                            "chain rule needs a sum, softmax over the batch axis, labels shaped "
+                            "(N, 1), a missing keepdims)")
     elif failed == {"W1", "b1"}:
         findings.append("only the first layer fails: the hidden derivative is wrong (a hard-coded "
                         "sigmoid derivative, the derivative taken at the activation instead of the "
@@ -349,3 +352,17 @@ def learner_backward(X, y, params, *, eq1="posted", aliasing=True):
     delta_1 = (delta_2 @ params["W2"].T) * da1
     return {"W1": X.T @ delta_1, "b1": delta_1.sum(axis=0), "W2": a1.T @ delta_2,
             "b2": delta_2.sum(axis=0)}
+
+
+# --- five mysteries for the learner -------------------------------------------------------------
+
+MYSTERIES = ("regularised_bias", "aliasing", "missing_1_over_N", "hard_coded_sigmoid",
+             "binary_cost_on_softmax")
+"""The bugs behind mysteries 1 to 5 of notebook 09 (the learner's version does not print them)."""
+
+
+def mystery_report(number):
+    """The gradient-check report of mystery ``number`` (1 to 5), without saying which bug it is."""
+    if number not in range(1, len(MYSTERIES) + 1):
+        raise ValueError(f"mysteries are numbered 1 to {len(MYSTERIES)}, got {number!r}")
+    return check_bug(MYSTERIES[number - 1])

@@ -544,3 +544,164 @@ def check_sigma2(fn):
     ]
     return _run("sigma2", fn, cases, _sigma2, mistakes,
                 success="sigma2 = (sigma3 Theta2)(:, 2:end) .* f'(z2), with f the hidden activation")
+
+
+# --- 08 MNIST network ------------------------------------------------------------------------
+
+def _relu_backward(dout, a1):
+    return dout * (a1 > 0)
+
+
+def check_relu_backward(fn):
+    """Exercise: ``relu_backward(da1, a1)``, gradient through ReLU from its output ``a1``, no aliasing."""
+    a = np.maximum(_normal(34, (4, 5)), 0)
+    a[0, 0] = 0.0
+    cases = [(_normal(35, (4, 5)), a), (_normal(36, (3, 2)), np.maximum(_normal(37, (3, 2)), 0))]
+    mistakes = [
+        (lambda d, a1: d * (a1 >= 0), "a1 >= 0 lets the gradient through units that are off: use a1 > 0"),
+        (lambda d, a1: (a1 > 0).astype(float), "that is the mask alone: multiply it by the upstream gradient"),
+        (lambda d, a1: d, "the mask is missing: units with a1 = 0 pass no gradient"),
+    ]
+    return _run("relu_backward", fn, cases, _relu_backward, mistakes,
+                success="da1 ⊙ [a1 > 0], and a1 left untouched")
+
+
+def _momentum(w, dw, v, lr, mu):
+    v_new = mu * v - lr * dw
+    return w + v_new, v_new
+
+
+def check_momentum_update(fn):
+    """Exercise: one SGD-with-momentum step, ``(w, dw, v, lr, mu) -> (w_new, v_new)``."""
+    cases = [(_normal(38, (3, 2)), _normal(39, (3, 2)), _normal(40, (3, 2)), 0.1, 0.9),
+             (_normal(41, 4), _normal(42, 4), np.zeros(4), 0.5, 0.5)]
+    mistakes = [
+        (lambda w, dw, v, lr, mu: (w + (mu * v + lr * dw), mu * v + lr * dw),
+         "gradient ascent: the step must go against the gradient, v = μv − η·dw"),
+        (lambda w, dw, v, lr, mu: (w + v, mu * v - lr * dw),
+         "w moved with the old velocity: update v first, then w = w + v_new"),
+        (lambda w, dw, v, lr, mu: (w - lr * dw, -lr * dw),
+         "the momentum term μv is missing: that is plain SGD"),
+    ]
+    return _run("momentum_update", fn, cases, _momentum, mistakes, n_out=2,
+                success="v = μv − η·dw, then w = w + v")
+
+
+# --- 09 bug hunt -----------------------------------------------------------------------------
+
+def check_mysteries(answers):
+    """Exercise: ``answers`` maps mystery number (1-5) to a key of ``bugs.BUGS``; one line each."""
+    from . import bugs
+
+    if not isinstance(answers, dict):
+        return Feedback("mysteries", "error", f"answers must be a dict number -> bug key, got {type(answers).__name__}")
+    lines, right = [], 0
+    for number, truth in enumerate(bugs.MYSTERIES, start=1):
+        guess = answers.get(number)
+        if guess is None or guess is ...:
+            lines.append(f"  mystery {number}: no answer yet")
+        elif guess not in bugs.BUGS:
+            lines.append(f"  mystery {number}: {guess!r} is not a key of bugs.BUGS")
+        elif guess == truth:
+            right += 1
+            lines.append(f"  mystery {number}: ✓ {bugs.BUGS[truth].title}")
+        else:
+            hint = sorted(bugs.BUGS[truth].flags)
+            lines.append(f"  mystery {number}: ✗ not {bugs.BUGS[guess].title}; the tensors that fail "
+                         f"are {', '.join(hint)}: which bugs touch exactly those?")
+    status = "correct" if right == len(bugs.MYSTERIES) else "wrong"
+    if all(answers.get(n) in (None, ...) for n in range(1, len(bugs.MYSTERIES) + 1)):
+        status = "not implemented"
+    return Feedback("mysteries", status, f"{right} of {len(bugs.MYSTERIES)} solved\n" + "\n".join(lines))
+
+
+def _db2(h, y):
+    d = h.sum(axis=0)
+    np.subtract.at(d, y, 1)
+    return d / h.shape[0]
+
+
+def check_bias_gradient(fn):
+    """Exercise: ``db2(h, y)``, the bias gradient of the mean cross-entropy, with repeated labels."""
+    cases = [(softmax(_normal(43, (6, 4))), np.array([1, 1, 3, 0, 1, 3])),
+             (softmax(_normal(44, (5, 3))), np.array([2, 2, 2, 2, 2]))]
+
+    def fancy(h, y):
+        d = h.sum(axis=0) / h.shape[0]
+        d[y] -= 1 / h.shape[0]
+        return d
+
+    mistakes = [
+        (fancy, "d[y] -= 1/N subtracts once per distinct label, not once per sample: use "
+                "np.subtract.at(d, y, 1/N) or np.bincount(y, minlength=C)"),
+        (lambda h, y: _db2(h, y) * h.shape[0], "N times too large: where did the 1/N of the mean go?"),
+    ]
+    return _run("bias_gradient", fn, cases, _db2, mistakes,
+                success="Σ_n (h_n − t_n) / N, every repeated label counted")
+
+
+# --- 06 gradient checking --------------------------------------------------------------------
+
+def _central_gradient(f, x, eps):
+    grad = np.zeros_like(x)
+    for k in range(x.size):
+        old = x.flat[k]
+        x.flat[k] = old + eps
+        up = f(x)
+        x.flat[k] = old - eps
+        down = f(x)
+        x.flat[k] = old
+        grad.flat[k] = (up - down) / (2 * eps)
+    return grad
+
+
+def _quartic(x):
+    return float(np.sum(x**4) + x.ravel()[0] * x.ravel()[-1])
+
+
+def check_central_difference(fn):
+    """Exercise: ``numerical_grad(f, x, eps)``: central differences of scalar ``f(x)``, x restored."""
+    cases = [(_quartic, _normal(45, 5), 1e-5), (_quartic, _normal(46, (2, 3)), 1e-5)]
+
+    def forward(f, x, eps):
+        grad = np.zeros_like(x)
+        base = f(x)
+        for k in range(x.size):
+            xp = x.copy()
+            xp.flat[k] += eps
+            grad.flat[k] = (f(xp) - base) / eps
+        return grad
+
+    mistakes = [
+        (forward, "close, but only to about ε: that is a forward difference; use the central one"),
+        (lambda f, x, eps: 2 * _central_gradient(f, x.copy(), eps),
+         "twice too large: the central difference spans 2ε"),
+    ]
+    return _run("numerical_grad", fn, cases, lambda f, x, eps: _central_gradient(f, x.copy(), eps),
+                mistakes, rtol=1e-8, atol=1e-10,
+                success="central differences, and x is exactly as it was afterwards")
+
+
+def _rel(a, b):
+    denom = np.linalg.norm(a) + np.linalg.norm(b)
+    return 0.0 if denom == 0 else np.linalg.norm(a - b) / denom
+
+
+def check_relative_error(fn):
+    """Exercise: ``relative_error(a, b)`` = ||a − b|| / (||a|| + ||b||), and 0 when both are 0."""
+    cases = [(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.3])),
+             (np.array([1e-9, 0.0]), np.array([3e-9, 0.0])),
+             (np.zeros(3), np.zeros(3)),
+             (np.array([2.0, -1.0]), np.array([-2.0, 1.0]))]
+    mistakes = [
+        (lambda a, b: np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-300)),
+         "that is the largest entry-by-entry error: the course's definition uses norms"),
+        (lambda a, b: np.linalg.norm(a - b),
+         "that is the absolute error: divide by ||a|| + ||b|| so the scale of the gradient cancels"),
+        (lambda a, b: np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1.0),
+         "a floor of 1 in the denominator makes tiny gradients always pass: use ||a|| + ||b||"),
+    ]
+    hints = [(lambda got, exp, args: not np.all(np.isfinite(got[0])),
+              "both arrays are zero here: return 0 instead of dividing 0 by 0")]
+    return _run("relative_error", fn, cases, _rel, mistakes, hints,
+                success="||a − b|| / (||a|| + ||b||): 0 when equal, 1 when b = −a or b = 0")

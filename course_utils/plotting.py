@@ -126,3 +126,58 @@ def plot_digit(image, ax=None, *, title=None):
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_history(history, axes=None):
+    """Training loss and validation accuracy per epoch, side by side; returns the two axes."""
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, 2, figsize=(8, 3), layout="constrained")
+    ax_loss, ax_acc = axes
+    epochs = np.arange(1, history.epochs + 1)
+    ax_loss.plot(epochs, history.train_loss, "o-", color=COLORS["neutral"])
+    ax_loss.set_yscale("log")
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("mean training loss (log scale)")
+    ax_loss.set_title("training loss")
+    if history.val_accuracy:
+        ax_acc.plot(epochs, 100 * np.asarray(history.val_accuracy), "o-", color=COLORS["analytic"])
+        ax_acc.axhline(98.0, color="gray", linestyle="--", linewidth=1)
+        ax_acc.set_xlabel("epoch")
+        ax_acc.set_ylabel("test accuracy (%)")
+        ax_acc.set_title("test accuracy (dashed: 98%)")
+    return axes
+
+
+def plot_confusion(M, ax=None, *, title="confusion matrix"):
+    """Counts ``M[true, predicted]`` with the diagonal blanked, so the mistakes stand out."""
+    ax = _axes(ax, figsize=(4.5, 4))
+    off = np.asarray(M, dtype=float).copy()
+    np.fill_diagonal(off, np.nan)
+    ax.imshow(off, cmap="Reds")
+    for (i, j), v in np.ndenumerate(M):
+        if i != j and v:
+            ax.text(j, i, str(v), ha="center", va="center", fontsize=7)
+    C = M.shape[0]
+    ax.set_xticks(range(C), class_labels(C))
+    ax.set_yticks(range(C), class_labels(C))
+    ax.set_xlabel("predicted digit")
+    ax.set_ylabel("true digit")
+    ax.set_title(title)
+    return ax
+
+
+def plot_digit_grid(images, titles, axes=None, *, ncols=4):
+    """Several 28x28 images with a title each; returns the axes array."""
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        nrows = int(np.ceil(len(images) / ncols))
+        _, axes = plt.subplots(nrows, ncols, figsize=(2 * ncols, 2.2 * nrows), layout="constrained")
+    flat = np.ravel(axes)
+    for ax in flat[len(images):]:
+        ax.axis("off")
+    for ax, image, title in zip(flat, images, titles):
+        plot_digit(image, ax, title=title)
+    return axes

@@ -149,6 +149,49 @@ def scatter(xs, ys, *, title="", xlabel="numerical", ylabel="analytic", size=230
     return "".join(parts)
 
 
+def loglog_chart(x, series, *, title="", marker=None, xlabel="", ylabel="", width=380, height=240,
+                 ylim=(1e-13, 1.0)):
+    """Lines on log-log axes. ``series`` is a list of ``(label, y, colour)``; NaN points are gaps.
+
+    ``marker`` is an optional ``(x, y)`` point drawn as a ring (the slider's position).
+    """
+    x = np.asarray(x, dtype=float)
+    left, right, top, bottom = 42, 10, 22, 30
+    pw, ph = width - left - right, height - top - bottom
+    lx0, lx1 = np.log10(x.min()), np.log10(x.max())
+    ly0, ly1 = np.log10(ylim[0]), np.log10(ylim[1])
+
+    def px(v):
+        return left + pw * (np.log10(v) - lx0) / (lx1 - lx0)
+
+    def py(v):
+        return top + ph * (ly1 - np.clip(np.log10(v), ly0, ly1)) / (ly1 - ly0)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'font-family="sans-serif" font-size="10">',
+             f'<text x="{width / 2}" y="13" text-anchor="middle" font-size="11" '
+             f'font-weight="bold">{escape(title)}</text>',
+             f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#ccc"/>']
+    for e in range(int(np.ceil(ly0)), int(np.floor(ly1)) + 1, 3):
+        parts.append(f'<text x="{left - 3}" y="{py(10.0**e) + 3:.1f}" text-anchor="end">1e{e}</text>')
+    for e in range(int(np.ceil(lx0)), int(np.floor(lx1)) + 1, 3):
+        parts.append(f'<text x="{px(10.0**e):.1f}" y="{top + ph + 12}" text-anchor="middle">1e{e}</text>')
+    for k, (label, y, color) in enumerate(series):
+        y = np.asarray(y, dtype=float)
+        ok = np.isfinite(y) & (y > 0)
+        pts = " ".join(f"{px(a):.1f},{py(b):.1f}" for a, b in zip(x[ok], y[ok]))
+        parts.append(f'<polyline class="series" points="{pts}" fill="none" stroke="{color}" stroke-width="2"/>')
+        parts.append(f'<text x="{left + 6}" y="{top + 12 + 12 * k}" fill="{color}">{escape(label)}</text>')
+    if marker is not None and np.isfinite(marker[1]) and marker[1] > 0:
+        parts.append(f'<circle class="marker" cx="{px(marker[0]):.1f}" cy="{py(marker[1]):.1f}" r="5" '
+                     f'fill="none" stroke="black" stroke-width="2"/>')
+    parts.append(f'<text x="{left + pw / 2}" y="{height - 4}" text-anchor="middle">{escape(xlabel)}</text>')
+    parts.append(f'<text x="10" y="{top + ph / 2}" text-anchor="middle" '
+                 f'transform="rotate(-90 10 {top + ph / 2})">{escape(ylabel)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def table(header, rows):
     """A small HTML table; ``rows`` are sequences of already formatted cells."""
     head = "".join(f"<th style='padding:0 8px'>{escape(h)}</th>" for h in header)

@@ -12,6 +12,7 @@ Every widget comes in three parts:
   output.
 """
 
+from functools import lru_cache
 from html import escape
 
 import numpy as np
@@ -309,6 +310,94 @@ def draw_fused(state):
     return fig
 
 
+# --- 06: the step size of a finite difference ------------------------------------------------
+
+EPS_GRID = 10.0 ** np.arange(-12, -0.24, 0.25)
+_EPS_LOGITS = np.array([[0.5, -1.2, 2.0, 0.3, -0.7]])
+_EPS_LABEL = np.array([2])
+
+
+def finite_difference_errors(dtype="float64", method="central", eps_grid=EPS_GRID):
+    """Relative error of a finite-difference gradient of a cross-entropy, for each step ``eps``.
+
+    The loss is the cross-entropy of five fixed logits, evaluated in ``dtype``; the exact gradient
+    ``h - t`` is computed in float64. A step too small to change a float32 logit gives NaN.
+    """
+    dt = np.dtype(dtype)
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    if method not in ("central", "forward"):
+        raise ValueError(f"method must be 'central' or 'forward', got {method!r}")
+    from .losses import cross_entropy, cross_entropy_grad
+
+    exact = cross_entropy_grad(_EPS_LOGITS, _EPS_LABEL)[0]
+    z = _EPS_LOGITS.astype(dt)
+    base = float(cross_entropy(z, _EPS_LABEL))
+    errors = []
+    for eps in eps_grid:
+        grad = np.empty(z.shape[1])
+        for j in range(z.shape[1]):
+            up, down = z.copy(), z.copy()
+            up[0, j] += dt.type(eps)
+            down[0, j] -= dt.type(eps)
+            if method == "central":
+                step = float(up[0, j]) - float(down[0, j])
+                diff = float(cross_entropy(up, _EPS_LABEL)) - float(cross_entropy(down, _EPS_LABEL))
+            else:
+                step = float(up[0, j]) - float(z[0, j])
+                diff = float(cross_entropy(up, _EPS_LABEL)) - base
+            grad[j] = diff / step if step != 0 else np.nan
+        errors.append(rel_error(grad, exact) if np.all(np.isfinite(grad)) else np.nan)
+    return np.array(errors)
+
+
+@lru_cache(maxsize=4)
+def _curves(dtype):
+    return finite_difference_errors(dtype, "central"), finite_difference_errors(dtype, "forward")
+
+
+def epsilon_state(eps, dtype="float64"):
+    """Error curves of forward and central differences in ``dtype``, and the errors at ``eps``."""
+    central, forward = _curves(np.dtype(dtype).name)
+    at = {m: float(finite_difference_errors(dtype, m, [eps])[0]) for m in ("central", "forward")}
+    best = int(np.nanargmin(central))
+    return {"eps": float(eps), "dtype": np.dtype(dtype).name, "grid": EPS_GRID, "central": central,
+            "forward": forward, "at": at, "best_eps": float(EPS_GRID[best]),
+            "best_error": float(central[best])}
+
+
+def describe_epsilon(state):
+    c, f = state["at"]["central"], state["at"]["forward"]
+    if not np.isfinite(c):
+        return (f"{state['dtype']}, ε = {state['eps']:.0e}: the step is lost to rounding "
+                f"(z + ε = z), so the difference quotient is 0/0")
+    return (f"{state['dtype']}, ε = {state['eps']:.0e}: central error {c:.1e}, forward {f:.1e}. "
+            f"The best central step here is ε ≈ {state['best_eps']:.0e} (error {state['best_error']:.0e})")
+
+
+def draw_epsilon(state):
+    fig = _figure(6, 3.4)
+    ax = fig.subplots()
+    ax.loglog(state["grid"], state["forward"], "o-", ms=3, color=plotting.COLORS["wrong"],
+              label="forward (f(z+ε) − f(z)) / ε")
+    ax.loglog(state["grid"], state["central"], "o-", ms=3, color=plotting.COLORS["analytic"],
+              label="central (f(z+ε) − f(z−ε)) / 2ε")
+    ax.plot([state["eps"]], [state["at"]["central"]], "o", ms=10, mfc="none", color="black")
+    ax.set_xlabel("step ε")
+    ax.set_ylabel("relative error of the gradient")
+    ax.set_title(f"{state['dtype']}: truncation falls with ε, round-off grows as ε shrinks")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def render_epsilon(state):
+    return svg.loglog_chart(state["grid"], [
+        ("forward", state["forward"], plotting.COLORS["wrong"]),
+        ("central", state["central"], plotting.COLORS["analytic"]),
+    ], title=f"error against ε, {state['dtype']}", marker=(state["eps"], state["at"]["central"]),
+        xlabel="step ε", ylabel="relative error")
+
+
 # --- 07: the mismatch lab --------------------------------------------------------------------
 
 MISMATCH_DEFAULTS = dict(hidden="sigmoid", backprop_derivative="sigmoid", output="softmax",
@@ -370,6 +459,82 @@ def render_mismatch(state):
                            color=plotting.COLORS["wrong" if r.rel_error > 1e-7 else "analytic"])
     return svg.row(svg.table(header, _mismatch_rows(state)),
                    svg.scatter(r.numerical, r.analytic, title="analytic vs numerical"), errors)
+
+
+# --- 08: what the trained network says about one test digit ----------------------------------
+
+def prediction_state(net, X, y, index):
+    """The network's softmax output for row ``index`` of ``X`` (N, 784), with its label."""
+    index = int(index)
+    if not 0 <= index < len(X):
+        raise ValueError(f"index must be in [0, {len(X)}), got {index}")
+    h = softmax(net.forward(X[index:index + 1])[0])[0]
+    pred = int(np.argmax(h))
+    return {"index": index, "image": np.asarray(X[index]).reshape(28, 28), "label": int(y[index]),
+            "h": h, "prediction": pred, "confidence": float(h[pred]), "correct": pred == int(y[index])}
+
+
+def describe_prediction(state):
+    verdict = "right" if state["correct"] else "WRONG"
+    return (f"test digit {state['index']}: label {state['label']}, the network says "
+            f"{state['prediction']} with probability {state['confidence']:.3f} ({verdict})")
+
+
+def draw_prediction(state):
+    fig = _figure(7, 2.8)
+    ax_img, ax_h = fig.subplots(1, 2, width_ratios=[1, 2])
+    plotting.plot_digit(state["image"], ax_img, title=f"label {state['label']}")
+    target = np.eye(state["h"].size)[state["label"]]
+    plotting.plot_probabilities(state["h"], ax_h, target=target, title="h = softmax(z)")
+    return fig
+
+
+def render_prediction(state):
+    target = np.eye(state["h"].size)[state["label"]]
+    return svg.row(svg.image(state["image"], title=f"label {state['label']}"),
+                   svg.bar_chart(state["h"], title="h = softmax(z)", outline=target, ylim=(0, 1),
+                                 color=plotting.COLORS["probability"], width=320))
+
+
+# --- 09: the bug gallery -----------------------------------------------------------------------
+
+def bug_state(key):
+    """The gradient-check report of one catalogued bug and what ``diagnose`` makes of it."""
+    from . import bugs
+
+    if key not in bugs.BUGS:
+        raise ValueError(f"unknown bug {key!r}; choose one of {', '.join(bugs.BUGS)}")
+    report = bugs.check_bug(key)
+    return {"bug": bugs.BUGS[key], "report": report, "diagnosis": bugs.diagnose(report),
+            "errors": report.errors}
+
+
+def describe_bug(state):
+    b = state["bug"]
+    return f"{b.title}. Wrong: {b.wrong}. Fix: {b.fix}. Diagnosis: {state['diagnosis'][0]}"
+
+
+def draw_bug(state):
+    fig = _figure(5.5, 3.0)
+    ax = fig.subplots()
+    names = list(state["errors"])
+    errors = [max(state["errors"][n], 1e-12) for n in names]
+    ax.bar(names, errors, color=[plotting.COLORS["analytic" if n not in state["report"].failed
+                                                 else "wrong"] for n in names])
+    ax.set_yscale("log")
+    ax.set_ylim(1e-12, 10)
+    ax.axhline(state["report"].tol, color="gray", linestyle="--", linewidth=1)
+    ax.set_ylabel("relative error")
+    ax.set_title(state["bug"].title)
+    return fig
+
+
+def render_bug(state):
+    r = state["report"]
+    rows = [[n, str(t.shape), "FAIL" if not t.ok else "ok",
+             f"{r.ratios[n]:.3g}" if not t.ok and np.isfinite(r.ratios[n]) else ""]
+            for n, t in r.tensors.items()]
+    return svg.table(["tensor", "shape", "check", "numerical/analytic"], rows)
 
 
 # --- the live views: the same pictures as SVG, fast enough to follow a slider -------------------
@@ -575,3 +740,36 @@ def mismatch_widget():
     }
     return LiveView(controls, mismatch_state, render=lambda s, **_: render_mismatch(s),
                     describe=lambda s, **_: describe_mismatch(s))
+
+
+def prediction_widget(net, X, y):
+    import ipywidgets as w
+
+    controls = {"index": w.IntSlider(value=0, min=0, max=len(X) - 1, description="test digit")}
+    return LiveView(controls, compute=lambda index: prediction_state(net, X, y, index),
+                    render=lambda s, **_: render_prediction(s),
+                    describe=lambda s, **_: describe_prediction(s))
+
+
+def bug_widget():
+    import ipywidgets as w
+
+    from . import bugs
+
+    options = [(b.title, k) for k, b in bugs.BUGS.items()]
+    controls = {"key": w.Dropdown(options=options, value=options[0][1], description="bug",
+                                  layout=w.Layout(width="480px"))}
+    return LiveView(controls, compute=bug_state, render=lambda s, **_: render_bug(s),
+                    describe=lambda s, **_: describe_bug(s))
+
+
+def epsilon_widget():
+    import ipywidgets as w
+
+    controls = {
+        "eps": w.FloatLogSlider(value=1e-3, base=10, min=-12, max=-1, step=0.25, description="ε",
+                                readout_format=".0e"),
+        "dtype": w.ToggleButtons(options=["float64", "float32"], value="float32"),
+    }
+    return LiveView(controls, epsilon_state, render=lambda s, **_: render_epsilon(s),
+                    describe=lambda s, **_: describe_epsilon(s))

@@ -269,7 +269,8 @@ def test_soft_target_grad():
     expect(ex.check_soft_target_grad(lambda z, t: good(z, t) * len(z)), "wrong", "factor of N")
 
 
-@pytest.mark.parametrize("name", [n for n in dir(ex) if n.startswith("check_")])
+# check_mysteries takes a dict of answers, not a function; its "not yet" case is tested above.
+@pytest.mark.parametrize("name", [n for n in dir(ex) if n.startswith("check_") and n != "check_mysteries"])
 def test_every_checker_reports_a_stub_as_not_implemented(name):
     def stub(*args):
         raise NotImplementedError
@@ -297,3 +298,100 @@ def test_sigma2():
     expect(ex.check_sigma2(lambda s3, T2, z2, hidden: (s3 @ T2)[:, 1:]), "wrong", "derivative is missing")
     expect(ex.check_sigma2(lambda s3, T2, z2, hidden: good(s3, T2, ACTIVATIONS[hidden].f(z2), hidden)),
            "wrong", "pre-activation")
+
+
+# --- 08 -------------------------------------------------------------------------------------
+
+def test_relu_backward():
+    expect(ex.check_relu_backward(lambda d, a1: d * (a1 > 0)), "correct")
+
+    def aliased(d, a1):
+        mask = a1
+        mask[a1 > 0] = 1
+        return d * mask
+
+    expect(ex.check_relu_backward(aliased), "wrong", "changed its input array in place")
+    expect(ex.check_relu_backward(lambda d, a1: d * (a1 >= 0)), "wrong", "a1 > 0")
+
+
+def test_momentum_update():
+    def good(w, dw, v, lr, mu):
+        v = mu * v - lr * dw
+        return w + v, v
+
+    expect(ex.check_momentum_update(good), "correct")
+    expect(ex.check_momentum_update(lambda w, dw, v, lr, mu: (w - lr * dw, -lr * dw)), "wrong", "plain SGD")
+    expect(ex.check_momentum_update(lambda w, dw, v, lr, mu: (w + mu * v + lr * dw, mu * v + lr * dw)),
+           "wrong", "ascent")
+
+
+# --- 09 -------------------------------------------------------------------------------------
+
+def test_mysteries():
+    from course_utils import bugs
+
+    right = dict(enumerate(bugs.MYSTERIES, start=1))
+    expect(ex.check_mysteries(right), "correct", "5 of 5")
+    wrong = {**right, 2: "missing_1_over_N"}
+    fb = expect(ex.check_mysteries(wrong), "wrong", "4 of 5", "mystery 2: ✗")
+    assert "W2" in fb.message  # the hint names the tensors that fail
+    expect(ex.check_mysteries({n: ... for n in range(1, 6)}), "not implemented")
+    expect(ex.check_mysteries({1: "nope"}), "wrong", "not a key")
+
+
+def test_bias_gradient():
+    def good(h, y):
+        t = np.eye(h.shape[1])[y]
+        return (h - t).sum(axis=0) / len(y)
+
+    expect(ex.check_bias_gradient(good), "correct")
+
+    def fancy(h, y):
+        d = h.sum(axis=0) / len(y)
+        d[y] -= 1 / len(y)
+        return d
+
+    expect(ex.check_bias_gradient(fancy), "wrong", "np.subtract.at")
+
+
+# --- 06 -------------------------------------------------------------------------------------
+
+def test_central_difference():
+    def good(f, x, eps):
+        g = np.zeros_like(x)
+        for k in range(x.size):
+            old = x.flat[k]
+            x.flat[k] = old + eps
+            up = f(x)
+            x.flat[k] = old - eps
+            down = f(x)
+            x.flat[k] = old
+            g.flat[k] = (up - down) / (2 * eps)
+        return g
+
+    expect(ex.check_central_difference(good), "correct")
+
+    def not_restored(f, x, eps):
+        g = np.zeros_like(x)
+        for k in range(x.size):
+            x.flat[k] += eps
+            up = f(x)
+            x.flat[k] -= 2 * eps
+            g.flat[k] = (up - f(x)) / (2 * eps)
+        return g
+
+    expect(ex.check_central_difference(not_restored), "wrong", "in place")
+
+
+def test_relative_error():
+    def good(a, b):
+        d = np.linalg.norm(a) + np.linalg.norm(b)
+        return 0.0 if d == 0 else np.linalg.norm(a - b) / d
+
+    expect(ex.check_relative_error(good), "correct")
+    with np.errstate(invalid="ignore"):
+        expect(ex.check_relative_error(lambda a, b: np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))),
+               "wrong", "0 by 0")
+    expect(ex.check_relative_error(lambda a, b: np.linalg.norm(a - b)), "wrong", "absolute error")
+    expect(ex.check_relative_error(lambda a, b: np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-300))),
+           "wrong", "entry-by-entry")

@@ -141,3 +141,48 @@ def test_mismatch_state_and_widget():
     assert "agree" in view.text.value and "-9.4049e-04" not in view.chart.value
     view.controls["hidden"].value = "tanh"
     assert "wrong hidden derivative" in view.text.value
+
+
+def test_prediction_state_and_widget():
+    from course_utils import TwoLayerNet
+
+    X, y = load_mnist("test", n=5)
+    net = TwoLayerNet(784, 8, 10, seed=0)
+    s = wg.prediction_state(net, X, y, 2)
+    np.testing.assert_allclose(s["h"], softmax(net.forward(X[2:3])[0])[0])
+    assert s["prediction"] == int(np.argmax(s["h"])) and s["label"] == y[2]
+    assert f"label {y[2]}" in wg.describe_prediction(s)
+    view = wg.prediction_widget(net, X, y)
+    view.controls["index"].value = 4
+    assert view.last_state["index"] == 4 and "test digit 4" in view.text.value
+    with pytest.raises(ValueError, match="index"):
+        wg.prediction_state(net, X, y, 5)
+
+
+def test_bug_state_and_widget():
+    s = wg.bug_state("aliasing")
+    assert s["report"].failed == ["W2"] and "aliasing" in s["diagnosis"][0]
+    assert "Wrong: da1 = a1" in wg.describe_bug(s)
+    view = wg.bug_widget()
+    view.controls["key"].value = "regularised_bias"
+    assert "regularised bias" in view.text.value and view.chart.value.count("FAIL") == 2
+    with pytest.raises(ValueError, match="unknown bug"):
+        wg.bug_state("nope")
+
+
+def test_epsilon_state_and_widget():
+    s64 = wg.epsilon_state(1e-5, "float64")
+    s32 = wg.epsilon_state(1e-3, "float32")
+    # Central beats forward at a good step; each dtype has its floor.
+    assert s64["at"]["central"] < 1e-9 < s64["at"]["forward"]
+    assert 1e-13 < s64["best_error"] < 1e-9 and 1e-6 < s32["best_error"] < 1e-3
+    assert 1e-6 <= s64["best_eps"] <= 1e-4 and 1e-3 <= s32["best_eps"] <= 1e-1
+    # Truncation: the central error falls like eps^2 on the right side of the U.
+    grid, c = s64["grid"], s64["central"]
+    slope = np.polyfit(np.log10(grid[grid >= 1e-3]), np.log10(c[grid >= 1e-3]), 1)[0]
+    assert 1.8 < slope < 2.2
+    assert np.isnan(wg.epsilon_state(1e-9, "float32")["at"]["central"])
+    view = wg.epsilon_widget()
+    view.controls["dtype"].value = "float32"
+    view.controls["eps"].value = 1e-10
+    assert "lost to rounding" in view.text.value and 'class="marker"' not in view.chart.value
