@@ -27,10 +27,20 @@ def source(cell):
     return text(cell["source"])
 
 
-def test_the_derivation_notebooks_exist_in_order():
+def test_the_notebooks_exist_in_order():
     names = [p.stem for p in NOTEBOOKS]
-    assert names[:6] == ["00_start_here", "01_softmax", "02_softmax_jacobian", "03_kronecker_delta",
-                         "04_chain_rule_reduction", "05_fused_cross_entropy"]
+    assert names == ["00_start_here", "01_softmax", "02_softmax_jacobian", "03_kronecker_delta",
+                     "04_chain_rule_reduction", "05_fused_cross_entropy", "06_gradient_checking",
+                     "07_mismatch_lab", "08_mnist_two_layer_net", "09_bug_hunt"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_links_to_notebooks_point_at_files_that_exist(path):
+    markdown = "\n".join(source(c) for c in cells(path) if c["cell_type"] == "markdown")
+    targets = re.findall(r"\]\(([\w.]+\.ipynb)(?:#[\w-]*)?\)", markdown)
+    assert targets
+    for target in targets:
+        assert (path.parent / target).exists(), target
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -59,7 +69,7 @@ def test_nbval_markers_are_honest(path):
             # nbval only sees the marker when it stands alone on its line.
             assert IGNORE in lines, src[:80]
             # Only live widgets and timings may have their output ignored.
-            assert re.search(r"widgets\.\w+_widget\(|timeit", src), src[:80]
+            assert re.search(r"widgets\.\w+_widget\(|timeit|training\.train\(", src), src[:80]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
