@@ -4,9 +4,11 @@ Batches are rows: logits ``z`` and softmax outputs ``h`` have shape ``(N, C)``.
 """
 
 from .activations import ACTIVATIONS, Activation
+from .bugs import diagnose
 from .data import load_mnist
 from .gradcheck import GradCheckReport, check_gradients, numerical_gradient, rel_error
-from .losses import binary_cross_entropy, cross_entropy, cross_entropy_grad
+from .losses import binary_cross_entropy, cross_entropy, cross_entropy_and_grad, cross_entropy_grad
+from .mismatch import gradient_mismatch
 from .network import TwoLayerNet
 from .softmax import log_softmax, softmax, softmax_jacobian, softmax_vjp
 
@@ -18,7 +20,10 @@ __all__ = [
     "binary_cross_entropy",
     "check_gradients",
     "cross_entropy",
+    "cross_entropy_and_grad",
     "cross_entropy_grad",
+    "diagnose",
+    "gradient_mismatch",
     "load_mnist",
     "log_softmax",
     "numerical_gradient",

@@ -41,3 +41,15 @@ def test_committed_data_matches_its_checksums():
     assert len(sums) == 4
     for name, digest in sums.items():
         assert hashlib.sha256((ROOT / "data/mnist" / name).read_bytes()).hexdigest() == digest
+
+
+def test_public_api_is_importable_from_the_package():
+    import course_utils
+
+    for name in course_utils.__all__:
+        assert hasattr(course_utils, name), name
+    for name in ("softmax", "log_softmax", "softmax_jacobian", "softmax_vjp", "cross_entropy",
+                 "cross_entropy_grad", "binary_cross_entropy", "ACTIVATIONS", "numerical_gradient",
+                 "rel_error", "check_gradients", "TwoLayerNet", "load_mnist", "gradient_mismatch",
+                 "diagnose"):
+        assert name in course_utils.__all__, name
