@@ -1,0 +1,121 @@
+"""Learner copies of the notebooks, generated from the solution notebooks.
+
+    python -m course_utils.classroom build     # regenerate notebooks/learner/ and run each copy
+    python -m course_utils.classroom check     # exit 1 if a learner copy is out of date
+
+``notebooks/solutions/`` is the one source of truth. In a learner copy every block between
+``### BEGIN SOLUTION`` and ``### END SOLUTION`` becomes a stub: ``raise NotImplementedError``
+inside a function, a comment at the top level (where the cell already holds a blank answer). The
+exercise checkers answer a stub with "not implemented yet", so a learner copy runs from top to
+bottom; ``build`` executes each one, so it is committed with its outputs like the solutions.
+"""
+
+import argparse
+import copy
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "notebooks" / "solutions"
+LEARNER = ROOT / "notebooks" / "learner"
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+STUB = "raise NotImplementedError  # your code here"
+BANNER = ("> **Learner copy.** The exercises are blank: write your answers where it says *your code "
+          "here*. The same notebook with the answers is in `../solutions/`. (This copy is generated "
+          "by `python -m course_utils.classroom build`; edit the solution notebook, not this one.)")
+
+
+def strip_solutions(source):
+    """Replace every solution block in a cell's source by its stub."""
+    out, inside = [], False
+    for line in source.splitlines():
+        marker = line.strip()
+        if marker == BEGIN:
+            if inside:
+                raise ValueError("a BEGIN SOLUTION inside another solution block")
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(indent + (STUB if indent else "# your answer here"))
+        elif marker == END:
+            if not inside:
+                raise ValueError("an END SOLUTION without its BEGIN")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError("a solution block is never closed")
+    return "\n".join(out)
+
+
+def learner_notebook(nb):
+    """The learner copy of a solution notebook (an ``nbformat`` node), outputs cleared."""
+    import nbformat
+
+    learner = copy.deepcopy(nb)
+    for cell in learner.cells:
+        if cell.cell_type == "code":
+            cell.source = strip_solutions(cell.source)
+            cell.outputs = []
+            cell.execution_count = None
+    banner = nbformat.v4.new_markdown_cell(BANNER)
+    banner.metadata["slideshow"] = {"slide_type": "-"}
+    learner.cells.insert(1, banner)          # after the title (00) or the navigation line
+    learner.metadata["course_version"] = "learner"
+    return learner
+
+
+def _sources(nb):
+    return [(c.cell_type, c.source) for c in nb.cells]
+
+
+def out_of_date():
+    """Names of the learner copies whose cells differ from what their solution notebook generates."""
+    import nbformat
+
+    stale = []
+    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+        target = LEARNER / path.name
+        expected = learner_notebook(nbformat.read(path, as_version=4))
+        if not target.exists() or _sources(nbformat.read(target, as_version=4)) != _sources(expected):
+            stale.append(path.name)
+    extra = {p.name for p in LEARNER.glob("*.ipynb")} - {p.name for p in SOLUTIONS.glob("*.ipynb")}
+    return stale + sorted(extra)
+
+
+def build(execute=True, names=None):
+    """Write ``notebooks/learner/`` from ``notebooks/solutions/``, executing each copy."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    LEARNER.mkdir(exist_ok=True)
+    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+        if names and path.stem not in names:
+            continue
+        learner = learner_notebook(nbformat.read(path, as_version=4))
+        if execute:
+            NotebookClient(learner, timeout=600, kernel_name="python3",
+                           resources={"metadata": {"path": str(LEARNER)}}).execute()
+        nbformat.write(learner, LEARNER / path.name)
+        print(f"wrote {LEARNER.relative_to(ROOT) / path.name}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m course_utils.classroom",
+                                     description="Generate and check the learner copies of the notebooks.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="regenerate notebooks/learner/ from notebooks/solutions/")
+    b.add_argument("--no-execute", action="store_true", help="write the copies without running them")
+    b.add_argument("names", nargs="*", help="only these notebooks (e.g. 02_softmax_jacobian)")
+    sub.add_parser("check", help="exit 1 if a learner copy is out of date with its solution notebook")
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        build(execute=not args.no_execute, names=args.names)
+        return 0
+    stale = out_of_date()
+    for name in stale:
+        print(f"out of date: notebooks/learner/{name} (run: python -m course_utils.classroom build)")
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Learner copies: stubs where the solutions were, and a failing test when they fall out of date."""
+
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from course_utils import classroom
+
+
+def test_strip_solutions_in_a_function_and_at_top_level():
+    src = "def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n\ncheck(f)"
+    assert classroom.strip_solutions(src) == "def f(x):\n    raise NotImplementedError  # your code here\n\ncheck(f)"
+    top = "a = {1: ...}\n### BEGIN SOLUTION\na = {1: 'x'}\n### END SOLUTION\nshow(a)"
+    assert classroom.strip_solutions(top) == "a = {1: ...}\n# your answer here\nshow(a)"
+
+
+@pytest.mark.parametrize("bad", [
+    "### BEGIN SOLUTION\nx = 1",
+    "x = 1\n### END SOLUTION",
+    "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION",
+])
+def test_unbalanced_markers_are_refused(bad):
+    with pytest.raises(ValueError):
+        classroom.strip_solutions(bad)
+
+
+def test_committed_learner_copies_are_up_to_date():
+    assert classroom.out_of_date() == [], "run: python -m course_utils.classroom build"
+
+
+def test_an_edited_solution_makes_its_copy_stale(tmp_path, monkeypatch):
+    solutions, learner = tmp_path / "solutions", tmp_path / "learner"
+    shutil.copytree(classroom.SOLUTIONS, solutions)
+    shutil.copytree(classroom.LEARNER, learner)
+    monkeypatch.setattr(classroom, "SOLUTIONS", solutions)
+    monkeypatch.setattr(classroom, "LEARNER", learner)
+    assert classroom.out_of_date() == []
+    path = solutions / "03_kronecker_delta.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[3].source += "\nA sentence added to the solutions."
+    nbformat.write(nb, path)
+    (learner / "01_softmax.ipynb").unlink()
+    assert classroom.out_of_date() == ["01_softmax.ipynb", "03_kronecker_delta.ipynb"]
+    assert classroom.main(["check"]) == 1
+
+
+def test_learner_copies_hold_no_solution_code():
+    for path in sorted(classroom.SOLUTIONS.glob("*.ipynb")):
+        solution = nbformat.read(path, as_version=4)
+        learner = nbformat.read(classroom.LEARNER / path.name, as_version=4)
+        learner_code = "\n".join(c.source for c in learner.cells if c.cell_type == "code")
+        for cell in solution.cells:
+            for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
+                for line in block.splitlines():
+                    if len(line.strip()) > 12:
+                        # The same line may appear in an ordinary cell; not in the exercise's own cell.
+                        exercise_cells = [c.source for c in learner.cells if "your code here" in c.source
+                                          or "your answer here" in c.source]
+                        assert all(line not in c for c in exercise_cells), (path.name, line)
+        assert learner_code.count("raise NotImplementedError") + learner_code.count("# your answer here") >= 2
+        assert learner.metadata["course_version"] == "learner"
+        assert "Learner copy" in learner.cells[1].source
