@@ -44,7 +44,10 @@ def part_a(repeat):
         t_fused = best_time(lambda: cross_entropy_grad(z, y), repeat, number=20)
         t_jac = best_time(lambda: jacobian_route(z, y), max(3, repeat // 3))
         mem = N * C * C * 8 / 2**20
-        print(f"    {C:>6} {t_fused * 1e6:>9.1f}us {t_jac * 1e6:>9.1f}us {t_jac / t_fused:>7.0f}x  {mem:>7.1f}MB")
+        print(
+            f"    {C:>6} {t_fused * 1e6:>9.1f}us {t_jac * 1e6:>9.1f}us "
+            f"{t_jac / t_fused:>7.0f}x  {mem:>7.1f}MB"
+        )
 
 
 def part_b(repeat):
@@ -64,7 +67,10 @@ def part_b(repeat):
     t_check = best_time(run, max(2, repeat // 3))
     t_full = 2 * n_params * t_loss
     print(f"    one loss evaluation       {t_loss * 1e3:8.2f} ms")
-    print(f"    check_gradients           {t_check:8.2f} s   ({report.n_loss_evals} loss evaluations, ok={report.ok})")
+    print(
+        f"    check_gradients           {t_check:8.2f} s   "
+        f"({report.n_loss_evals} loss evaluations, ok={report.ok})"
+    )
     print(f"    full central differences  {t_full:8.0f} s   (2 x {n_params:,} evaluations, estimated)")
     print(f"    check_gradients is {t_full / t_check:,.0f}x faster than a full pass")
 

@@ -9,7 +9,6 @@ recomputed, the figure redrawn and encoded. The goal is under 50 ms.
 import statistics
 import time
 
-
 import numpy as np
 
 from course_utils import TwoLayerNet, bugs, load_mnist
@@ -32,7 +31,7 @@ def main():
     X, y = load_mnist("test", n=100)
     net = TwoLayerNet(784, 256, 10, seed=0, dtype=np.float32)
     bug_view = wg.bug_widget()
-    for key in bugs.BUGS:               # the gallery computes each report once, when first shown
+    for key in bugs.BUGS:  # the gallery computes each report once, when first shown
         bug_view.controls["key"].value = key
     cases = [
         ("00 MNIST digit viewer", wg.mnist_widget(X, y), "index", [1, 2, 3, 4]),

@@ -51,9 +51,7 @@ def logits(z, name="z", *, ndim=(1, 2)):
 
 def same_shape(a, b, name_a, name_b):
     if a.shape != b.shape:
-        raise ValueError(
-            f"{name_b} must have the same shape as {name_a}, {a.shape}, got {b.shape}"
-        )
+        raise ValueError(f"{name_b} must have the same shape as {name_a}, {a.shape}, got {b.shape}")
 
 
 def targets(t, z, name="t"):

@@ -10,8 +10,8 @@ says (``[z > 0]`` is 0 there); a finite difference whose step straddles a kink d
 choice, which is expected and explained in the gradient-checking notebook.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -106,19 +106,26 @@ def _identity_df(z):
 ACTIVATIONS = {
     a.name: a
     for a in [
-        Activation("sigmoid", _sigmoid, _sigmoid_df,
-                   r"\sigma(z) = 1/(1 + e^{-z})", r"\sigma(z)(1 - \sigma(z))"),
+        Activation(
+            "sigmoid", _sigmoid, _sigmoid_df, r"\sigma(z) = 1/(1 + e^{-z})", r"\sigma(z)(1 - \sigma(z))"
+        ),
         Activation("tanh", _tanh, _tanh_df, r"\tanh z", r"1 - \tanh^2 z"),
-        Activation("softplus", _softplus, _sigmoid,
-                   r"\log(1 + e^{z})", r"\sigma(z)"),
-        Activation("relu", _relu, _relu_df,
-                   r"\max(z, 0)", r"[z > 0]"),
-        Activation("leaky_relu", _leaky_relu, _leaky_relu_df,
-                   rf"z \text{{ if }} z > 0 \text{{ else }} {LEAKY_SLOPE} z",
-                   rf"1 \text{{ if }} z > 0 \text{{ else }} {LEAKY_SLOPE}"),
-        Activation("elu", _elu, _elu_df,
-                   rf"z \text{{ if }} z > 0 \text{{ else }} {ELU_ALPHA:g}(e^z - 1)",
-                   rf"1 \text{{ if }} z > 0 \text{{ else }} {ELU_ALPHA:g} e^z"),
+        Activation("softplus", _softplus, _sigmoid, r"\log(1 + e^{z})", r"\sigma(z)"),
+        Activation("relu", _relu, _relu_df, r"\max(z, 0)", r"[z > 0]"),
+        Activation(
+            "leaky_relu",
+            _leaky_relu,
+            _leaky_relu_df,
+            rf"z \text{{ if }} z > 0 \text{{ else }} {LEAKY_SLOPE} z",
+            rf"1 \text{{ if }} z > 0 \text{{ else }} {LEAKY_SLOPE}",
+        ),
+        Activation(
+            "elu",
+            _elu,
+            _elu_df,
+            rf"z \text{{ if }} z > 0 \text{{ else }} {ELU_ALPHA:g}(e^z - 1)",
+            rf"1 \text{{ if }} z > 0 \text{{ else }} {ELU_ALPHA:g} e^z",
+        ),
         Activation("identity", _identity, _identity_df, r"z", r"1"),
     ]
 }

@@ -9,7 +9,7 @@ learners' questions, with its two bugs switchable.
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -25,56 +25,148 @@ class Bug:
 
     key: str
     title: str
-    wrong: str          # the wrong line
-    fix: str            # the right line
-    flags: frozenset    # the tensors a gradient check fails
-    diagnosis: str      # words diagnose() uses for it
+    wrong: str  # the wrong line
+    fix: str  # the right line
+    flags: frozenset  # the tensors a gradient check fails
+    diagnosis: str  # words diagnose() uses for it
     hidden: str = "tanh"
     reg: float = 0.0
-    square: bool = False   # needs H == C (and N == C) to run at all: otherwise numpy raises
+    square: bool = False  # needs H == C (and N == C) to run at all: otherwise numpy raises
 
 
 _ALL = frozenset({"W1", "b1", "W2", "b2"})
 _HIDDEN = frozenset({"W1", "b1"})
 
-BUGS = {b.key: b for b in [
-    Bug("missing_1_over_N", "the 1/N of the mean is missing", "dz = h - t", "dz = (h - t) / N",
-        _ALL, "missing 1/N"),
-    Bug("diagonal_only_softmax", "diagonal-only softmax derivative",
-        "dz = dL_dh * h * (1 - h)", "dz = h - t  (or h * (g - (g * h).sum(1, keepdims=True)))",
-        _ALL, "output delta"),
-    Bug("dropped_minus", "a dropped minus sign", "dL_dh = t / (N * h)", "dL_dh = -t / (N * h)",
-        _ALL, "sign"),
-    Bug("softmax_over_batch", "softmax normalised over the batch axis",
-        "h = e / e.sum(axis=0)", "h = e / e.sum(axis=1, keepdims=True)", _ALL, "output delta"),
-    Bug("missing_keepdims", "keepdims missing in the max subtraction",
-        "e = np.exp(z - z.max(axis=1))", "e = np.exp(z - z.max(axis=1, keepdims=True))", _ALL,
-        "output delta", square=True),
-    Bug("labels_as_column", "labels shaped (N, 1)", "t[np.arange(N), y[:, None]] = 1",
-        "t[np.arange(N), y] = 1   (y of shape (N,): y.ravel())", _ALL, "output delta"),
-    Bug("W2_not_transposed", "W2 instead of W2.T", "da1 = dz @ W2", "da1 = dz @ W2.T", _HIDDEN,
-        "hidden", square=True),
-    Bug("repeated_label_index", "fancy-index -= with repeated labels",
-        "db2 = h.sum(0) / N; db2[y] -= 1 / N", "np.subtract.at(db2, y, 1 / N)", frozenset({"b2"}),
-        "bias"),
-    Bug("regulariser_factor", "the regulariser's factor", "dW += 2 * reg * W  (or reg / 2 * W)",
-        "dW += reg * W   (the gradient of reg/2 * ||W||^2)", frozenset({"W1", "W2"}),
-        "regulariser", reg=0.5),
-    Bug("regularised_bias", "a regularised bias", "db += reg * b", "biases are not regularised",
-        frozenset({"b1", "b2"}), "bias", reg=0.5),
-    Bug("hard_coded_sigmoid", "the hard-coded sigmoid derivative",
-        "dpre = da1 * sigmoid_df(pre)", "dpre = da1 * f.df(pre)  (the hidden layer's own f)",
-        _HIDDEN, "hidden"),
-    Bug("derivative_at_activation", "the derivative taken at the activation",
-        "dpre = da1 * f.df(a1)", "dpre = da1 * f.df(pre)", _HIDDEN, "hidden"),
-    Bug("tanh_derivative_of_z", "tanh' written as 1 - z**2", "dpre = da1 * (1 - pre**2)",
-        "dpre = da1 * (1 - a1**2)   (a1 = tanh(pre))", _HIDDEN, "hidden"),
-    Bug("aliasing", "aliasing: the ReLU mask overwrites the activations",
-        "da1 = a1; da1[a1 > 0] = 1", "mask = (a1 > 0).astype(a1.dtype)", frozenset({"W2"}),
-        "aliasing", hidden="relu"),
-    Bug("binary_cost_on_softmax", "a binary (sigmoid) cost on a softmax output",
-        "loss = binary_cross_entropy(softmax(z), y)", "loss = cross_entropy(z, y)", _ALL, "cost"),
-]}
+BUGS = {
+    b.key: b
+    for b in [
+        Bug(
+            "missing_1_over_N",
+            "the 1/N of the mean is missing",
+            "dz = h - t",
+            "dz = (h - t) / N",
+            _ALL,
+            "missing 1/N",
+        ),
+        Bug(
+            "diagonal_only_softmax",
+            "diagonal-only softmax derivative",
+            "dz = dL_dh * h * (1 - h)",
+            "dz = h - t  (or h * (g - (g * h).sum(1, keepdims=True)))",
+            _ALL,
+            "output delta",
+        ),
+        Bug(
+            "dropped_minus",
+            "a dropped minus sign",
+            "dL_dh = t / (N * h)",
+            "dL_dh = -t / (N * h)",
+            _ALL,
+            "sign",
+        ),
+        Bug(
+            "softmax_over_batch",
+            "softmax normalised over the batch axis",
+            "h = e / e.sum(axis=0)",
+            "h = e / e.sum(axis=1, keepdims=True)",
+            _ALL,
+            "output delta",
+        ),
+        Bug(
+            "missing_keepdims",
+            "keepdims missing in the max subtraction",
+            "e = np.exp(z - z.max(axis=1))",
+            "e = np.exp(z - z.max(axis=1, keepdims=True))",
+            _ALL,
+            "output delta",
+            square=True,
+        ),
+        Bug(
+            "labels_as_column",
+            "labels shaped (N, 1)",
+            "t[np.arange(N), y[:, None]] = 1",
+            "t[np.arange(N), y] = 1   (y of shape (N,): y.ravel())",
+            _ALL,
+            "output delta",
+        ),
+        Bug(
+            "W2_not_transposed",
+            "W2 instead of W2.T",
+            "da1 = dz @ W2",
+            "da1 = dz @ W2.T",
+            _HIDDEN,
+            "hidden",
+            square=True,
+        ),
+        Bug(
+            "repeated_label_index",
+            "fancy-index -= with repeated labels",
+            "db2 = h.sum(0) / N; db2[y] -= 1 / N",
+            "np.subtract.at(db2, y, 1 / N)",
+            frozenset({"b2"}),
+            "bias",
+        ),
+        Bug(
+            "regulariser_factor",
+            "the regulariser's factor",
+            "dW += 2 * reg * W  (or reg / 2 * W)",
+            "dW += reg * W   (the gradient of reg/2 * ||W||^2)",
+            frozenset({"W1", "W2"}),
+            "regulariser",
+            reg=0.5,
+        ),
+        Bug(
+            "regularised_bias",
+            "a regularised bias",
+            "db += reg * b",
+            "biases are not regularised",
+            frozenset({"b1", "b2"}),
+            "bias",
+            reg=0.5,
+        ),
+        Bug(
+            "hard_coded_sigmoid",
+            "the hard-coded sigmoid derivative",
+            "dpre = da1 * sigmoid_df(pre)",
+            "dpre = da1 * f.df(pre)  (the hidden layer's own f)",
+            _HIDDEN,
+            "hidden",
+        ),
+        Bug(
+            "derivative_at_activation",
+            "the derivative taken at the activation",
+            "dpre = da1 * f.df(a1)",
+            "dpre = da1 * f.df(pre)",
+            _HIDDEN,
+            "hidden",
+        ),
+        Bug(
+            "tanh_derivative_of_z",
+            "tanh' written as 1 - z**2",
+            "dpre = da1 * (1 - pre**2)",
+            "dpre = da1 * (1 - a1**2)   (a1 = tanh(pre))",
+            _HIDDEN,
+            "hidden",
+        ),
+        Bug(
+            "aliasing",
+            "aliasing: the ReLU mask overwrites the activations",
+            "da1 = a1; da1[a1 > 0] = 1",
+            "mask = (a1 > 0).astype(a1.dtype)",
+            frozenset({"W2"}),
+            "aliasing",
+            hidden="relu",
+        ),
+        Bug(
+            "binary_cost_on_softmax",
+            "a binary (sigmoid) cost on a softmax output",
+            "loss = binary_cross_entropy(softmax(z), y)",
+            "loss = cross_entropy(z, y)",
+            _ALL,
+            "cost",
+        ),
+    ]
+}
 """Bugs a gradient check catches, by key."""
 
 
@@ -109,13 +201,13 @@ def backward(net, X, y, *, bug=None, reg=0.0):
         dz = (h - t) / N
     mask_source = a1
     if bug == "aliasing":
-        da1_mask = a1            # the same array under a second name
-        da1_mask[a1 > 0] = 1     # ... so a1 itself becomes the mask
+        da1_mask = a1  # the same array under a second name
+        da1_mask[a1 > 0] = 1  # ... so a1 itself becomes the mask
     dW2 = mask_source.T @ dz
     db2 = dz.sum(axis=0)
     if bug == "repeated_label_index":
         db2 = h.sum(axis=0) / N
-        db2[y] -= 1 / N          # a repeated label is subtracted once, not once per sample
+        db2[y] -= 1 / N  # a repeated label is subtracted once, not once per sample
     da1 = dz @ p["W2"] if bug == "W2_not_transposed" else dz @ p["W2"].T
     if bug == "hard_coded_sigmoid":
         local = ACTIVATIONS["sigmoid"].df(pre)
@@ -124,7 +216,7 @@ def backward(net, X, y, *, bug=None, reg=0.0):
     elif bug == "tanh_derivative_of_z":
         local = 1 - pre**2
     elif bug == "aliasing":
-        local = a1               # the mask, which is the right ReLU derivative
+        local = a1  # the mask, which is the right ReLU derivative
     else:
         local = f.df(pre)
     dpre = da1 * local
@@ -160,7 +252,7 @@ def make_case(bug, *, seed=0):
     return net, X.astype(np.float64), y, b.reg
 
 
-@lru_cache(maxsize=None)
+@cache
 def check_bug(bug, *, seed=0):
     """Run ``check_gradients`` on the buggy backward against the loss it reports (cached)."""
     from .gradcheck import check_gradients
@@ -171,6 +263,7 @@ def check_bug(bug, *, seed=0):
 
 
 # --- bugs that a gradient check cannot see -----------------------------------------------------
+
 
 def _naive_loss(z, y):
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -219,9 +312,9 @@ class SilentBug:
     title: str
     wrong: str
     fix: str
-    loss: object        # the buggy loss(z, y)
-    grad: object        # its gradient dz(z, y), consistent with it: the check passes
-    test: object        # test(loss) -> (passed, what it measured)
+    loss: object  # the buggy loss(z, y)
+    grad: object  # its gradient dz(z, y), consistent with it: the check passes
+    test: object  # test(loss) -> (passed, what it measured)
     test_name: str
 
 
@@ -237,24 +330,56 @@ def _sum_grad(z, y):
     return cross_entropy_grad(z, y) * z.shape[0]
 
 
-SILENT_BUGS = {b.key: b for b in [
-    SilentBug("no_max_subtraction", "no max-subtraction in softmax", "e = np.exp(z)",
-              "e = np.exp(z - z.max(axis=1, keepdims=True))", _naive_loss, _fused, _finite_at_large_logits,
-              "the loss stays finite at logits of ±1000"),
-    SilentBug("log_of_softmax", "log of softmax instead of log-softmax", "np.log(softmax(z))",
-              "log_softmax(z) = z - m - log(sum(exp(z - m)))", _log_of_softmax_loss, _fused,
-              _finite_at_large_logits, "the loss stays finite at a logit gap of 800"),
-    SilentBug("labels_shifted", "labels shifted by one in both loss and gradient", "t = onehot(y + 1)",
-              "t = onehot(y)", _shifted_labels_loss, _shifted_grad, _zero_when_right,
-              "a confident, correct prediction has loss 0"),
-    SilentBug("sum_not_mean", "sum instead of mean over the batch", "L = sum of per-sample losses",
-              "L = mean of per-sample losses", _sum_loss, _sum_grad, _mean_ignores_batch_size,
-              "repeating the batch leaves the loss unchanged"),
-]}
+SILENT_BUGS = {
+    b.key: b
+    for b in [
+        SilentBug(
+            "no_max_subtraction",
+            "no max-subtraction in softmax",
+            "e = np.exp(z)",
+            "e = np.exp(z - z.max(axis=1, keepdims=True))",
+            _naive_loss,
+            _fused,
+            _finite_at_large_logits,
+            "the loss stays finite at logits of ±1000",
+        ),
+        SilentBug(
+            "log_of_softmax",
+            "log of softmax instead of log-softmax",
+            "np.log(softmax(z))",
+            "log_softmax(z) = z - m - log(sum(exp(z - m)))",
+            _log_of_softmax_loss,
+            _fused,
+            _finite_at_large_logits,
+            "the loss stays finite at a logit gap of 800",
+        ),
+        SilentBug(
+            "labels_shifted",
+            "labels shifted by one in both loss and gradient",
+            "t = onehot(y + 1)",
+            "t = onehot(y)",
+            _shifted_labels_loss,
+            _shifted_grad,
+            _zero_when_right,
+            "a confident, correct prediction has loss 0",
+        ),
+        SilentBug(
+            "sum_not_mean",
+            "sum instead of mean over the batch",
+            "L = sum of per-sample losses",
+            "L = mean of per-sample losses",
+            _sum_loss,
+            _sum_grad,
+            _mean_ignores_batch_size,
+            "repeating the batch leaves the loss unchanged",
+        ),
+    ]
+}
 """Bugs a gradient check passes, with the test that fails them, by key."""
 
 
 # --- reading a report ---------------------------------------------------------------------------
+
 
 def _same(values, target, rel=0.02):
     return all(abs(v - target) <= rel * abs(target) for v in values)
@@ -269,9 +394,11 @@ def diagnose(report, *, classes=10):
     """
     failed = set(report.failed)
     if not failed:
-        return ["every tensor passes: the gradient matches the loss. A check cannot see bugs that "
-                "change both together (no max-subtraction, log of softmax, shifted labels, sum "
-                "instead of mean): test those directly"]
+        return [
+            "every tensor passes: the gradient matches the loss. A check cannot see bugs that "
+            "change both together (no max-subtraction, log of softmax, shifted labels, sum "
+            "instead of mean): test those directly"
+        ]
     findings = []
     notes = {name: t.note for name, t in report.tensors.items() if t.note}
     for name, note in notes.items():
@@ -284,44 +411,62 @@ def diagnose(report, *, classes=10):
     if failed == set(report.tensors) and values and len(values) == len(failed):
         r = values[0]
         if _same(values, -1.0):
-            findings.append("every tensor is off by a factor of −1: a sign error, most likely a "
-                            "dropped minus sign in dL/dh = −t/h (or t − h instead of h − t)")
+            findings.append(
+                "every tensor is off by a factor of −1: a sign error, most likely a "
+                "dropped minus sign in dL/dh = −t/h (or t − h instead of h − t)"
+            )
         elif _same(values, r) and r < 0.5:
-            findings.append(f"every tensor is {1 / r:.0f} times too large, the same factor everywhere: "
-                            f"missing 1/N (batch size N = {1 / r:.0f})")
+            findings.append(
+                f"every tensor is {1 / r:.0f} times too large, the same factor everywhere: "
+                f"missing 1/N (batch size N = {1 / r:.0f})"
+            )
         elif min(values) > 1.005 and max(values) <= 1.6:
-            findings.append("every tensor's numerical gradient is a little larger, up to "
-                            f"K/(K−1) = {classes / (classes - 1):.2f}: a cost mismatch, a binary "
-                            "(sigmoid) cost checked against the softmax cross-entropy delta h − t")
+            findings.append(
+                "every tensor's numerical gradient is a little larger, up to "
+                f"K/(K−1) = {classes / (classes - 1):.2f}: a cost mismatch, a binary "
+                "(sigmoid) cost checked against the softmax cross-entropy delta h − t"
+            )
         else:
-            findings.append("every tensor fails with different ratios: the output delta dz is wrong "
-                            "(diagonal-only softmax derivative, an elementwise product where the "
-                            "chain rule needs a sum, softmax over the batch axis, labels shaped "
-                            "(N, 1), a missing keepdims)")
+            findings.append(
+                "every tensor fails with different ratios: the output delta dz is wrong "
+                "(diagonal-only softmax derivative, an elementwise product where the "
+                "chain rule needs a sum, softmax over the batch axis, labels shaped "
+                "(N, 1), a missing keepdims)"
+            )
     elif failed == {"W1", "b1"}:
-        findings.append("only the first layer fails: the hidden derivative is wrong (a hard-coded "
-                        "sigmoid derivative, the derivative taken at the activation instead of the "
-                        "pre-activation, tanh' written as 1 − z²) or W2 was used instead of W2.T")
+        findings.append(
+            "only the first layer fails: the hidden derivative is wrong (a hard-coded "
+            "sigmoid derivative, the derivative taken at the activation instead of the "
+            "pre-activation, tanh' written as 1 − z²) or W2 was used instead of W2.T"
+        )
     elif failed == {"W2"}:
-        findings.append("only W2 fails: its gradient used the wrong hidden activations, typically "
-                        "aliasing (da1 = a1; da1[a1 > 0] = 1 overwrote a1 in place)")
+        findings.append(
+            "only W2 fails: its gradient used the wrong hidden activations, typically "
+            "aliasing (da1 = a1; da1[a1 > 0] = 1 overwrote a1 in place)"
+        )
     elif failed == {"W1", "W2"}:
-        findings.append("the weights fail, the biases pass: the regulariser's gradient is wrong "
-                        "(reg·W is the gradient of reg/2·‖W‖²)")
+        findings.append(
+            "the weights fail, the biases pass: the regulariser's gradient is wrong "
+            "(reg·W is the gradient of reg/2·‖W‖²)"
+        )
     elif failed <= {"b1", "b2"}:
         if failed == {"b1", "b2"}:
-            findings.append("both biases fail, the weights pass: a regularised bias (biases are "
-                            "not regularised)")
+            findings.append(
+                "both biases fail, the weights pass: a regularised bias (biases are not regularised)"
+            )
         else:
-            findings.append(f"only {', '.join(sorted(failed))} fails: a bias bug, such as a "
-                            "fancy-index -= with repeated labels (np.subtract.at adds each one), "
-                            "or one wrong entry")
+            findings.append(
+                f"only {', '.join(sorted(failed))} fails: a bias bug, such as a "
+                "fancy-index -= with repeated labels (np.subtract.at adds each one), "
+                "or one wrong entry"
+            )
     if not findings:
         findings.append(f"{', '.join(sorted(failed))} fail: compare their ratios and worst entries")
     return findings
 
 
 # --- the CS231n-style code of the learner's question ------------------------------------------
+
 
 def learner_backward(X, y, params, *, eq1="posted", aliasing=True):
     """The learner's FC → ReLU → FC → softmax backward pass, transcribed (the mask line repaired).
@@ -350,14 +495,18 @@ def learner_backward(X, y, params, *, eq1="posted", aliasing=True):
     else:
         raise ValueError(f"eq1 must be 'posted' or 'commented', got {eq1!r}")
     delta_1 = (delta_2 @ params["W2"].T) * da1
-    return {"W1": X.T @ delta_1, "b1": delta_1.sum(axis=0), "W2": a1.T @ delta_2,
-            "b2": delta_2.sum(axis=0)}
+    return {"W1": X.T @ delta_1, "b1": delta_1.sum(axis=0), "W2": a1.T @ delta_2, "b2": delta_2.sum(axis=0)}
 
 
 # --- five mysteries for the learner -------------------------------------------------------------
 
-MYSTERIES = ("regularised_bias", "aliasing", "missing_1_over_N", "hard_coded_sigmoid",
-             "binary_cost_on_softmax")
+MYSTERIES = (
+    "regularised_bias",
+    "aliasing",
+    "missing_1_over_N",
+    "hard_coded_sigmoid",
+    "binary_cost_on_softmax",
+)
 """The bugs behind mysteries 1 to 5 of notebook 09 (the learner's version does not print them)."""
 
 

@@ -20,9 +20,11 @@ SOLUTIONS = ROOT / "notebooks" / "solutions"
 LEARNER = ROOT / "notebooks" / "learner"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = "raise NotImplementedError  # your code here"
-BANNER = ("> **Learner copy.** The exercises are blank: write your answers where it says *your code "
-          "here*. The same notebook with the answers is in `../solutions/`. (This copy is generated "
-          "by `python -m course_utils.classroom build`; edit the solution notebook, not this one.)")
+BANNER = (
+    "> **Learner copy.** The exercises are blank: write your answers where it says *your code "
+    "here*. The same notebook with the answers is in `../solutions/`. (This copy is generated "
+    "by `python -m course_utils.classroom build`; edit the solution notebook, not this one.)"
+)
 
 
 def strip_solutions(source):
@@ -59,7 +61,7 @@ def learner_notebook(nb):
             cell.execution_count = None
     banner = nbformat.v4.new_markdown_cell(BANNER)
     banner.metadata["slideshow"] = {"slide_type": "-"}
-    learner.cells.insert(1, banner)          # after the title (00) or the navigation line
+    learner.cells.insert(1, banner)  # after the title (00) or the navigation line
     learner.metadata["course_version"] = "learner"
     return learner
 
@@ -93,15 +95,18 @@ def build(execute=True, names=None):
             continue
         learner = learner_notebook(nbformat.read(path, as_version=4))
         if execute:
-            NotebookClient(learner, timeout=600, kernel_name="python3",
-                           resources={"metadata": {"path": str(LEARNER)}}).execute()
+            NotebookClient(
+                learner, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(LEARNER)}}
+            ).execute()
         nbformat.write(learner, LEARNER / path.name)
         print(f"wrote {LEARNER.relative_to(ROOT) / path.name}")
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m course_utils.classroom",
-                                     description="Generate and check the learner copies of the notebooks.")
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils.classroom",
+        description="Generate and check the learner copies of the notebooks.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="regenerate notebooks/learner/ from notebooks/solutions/")
     b.add_argument("--no-execute", action="store_true", help="write the copies without running them")

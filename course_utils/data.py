@@ -56,7 +56,7 @@ def _parse_idx(raw, name, expected_ndim):
     dtype_code, ndim = magic >> 8, magic & 0xFF
     if dtype_code != 0x08 or ndim != expected_ndim:
         raise DataError(f"{name} is not an IDX file of unsigned bytes with {expected_ndim} dimensions")
-    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    dims = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
     offset = 4 + 4 * ndim
     arr = np.frombuffer(data, dtype=np.uint8, offset=offset)
     if arr.size != int(np.prod(dims)):

@@ -50,12 +50,12 @@ def _as_arrays(value, n_out):
 
 
 def _same(a, b, rtol, atol):
-    return all(x.shape == y.shape and np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=True)
-               for x, y in zip(a, b))
+    return all(
+        x.shape == y.shape and np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=True) for x, y in zip(a, b)
+    )
 
 
-def _run(exercise, fn, cases, reference, mistakes, hints=(), *, success, n_out=1,
-         rtol=1e-7, atol=1e-10):
+def _run(exercise, fn, cases, reference, mistakes, hints=(), *, success, n_out=1, rtol=1e-7, atol=1e-10):
     """Run ``fn`` on every case, compare with ``reference``, name a mistake when one matches.
 
     ``mistakes`` is a list of ``(wrong_function, message)``: the message fires when the learner's
@@ -69,19 +69,31 @@ def _run(exercise, fn, cases, reference, mistakes, hints=(), *, success, n_out=1
         try:
             raw = fn(*mine)
         except NotImplementedError:
-            return Feedback(exercise, "not implemented",
-                            "not implemented yet: replace `raise NotImplementedError` with your code")
+            return Feedback(
+                exercise,
+                "not implemented",
+                "not implemented yet: replace `raise NotImplementedError` with your code",
+            )
         except Exception as exc:  # a learner's bug: report it, do not crash the notebook
-            hint = ("; a sum or max over axis=1 needs keepdims=True to line up with the rows"
-                    if "broadcast" in str(exc) else "")
-            return Feedback(exercise, "error",
-                            f"your function raised {type(exc).__name__}: {exc} (on input shapes "
-                            f"{[np.shape(a) for a in args if isinstance(a, np.ndarray)]}){hint}")
+            hint = (
+                "; a sum or max over axis=1 needs keepdims=True to line up with the rows"
+                if "broadcast" in str(exc)
+                else ""
+            )
+            return Feedback(
+                exercise,
+                "error",
+                f"your function raised {type(exc).__name__}: {exc} (on input shapes "
+                f"{[np.shape(a) for a in args if isinstance(a, np.ndarray)]}){hint}",
+            )
         for before, after in zip(args, mine):
             if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
-                return Feedback(exercise, "wrong",
-                                "your function changed its input array in place: an assignment "
-                                "like `d = a` shares memory with `a`; use `a.copy()`")
+                return Feedback(
+                    exercise,
+                    "wrong",
+                    "your function changed its input array in place: an assignment "
+                    "like `d = a` shares memory with `a`; use `a.copy()`",
+                )
         try:
             got = _as_arrays(raw, n_out)
         except (TypeError, ValueError) as exc:
@@ -115,8 +127,10 @@ def _describe_difference(got, expected):
             idx = np.unravel_index(np.argmax(diff), diff.shape)
             idx = idx if len(idx) > 1 else idx[0]
             where = f"output {k}, " if len(got) > 1 else ""
-            return (f"not the expected values: the largest difference is at {where}index {idx}, "
-                    f"expected {e[idx]:.6g}, got {g[idx]:.6g}")
+            return (
+                f"not the expected values: the largest difference is at {where}index {idx}, "
+                f"expected {e[idx]:.6g}, got {g[idx]:.6g}"
+            )
     return "not the expected values"
 
 
@@ -125,6 +139,7 @@ def _rows(h):
 
 
 # --- 00 start here ---------------------------------------------------------------------------
+
 
 def _normal(seed, shape):
     """Fixed test inputs: the same for every call, so feedback is reproducible."""
@@ -145,17 +160,31 @@ def check_one_hot(fn):
     """Exercise: ``one_hot(y, C)`` turns labels ``(N,)`` in ``[0, C)`` into rows ``(N, C)``."""
     cases = [(np.array([2, 0, 1, 2]), 3), (np.array([0, 4, 4, 1, 3, 2]), 5)]
     mistakes = [
-        (lambda y, C: _one_hot(y, C).T,
-         "your rows and columns are swapped: the course puts one sample per row, shape (N, C)"),
-        (lambda y, C: _one_hot((y + 1) % C, C),
-         "every 1 sits one class to the right: Octave labels start at 1, ours at 0"),
-        (lambda y, C: _one_hot((y - 1) % C, C),
-         "every 1 sits one class to the left: the labels already start at 0, do not subtract 1"),
-        (lambda y, C: y[:, None].astype(float),
-         "that is the labels as a column (N, 1): one-hot targets have one column per class, (N, C)"),
+        (
+            lambda y, C: _one_hot(y, C).T,
+            "your rows and columns are swapped: the course puts one sample per row, shape (N, C)",
+        ),
+        (
+            lambda y, C: _one_hot((y + 1) % C, C),
+            "every 1 sits one class to the right: Octave labels start at 1, ours at 0",
+        ),
+        (
+            lambda y, C: _one_hot((y - 1) % C, C),
+            "every 1 sits one class to the left: the labels already start at 0, do not subtract 1",
+        ),
+        (
+            lambda y, C: y[:, None].astype(float),
+            "that is the labels as a column (N, 1): one-hot targets have one column per class, (N, C)",
+        ),
     ]
-    return _run("one_hot", fn, cases, _one_hot, mistakes,
-                success="one row per sample, a single 1 in the column of its label")
+    return _run(
+        "one_hot",
+        fn,
+        cases,
+        _one_hot,
+        mistakes,
+        success="one row per sample, a single 1 in the column of its label",
+    )
 
 
 def _theta_to_params(Theta1):
@@ -166,17 +195,32 @@ def check_theta_to_params(fn):
     """Exercise: turn an Octave ``Theta1`` of shape (H, D+1), bias first, into ``W1 (D, H), b1 (H,)``."""
     cases = [(_normal(1, (5, 4)),), (_normal(2, (3, 7)),)]
     mistakes = [
-        (lambda T: (T[:, 1:], T[:, 0]),
-         "W1 has shape (H, D): Theta1 holds one row per hidden unit, W1 one column; transpose it"),
-        (lambda T: (T.T, T[:, 0]),
-         "W1 still holds the bias column: drop Theta1's first column (W1 = Theta1[:, 1:].T)"),
-        (lambda T: (T[:, :-1].T, T[:, -1]),
-         "the bias is Theta1's first column, not its last (Octave prepends the column of ones)"),
-        (lambda T: (T[:, 1:].T, T[:, :1]),
-         "b1 has shape (H, 1): the course's biases are vectors of shape (H,); use Theta1[:, 0]"),
+        (
+            lambda T: (T[:, 1:], T[:, 0]),
+            "W1 has shape (H, D): Theta1 holds one row per hidden unit, W1 one column; transpose it",
+        ),
+        (
+            lambda T: (T.T, T[:, 0]),
+            "W1 still holds the bias column: drop Theta1's first column (W1 = Theta1[:, 1:].T)",
+        ),
+        (
+            lambda T: (T[:, :-1].T, T[:, -1]),
+            "the bias is Theta1's first column, not its last (Octave prepends the column of ones)",
+        ),
+        (
+            lambda T: (T[:, 1:].T, T[:, :1]),
+            "b1 has shape (H, 1): the course's biases are vectors of shape (H,); use Theta1[:, 0]",
+        ),
     ]
-    return _run("theta_to_params", fn, cases, _theta_to_params, mistakes, n_out=2,
-                success="W1 = Theta1[:, 1:].T and b1 = Theta1[:, 0]: X @ W1 + b1 equals [1 X] Theta1'")
+    return _run(
+        "theta_to_params",
+        fn,
+        cases,
+        _theta_to_params,
+        mistakes,
+        n_out=2,
+        success="W1 = Theta1[:, 1:].T and b1 = Theta1[:, 0]: X @ W1 + b1 equals [1 X] Theta1'",
+    )
 
 
 # --- 01 softmax ------------------------------------------------------------------------------
@@ -209,21 +253,43 @@ def _softmax_no_keepdims(z):
 def check_softmax(fn):
     """Exercise: a numerically stable softmax of each row of ``z`` (N, C)."""
     mistakes = [
-        (_softmax_no_shift,
-         "overflow: exp(1000) is inf, and inf/inf is NaN; subtract each row's max before exp"),
-        (_softmax_global_shift,
-         "one max for the whole batch makes rows far below it underflow to 0/0; subtract each "
-         "row's own max: z.max(axis=1, keepdims=True)"),
-        (_softmax_no_keepdims,
-         "z.max(axis=1) has shape (N,) and was broadcast across the columns: use keepdims=True"),
-        (lambda z: softmax(z, axis=0),
-         "your columns sum to 1, not your rows: normalise over axis=1 (the classes)"),
+        (
+            _softmax_no_shift,
+            "overflow: exp(1000) is inf, and inf/inf is NaN; subtract each row's max before exp",
+        ),
+        (
+            _softmax_global_shift,
+            "one max for the whole batch makes rows far below it underflow to 0/0; subtract each "
+            "row's own max: z.max(axis=1, keepdims=True)",
+        ),
+        (
+            _softmax_no_keepdims,
+            "z.max(axis=1) has shape (N,) and was broadcast across the columns: use keepdims=True",
+        ),
+        (
+            lambda z: softmax(z, axis=0),
+            "your columns sum to 1, not your rows: normalise over axis=1 (the classes)",
+        ),
     ]
-    hints = [(lambda got, exp, args: got[0].shape == exp[0].shape and np.all(np.isfinite(got[0]))
-              and not np.allclose(got[0].sum(axis=1), 1),
-              "your rows do not sum to 1: divide each row by its own sum")]
-    return _run("softmax", fn, _SOFTMAX_CASES, softmax, mistakes, hints,
-                success="rows sum to 1, and logits of 1000 or -1000 give no NaN")
+    hints = [
+        (
+            lambda got, exp, args: (
+                got[0].shape == exp[0].shape
+                and np.all(np.isfinite(got[0]))
+                and not np.allclose(got[0].sum(axis=1), 1)
+            ),
+            "your rows do not sum to 1: divide each row by its own sum",
+        )
+    ]
+    return _run(
+        "softmax",
+        fn,
+        _SOFTMAX_CASES,
+        softmax,
+        mistakes,
+        hints,
+        success="rows sum to 1, and logits of 1000 or -1000 give no NaN",
+    )
 
 
 def check_log_softmax(fn):
@@ -243,16 +309,25 @@ def check_log_softmax(fn):
             return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
 
     mistakes = [
-        (log_of_softmax,
-         "log of a softmax that underflowed to 0 is -inf: compute z - m - log(sum(exp(z - m))) "
-         "directly"),
-        (forgot_max_back,
-         "you subtracted the log-sum-exp of the shifted logits from the unshifted ones: "
-         "log h = (z - m) - log(sum(exp(z - m)))"),
+        (
+            log_of_softmax,
+            "log of a softmax that underflowed to 0 is -inf: compute z - m - log(sum(exp(z - m))) directly",
+        ),
+        (
+            forgot_max_back,
+            "you subtracted the log-sum-exp of the shifted logits from the unshifted ones: "
+            "log h = (z - m) - log(sum(exp(z - m)))",
+        ),
         (no_shift, "overflow: exp(1000) is inf; shift by the row max inside the log-sum-exp"),
     ]
-    return _run("log_softmax", fn, cases, log_softmax, mistakes,
-                success="finite everywhere, even at a logit gap of 800, and exp of each row sums to 1")
+    return _run(
+        "log_softmax",
+        fn,
+        cases,
+        log_softmax,
+        mistakes,
+        success="finite everywhere, even at a logit gap of 800, and exp of each row sums to 1",
+    )
 
 
 # --- 02 the Jacobian -------------------------------------------------------------------------
@@ -276,21 +351,31 @@ def check_jacobian(fn):
         return np.outer(h, 1 - h)
 
     mistakes = [
-        (diag_only,
-         "the diagonal is right, the off-diagonal entries are zero: did you use h_j(1 − h_j) alone? "
-         "Every h_i depends on every z_j through the sum in the denominator"),
-        (off_sign,
-         "the off-diagonal entries have the wrong sign: for i ≠ j, ∂h_i/∂z_j = −h_i h_j"),
-        (h_i_one_minus_h_j,
-         "h_i(1 − h_j) is right only on the diagonal: off it the derivative is −h_i h_j, "
-         "which is what the Kronecker delta in h_i(δ_ij − h_j) switches between"),
-        (lambda z: np.diag(softmax(z)),
-         "that is diag(h) alone: subtract the outer product h hᵀ"),
-        (lambda z: -np.outer(softmax(z), softmax(z)),
-         "that is −h hᵀ alone: add diag(h), the part where i = j"),
+        (
+            diag_only,
+            "the diagonal is right, the off-diagonal entries are zero: did you use h_j(1 − h_j) alone? "
+            "Every h_i depends on every z_j through the sum in the denominator",
+        ),
+        (off_sign, "the off-diagonal entries have the wrong sign: for i ≠ j, ∂h_i/∂z_j = −h_i h_j"),
+        (
+            h_i_one_minus_h_j,
+            "h_i(1 − h_j) is right only on the diagonal: off it the derivative is −h_i h_j, "
+            "which is what the Kronecker delta in h_i(δ_ij − h_j) switches between",
+        ),
+        (lambda z: np.diag(softmax(z)), "that is diag(h) alone: subtract the outer product h hᵀ"),
+        (
+            lambda z: -np.outer(softmax(z), softmax(z)),
+            "that is −h hᵀ alone: add diag(h), the part where i = j",
+        ),
     ]
-    return _run("softmax_jacobian", fn, _SINGLE_CASES, softmax_jacobian, mistakes,
-                success="J[i, j] = h_i(δ_ij − h_j), on and off the diagonal")
+    return _run(
+        "softmax_jacobian",
+        fn,
+        _SINGLE_CASES,
+        softmax_jacobian,
+        mistakes,
+        success="J[i, j] = h_i(δ_ij − h_j), on and off the diagonal",
+    )
 
 
 def _f_test(z):
@@ -323,19 +408,34 @@ def check_numerical_jacobian(fn):
         return J
 
     mistakes = [
-        (lambda f, z, eps: _numerical_jacobian(f, z, eps).T,
-         "rows and columns are swapped: row i should hold df_i/dz_j for every j (one output per row)"),
-        (lambda f, z, eps: 2 * _numerical_jacobian(f, z, eps),
-         "twice too large: the central difference spans 2ε, from z − ε to z + ε"),
-        (forward,
-         "close, but only to about ε: that is a forward difference; use (f(z + ε) − f(z − ε)) / 2ε, "
-         "whose error is about ε²"),
+        (
+            lambda f, z, eps: _numerical_jacobian(f, z, eps).T,
+            "rows and columns are swapped: row i should hold df_i/dz_j for every j (one output per row)",
+        ),
+        (
+            lambda f, z, eps: 2 * _numerical_jacobian(f, z, eps),
+            "twice too large: the central difference spans 2ε, from z − ε to z + ε",
+        ),
+        (
+            forward,
+            "close, but only to about ε: that is a forward difference; use (f(z + ε) − f(z − ε)) / 2ε, "
+            "whose error is about ε²",
+        ),
     ]
-    return _run("numerical_jacobian", fn, cases, _numerical_jacobian, mistakes, rtol=1e-8, atol=1e-10,
-                success="central differences, one column per input, one row per output")
+    return _run(
+        "numerical_jacobian",
+        fn,
+        cases,
+        _numerical_jacobian,
+        mistakes,
+        rtol=1e-8,
+        atol=1e-10,
+        success="central differences, one column per input, one row per output",
+    )
 
 
 # --- 03 Kronecker delta ----------------------------------------------------------------------
+
 
 def check_batched_jacobian(fn):
     """Exercise: Jacobians of a batch ``z`` (N, C) at once, shape (N, C, C), without a loop."""
@@ -346,16 +446,26 @@ def check_batched_jacobian(fn):
         return np.einsum("ni,ij->nij", h * (1 - h), np.eye(z.shape[1]))
 
     mistakes = [
-        (lambda z: softmax_jacobian(z[0]),
-         "that is the Jacobian of the first row only: the answer has one C × C matrix per row, "
-         "shape (N, C, C)"),
-        (lambda z: softmax(z)[:, :, None] * (1 - softmax(z)[:, None, :]),
-         "h_i(1 − h_j) everywhere: the identity is missing; use h[:, :, None] * (np.eye(C) − h[:, None, :])"),
-        (diag_only,
-         "only the diagonals: each matrix also needs −h_i h_j off the diagonal"),
+        (
+            lambda z: softmax_jacobian(z[0]),
+            "that is the Jacobian of the first row only: the answer has one C × C matrix per row, "
+            "shape (N, C, C)",
+        ),
+        (
+            lambda z: softmax(z)[:, :, None] * (1 - softmax(z)[:, None, :]),
+            "h_i(1 − h_j) everywhere: the identity is missing; "
+            "use h[:, :, None] * (np.eye(C) − h[:, None, :])",
+        ),
+        (diag_only, "only the diagonals: each matrix also needs −h_i h_j off the diagonal"),
     ]
-    return _run("batched_jacobian", fn, cases, softmax_jacobian, mistakes,
-                success="(N, C, C), each slice diag(h) − h hᵀ of its own row")
+    return _run(
+        "batched_jacobian",
+        fn,
+        cases,
+        softmax_jacobian,
+        mistakes,
+        success="(N, C, C), each slice diag(h) − h hᵀ of its own row",
+    )
 
 
 def _hvp(z, v):
@@ -367,20 +477,29 @@ def check_lse_hvp(fn):
     """Exercise: the Hessian of log-sum-exp times ``v``, for one sample, without forming the matrix."""
     cases = [(_normal(9, 4), _normal(10, 4)), (_normal(11, 6), _normal(12, 6))]
     mistakes = [
-        (lambda z, v: softmax(z) * (1 - softmax(z)) * v,
-         "that is the diagonal of the Hessian times v: the full Hessian is diag(h) − h hᵀ"),
-        (lambda z, v: softmax(z) * v - np.dot(softmax(z), v),
-         "the second term is h ⟨h, v⟩, a vector along h: multiply ⟨h, v⟩ by h"),
-        (lambda z, v: softmax(z) * v - softmax(z) * v.sum(),
-         "use ⟨h, v⟩ = Σ h_i v_i, not Σ v_i"),
-        (lambda z, v: softmax(z) * v,
-         "that is diag(h) v alone: subtract h ⟨h, v⟩"),
+        (
+            lambda z, v: softmax(z) * (1 - softmax(z)) * v,
+            "that is the diagonal of the Hessian times v: the full Hessian is diag(h) − h hᵀ",
+        ),
+        (
+            lambda z, v: softmax(z) * v - np.dot(softmax(z), v),
+            "the second term is h ⟨h, v⟩, a vector along h: multiply ⟨h, v⟩ by h",
+        ),
+        (lambda z, v: softmax(z) * v - softmax(z) * v.sum(), "use ⟨h, v⟩ = Σ h_i v_i, not Σ v_i"),
+        (lambda z, v: softmax(z) * v, "that is diag(h) v alone: subtract h ⟨h, v⟩"),
     ]
-    return _run("lse_hvp", fn, cases, _hvp, mistakes,
-                success="Hv = h ⊙ v − h ⟨h, v⟩ in O(C), the same as (diag(h) − h hᵀ) v")
+    return _run(
+        "lse_hvp",
+        fn,
+        cases,
+        _hvp,
+        mistakes,
+        success="Hv = h ⊙ v − h ⟨h, v⟩ in O(C), the same as (diag(h) − h hᵀ) v",
+    )
 
 
 # --- 04 chain-rule reduction -----------------------------------------------------------------
+
 
 def check_vjp(fn):
     """Exercise: ``vjp(z, g)``, rows of ``dL/dz`` from rows ``g = dL/dh``, both (N, C), in O(C)."""
@@ -399,20 +518,33 @@ def check_vjp(fn):
         return h * (g - np.sum(g * h, axis=1))
 
     mistakes = [
-        (lambda z, g: g * softmax(z) * (1 - softmax(z)),
-         "that is g times the diagonal h(1 − h) only: the off-diagonal −h_i h_j terms add "
-         "−h_j ⟨g, h⟩; use h ⊙ (g − ⟨g, h⟩)"),
-        (lambda z, g: softmax(z) * (g - g.sum(axis=1, keepdims=True)),
-         "⟨g, h⟩ is Σ_i g_i h_i, not Σ_i g_i"),
-        (lambda z, g: g - np.sum(g * softmax(z), axis=1, keepdims=True),
-         "the factor h_j is missing in front: dz = h ⊙ (g − ⟨g, h⟩)"),
-        (rows_sum_axis0,
-         "⟨g, h⟩ must be taken per sample: sum over axis=1 (the classes), not axis=0 (the batch)"),
-        (no_keepdims,
-         "np.sum(..., axis=1) has shape (N,) and was broadcast across columns: add keepdims=True"),
+        (
+            lambda z, g: g * softmax(z) * (1 - softmax(z)),
+            "that is g times the diagonal h(1 − h) only: the off-diagonal −h_i h_j terms add "
+            "−h_j ⟨g, h⟩; use h ⊙ (g − ⟨g, h⟩)",
+        ),
+        (lambda z, g: softmax(z) * (g - g.sum(axis=1, keepdims=True)), "⟨g, h⟩ is Σ_i g_i h_i, not Σ_i g_i"),
+        (
+            lambda z, g: g - np.sum(g * softmax(z), axis=1, keepdims=True),
+            "the factor h_j is missing in front: dz = h ⊙ (g − ⟨g, h⟩)",
+        ),
+        (
+            rows_sum_axis0,
+            "⟨g, h⟩ must be taken per sample: sum over axis=1 (the classes), not axis=0 (the batch)",
+        ),
+        (
+            no_keepdims,
+            "np.sum(..., axis=1) has shape (N,) and was broadcast across columns: add keepdims=True",
+        ),
     ]
-    return _run("softmax_vjp", fn, cases, softmax_vjp, mistakes,
-                success="dz = h ⊙ (g − ⟨g, h⟩) row by row: the same as g J, without any C × C matrix")
+    return _run(
+        "softmax_vjp",
+        fn,
+        cases,
+        softmax_vjp,
+        mistakes,
+        success="dz = h ⊙ (g − ⟨g, h⟩) row by row: the same as g J, without any C × C matrix",
+    )
 
 
 def _delta2(a2, y):
@@ -442,21 +574,33 @@ def check_delta2(fn):
         return ((1 / a2) * mask) * _learner_da2(a2, y) / N
 
     mistakes = [
-        (elementwise,
-         "only the label column is non-zero: an elementwise product where the chain rule needs a "
-         "sum over i; the learner's commented line, −(1/h_y)·(row y of J)/N, does that sum"),
-        (lambda a2, y: -_delta2(a2, y),
-         "the sign is flipped: dL/dh_y = −1/h_y; keep the minus and you get (h − t)/N"),
-        (lambda a2, y: a2.shape[0] * _delta2(a2, y),
-         "N times too large: where did the 1/N of the mean go?"),
-        (lambda a2, y: (_delta2(a2, y) * a2.shape[0]).sum(axis=1, keepdims=True) / a2.shape[0],
-         "shape (N, 1): the upstream error has one entry per class, shape (N, C)"),
+        (
+            elementwise,
+            "only the label column is non-zero: an elementwise product where the chain rule needs a "
+            "sum over i; the learner's commented line, −(1/h_y)·(row y of J)/N, does that sum",
+        ),
+        (
+            lambda a2, y: -_delta2(a2, y),
+            "the sign is flipped: dL/dh_y = −1/h_y; keep the minus and you get (h − t)/N",
+        ),
+        (lambda a2, y: a2.shape[0] * _delta2(a2, y), "N times too large: where did the 1/N of the mean go?"),
+        (
+            lambda a2, y: (_delta2(a2, y) * a2.shape[0]).sum(axis=1, keepdims=True) / a2.shape[0],
+            "shape (N, 1): the upstream error has one entry per class, shape (N, C)",
+        ),
     ]
-    return _run("delta2", fn, cases, _delta2, mistakes,
-                success="(a2 − t)/N: the N × 1 column times row y of each Jacobian, summed, is exactly this")
+    return _run(
+        "delta2",
+        fn,
+        cases,
+        _delta2,
+        mistakes,
+        success="(a2 − t)/N: the N × 1 column times row y of each Jacobian, summed, is exactly this",
+    )
 
 
 # --- 05 fused cross-entropy ------------------------------------------------------------------
+
 
 def _fused(z, y):
     return _delta2(softmax(z), y)
@@ -464,19 +608,30 @@ def _fused(z, y):
 
 def check_fused_grad(fn):
     """Exercise: ``fused_grad(z, y)``, the gradient of the mean cross-entropy w.r.t. logits (N, C)."""
-    cases = [(_normal(21, (4, 3)), np.array([0, 2, 1, 2])),
-             (_normal(22, (6, 5)), np.array([4, 0, 0, 3, 1, 2]))]
-    mistakes = [
-        (lambda z, y: z.shape[0] * _fused(z, y),
-         "off by a factor of N: where did the 1/N of the mean go?"),
-        (lambda z, y: -_fused(z, y), "the sign is flipped: the gradient is h − t, not t − h"),
-        (lambda z, y: softmax(z) / z.shape[0],
-         "that is h/N: subtract 1 at each row's label (the t in h − t)"),
-        (lambda z, y: _fused(z, (y + 1) % z.shape[1]),
-         "the 1 is subtracted one class to the right of the label: are your labels counted from 1?"),
+    cases = [
+        (_normal(21, (4, 3)), np.array([0, 2, 1, 2])),
+        (_normal(22, (6, 5)), np.array([4, 0, 0, 3, 1, 2])),
     ]
-    return _run("fused_grad", fn, cases, _fused, mistakes,
-                success="(h − t)/N: the whole softmax Jacobian and the 1/h of the log collapse to this")
+    mistakes = [
+        (lambda z, y: z.shape[0] * _fused(z, y), "off by a factor of N: where did the 1/N of the mean go?"),
+        (lambda z, y: -_fused(z, y), "the sign is flipped: the gradient is h − t, not t − h"),
+        (
+            lambda z, y: softmax(z) / z.shape[0],
+            "that is h/N: subtract 1 at each row's label (the t in h − t)",
+        ),
+        (
+            lambda z, y: _fused(z, (y + 1) % z.shape[1]),
+            "the 1 is subtracted one class to the right of the label: are your labels counted from 1?",
+        ),
+    ]
+    return _run(
+        "fused_grad",
+        fn,
+        cases,
+        _fused,
+        mistakes,
+        success="(h − t)/N: the whole softmax Jacobian and the 1/h of the log collapse to this",
+    )
 
 
 def _general(z, t):
@@ -485,20 +640,30 @@ def _general(z, t):
 
 def check_soft_target_grad(fn):
     """Exercise: gradient w.r.t. logits of the mean cross-entropy for any targets ``t`` (N, C) >= 0."""
-    cases = [(_normal(23, (3, 4)), _uniform(25, (3, 4))),
-             (_normal(24, (2, 3)), np.array([[0.0, 2.0, 0.0], [0.5, 0.0, 0.0]]))]
-    mistakes = [
-        (lambda z, t: (softmax(z) - t) / z.shape[0],
-         "that is (h − t)/N, right only when each row of t sums to 1: here they do not; "
-         "use (h·Σ_k t_k − t)/N"),
-        (lambda z, t: softmax(z) * _rows(t) - t,
-         "off by a factor of N: where did the 1/N of the mean go?"),
+    cases = [
+        (_normal(23, (3, 4)), _uniform(25, (3, 4))),
+        (_normal(24, (2, 3)), np.array([[0.0, 2.0, 0.0], [0.5, 0.0, 0.0]])),
     ]
-    return _run("soft_target_grad", fn, cases, _general, mistakes,
-                success="(h·Σt − t)/N, which becomes (h − t)/N whenever a row of t sums to 1")
+    mistakes = [
+        (
+            lambda z, t: (softmax(z) - t) / z.shape[0],
+            "that is (h − t)/N, right only when each row of t sums to 1: here they do not; "
+            "use (h·Σ_k t_k − t)/N",
+        ),
+        (lambda z, t: softmax(z) * _rows(t) - t, "off by a factor of N: where did the 1/N of the mean go?"),
+    ]
+    return _run(
+        "soft_target_grad",
+        fn,
+        cases,
+        _general,
+        mistakes,
+        success="(h·Σt − t)/N, which becomes (h − t)/N whenever a row of t sums to 1",
+    )
 
 
 # --- 07 mismatch lab -------------------------------------------------------------------------
+
 
 def _softmax_cost(h, Y):
     return -np.sum(Y * np.log(h)) / h.shape[0]
@@ -506,17 +671,29 @@ def _softmax_cost(h, Y):
 
 def check_softmax_cost(fn):
     """Exercise: the cost whose gradient is ``a3 - Y`` for a softmax output, ``J(h, Y)`` (m, K)."""
-    cases = [(softmax(_normal(26, (5, 3))), np.eye(3)[[1, 2, 0, 1, 2]]),
-             (softmax(_normal(27, (4, 4))), np.eye(4)[[3, 0, 0, 2]])]
+    cases = [
+        (softmax(_normal(26, (5, 3))), np.eye(3)[[1, 2, 0, 1, 2]]),
+        (softmax(_normal(27, (4, 4))), np.eye(4)[[3, 0, 0, 2]]),
+    ]
     mistakes = [
-        (lambda h, Y: -np.sum(Y * np.log(h)),
-         "m times too large: that is the learner's commented line, which forgot the 1/m"),
-        (lambda h, Y: np.sum(-Y * np.log(h) - (1 - Y) * np.log(1 - h)) / h.shape[0],
-         "that is the binary (sigmoid) cost: its gradient through a softmax is not a3 − Y"),
+        (
+            lambda h, Y: -np.sum(Y * np.log(h)),
+            "m times too large: that is the learner's commented line, which forgot the 1/m",
+        ),
+        (
+            lambda h, Y: np.sum(-Y * np.log(h) - (1 - Y) * np.log(1 - h)) / h.shape[0],
+            "that is the binary (sigmoid) cost: its gradient through a softmax is not a3 − Y",
+        ),
         (lambda h, Y: np.sum(Y * np.log(h)) / h.shape[0], "the sign is flipped: J = −(1/m) Σ Y log h"),
     ]
-    return _run("softmax_cost", fn, cases, _softmax_cost, mistakes,
-                success="J = −(1/m) Σ Y log h: the cost that a3 − Y is the gradient of, for softmax")
+    return _run(
+        "softmax_cost",
+        fn,
+        cases,
+        _softmax_cost,
+        mistakes,
+        success="J = −(1/m) Σ Y log h: the cost that a3 − Y is the gradient of, for softmax",
+    )
 
 
 def _sigma2(sigma3, Theta2, z2, hidden):
@@ -529,24 +706,43 @@ def check_sigma2(fn):
     """Exercise: the hidden delta ``sigma2(sigma3, Theta2, z2, hidden)``, shape (m, H)."""
     from .activations import get_activation
 
-    cases = [(_normal(28, (5, 3)), _normal(29, (3, 6)), _normal(30, (5, 5)), "tanh"),
-             (_normal(31, (4, 3)), _normal(32, (3, 5)), _normal(33, (4, 4)), "softplus")]
-    mistakes = [
-        (lambda s3, T2, z2, hid: _sigma2(s3, T2, z2, "sigmoid"),
-         "that is the sigmoid derivative: the learner's hard-coded line; use the derivative of the "
-         "hidden activation you actually have"),
-        (lambda s3, T2, z2, hid: (s3 @ T2) * get_activation(hid).df(np.column_stack([np.ones(len(z2)), z2])),
-         "shape (m, H + 1): drop the bias column, sigma2(:, 2:end) in Octave, [:, 1:] here"),
-        (lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * get_activation(hid).df(get_activation(hid).f(z2)),
-         "the derivative was taken at the activation f(z2), not at the pre-activation z2"),
-        (lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:],
-         "the activation's derivative is missing: multiply elementwise by f'(z2)"),
+    cases = [
+        (_normal(28, (5, 3)), _normal(29, (3, 6)), _normal(30, (5, 5)), "tanh"),
+        (_normal(31, (4, 3)), _normal(32, (3, 5)), _normal(33, (4, 4)), "softplus"),
     ]
-    return _run("sigma2", fn, cases, _sigma2, mistakes,
-                success="sigma2 = (sigma3 Theta2)(:, 2:end) .* f'(z2), with f the hidden activation")
+    mistakes = [
+        (
+            lambda s3, T2, z2, hid: _sigma2(s3, T2, z2, "sigmoid"),
+            "that is the sigmoid derivative: the learner's hard-coded line; use the derivative of the "
+            "hidden activation you actually have",
+        ),
+        (
+            lambda s3, T2, z2, hid: (
+                (s3 @ T2) * get_activation(hid).df(np.column_stack([np.ones(len(z2)), z2]))
+            ),
+            "shape (m, H + 1): drop the bias column, sigma2(:, 2:end) in Octave, [:, 1:] here",
+        ),
+        (
+            lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * get_activation(hid).df(get_activation(hid).f(z2)),
+            "the derivative was taken at the activation f(z2), not at the pre-activation z2",
+        ),
+        (
+            lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:],
+            "the activation's derivative is missing: multiply elementwise by f'(z2)",
+        ),
+    ]
+    return _run(
+        "sigma2",
+        fn,
+        cases,
+        _sigma2,
+        mistakes,
+        success="sigma2 = (sigma3 Theta2)(:, 2:end) .* f'(z2), with f the hidden activation",
+    )
 
 
 # --- 08 MNIST network ------------------------------------------------------------------------
+
 
 def _relu_backward(dout, a1):
     return dout * (a1 > 0)
@@ -559,11 +755,15 @@ def check_relu_backward(fn):
     cases = [(_normal(35, (4, 5)), a), (_normal(36, (3, 2)), np.maximum(_normal(37, (3, 2)), 0))]
     mistakes = [
         (lambda d, a1: d * (a1 >= 0), "a1 >= 0 lets the gradient through units that are off: use a1 > 0"),
-        (lambda d, a1: (a1 > 0).astype(float), "that is the mask alone: multiply it by the upstream gradient"),
+        (
+            lambda d, a1: (a1 > 0).astype(float),
+            "that is the mask alone: multiply it by the upstream gradient",
+        ),
         (lambda d, a1: d, "the mask is missing: units with a1 = 0 pass no gradient"),
     ]
-    return _run("relu_backward", fn, cases, _relu_backward, mistakes,
-                success="da1 ⊙ [a1 > 0], and a1 left untouched")
+    return _run(
+        "relu_backward", fn, cases, _relu_backward, mistakes, success="da1 ⊙ [a1 > 0], and a1 left untouched"
+    )
 
 
 def _momentum(w, dw, v, lr, mu):
@@ -573,28 +773,40 @@ def _momentum(w, dw, v, lr, mu):
 
 def check_momentum_update(fn):
     """Exercise: one SGD-with-momentum step, ``(w, dw, v, lr, mu) -> (w_new, v_new)``."""
-    cases = [(_normal(38, (3, 2)), _normal(39, (3, 2)), _normal(40, (3, 2)), 0.1, 0.9),
-             (_normal(41, 4), _normal(42, 4), np.zeros(4), 0.5, 0.5)]
-    mistakes = [
-        (lambda w, dw, v, lr, mu: (w + (mu * v + lr * dw), mu * v + lr * dw),
-         "gradient ascent: the step must go against the gradient, v = μv − η·dw"),
-        (lambda w, dw, v, lr, mu: (w + v, mu * v - lr * dw),
-         "w moved with the old velocity: update v first, then w = w + v_new"),
-        (lambda w, dw, v, lr, mu: (w - lr * dw, -lr * dw),
-         "the momentum term μv is missing: that is plain SGD"),
+    cases = [
+        (_normal(38, (3, 2)), _normal(39, (3, 2)), _normal(40, (3, 2)), 0.1, 0.9),
+        (_normal(41, 4), _normal(42, 4), np.zeros(4), 0.5, 0.5),
     ]
-    return _run("momentum_update", fn, cases, _momentum, mistakes, n_out=2,
-                success="v = μv − η·dw, then w = w + v")
+    mistakes = [
+        (
+            lambda w, dw, v, lr, mu: (w + (mu * v + lr * dw), mu * v + lr * dw),
+            "gradient ascent: the step must go against the gradient, v = μv − η·dw",
+        ),
+        (
+            lambda w, dw, v, lr, mu: (w + v, mu * v - lr * dw),
+            "w moved with the old velocity: update v first, then w = w + v_new",
+        ),
+        (
+            lambda w, dw, v, lr, mu: (w - lr * dw, -lr * dw),
+            "the momentum term μv is missing: that is plain SGD",
+        ),
+    ]
+    return _run(
+        "momentum_update", fn, cases, _momentum, mistakes, n_out=2, success="v = μv − η·dw, then w = w + v"
+    )
 
 
 # --- 09 bug hunt -----------------------------------------------------------------------------
+
 
 def check_mysteries(answers):
     """Exercise: ``answers`` maps mystery number (1-5) to a key of ``bugs.BUGS``; one line each."""
     from . import bugs
 
     if not isinstance(answers, dict):
-        return Feedback("mysteries", "error", f"answers must be a dict number -> bug key, got {type(answers).__name__}")
+        return Feedback(
+            "mysteries", "error", f"answers must be a dict number -> bug key, got {type(answers).__name__}"
+        )
     lines, right = [], 0
     for number, truth in enumerate(bugs.MYSTERIES, start=1):
         guess = answers.get(number)
@@ -607,8 +819,10 @@ def check_mysteries(answers):
             lines.append(f"  mystery {number}: ✓ {bugs.BUGS[truth].title}")
         else:
             hint = sorted(bugs.BUGS[truth].flags)
-            lines.append(f"  mystery {number}: ✗ not {bugs.BUGS[guess].title}; the tensors that fail "
-                         f"are {', '.join(hint)}: which bugs touch exactly those?")
+            lines.append(
+                f"  mystery {number}: ✗ not {bugs.BUGS[guess].title}; the tensors that fail "
+                f"are {', '.join(hint)}: which bugs touch exactly those?"
+            )
     status = "correct" if right == len(bugs.MYSTERIES) else "wrong"
     if all(answers.get(n) in (None, ...) for n in range(1, len(bugs.MYSTERIES) + 1)):
         status = "not implemented"
@@ -623,8 +837,10 @@ def _db2(h, y):
 
 def check_bias_gradient(fn):
     """Exercise: ``db2(h, y)``, the bias gradient of the mean cross-entropy, with repeated labels."""
-    cases = [(softmax(_normal(43, (6, 4))), np.array([1, 1, 3, 0, 1, 3])),
-             (softmax(_normal(44, (5, 3))), np.array([2, 2, 2, 2, 2]))]
+    cases = [
+        (softmax(_normal(43, (6, 4))), np.array([1, 1, 3, 0, 1, 3])),
+        (softmax(_normal(44, (5, 3))), np.array([2, 2, 2, 2, 2])),
+    ]
 
     def fancy(h, y):
         d = h.sum(axis=0) / h.shape[0]
@@ -632,15 +848,25 @@ def check_bias_gradient(fn):
         return d
 
     mistakes = [
-        (fancy, "d[y] -= 1/N subtracts once per distinct label, not once per sample: use "
-                "np.subtract.at(d, y, 1/N) or np.bincount(y, minlength=C)"),
+        (
+            fancy,
+            "d[y] -= 1/N subtracts once per distinct label, not once per sample: use "
+            "np.subtract.at(d, y, 1/N) or np.bincount(y, minlength=C)",
+        ),
         (lambda h, y: _db2(h, y) * h.shape[0], "N times too large: where did the 1/N of the mean go?"),
     ]
-    return _run("bias_gradient", fn, cases, _db2, mistakes,
-                success="Σ_n (h_n − t_n) / N, every repeated label counted")
+    return _run(
+        "bias_gradient",
+        fn,
+        cases,
+        _db2,
+        mistakes,
+        success="Σ_n (h_n − t_n) / N, every repeated label counted",
+    )
 
 
 # --- 06 gradient checking --------------------------------------------------------------------
+
 
 def _central_gradient(f, x, eps):
     grad = np.zeros_like(x)
@@ -674,12 +900,21 @@ def check_central_difference(fn):
 
     mistakes = [
         (forward, "close, but only to about ε: that is a forward difference; use the central one"),
-        (lambda f, x, eps: 2 * _central_gradient(f, x.copy(), eps),
-         "twice too large: the central difference spans 2ε"),
+        (
+            lambda f, x, eps: 2 * _central_gradient(f, x.copy(), eps),
+            "twice too large: the central difference spans 2ε",
+        ),
     ]
-    return _run("numerical_grad", fn, cases, lambda f, x, eps: _central_gradient(f, x.copy(), eps),
-                mistakes, rtol=1e-8, atol=1e-10,
-                success="central differences, and x is exactly as it was afterwards")
+    return _run(
+        "numerical_grad",
+        fn,
+        cases,
+        lambda f, x, eps: _central_gradient(f, x.copy(), eps),
+        mistakes,
+        rtol=1e-8,
+        atol=1e-10,
+        success="central differences, and x is exactly as it was afterwards",
+    )
 
 
 def _rel(a, b):
@@ -689,19 +924,38 @@ def _rel(a, b):
 
 def check_relative_error(fn):
     """Exercise: ``relative_error(a, b)`` = ||a − b|| / (||a|| + ||b||), and 0 when both are 0."""
-    cases = [(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.3])),
-             (np.array([1e-9, 0.0]), np.array([3e-9, 0.0])),
-             (np.zeros(3), np.zeros(3)),
-             (np.array([2.0, -1.0]), np.array([-2.0, 1.0]))]
-    mistakes = [
-        (lambda a, b: np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-300)),
-         "that is the largest entry-by-entry error: the course's definition uses norms"),
-        (lambda a, b: np.linalg.norm(a - b),
-         "that is the absolute error: divide by ||a|| + ||b|| so the scale of the gradient cancels"),
-        (lambda a, b: np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1.0),
-         "a floor of 1 in the denominator makes tiny gradients always pass: use ||a|| + ||b||"),
+    cases = [
+        (np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.3])),
+        (np.array([1e-9, 0.0]), np.array([3e-9, 0.0])),
+        (np.zeros(3), np.zeros(3)),
+        (np.array([2.0, -1.0]), np.array([-2.0, 1.0])),
     ]
-    hints = [(lambda got, exp, args: not np.all(np.isfinite(got[0])),
-              "both arrays are zero here: return 0 instead of dividing 0 by 0")]
-    return _run("relative_error", fn, cases, _rel, mistakes, hints,
-                success="||a − b|| / (||a|| + ||b||): 0 when equal, 1 when b = −a or b = 0")
+    mistakes = [
+        (
+            lambda a, b: np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-300)),
+            "that is the largest entry-by-entry error: the course's definition uses norms",
+        ),
+        (
+            lambda a, b: np.linalg.norm(a - b),
+            "that is the absolute error: divide by ||a|| + ||b|| so the scale of the gradient cancels",
+        ),
+        (
+            lambda a, b: np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1.0),
+            "a floor of 1 in the denominator makes tiny gradients always pass: use ||a|| + ||b||",
+        ),
+    ]
+    hints = [
+        (
+            lambda got, exp, args: not np.all(np.isfinite(got[0])),
+            "both arrays are zero here: return 0 instead of dividing 0 by 0",
+        )
+    ]
+    return _run(
+        "relative_error",
+        fn,
+        cases,
+        _rel,
+        mistakes,
+        hints,
+        success="||a − b|| / (||a|| + ||b||): 0 when equal, 1 when b = −a or b = 0",
+    )

@@ -43,9 +43,7 @@ def _float_param(x, name):
 def _scalar_loss(f):
     value = f()
     if np.ndim(value) != 0:
-        raise ValueError(
-            f"the loss function must return a scalar, got an array of shape {np.shape(value)}"
-        )
+        raise ValueError(f"the loss function must return a scalar, got an array of shape {np.shape(value)}")
     return float(value)
 
 
@@ -68,7 +66,8 @@ def _central_difference_at(f, x, idx, eps):
 def numerical_gradient(f, x, eps=None):
     r"""Central-difference gradient of a scalar function with respect to every entry of ``x``.
 
-    .. math:: \frac{\partial f}{\partial x_k} \approx \frac{f(x + \varepsilon e_k) - f(x - \varepsilon e_k)}{2\varepsilon}
+    .. math:: \frac{\partial f}{\partial x_k}
+              \approx \frac{f(x + \varepsilon e_k) - f(x - \varepsilon e_k)}{2\varepsilon}
 
     The error is :math:`O(\varepsilon^2)` from truncation plus round-off of order
     :math:`u\,|f| / \varepsilon` (``u`` the machine epsilon). Costs ``2 * x.size`` calls of ``f``.
@@ -195,15 +194,19 @@ class GradCheckReport:
             f"{self.n_loss_evals} loss evaluations)"
         ]
         if self.dtype == "float32":
-            lines.append("  (float32 finite differences are only good to a few percent: "
-                         "check in float64 for a reliable verdict)")
+            lines.append(
+                "  (float32 finite differences are only good to a few percent: "
+                "check in float64 for a reliable verdict)"
+            )
         width = max([len(n) for n in self.tensors] + [4])
         for t in self.tensors.values():
             # A passing error is finite-difference noise that differs between machines; show the
             # bound it passed, so that a printed report is the same wherever it runs.
             error = f"error < {self.tol:.0e}" if t.ok else f"error {t.error:.1e}"
-            lines.append(f"  {t.name:<{width}}  {str(t.shape):<12} {'ok  ' if t.ok else 'FAIL'}  "
-                         f"{error:<14} {t.describe()}")
+            lines.append(
+                f"  {t.name:<{width}}  {str(t.shape):<12} {'ok  ' if t.ok else 'FAIL'}  "
+                f"{error:<14} {t.describe()}"
+            )
         return "\n".join(lines)
 
     __str__ = __repr__
@@ -215,14 +218,15 @@ def _pick_coords(a, n_coords, full_check_max, rng):
     if size <= full_check_max:
         return np.arange(size), True
     n_top = n_coords // 2
-    top = np.argpartition(np.abs(a).ravel(), size - n_top)[size - n_top:]
+    top = np.argpartition(np.abs(a).ravel(), size - n_top)[size - n_top :]
     rest = np.setdiff1d(np.arange(size), top, assume_unique=True)
     rand = rng.choice(rest, size=n_coords - n_top, replace=False)
     return np.sort(np.concatenate([top, rand])), False
 
 
-def check_gradients(loss, params, grads, *, eps=None, tol=None, n_coords=24, n_directions=4,
-                    full_check_max=256, seed=0):
+def check_gradients(
+    loss, params, grads, *, eps=None, tol=None, n_coords=24, n_directions=4, full_check_max=256, seed=0
+):
     r"""Check analytic gradients of every parameter tensor against finite differences of ``loss``.
 
     For each tensor ``W`` with analytic gradient ``G``:
@@ -237,7 +241,8 @@ def check_gradients(loss, params, grads, *, eps=None, tol=None, n_coords=24, n_d
 
     A check that fails is repeated with steps ten times smaller and ten times larger and keeps the
     best result: a ReLU kink inside the step or round-off in the loss is a finite-difference
-    artefact that one of them avoids; a wrong analytic gradient fails at every step. Costs about ``2 * (n_coords + n_directions)`` loss evaluations per large tensor.
+    artefact that one of them avoids; a wrong analytic gradient fails at every step. Costs about
+    ``2 * (n_coords + n_directions)`` loss evaluations per large tensor.
 
     Parameters
     ----------
@@ -285,26 +290,34 @@ def check_gradients(loss, params, grads, *, eps=None, tol=None, n_coords=24, n_d
     for name, p in params.items():
         g = grads.get(name)
         if g is None:
-            report_tensors[name] = TensorCheck(name, p.shape, np.inf, False,
-                                               note="no analytic gradient given for it")
+            report_tensors[name] = TensorCheck(
+                name, p.shape, np.inf, False, note="no analytic gradient given for it"
+            )
             continue
         g = np.asarray(g)
         if g.shape != p.shape:
             report_tensors[name] = TensorCheck(
-                name, p.shape, np.inf, False,
-                note=f"shape mismatch: gradient {g.shape}, parameter {p.shape}")
+                name, p.shape, np.inf, False, note=f"shape mismatch: gradient {g.shape}, parameter {p.shape}"
+            )
             continue
         if not np.all(np.isfinite(g)):
-            report_tensors[name] = TensorCheck(name, p.shape, np.inf, False,
-                                               note="the analytic gradient holds NaN or inf")
+            report_tensors[name] = TensorCheck(
+                name, p.shape, np.inf, False, note="the analytic gradient holds NaN or inf"
+            )
             continue
         g = g.astype(np.float64)
-        report_tensors[name] = _check_tensor(counted_loss, name, p, g, eps, tol, n_coords,
-                                             n_directions, full_check_max, rng)
+        report_tensors[name] = _check_tensor(
+            counted_loss, name, p, g, eps, tol, n_coords, n_directions, full_check_max, rng
+        )
     for name in grads:
         if name not in params:
-            report_tensors[name] = TensorCheck(name, np.shape(grads[name]), np.inf, False,
-                                               note="a gradient for a parameter that does not exist")
+            report_tensors[name] = TensorCheck(
+                name,
+                np.shape(grads[name]),
+                np.inf,
+                False,
+                note="a gradient for a parameter that does not exist",
+            )
     return GradCheckReport(tol=tol, dtype=str(dtype), n_loss_evals=evals, tensors=report_tensors)
 
 
@@ -352,9 +365,17 @@ def _check_tensor(loss, name, p, g, eps, tol, n_coords, n_directions, full_check
     error = max([coord_err] + dir_errs)
     aa = float(np.dot(a, a))
     ratio = float(np.dot(num, a) / aa) if aa > 0 else float("nan")
-    return TensorCheck(name, p.shape, error, bool(error <= tol), n_coords=len(idxs),
-                       n_directions=n_directions, all_coords=all_coords, ratio=ratio,
-                       worst_index=worst)
+    return TensorCheck(
+        name,
+        p.shape,
+        error,
+        bool(error <= tol),
+        n_coords=len(idxs),
+        n_directions=n_directions,
+        all_coords=all_coords,
+        ratio=ratio,
+        worst_index=worst,
+    )
 
 
 def _directional_difference(loss, p, u, s):

@@ -78,8 +78,8 @@ def cross_entropy_and_grad(z, t):
     kind, t = _checks.targets(t, z)
     N = z.shape[0]
     shifted, e, total = shifted_exp(z, axis=1)
-    h = e / total                          # softmax
-    log_h = shifted - np.log(total)        # log-softmax: never the log of a rounded-off 0
+    h = e / total  # softmax
+    log_h = shifted - np.log(total)  # log-softmax: never the log of a rounded-off 0
     inv_N = z.dtype.type(1.0 / N)
     if kind == "labels":
         rows = np.arange(N)

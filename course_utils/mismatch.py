@@ -29,25 +29,55 @@ COSTS = ("cross_entropy", "binary_cross_entropy")
 # The three tables the learner printed (numerical, analytic), first rows of the 38, as posted.
 LEARNER_TABLES = {
     ("sigmoid", "softmax"): [
-        (-9.4049e-04, -6.4143e-04), (-6.2623e-05, -2.5895e-05), (1.0676e-03, 6.9474e-04),
-        (-2.0473e-03, -1.3471e-03), (2.9846e-03, 1.9716e-03), (4.0945e-05, 2.7627e-05),
-        (-2.5102e-05, -1.7017e-05), (8.8054e-06, 6.0967e-06), (7.8509e-06, 5.0682e-06),
-        (-2.4561e-05, -1.6270e-05), (5.6108e-05, 3.8449e-05), (2.0690e-05, 1.2590e-05),
-        (-9.7665e-05, -6.3771e-05), (1.7235e-04, 1.1345e-04), (-2.4335e-04, -1.6071e-04),
+        (-9.4049e-04, -6.4143e-04),
+        (-6.2623e-05, -2.5895e-05),
+        (1.0676e-03, 6.9474e-04),
+        (-2.0473e-03, -1.3471e-03),
+        (2.9846e-03, 1.9716e-03),
+        (4.0945e-05, 2.7627e-05),
+        (-2.5102e-05, -1.7017e-05),
+        (8.8054e-06, 6.0967e-06),
+        (7.8509e-06, 5.0682e-06),
+        (-2.4561e-05, -1.6270e-05),
+        (5.6108e-05, 3.8449e-05),
+        (2.0690e-05, 1.2590e-05),
+        (-9.7665e-05, -6.3771e-05),
+        (1.7235e-04, 1.1345e-04),
+        (-2.4335e-04, -1.6071e-04),
     ],
     ("tanh", "softmax"): [
-        (-3.9826e-03, -2.7402e-03), (4.6667e-05, 1.1115e-04), (3.9368e-03, 2.5504e-03),
-        (-7.7824e-03, -5.1228e-03), (1.1451e-02, 7.5781e-03), (1.5897e-04, 1.0734e-04),
-        (-9.6886e-05, -6.5701e-05), (3.3560e-05, 2.3153e-05), (3.3344e-05, 2.1786e-05),
-        (-1.0282e-04, -6.8409e-05), (2.1185e-04, 1.4774e-04), (9.0293e-05, 5.3752e-05),
-        (-4.0012e-04, -2.6047e-04), (6.9648e-04, 4.5839e-04), (-9.7518e-04, -6.4468e-04),
+        (-3.9826e-03, -2.7402e-03),
+        (4.6667e-05, 1.1115e-04),
+        (3.9368e-03, 2.5504e-03),
+        (-7.7824e-03, -5.1228e-03),
+        (1.1451e-02, 7.5781e-03),
+        (1.5897e-04, 1.0734e-04),
+        (-9.6886e-05, -6.5701e-05),
+        (3.3560e-05, 2.3153e-05),
+        (3.3344e-05, 2.1786e-05),
+        (-1.0282e-04, -6.8409e-05),
+        (2.1185e-04, 1.4774e-04),
+        (9.0293e-05, 5.3752e-05),
+        (-4.0012e-04, -2.6047e-04),
+        (6.9648e-04, 4.5839e-04),
+        (-9.7518e-04, -6.4468e-04),
     ],
     ("sigmoid", "sigmoid"): [
-        (-9.2783e-03, -9.2783e-03), (8.8991e-03, 8.8991e-03), (-8.3601e-03, -8.3601e-03),
-        (7.6281e-03, 7.6281e-03), (-6.7480e-03, -6.7480e-03), (-3.0498e-06, -3.0498e-06),
-        (1.4287e-05, 1.4287e-05), (-2.5938e-05, -2.5938e-05), (3.6988e-05, 3.6988e-05),
-        (-4.6876e-05, -4.6876e-05), (-1.7506e-04, -1.7506e-04), (2.3315e-04, 2.3315e-04),
-        (-2.8747e-04, -2.8747e-04), (3.3532e-04, 3.3532e-04), (-3.7622e-04, -3.7622e-04),
+        (-9.2783e-03, -9.2783e-03),
+        (8.8991e-03, 8.8991e-03),
+        (-8.3601e-03, -8.3601e-03),
+        (7.6281e-03, 7.6281e-03),
+        (-6.7480e-03, -6.7480e-03),
+        (-3.0498e-06, -3.0498e-06),
+        (1.4287e-05, 1.4287e-05),
+        (-2.5938e-05, -2.5938e-05),
+        (3.6988e-05, 3.6988e-05),
+        (-4.6876e-05, -4.6876e-05),
+        (-1.7506e-04, -1.7506e-04),
+        (2.3315e-04, 2.3315e-04),
+        (-2.8747e-04, -2.8747e-04),
+        (3.3532e-04, 3.3532e-04),
+        (-3.7622e-04, -3.7622e-04),
         (-9.6266e-05, -9.6266e-05),
     ],
 }
@@ -80,8 +110,10 @@ def unroll(Theta1, Theta2):
 
 def roll(params):
     t1 = HIDDEN * (INPUTS + 1)
-    return (params[:t1].reshape((HIDDEN, INPUTS + 1), order="F"),
-            params[t1:].reshape((CLASSES, HIDDEN + 1), order="F"))
+    return (
+        params[:t1].reshape((HIDDEN, INPUTS + 1), order="F"),
+        params[t1:].reshape((CLASSES, HIDDEN + 1), order="F"),
+    )
 
 
 def _output(z3, output):
@@ -100,7 +132,9 @@ def forward(params, X, hidden, output):
 
 
 def cost(params, X, y, *, hidden, output, cost, reg):
-    r"""The printed cost ``J``, with the regulariser :math:`\frac{\lambda}{2m}\sum \Theta^2` (bias columns excluded).
+    r"""The printed cost ``J``, with the regulariser :math:`\frac{\lambda}{2m}\sum \Theta^2`.
+
+    The bias columns are not regularised.
 
     ``cross_entropy``: :math:`J = -\frac{1}{m}\sum Y \log h`;
     ``binary_cross_entropy``: :math:`J = -\frac{1}{m}\sum [Y\log h + (1 - Y)\log(1 - h)]`.
@@ -183,8 +217,9 @@ class MismatchResult:
         return "\n".join(f"{a:.4e} {b:.4e}" for a, b in zip(self.numerical[:n], self.analytic[:n]))
 
 
-def gradient_mismatch(hidden, backprop_derivative=None, output="softmax", cost="cross_entropy",
-                      reg=0.0, e=EPSILON):
+def gradient_mismatch(
+    hidden, backprop_derivative=None, output="softmax", cost="cross_entropy", reg=0.0, e=EPSILON
+):
     """Run the learner's gradient check on the Octave debug network.
 
     Parameters
@@ -234,15 +269,20 @@ def explain(result, tol=1e-7):
     """Name what makes the two columns differ, from the settings and the measured errors."""
     findings = []
     if result.output == "softmax" and result.cost == "binary_cross_entropy":
-        findings.append("cost mismatch: the numerical side differentiates the binary (sigmoid) "
-                        "cost, while backprop's a3 − Y is the gradient of softmax cross-entropy; "
-                        f"near-uniform outputs give a ratio of K/(K−1) = {CLASSES / (CLASSES - 1):.2f}")
+        findings.append(
+            "cost mismatch: the numerical side differentiates the binary (sigmoid) "
+            "cost, while backprop's a3 − Y is the gradient of softmax cross-entropy; "
+            f"near-uniform outputs give a ratio of K/(K−1) = {CLASSES / (CLASSES - 1):.2f}"
+        )
     if result.output == "sigmoid" and result.cost == "cross_entropy":
-        findings.append("cost mismatch: with sigmoid outputs a3 − Y is the gradient of the binary "
-                        "cost, not of −Σ Y log h")
+        findings.append(
+            "cost mismatch: with sigmoid outputs a3 − Y is the gradient of the binary cost, not of −Σ Y log h"
+        )
     if result.backprop_derivative != result.hidden:
-        findings.append(f"wrong hidden derivative: backprop multiplies by {result.backprop_derivative}' "
-                        f"but the hidden layer is {result.hidden}; only Theta1's gradient is affected")
+        findings.append(
+            f"wrong hidden derivative: backprop multiplies by {result.backprop_derivative}' "
+            f"but the hidden layer is {result.hidden}; only Theta1's gradient is affected"
+        )
     if result.rel_error <= tol:
         if findings:
             return "the columns agree here despite: " + "; ".join(findings)

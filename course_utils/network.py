@@ -72,13 +72,15 @@ class TwoLayerNet:
         """Return the logits ``z``, shape (N, C), and the cache the backward pass needs."""
         p = self.params
         X = self._inputs(X)
-        pre = X @ p["W1"] + p["b1"]          # (N, H) pre-activation
-        a1 = self.activation.f(pre)          # (N, H)
-        z = a1 @ p["W2"] + p["b2"]           # (N, C) logits
+        pre = X @ p["W1"] + p["b1"]  # (N, H) pre-activation
+        a1 = self.activation.f(pre)  # (N, H)
+        z = a1 @ p["W2"] + p["b2"]  # (N, C) logits
         if not np.all(np.isfinite(z)):
             # Checked here, on the small (N, C) logits, rather than on every pixel of X.
-            raise ValueError("the logits are not all finite: X or the weights hold NaN or inf, "
-                             "or the weights have blown up (try a smaller learning rate)")
+            raise ValueError(
+                "the logits are not all finite: X or the weights hold NaN or inf, "
+                "or the weights have blown up (try a smaller learning rate)"
+            )
         return z, (X, pre, a1)
 
     def _reg_term(self, reg):
@@ -101,12 +103,12 @@ class TwoLayerNet:
         loss = data_loss + self._reg_term(reg)
         if not backward:
             return loss, None
-        dW2 = a1.T @ dz                               # (H, C)
-        db2 = dz.sum(axis=0)                          # (C,)
-        da1 = dz @ p["W2"].T                          # (N, H)
-        dpre = da1 * self.activation.df(pre)          # (N, H): derivative at the pre-activation
-        dW1 = X.T @ dpre                              # (D, H)
-        db1 = dpre.sum(axis=0)                        # (H,)
+        dW2 = a1.T @ dz  # (H, C)
+        db2 = dz.sum(axis=0)  # (C,)
+        da1 = dz @ p["W2"].T  # (N, H)
+        dpre = da1 * self.activation.df(pre)  # (N, H): derivative at the pre-activation
+        dW1 = X.T @ dpre  # (D, H)
+        db1 = dpre.sum(axis=0)  # (H,)
         if reg:
             dW1 += reg * p["W1"]
             dW2 += reg * p["W2"]

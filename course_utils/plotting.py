@@ -8,12 +8,12 @@ import numpy as np
 
 # One colour per meaning, everywhere in the course.
 COLORS = {
-    "probability": "#5b57a6",   # softmax outputs h
-    "target": "#9a9a9a",        # targets t
-    "numerical": "#d95f02",     # finite differences
-    "analytic": "#1b9e77",      # formulas / backprop
-    "wrong": "#c0392b",         # a wrong formula
-    "neutral": "#4c72b0",       # any other vector
+    "probability": "#5b57a6",  # softmax outputs h
+    "target": "#9a9a9a",  # targets t
+    "numerical": "#d95f02",  # finite differences
+    "analytic": "#1b9e77",  # formulas / backprop
+    "wrong": "#c0392b",  # a wrong formula
+    "neutral": "#4c72b0",  # any other vector
 }
 DIVERGING = "RdBu_r"
 
@@ -37,8 +37,15 @@ def plot_probabilities(h, ax=None, *, target=None, title=None, labels=None, ylim
     x = np.arange(h.size)
     ax.bar(x, h, color=COLORS["probability"], label="h = softmax(z)")
     if target is not None:
-        ax.bar(x, np.asarray(target), fill=False, edgecolor=COLORS["target"], linewidth=2,
-               linestyle="--", label="t (target)")
+        ax.bar(
+            x,
+            np.asarray(target),
+            fill=False,
+            edgecolor=COLORS["target"],
+            linewidth=2,
+            linestyle="--",
+            label="t (target)",
+        )
         ax.legend(loc="upper right", fontsize=8)
     for xi, hi in zip(x, h):
         ax.text(xi, hi + 0.02 * (ylim[1] - ylim[0]), f"{hi:.2f}", ha="center", fontsize=8)
@@ -65,11 +72,25 @@ def plot_vector(v, ax=None, *, title=None, color=None, labels=None, ylabel="valu
     for xi, vi in zip(x, v):
         if np.isfinite(vi):
             # Keep each label inside the axes, even for a bar that runs off the chart.
-            ax.text(xi, np.clip(vi, *ylim), f"{vi:.3g}", ha="center",
-                    va="bottom" if vi >= 0 else "top", fontsize=7, clip_on=True)
+            ax.text(
+                xi,
+                np.clip(vi, *ylim),
+                f"{vi:.3g}",
+                ha="center",
+                va="bottom" if vi >= 0 else "top",
+                fontsize=7,
+                clip_on=True,
+            )
         else:
-            ax.text(xi, 0, "NaN" if np.isnan(vi) else "inf", ha="center", color=COLORS["wrong"],
-                    fontsize=9, fontweight="bold")
+            ax.text(
+                xi,
+                0,
+                "NaN" if np.isnan(vi) else "inf",
+                ha="center",
+                color=COLORS["wrong"],
+                fontsize=9,
+                fontweight="bold",
+            )
     ax.set_xticks(x, labels or class_labels(v.size))
     ax.set_ylabel(ylabel)
     if title:
@@ -77,8 +98,17 @@ def plot_vector(v, ax=None, *, title=None, color=None, labels=None, ylabel="valu
     return ax
 
 
-def plot_matrix(M, ax=None, *, title=None, vmax=None, annotate=True, labels=None,
-                xlabel="j (logit z_j)", ylabel="i (output h_i)"):
+def plot_matrix(
+    M,
+    ax=None,
+    *,
+    title=None,
+    vmax=None,
+    annotate=True,
+    labels=None,
+    xlabel="j (logit z_j)",
+    ylabel="i (output h_i)",
+):
     """Heat map of a matrix on a diverging scale centred on 0, values written in the cells."""
     ax = _axes(ax, figsize=(4, 3.5))
     M = np.asarray(M, dtype=float)
@@ -86,8 +116,15 @@ def plot_matrix(M, ax=None, *, title=None, vmax=None, annotate=True, labels=None
     ax.imshow(M, cmap=DIVERGING, vmin=-vmax, vmax=vmax)
     if annotate and M.shape[0] <= 12:
         for (i, j), value in np.ndenumerate(M):
-            ax.text(j, i, f"{value:.3f}", ha="center", va="center", fontsize=7,
-                    color="white" if abs(value) > 0.6 * vmax else "black")
+            ax.text(
+                j,
+                i,
+                f"{value:.3f}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if abs(value) > 0.6 * vmax else "black",
+            )
     n_rows, n_cols = M.shape
     ax.set_xticks(range(n_cols), labels or class_labels(n_cols))
     ax.set_yticks(range(n_rows), labels or class_labels(n_rows))
@@ -105,8 +142,7 @@ def plot_numerical_vs_analytic(numerical, analytic, ax=None, *, title=None):
     analytic = np.ravel(analytic)
     lim = max(np.abs(numerical).max(), np.abs(analytic).max(), 1e-12) * 1.1
     ax.plot([-lim, lim], [-lim, lim], color="black", linewidth=0.8, label="y = x (agreement)")
-    ax.scatter(numerical, analytic, color=COLORS["analytic"], s=18, zorder=3,
-               label="one gradient entry")
+    ax.scatter(numerical, analytic, color=COLORS["analytic"], s=18, zorder=3, label="one gradient entry")
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_xlabel("numerical (finite differences)")
@@ -176,7 +212,7 @@ def plot_digit_grid(images, titles, axes=None, *, ncols=4):
         nrows = int(np.ceil(len(images) / ncols))
         _, axes = plt.subplots(nrows, ncols, figsize=(2 * ncols, 2.2 * nrows), layout="constrained")
     flat = np.ravel(axes)
-    for ax in flat[len(images):]:
+    for ax in flat[len(images) :]:
         ax.axis("off")
     for ax, image, title in zip(flat, images, titles):
         plot_digit(image, ax, title=title)

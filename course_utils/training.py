@@ -17,9 +17,9 @@ from . import _checks
 class History:
     """Per-epoch measurements of one training run."""
 
-    train_loss: list = field(default_factory=list)   # mean mini-batch loss over the epoch
+    train_loss: list = field(default_factory=list)  # mean mini-batch loss over the epoch
     val_accuracy: list = field(default_factory=list)
-    seconds: list = field(default_factory=list)      # cumulative wall-clock time at the epoch's end
+    seconds: list = field(default_factory=list)  # cumulative wall-clock time at the epoch's end
 
     @property
     def epochs(self):
@@ -31,8 +31,21 @@ def accuracy(net, X, y):
     return float(np.mean(net.predict(X) == y))
 
 
-def train(net, X, y, *, epochs=12, batch_size=128, lr=0.1, momentum=0.9, reg=1e-4, seed=0,
-          X_val=None, y_val=None, progress=True):
+def train(
+    net,
+    X,
+    y,
+    *,
+    epochs=12,
+    batch_size=128,
+    lr=0.1,
+    momentum=0.9,
+    reg=1e-4,
+    seed=0,
+    X_val=None,
+    y_val=None,
+    progress=True,
+):
     r"""Mini-batch SGD with momentum on ``net.params``, in place.
 
     .. math:: v \leftarrow \mu v - \eta_t \nabla L, \qquad \theta \leftarrow \theta + v,
@@ -75,7 +88,7 @@ def train(net, X, y, *, epochs=12, batch_size=128, lr=0.1, momentum=0.9, reg=1e-
             order = rng.permutation(len(X))
             losses = []
             for i in range(steps_per_epoch):
-                idx = order[i * batch_size:(i + 1) * batch_size]
+                idx = order[i * batch_size : (i + 1) * batch_size]
                 rate = lr * 0.5 * (1 + np.cos(np.pi * step / total))
                 loss, grads = net.loss_and_gradients(X[idx], y[idx], reg=reg)
                 for k, g in grads.items():

@@ -33,6 +33,7 @@ def _logits(z):
 
 # --- 00: one MNIST digit ---------------------------------------------------------------------
 
+
 def mnist_digit_state(X, y, index):
     """One row of the MNIST batch ``X`` (N, 784) as an image, its label and pixel statistics."""
     index = int(index)
@@ -50,9 +51,11 @@ def mnist_digit_state(X, y, index):
 
 
 def describe_mnist_digit(state):
-    return (f"X[{state['index']}] is one row of 784 pixels; label y[{state['index']}] = "
-            f"{state['label']}; {state['lit']} of 784 pixels are not blank "
-            f"({state['border_lit']} on the border)")
+    return (
+        f"X[{state['index']}] is one row of 784 pixels; label y[{state['index']}] = "
+        f"{state['label']}; {state['lit']} of 784 pixels are not blank "
+        f"({state['border_lit']} on the border)"
+    )
 
 
 def draw_mnist_digit(state):
@@ -63,6 +66,7 @@ def draw_mnist_digit(state):
 
 
 # --- 01: softmax and temperature -------------------------------------------------------------
+
 
 def softmax_state(z, temperature=1.0):
     """Softmax of logits ``z`` (C,) at a temperature: ``h = softmax(z / T)``, with summaries."""
@@ -83,22 +87,26 @@ def softmax_state(z, temperature=1.0):
 
 
 def describe_softmax(state):
-    return (f"T = {state['temperature']:.2f}: the largest probability is "
-            f"{state['max_prob']:.3f} (class {state['argmax']}); entropy "
-            f"{state['entropy']:.3f} of at most log C = {state['max_entropy']:.3f}; "
-            f"Σh = {state['h'].sum():.3f}")
+    return (
+        f"T = {state['temperature']:.2f}: the largest probability is "
+        f"{state['max_prob']:.3f} (class {state['argmax']}); entropy "
+        f"{state['entropy']:.3f} of at most log C = {state['max_entropy']:.3f}; "
+        f"Σh = {state['h'].sum():.3f}"
+    )
 
 
 def draw_softmax(state):
     fig = _figure(7, 2.8)
     ax_z, ax_h = fig.subplots(1, 2)
-    plotting.plot_vector(state["z"] / state["temperature"], ax_z, ylabel="z_j / T",
-                         title="logits divided by T")
+    plotting.plot_vector(
+        state["z"] / state["temperature"], ax_z, ylabel="z_j / T", title="logits divided by T"
+    )
     plotting.plot_probabilities(state["h"], ax_h, title=f"h = softmax(z / T), T = {state['temperature']:.2f}")
     return fig
 
 
 # --- 02: the Jacobian explorer ---------------------------------------------------------------
+
 
 def jacobian_explorer_state(z, diagonal_only=False, g=None):
     """The softmax Jacobian at ``z`` (C,), the learner's diagonal-only version, and a gradient check.
@@ -133,8 +141,10 @@ def describe_jacobian(state):
     if state["passes"]:
         verdict = f"gradient check PASSES (relative error below {GRADCHECK_TOL:.0e})"
     else:
-        verdict = (f"gradient check FAILS: relative error {state['rel_error']:.3f}, "
-                   "the off-diagonal −h_i h_j terms are missing")
+        verdict = (
+            f"gradient check FAILS: relative error {state['rel_error']:.3f}, "
+            "the off-diagonal −h_i h_j terms are missing"
+        )
     return f"Jacobian: {which}. {verdict}"
 
 
@@ -146,10 +156,14 @@ def draw_jacobian(state):
     plotting.plot_matrix(state["J"], ax_j, title=title, vmax=vmax)
     C = state["z"].size
     x = np.arange(C)
-    ax_g.bar(x - 0.2, state["numerical"], width=0.4, color=plotting.COLORS["numerical"],
-             label="numerical")
-    ax_g.bar(x + 0.2, state["analytic"], width=0.4,
-             color=plotting.COLORS["analytic" if state["passes"] else "wrong"], label="g J")
+    ax_g.bar(x - 0.2, state["numerical"], width=0.4, color=plotting.COLORS["numerical"], label="numerical")
+    ax_g.bar(
+        x + 0.2,
+        state["analytic"],
+        width=0.4,
+        color=plotting.COLORS["analytic" if state["passes"] else "wrong"],
+        label="g J",
+    )
     ax_g.axhline(0, color="black", linewidth=0.8)
     ax_g.set_xticks(x, plotting.class_labels(C))
     ax_g.set_xlabel("logit j")
@@ -161,6 +175,7 @@ def draw_jacobian(state):
 
 
 # --- 03: spectrum of the Jacobian ------------------------------------------------------------
+
 
 def jacobian_spectrum_state(z, temperature=1.0):
     """Eigenvalues of ``J = diag(h) − h hᵀ`` at ``h = softmax(z / T)``: all >= 0, one is 0."""
@@ -186,8 +201,10 @@ def jacobian_spectrum_state(z, temperature=1.0):
 def describe_spectrum(state):
     eig = state["eigenvalues"]
     null = "J·1 = 0 to round-off" if state["null_residual"] < 1e-12 else "J·1 ≠ 0"
-    return (f"eigenvalues {', '.join(f'{e:.4f}' for e in eig)}; rank {state['rank']} of "
-            f"{eig.size}; trace = Σ h(1 − h) = {state['trace']:.4f}; {null}")
+    return (
+        f"eigenvalues {', '.join(f'{e:.4f}' for e in eig)}; rank {state['rank']} of "
+        f"{eig.size}; trace = Σ h(1 − h) = {state['trace']:.4f}; {null}"
+    )
 
 
 def draw_spectrum(state):
@@ -243,18 +260,24 @@ def describe_vjp_step(state, k):
 def draw_vjp_step(state, k):
     fig = _figure(8.4, 2.8)
     axes = fig.subplots(1, 3)
-    shown = state["steps"][max(0, k - 2): k + 1]
-    for ax in axes[len(shown):]:
+    shown = state["steps"][max(0, k - 2) : k + 1]
+    for ax in axes[len(shown) :]:
         ax.axis("off")
     top = max(np.abs(s["value"]).max() for s in state["steps"]) * 1.3
     for ax, step in zip(axes, shown):
         last = step is state["steps"][k]
-        plotting.plot_vector(step["value"], ax, title=step["name"], ylim=(-top, top),
-                             color=plotting.COLORS["analytic" if last else "neutral"])
+        plotting.plot_vector(
+            step["value"],
+            ax,
+            title=step["name"],
+            ylim=(-top, top),
+            color=plotting.COLORS["analytic" if last else "neutral"],
+        )
     return fig
 
 
 # --- 05: fused gradient vs the Jacobian route ------------------------------------------------
+
 
 def fused_gradient_state(gap, smoothing=0.0, dtype="float64", C=4):
     """Three routes to dL/dz for one sample whose true class trails the leader by ``gap`` logits.
@@ -278,16 +301,21 @@ def fused_gradient_state(gap, smoothing=0.0, dtype="float64", C=4):
         long_way = (-t / h) @ softmax_jacobian(z)
     general = h * t.sum() - t
     return {
-        "z": z, "t": t, "h": h, "gap": float(gap), "dtype": dt.name,
-        "fused": fused, "long_way": long_way, "general": general,
+        "z": z,
+        "t": t,
+        "h": h,
+        "gap": float(gap),
+        "dtype": dt.name,
+        "fused": fused,
+        "long_way": long_way,
+        "general": general,
         "long_way_finite": bool(np.all(np.isfinite(long_way))),
         "h_true_class": float(h[0]),
     }
 
 
 def describe_fused(state):
-    head = (f"{state['dtype']}, gap {state['gap']:.0f}: h of the true class = "
-            f"{state['h_true_class']:.3g}. ")
+    head = f"{state['dtype']}, gap {state['gap']:.0f}: h of the true class = {state['h_true_class']:.3g}. "
     if state["long_way_finite"]:
         err = rel_error(state["long_way"], state["fused"])
         agree = "to round-off" if err < 1e-10 else f"to a relative error of {err:.1e}"
@@ -303,10 +331,16 @@ def draw_fused(state):
     fig = _figure(8.4, 2.8)
     ax_h, ax_f, ax_l = fig.subplots(1, 3)
     plotting.plot_probabilities(state["h"], ax_h, target=state["t"], title="h and t")
-    plotting.plot_vector(state["fused"], ax_f, title="fused: h − t", ylim=(-1.2, 1.2),
-                         color=plotting.COLORS["analytic"])
-    plotting.plot_vector(state["long_way"], ax_l, title="long way: (−t/h) J", ylim=(-1.2, 1.2),
-                         color=plotting.COLORS["analytic" if state["long_way_finite"] else "wrong"])
+    plotting.plot_vector(
+        state["fused"], ax_f, title="fused: h − t", ylim=(-1.2, 1.2), color=plotting.COLORS["analytic"]
+    )
+    plotting.plot_vector(
+        state["long_way"],
+        ax_l,
+        title="long way: (−t/h) J",
+        ylim=(-1.2, 1.2),
+        color=plotting.COLORS["analytic" if state["long_way_finite"] else "wrong"],
+    )
     return fig
 
 
@@ -361,27 +395,50 @@ def epsilon_state(eps, dtype="float64"):
     central, forward = _curves(np.dtype(dtype).name)
     at = {m: float(finite_difference_errors(dtype, m, [eps])[0]) for m in ("central", "forward")}
     best = int(np.nanargmin(central))
-    return {"eps": float(eps), "dtype": np.dtype(dtype).name, "grid": EPS_GRID, "central": central,
-            "forward": forward, "at": at, "best_eps": float(EPS_GRID[best]),
-            "best_error": float(central[best])}
+    return {
+        "eps": float(eps),
+        "dtype": np.dtype(dtype).name,
+        "grid": EPS_GRID,
+        "central": central,
+        "forward": forward,
+        "at": at,
+        "best_eps": float(EPS_GRID[best]),
+        "best_error": float(central[best]),
+    }
 
 
 def describe_epsilon(state):
     c, f = state["at"]["central"], state["at"]["forward"]
     if not np.isfinite(c):
-        return (f"{state['dtype']}, ε = {state['eps']:.0e}: the step is lost to rounding "
-                f"(z + ε = z), so the difference quotient is 0/0")
-    return (f"{state['dtype']}, ε = {state['eps']:.0e}: central error {c:.1e}, forward {f:.1e}. "
-            f"The best central step here is ε ≈ {state['best_eps']:.0e} (error {state['best_error']:.0e})")
+        return (
+            f"{state['dtype']}, ε = {state['eps']:.0e}: the step is lost to rounding "
+            f"(z + ε = z), so the difference quotient is 0/0"
+        )
+    return (
+        f"{state['dtype']}, ε = {state['eps']:.0e}: central error {c:.1e}, forward {f:.1e}. "
+        f"The best central step here is ε ≈ {state['best_eps']:.0e} (error {state['best_error']:.0e})"
+    )
 
 
 def draw_epsilon(state):
     fig = _figure(6, 3.4)
     ax = fig.subplots()
-    ax.loglog(state["grid"], state["forward"], "o-", ms=3, color=plotting.COLORS["wrong"],
-              label="forward (f(z+ε) − f(z)) / ε")
-    ax.loglog(state["grid"], state["central"], "o-", ms=3, color=plotting.COLORS["analytic"],
-              label="central (f(z+ε) − f(z−ε)) / 2ε")
+    ax.loglog(
+        state["grid"],
+        state["forward"],
+        "o-",
+        ms=3,
+        color=plotting.COLORS["wrong"],
+        label="forward (f(z+ε) − f(z)) / ε",
+    )
+    ax.loglog(
+        state["grid"],
+        state["central"],
+        "o-",
+        ms=3,
+        color=plotting.COLORS["analytic"],
+        label="central (f(z+ε) − f(z−ε)) / 2ε",
+    )
     ax.plot([state["eps"]], [state["at"]["central"]], "o", ms=10, mfc="none", color="black")
     ax.set_xlabel("step ε")
     ax.set_ylabel("relative error of the gradient")
@@ -391,17 +448,29 @@ def draw_epsilon(state):
 
 
 def render_epsilon(state):
-    return svg.loglog_chart(state["grid"], [
-        ("forward", state["forward"], plotting.COLORS["wrong"]),
-        ("central", state["central"], plotting.COLORS["analytic"]),
-    ], title=f"error against ε, {state['dtype']}", marker=(state["eps"], state["at"]["central"]),
-        xlabel="step ε", ylabel="relative error")
+    return svg.loglog_chart(
+        state["grid"],
+        [
+            ("forward", state["forward"], plotting.COLORS["wrong"]),
+            ("central", state["central"], plotting.COLORS["analytic"]),
+        ],
+        title=f"error against ε, {state['dtype']}",
+        marker=(state["eps"], state["at"]["central"]),
+        xlabel="step ε",
+        ylabel="relative error",
+    )
 
 
 # --- 07: the mismatch lab --------------------------------------------------------------------
 
-MISMATCH_DEFAULTS = dict(hidden="sigmoid", backprop_derivative="sigmoid", output="softmax",
-                         cost="binary_cross_entropy", reg=0.0, eps=1e-4)
+MISMATCH_DEFAULTS = dict(
+    hidden="sigmoid",
+    backprop_derivative="sigmoid",
+    output="softmax",
+    cost="binary_cross_entropy",
+    reg=0.0,
+    eps=1e-4,
+)
 TABLE_ROWS = 10
 
 
@@ -409,11 +478,20 @@ def mismatch_state(hidden, backprop_derivative, output, cost, reg=0.0, eps=1e-4)
     """The learner's check for one choice of settings, with the explanation and their printed table."""
     result = mismatch.gradient_mismatch(hidden, backprop_derivative, output, cost, reg, eps)
     printed = None
-    if (hidden, output) in mismatch.LEARNER_TABLES and cost == "binary_cross_entropy" \
-            and reg == 0 and eps == mismatch.EPSILON:
+    if (
+        (hidden, output) in mismatch.LEARNER_TABLES
+        and cost == "binary_cross_entropy"
+        and reg == 0
+        and eps == mismatch.EPSILON
+    ):
         printed = mismatch.LEARNER_TABLES[(hidden, output)]
-    return {"result": result, "explanation": mismatch.explain(result), "learner": printed,
-            "layer_errors": result.layer_errors, "layer_ratios": result.layer_ratios}
+    return {
+        "result": result,
+        "explanation": mismatch.explain(result),
+        "learner": printed,
+        "layer_errors": result.layer_errors,
+        "layer_ratios": result.layer_ratios,
+    }
 
 
 def describe_mismatch(state):
@@ -436,8 +514,9 @@ def draw_mismatch(state):
     fig = _figure(8.4, 3.3)
     ax_s, ax_e = fig.subplots(1, 2)
     r = state["result"]
-    plotting.plot_numerical_vs_analytic(r.numerical, r.analytic, ax_s,
-                                        title=f"{r.hidden} hidden, {r.output} output, {r.cost}")
+    plotting.plot_numerical_vs_analytic(
+        r.numerical, r.analytic, ax_s, title=f"{r.hidden} hidden, {r.output} output, {r.cost}"
+    )
     names = list(state["layer_errors"])
     errors = [max(state["layer_errors"][n], 1e-16) for n in names]
     ax_e.bar(names, errors, color=[plotting.COLORS["wrong" if e > 1e-7 else "analytic"] for e in errors])
@@ -454,30 +533,47 @@ def draw_mismatch(state):
 def render_mismatch(state):
     header = ["numerical", "analytic"] + (["learner num.", "learner an."] if state["learner"] else [])
     r = state["result"]
-    errors = svg.bar_chart([max(state["layer_errors"][n], 0.0) for n in ("Theta1", "Theta2")],
-                           title="relative error per layer", labels=["Theta1", "Theta2"], ylim=(0, 1),
-                           color=plotting.COLORS["wrong" if r.rel_error > 1e-7 else "analytic"])
-    return svg.row(svg.table(header, _mismatch_rows(state)),
-                   svg.scatter(r.numerical, r.analytic, title="analytic vs numerical"), errors)
+    errors = svg.bar_chart(
+        [max(state["layer_errors"][n], 0.0) for n in ("Theta1", "Theta2")],
+        title="relative error per layer",
+        labels=["Theta1", "Theta2"],
+        ylim=(0, 1),
+        color=plotting.COLORS["wrong" if r.rel_error > 1e-7 else "analytic"],
+    )
+    return svg.row(
+        svg.table(header, _mismatch_rows(state)),
+        svg.scatter(r.numerical, r.analytic, title="analytic vs numerical"),
+        errors,
+    )
 
 
 # --- 08: what the trained network says about one test digit ----------------------------------
+
 
 def prediction_state(net, X, y, index):
     """The network's softmax output for row ``index`` of ``X`` (N, 784), with its label."""
     index = int(index)
     if not 0 <= index < len(X):
         raise ValueError(f"index must be in [0, {len(X)}), got {index}")
-    h = softmax(net.forward(X[index:index + 1])[0])[0]
+    h = softmax(net.forward(X[index : index + 1])[0])[0]
     pred = int(np.argmax(h))
-    return {"index": index, "image": np.asarray(X[index]).reshape(28, 28), "label": int(y[index]),
-            "h": h, "prediction": pred, "confidence": float(h[pred]), "correct": pred == int(y[index])}
+    return {
+        "index": index,
+        "image": np.asarray(X[index]).reshape(28, 28),
+        "label": int(y[index]),
+        "h": h,
+        "prediction": pred,
+        "confidence": float(h[pred]),
+        "correct": pred == int(y[index]),
+    }
 
 
 def describe_prediction(state):
     verdict = "right" if state["correct"] else "WRONG"
-    return (f"test digit {state['index']}: label {state['label']}, the network says "
-            f"{state['prediction']} with probability {state['confidence']:.3f} ({verdict})")
+    return (
+        f"test digit {state['index']}: label {state['label']}, the network says "
+        f"{state['prediction']} with probability {state['confidence']:.3f} ({verdict})"
+    )
 
 
 def draw_prediction(state):
@@ -491,12 +587,21 @@ def draw_prediction(state):
 
 def render_prediction(state):
     target = np.eye(state["h"].size)[state["label"]]
-    return svg.row(svg.image(state["image"], title=f"label {state['label']}"),
-                   svg.bar_chart(state["h"], title="h = softmax(z)", outline=target, ylim=(0, 1),
-                                 color=plotting.COLORS["probability"], width=320))
+    return svg.row(
+        svg.image(state["image"], title=f"label {state['label']}"),
+        svg.bar_chart(
+            state["h"],
+            title="h = softmax(z)",
+            outline=target,
+            ylim=(0, 1),
+            color=plotting.COLORS["probability"],
+            width=320,
+        ),
+    )
 
 
 # --- 09: the bug gallery -----------------------------------------------------------------------
+
 
 def bug_state(key):
     """The gradient-check report of one catalogued bug and what ``diagnose`` makes of it."""
@@ -505,8 +610,12 @@ def bug_state(key):
     if key not in bugs.BUGS:
         raise ValueError(f"unknown bug {key!r}; choose one of {', '.join(bugs.BUGS)}")
     report = bugs.check_bug(key)
-    return {"bug": bugs.BUGS[key], "report": report, "diagnosis": bugs.diagnose(report),
-            "errors": report.errors}
+    return {
+        "bug": bugs.BUGS[key],
+        "report": report,
+        "diagnosis": bugs.diagnose(report),
+        "errors": report.errors,
+    }
 
 
 def describe_bug(state):
@@ -519,8 +628,11 @@ def draw_bug(state):
     ax = fig.subplots()
     names = list(state["errors"])
     errors = [max(state["errors"][n], 1e-12) for n in names]
-    ax.bar(names, errors, color=[plotting.COLORS["analytic" if n not in state["report"].failed
-                                                 else "wrong"] for n in names])
+    ax.bar(
+        names,
+        errors,
+        color=[plotting.COLORS["analytic" if n not in state["report"].failed else "wrong"] for n in names],
+    )
     ax.set_yscale("log")
     ax.set_ylim(1e-12, 10)
     ax.axhline(state["report"].tol, color="gray", linestyle="--", linewidth=1)
@@ -531,13 +643,20 @@ def draw_bug(state):
 
 def render_bug(state):
     r = state["report"]
-    rows = [[n, str(t.shape), "FAIL" if not t.ok else "ok",
-             f"{r.ratios[n]:.3g}" if not t.ok and np.isfinite(r.ratios[n]) else ""]
-            for n, t in r.tensors.items()]
+    rows = [
+        [
+            n,
+            str(t.shape),
+            "FAIL" if not t.ok else "ok",
+            f"{r.ratios[n]:.3g}" if not t.ok and np.isfinite(r.ratios[n]) else "",
+        ]
+        for n, t in r.tensors.items()
+    ]
     return svg.table(["tensor", "shape", "check", "numerical/analytic"], rows)
 
 
 # --- the live views: the same pictures as SVG, fast enough to follow a slider -------------------
+
 
 def render_mnist_digit(state):
     return svg.image(state["image"], title=f"X[{state['index']}], label {state['label']}")
@@ -546,8 +665,12 @@ def render_mnist_digit(state):
 def render_softmax(state):
     return svg.row(
         svg.bar_chart(state["z"] / state["temperature"], title="logits divided by T"),
-        svg.bar_chart(state["h"], title=f"h = softmax(z / T), T = {state['temperature']:.2f}",
-                      color=plotting.COLORS["probability"], ylim=(0, 1)),
+        svg.bar_chart(
+            state["h"],
+            title=f"h = softmax(z / T), T = {state['temperature']:.2f}",
+            color=plotting.COLORS["probability"],
+            ylim=(0, 1),
+        ),
     )
 
 
@@ -558,10 +681,10 @@ def render_jacobian(state):
     top = max(np.abs(state["numerical"]).max(), np.abs(state["analytic"]).max()) * 1.25
     return svg.row(
         svg.heatmap(state["J"], title=title, vmax=vmax),
-        svg.bar_chart(state["numerical"], title="numerical dL/dz",
-                      color=plotting.COLORS["numerical"], ylim=(-top, top)),
-        svg.bar_chart(state["analytic"], title="analytic g J", color=analytic_color,
-                      ylim=(-top, top)),
+        svg.bar_chart(
+            state["numerical"], title="numerical dL/dz", color=plotting.COLORS["numerical"], ylim=(-top, top)
+        ),
+        svg.bar_chart(state["analytic"], title="analytic g J", color=analytic_color, ylim=(-top, top)),
     )
 
 
@@ -570,32 +693,51 @@ def render_spectrum(state):
     return svg.row(
         svg.bar_chart(state["h"], title="h", color=plotting.COLORS["probability"], ylim=(0, 1)),
         svg.heatmap(state["J"], title="J", cell=30),
-        svg.bar_chart(eig, title=f"eigenvalues: rank {state['rank']}",
-                      ylim=(0, 1.2 * max(eig.max(), 1e-3)),
-                      labels=[f"λ{k + 1}" for k in range(eig.size)],
-                      color=plotting.COLORS["analytic"]),
+        svg.bar_chart(
+            eig,
+            title=f"eigenvalues: rank {state['rank']}",
+            ylim=(0, 1.2 * max(eig.max(), 1e-3)),
+            labels=[f"λ{k + 1}" for k in range(eig.size)],
+            color=plotting.COLORS["analytic"],
+        ),
     )
 
 
 def render_vjp_step(state, k):
     top = max(np.abs(s["value"]).max() for s in state["steps"]) * 1.25
-    shown = state["steps"][max(0, k - 2): k + 1]
-    return svg.row(*[
-        svg.bar_chart(s["value"], title=s["name"], ylim=(-top, top),
-                      color=plotting.COLORS["analytic" if s is state["steps"][k] else "neutral"])
-        for s in shown
-    ])
+    shown = state["steps"][max(0, k - 2) : k + 1]
+    return svg.row(
+        *[
+            svg.bar_chart(
+                s["value"],
+                title=s["name"],
+                ylim=(-top, top),
+                color=plotting.COLORS["analytic" if s is state["steps"][k] else "neutral"],
+            )
+            for s in shown
+        ]
+    )
 
 
 def render_fused(state):
     ok = state["long_way_finite"]
     return svg.row(
-        svg.bar_chart(state["h"], title="h, with t dashed", outline=state["t"], ylim=(0, 1),
-                      color=plotting.COLORS["probability"]),
-        svg.bar_chart(state["fused"], title="fused: h − t", ylim=(-1.2, 1.2),
-                      color=plotting.COLORS["analytic"]),
-        svg.bar_chart(state["long_way"], title="long way: (−t/h) J", ylim=(-1.2, 1.2),
-                      color=plotting.COLORS["analytic" if ok else "wrong"]),
+        svg.bar_chart(
+            state["h"],
+            title="h, with t dashed",
+            outline=state["t"],
+            ylim=(0, 1),
+            color=plotting.COLORS["probability"],
+        ),
+        svg.bar_chart(
+            state["fused"], title="fused: h − t", ylim=(-1.2, 1.2), color=plotting.COLORS["analytic"]
+        ),
+        svg.bar_chart(
+            state["long_way"],
+            title="long way: (−t/h) J",
+            ylim=(-1.2, 1.2),
+            color=plotting.COLORS["analytic" if ok else "wrong"],
+        ),
     )
 
 
@@ -647,9 +789,16 @@ class LiveView:
 def _slider(description, value, lo, hi, step=0.1):
     import ipywidgets as w
 
-    return w.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
-                         continuous_update=True, readout_format=".1f",
-                         layout=w.Layout(width="260px"))
+    return w.FloatSlider(
+        value=value,
+        min=lo,
+        max=hi,
+        step=step,
+        description=description,
+        continuous_update=True,
+        readout_format=".1f",
+        layout=w.Layout(width="260px"),
+    )
 
 
 def _logit_sliders(z, lo, hi):
@@ -664,39 +813,49 @@ def mnist_widget(X, y):
     import ipywidgets as w
 
     controls = {"index": w.IntSlider(value=0, min=0, max=len(X) - 1, description="sample")}
-    return LiveView(controls,
-                    compute=lambda index: mnist_digit_state(X, y, index),
-                    render=lambda s, **_: render_mnist_digit(s),
-                    describe=lambda s, **_: describe_mnist_digit(s))
+    return LiveView(
+        controls,
+        compute=lambda index: mnist_digit_state(X, y, index),
+        render=lambda s, **_: render_mnist_digit(s),
+        describe=lambda s, **_: describe_mnist_digit(s),
+    )
 
 
 def softmax_widget(z=DEFAULT_LOGITS):
     controls = {**_logit_sliders(z, -5, 5), "T": _slider("T", 1.0, 0.1, 5.0)}
-    return LiveView(controls,
-                    compute=lambda T, **zs: softmax_state(_gather(zs), T),
-                    render=lambda s, **_: render_softmax(s),
-                    describe=lambda s, **_: describe_softmax(s))
+    return LiveView(
+        controls,
+        compute=lambda T, **zs: softmax_state(_gather(zs), T),
+        render=lambda s, **_: render_softmax(s),
+        describe=lambda s, **_: describe_softmax(s),
+    )
 
 
 def jacobian_widget(z=DEFAULT_LOGITS):
     import ipywidgets as w
 
-    controls = {**_logit_sliders(z, -4, 4),
-                "diagonal_only": w.ToggleButton(value=False, description="diagonal only",
-                                                tooltip="keep only h_j(1 − h_j)")}
-    return LiveView(controls,
-                    compute=lambda diagonal_only, **zs: jacobian_explorer_state(_gather(zs),
-                                                                               diagonal_only),
-                    render=lambda s, **_: render_jacobian(s),
-                    describe=lambda s, **_: describe_jacobian(s))
+    controls = {
+        **_logit_sliders(z, -4, 4),
+        "diagonal_only": w.ToggleButton(
+            value=False, description="diagonal only", tooltip="keep only h_j(1 − h_j)"
+        ),
+    }
+    return LiveView(
+        controls,
+        compute=lambda diagonal_only, **zs: jacobian_explorer_state(_gather(zs), diagonal_only),
+        render=lambda s, **_: render_jacobian(s),
+        describe=lambda s, **_: describe_jacobian(s),
+    )
 
 
 def spectrum_widget(z=DEFAULT_LOGITS):
     controls = {**_logit_sliders(z, -4, 4), "T": _slider("T", 1.0, 0.1, 5.0)}
-    return LiveView(controls,
-                    compute=lambda T, **zs: jacobian_spectrum_state(_gather(zs), T),
-                    render=lambda s, **_: render_spectrum(s),
-                    describe=lambda s, **_: describe_spectrum(s))
+    return LiveView(
+        controls,
+        compute=lambda T, **zs: jacobian_spectrum_state(_gather(zs), T),
+        render=lambda s, **_: render_spectrum(s),
+        describe=lambda s, **_: describe_spectrum(s),
+    )
 
 
 def vjp_widget(z=DEFAULT_LOGITS, g=None):
@@ -705,23 +864,30 @@ def vjp_widget(z=DEFAULT_LOGITS, g=None):
     state = vjp_steps(z, DEFAULT_UPSTREAM if g is None else g)
     n = len(state["steps"])
     controls = {"step": w.IntSlider(value=n, min=1, max=n, description="step")}
-    return LiveView(controls, compute=lambda step: state,
-                    render=lambda s, step: render_vjp_step(s, step - 1),
-                    describe=lambda s, step: describe_vjp_step(s, step - 1))
+    return LiveView(
+        controls,
+        compute=lambda step: state,
+        render=lambda s, step: render_vjp_step(s, step - 1),
+        describe=lambda s, step: describe_vjp_step(s, step - 1),
+    )
 
 
 def fused_widget():
     import ipywidgets as w
 
     controls = {
-        "gap": w.FloatSlider(value=5, min=0, max=1000, step=1, description="logit gap",
-                             layout=w.Layout(width="360px")),
+        "gap": w.FloatSlider(
+            value=5, min=0, max=1000, step=1, description="logit gap", layout=w.Layout(width="360px")
+        ),
         "smoothing": _slider("smoothing", 0.0, 0.0, 0.5, step=0.05),
         "dtype": w.ToggleButtons(options=["float64", "float32"], value="float64"),
     }
-    return LiveView(controls, fused_gradient_state,
-                    render=lambda s, **_: render_fused(s),
-                    describe=lambda s, **_: describe_fused(s))
+    return LiveView(
+        controls,
+        fused_gradient_state,
+        render=lambda s, **_: render_fused(s),
+        describe=lambda s, **_: describe_fused(s),
+    )
 
 
 def mismatch_widget():
@@ -731,24 +897,32 @@ def mismatch_widget():
     d = MISMATCH_DEFAULTS
     controls = {
         "hidden": w.Dropdown(options=names, value=d["hidden"], description="hidden"),
-        "backprop_derivative": w.Dropdown(options=names, value=d["backprop_derivative"],
-                                          description="backprop f'"),
+        "backprop_derivative": w.Dropdown(
+            options=names, value=d["backprop_derivative"], description="backprop f'"
+        ),
         "output": w.Dropdown(options=list(mismatch.OUTPUTS), value=d["output"], description="output"),
         "cost": w.Dropdown(options=list(mismatch.COSTS), value=d["cost"], description="cost"),
         "reg": w.FloatSlider(value=d["reg"], min=0, max=3, step=0.1, description="λ"),
         "eps": w.FloatLogSlider(value=d["eps"], base=10, min=-8, max=-1, step=1, description="ε"),
     }
-    return LiveView(controls, mismatch_state, render=lambda s, **_: render_mismatch(s),
-                    describe=lambda s, **_: describe_mismatch(s))
+    return LiveView(
+        controls,
+        mismatch_state,
+        render=lambda s, **_: render_mismatch(s),
+        describe=lambda s, **_: describe_mismatch(s),
+    )
 
 
 def prediction_widget(net, X, y):
     import ipywidgets as w
 
     controls = {"index": w.IntSlider(value=0, min=0, max=len(X) - 1, description="test digit")}
-    return LiveView(controls, compute=lambda index: prediction_state(net, X, y, index),
-                    render=lambda s, **_: render_prediction(s),
-                    describe=lambda s, **_: describe_prediction(s))
+    return LiveView(
+        controls,
+        compute=lambda index: prediction_state(net, X, y, index),
+        render=lambda s, **_: render_prediction(s),
+        describe=lambda s, **_: describe_prediction(s),
+    )
 
 
 def bug_widget():
@@ -757,19 +931,31 @@ def bug_widget():
     from . import bugs
 
     options = [(b.title, k) for k, b in bugs.BUGS.items()]
-    controls = {"key": w.Dropdown(options=options, value=options[0][1], description="bug",
-                                  layout=w.Layout(width="480px"))}
-    return LiveView(controls, compute=bug_state, render=lambda s, **_: render_bug(s),
-                    describe=lambda s, **_: describe_bug(s))
+    controls = {
+        "key": w.Dropdown(
+            options=options, value=options[0][1], description="bug", layout=w.Layout(width="480px")
+        )
+    }
+    return LiveView(
+        controls,
+        compute=bug_state,
+        render=lambda s, **_: render_bug(s),
+        describe=lambda s, **_: describe_bug(s),
+    )
 
 
 def epsilon_widget():
     import ipywidgets as w
 
     controls = {
-        "eps": w.FloatLogSlider(value=1e-3, base=10, min=-12, max=-1, step=0.25, description="ε",
-                                readout_format=".0e"),
+        "eps": w.FloatLogSlider(
+            value=1e-3, base=10, min=-12, max=-1, step=0.25, description="ε", readout_format=".0e"
+        ),
         "dtype": w.ToggleButtons(options=["float64", "float32"], value="float32"),
     }
-    return LiveView(controls, epsilon_state, render=lambda s, **_: render_epsilon(s),
-                    describe=lambda s, **_: describe_epsilon(s))
+    return LiveView(
+        controls,
+        epsilon_state,
+        render=lambda s, **_: render_epsilon(s),
+        describe=lambda s, **_: describe_epsilon(s),
+    )

@@ -13,9 +13,14 @@ def test_bug_flags_exactly_its_tensors_and_is_diagnosed(key):
     assert set(report.failed) == bug.flags, report
     findings = bugs.diagnose(report)
     keywords = {
-        "missing 1/N": "missing 1/N", "output delta": "output delta", "sign": "sign error",
-        "hidden": "hidden derivative", "bias": "bias", "regulariser": "regulariser",
-        "aliasing": "aliasing", "cost": "cost mismatch",
+        "missing 1/N": "missing 1/N",
+        "output delta": "output delta",
+        "sign": "sign error",
+        "hidden": "hidden derivative",
+        "bias": "bias",
+        "regulariser": "regulariser",
+        "aliasing": "aliasing",
+        "cost": "cost mismatch",
     }
     assert keywords[bug.diagnosis] in findings[0], findings
 
@@ -69,7 +74,12 @@ def test_learner_backward_versions():
     check = lambda g: check_gradients(lambda: net.loss(X, y), net.params, g)  # noqa: E731
     assert set(check(bugs.learner_backward(X, y, net.params, eq1="commented")).failed) == {"W2"}
     assert check(bugs.learner_backward(X, y, net.params, eq1="commented", aliasing=False)).ok
-    assert set(check(bugs.learner_backward(X, y, net.params, aliasing=False)).failed) == {"W1", "b1", "W2", "b2"}
+    assert set(check(bugs.learner_backward(X, y, net.params, aliasing=False)).failed) == {
+        "W1",
+        "b1",
+        "W2",
+        "b2",
+    }
     with pytest.raises(ValueError, match="eq1"):
         bugs.learner_backward(X, y, net.params, eq1="other")
 

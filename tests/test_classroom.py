@@ -11,16 +11,22 @@ from course_utils import classroom
 
 def test_strip_solutions_in_a_function_and_at_top_level():
     src = "def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n\ncheck(f)"
-    assert classroom.strip_solutions(src) == "def f(x):\n    raise NotImplementedError  # your code here\n\ncheck(f)"
+    assert (
+        classroom.strip_solutions(src)
+        == "def f(x):\n    raise NotImplementedError  # your code here\n\ncheck(f)"
+    )
     top = "a = {1: ...}\n### BEGIN SOLUTION\na = {1: 'x'}\n### END SOLUTION\nshow(a)"
     assert classroom.strip_solutions(top) == "a = {1: ...}\n# your answer here\nshow(a)"
 
 
-@pytest.mark.parametrize("bad", [
-    "### BEGIN SOLUTION\nx = 1",
-    "x = 1\n### END SOLUTION",
-    "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "### BEGIN SOLUTION\nx = 1",
+        "x = 1\n### END SOLUTION",
+        "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION",
+    ],
+)
 def test_unbalanced_markers_are_refused(bad):
     with pytest.raises(ValueError):
         classroom.strip_solutions(bad)
@@ -56,8 +62,11 @@ def test_learner_copies_hold_no_solution_code():
                 for line in block.splitlines():
                     if len(line.strip()) > 12:
                         # The same line may appear in an ordinary cell; not in the exercise's own cell.
-                        exercise_cells = [c.source for c in learner.cells if "your code here" in c.source
-                                          or "your answer here" in c.source]
+                        exercise_cells = [
+                            c.source
+                            for c in learner.cells
+                            if "your code here" in c.source or "your answer here" in c.source
+                        ]
                         assert all(line not in c for c in exercise_cells), (path.name, line)
         assert learner_code.count("raise NotImplementedError") + learner_code.count("# your answer here") >= 2
         assert learner.metadata["course_version"] == "learner"

@@ -52,7 +52,9 @@ def test_corrupted_file_is_refused(data_copy):
     raw = bytearray(path.read_bytes())
     raw[100] ^= 0xFF
     path.write_bytes(bytes(raw))
-    with pytest.raises(DataError, match="t10k-labels-idx1-ubyte.gz is corrupted.*git checkout -- data/mnist/"):
+    with pytest.raises(
+        DataError, match="t10k-labels-idx1-ubyte.gz is corrupted.*git checkout -- data/mnist/"
+    ):
         load_mnist("test", data_dir=data_copy)
 
 

@@ -20,6 +20,7 @@ def expect(feedback, status, *words):
 
 # --- the machinery --------------------------------------------------------------------------
 
+
 def test_not_implemented_is_friendly():
     def stub(z):
         raise NotImplementedError
@@ -59,6 +60,7 @@ def test_feedback_is_reproducible():
 
 # --- 00 -------------------------------------------------------------------------------------
 
+
 def test_one_hot():
     expect(ex.check_one_hot(lambda y, C: np.eye(C)[y]), "correct")
     expect(ex.check_one_hot(lambda y, C: np.eye(C)[y].T), "wrong", "swapped")
@@ -76,6 +78,7 @@ def test_theta_to_params():
 
 # --- 01 -------------------------------------------------------------------------------------
 
+
 def test_softmax():
     expect(ex.check_softmax(hand_softmax), "correct")
 
@@ -91,8 +94,7 @@ def test_softmax():
 
     with np.errstate(invalid="ignore"):
         expect(ex.check_softmax(global_max), "wrong", "whole batch")
-    expect(ex.check_softmax(lambda z: np.exp(z - z.max(axis=1, keepdims=True))), "wrong",
-           "do not sum to 1")
+    expect(ex.check_softmax(lambda z: np.exp(z - z.max(axis=1, keepdims=True))), "wrong", "do not sum to 1")
     expect(ex.check_softmax(lambda z: hand_softmax(z.T).T), "wrong", "columns sum to 1")
 
     def forgot_keepdims(z):
@@ -121,6 +123,7 @@ def test_log_softmax():
 
 
 # --- 02 -------------------------------------------------------------------------------------
+
 
 def one_softmax(z):
     return hand_softmax(z[None, :])[0]
@@ -174,6 +177,7 @@ def test_numerical_jacobian():
 
 # --- 03 -------------------------------------------------------------------------------------
 
+
 def test_batched_jacobian():
     def good(z):
         h = hand_softmax(z)
@@ -186,12 +190,16 @@ def test_batched_jacobian():
 
 def test_lse_hvp():
     expect(ex.check_lse_hvp(lambda z, v: one_softmax(z) * (v - one_softmax(z) @ v)), "correct")
-    expect(ex.check_lse_hvp(lambda z, v: one_softmax(z) * (1 - one_softmax(z)) * v), "wrong",
-           "diagonal of the Hessian")
+    expect(
+        ex.check_lse_hvp(lambda z, v: one_softmax(z) * (1 - one_softmax(z)) * v),
+        "wrong",
+        "diagonal of the Hessian",
+    )
     expect(ex.check_lse_hvp(lambda z, v: one_softmax(z) * (v - v.sum())), "wrong", "not Σ v_i")
 
 
 # --- 04 -------------------------------------------------------------------------------------
+
 
 def test_vjp():
     def good(z, g):
@@ -247,6 +255,7 @@ def test_delta2():
 
 # --- 05 -------------------------------------------------------------------------------------
 
+
 def test_fused_grad():
     def good(z, y):
         d = hand_softmax(z)
@@ -264,8 +273,7 @@ def test_soft_target_grad():
         return (hand_softmax(z) * t.sum(axis=1, keepdims=True) - t) / len(z)
 
     expect(ex.check_soft_target_grad(good), "correct")
-    expect(ex.check_soft_target_grad(lambda z, t: (hand_softmax(z) - t) / len(z)), "wrong",
-           "sums to 1")
+    expect(ex.check_soft_target_grad(lambda z, t: (hand_softmax(z) - t) / len(z)), "wrong", "sums to 1")
     expect(ex.check_soft_target_grad(lambda z, t: good(z, t) * len(z)), "wrong", "factor of N")
 
 
@@ -279,6 +287,7 @@ def test_every_checker_reports_a_stub_as_not_implemented(name):
 
 
 # --- 07 -------------------------------------------------------------------------------------
+
 
 def test_softmax_cost():
     expect(ex.check_softmax_cost(lambda h, Y: -(Y * np.log(h)).sum() / len(h)), "correct")
@@ -296,11 +305,15 @@ def test_sigma2():
     expect(ex.check_sigma2(good), "correct")
     expect(ex.check_sigma2(lambda s3, T2, z2, hidden: good(s3, T2, z2, "sigmoid")), "wrong", "hard-coded")
     expect(ex.check_sigma2(lambda s3, T2, z2, hidden: (s3 @ T2)[:, 1:]), "wrong", "derivative is missing")
-    expect(ex.check_sigma2(lambda s3, T2, z2, hidden: good(s3, T2, ACTIVATIONS[hidden].f(z2), hidden)),
-           "wrong", "pre-activation")
+    expect(
+        ex.check_sigma2(lambda s3, T2, z2, hidden: good(s3, T2, ACTIVATIONS[hidden].f(z2), hidden)),
+        "wrong",
+        "pre-activation",
+    )
 
 
 # --- 08 -------------------------------------------------------------------------------------
+
 
 def test_relu_backward():
     expect(ex.check_relu_backward(lambda d, a1: d * (a1 > 0)), "correct")
@@ -321,11 +334,15 @@ def test_momentum_update():
 
     expect(ex.check_momentum_update(good), "correct")
     expect(ex.check_momentum_update(lambda w, dw, v, lr, mu: (w - lr * dw, -lr * dw)), "wrong", "plain SGD")
-    expect(ex.check_momentum_update(lambda w, dw, v, lr, mu: (w + mu * v + lr * dw, mu * v + lr * dw)),
-           "wrong", "ascent")
+    expect(
+        ex.check_momentum_update(lambda w, dw, v, lr, mu: (w + mu * v + lr * dw, mu * v + lr * dw)),
+        "wrong",
+        "ascent",
+    )
 
 
 # --- 09 -------------------------------------------------------------------------------------
+
 
 def test_mysteries():
     from course_utils import bugs
@@ -355,6 +372,7 @@ def test_bias_gradient():
 
 
 # --- 06 -------------------------------------------------------------------------------------
+
 
 def test_central_difference():
     def good(f, x, eps):
@@ -390,8 +408,16 @@ def test_relative_error():
 
     expect(ex.check_relative_error(good), "correct")
     with np.errstate(invalid="ignore"):
-        expect(ex.check_relative_error(lambda a, b: np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))),
-               "wrong", "0 by 0")
+        expect(
+            ex.check_relative_error(
+                lambda a, b: np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))
+            ),
+            "wrong",
+            "0 by 0",
+        )
     expect(ex.check_relative_error(lambda a, b: np.linalg.norm(a - b)), "wrong", "absolute error")
-    expect(ex.check_relative_error(lambda a, b: np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-300))),
-           "wrong", "entry-by-entry")
+    expect(
+        ex.check_relative_error(lambda a, b: np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-300))),
+        "wrong",
+        "entry-by-entry",
+    )

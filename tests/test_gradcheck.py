@@ -14,8 +14,8 @@ from course_utils import (
     softmax,
 )
 
-
 # --- numerical_gradient and rel_error ------------------------------------------------------------
+
 
 def test_numerical_gradient_of_a_known_function():
     x = np.linspace(-2, 2, 12).reshape(3, 4)
@@ -75,10 +75,11 @@ def test_rel_error_properties():
 
 # --- a backward pass with switches that plant the classic bugs ----------------------------------
 
+
 def backward(net, X, y, *, bug=None, reg=0.0):
     """TwoLayerNet's backward written out, with one planted bug chosen by ``bug``."""
     p = net.params
-    N, C = X.shape[0], p["W2"].shape[1]
+    N = X.shape[0]
     pre = X @ p["W1"] + p["b1"]
     a1 = net.activation.f(pre)
     z = a1 @ p["W2"] + p["b2"]
@@ -186,9 +187,9 @@ def test_not_fooled_by_mnist_border_pixels(mnist_batch):
     assert blank[:20].all() and blank.mean() > 0.2
     net = TwoLayerNet(784, 48, 10, hidden="tanh", seed=2)
     wrong = backward(net, X, y, bug="sigmoid_derivative_hard_coded")
-    numeric_first = np.array([
-        numerical_gradient(lambda: net.loss(X, y), net.params["W1"][:1, :10].reshape(-1))
-    ])
+    numeric_first = np.array(
+        [numerical_gradient(lambda: net.loss(X, y), net.params["W1"][:1, :10].reshape(-1))]
+    )
     # The premise: on the first ten entries the wrong gradient agrees perfectly.
     assert np.allclose(numeric_first.ravel(), wrong["W1"][0, :10]) and not wrong["W1"][0, :10].any()
     report = check(net, X, y, wrong, seed=5)

@@ -19,8 +19,9 @@ def test_every_graded_function_is_an_exercise_of_its_notebook(notebook):
 
 
 def test_every_notebook_with_exercises_is_graded():
-    with_exercises = {p.stem for p in classroom.SOLUTIONS.glob("*.ipynb")
-                      if "### BEGIN SOLUTION" in p.read_text()}
+    with_exercises = {
+        p.stem for p in classroom.SOLUTIONS.glob("*.ipynb") if "### BEGIN SOLUTION" in p.read_text()
+    }
     assert set(grading.SPEC) == with_exercises
 
 
@@ -36,7 +37,7 @@ def test_reference_answers_earn_every_point_and_stubs_none(notebook):
 
     empty = {e.function: stub for e in grading.SPEC[notebook]}
     empty["answers"] = {n: ... for n in range(1, 6)}
-    for name, kind, points, hidden in grading.cases(notebook):
+    for name, kind, _, _ in grading.cases(notebook):
         assert grading.case(notebook, name, kind, right), (name, kind)
         assert not grading.case(notebook, name, kind, empty), (name, kind)
 
@@ -65,17 +66,23 @@ def _submission(tmp_path, name, replace=None):
     elif replace == "diagonal":
         for cell in nb.cells:
             if "def softmax_jacobian_one" in cell.source:
-                cell.source = re.sub(r"### BEGIN SOLUTION\n.*?### END SOLUTION",
-                                     "h = cu.softmax(z)\n    return np.diag(h * (1 - h))",
-                                     cell.source, flags=re.S)
+                cell.source = re.sub(
+                    r"### BEGIN SOLUTION\n.*?### END SOLUTION",
+                    "h = cu.softmax(z)\n    return np.diag(h * (1 - h))",
+                    cell.source,
+                    flags=re.S,
+                )
     path = tmp_path / f"{name}.ipynb"
     nbformat.write(nb, path)
     return path
 
 
 def test_otter_grades_known_submissions(tmp_path):
-    subs = [_submission(tmp_path, "full"), _submission(tmp_path, "empty", "empty"),
-            _submission(tmp_path, "diagonal_only", "diagonal")]
+    subs = [
+        _submission(tmp_path, "full"),
+        _submission(tmp_path, "empty", "empty"),
+        _submission(tmp_path, "diagonal_only", "diagonal"),
+    ]
     results = grading.grade("02_softmax_jacobian", [str(s) for s in subs])
     full, empty, diagonal = (results[str(s)] for s in subs)
     assert full == {"softmax_jacobian": (6.0, 6.0), "numerical_jacobian": (5.0, 5.0)}

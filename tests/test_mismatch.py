@@ -18,11 +18,14 @@ def test_debug_network_layout():
     np.testing.assert_array_equal(mm.roll(params)[1], Theta2)
 
 
-@pytest.mark.parametrize("hidden, output, cost", [
-    ("sigmoid", "softmax", "binary_cross_entropy"),
-    ("tanh", "softmax", "binary_cross_entropy"),
-    ("sigmoid", "sigmoid", "binary_cross_entropy"),
-])
+@pytest.mark.parametrize(
+    "hidden, output, cost",
+    [
+        ("sigmoid", "softmax", "binary_cross_entropy"),
+        ("tanh", "softmax", "binary_cross_entropy"),
+        ("sigmoid", "sigmoid", "binary_cross_entropy"),
+    ],
+)
 def test_reproduces_the_learner_tables(hidden, output, cost):
     result = mm.gradient_mismatch(hidden, output=output, cost=cost)
     expected = mm.learner_table(hidden, output)
@@ -64,8 +67,9 @@ def test_numerical_side_matches_an_independent_finite_difference():
     Theta1, Theta2, X, y = mm.debug_problem()
     params = mm.unroll(Theta1, Theta2)
     J = lambda p: mm.cost(p, X, y, hidden="tanh", output="softmax", cost="cross_entropy", reg=0.5)  # noqa: E731
-    analytic = mm.learner_backprop(params, X, y, hidden="tanh", backprop_derivative="tanh",
-                                   output="softmax", reg=0.5)
+    analytic = mm.learner_backprop(
+        params, X, y, hidden="tanh", backprop_derivative="tanh", output="softmax", reg=0.5
+    )
     assert rel_error(numerical_gradient(lambda: J(params), params), analytic) < 1e-8
 
 

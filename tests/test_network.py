@@ -44,8 +44,7 @@ def test_gradients_pass_the_check(mnist, hidden):
     rng = np.random.default_rng(0)
     for v in net.params.values():
         v += 0.05 * rng.standard_normal(v.shape)
-    report = check_gradients(lambda: net.loss(Xb, yb, reg=0.05), net.params,
-                             net.gradients(Xb, yb, reg=0.05))
+    report = check_gradients(lambda: net.loss(Xb, yb, reg=0.05), net.params, net.gradients(Xb, yb, reg=0.05))
     assert report.ok, report
 
 
@@ -67,7 +66,7 @@ def test_sgd_with_these_gradients_learns(mnist):
     for _ in range(4):
         order = rng.permutation(1500)
         for start in range(0, 1500, 50):
-            idx = order[start:start + 50]
+            idx = order[start : start + 50]
             for k, g in net.gradients(Xtr[idx], ytr[idx]).items():
                 net.params[k] -= 0.3 * g
     assert net.loss(Xva, yva) < 0.5 * before

@@ -18,6 +18,8 @@ NOTEBOOKS = SOLUTIONS + LEARNER
 
 def ident(path):
     return f"{path.parent.name}/{path.stem}"
+
+
 IGNORE = "# NBVAL_IGNORE_OUTPUT"
 
 
@@ -37,9 +39,18 @@ def source(cell):
 def test_the_notebooks_exist_in_order_in_both_versions():
     assert [p.stem for p in LEARNER] == [p.stem for p in SOLUTIONS]
     names = [p.stem for p in SOLUTIONS]
-    assert names == ["00_start_here", "01_softmax", "02_softmax_jacobian", "03_kronecker_delta",
-                     "04_chain_rule_reduction", "05_fused_cross_entropy", "06_gradient_checking",
-                     "07_mismatch_lab", "08_mnist_two_layer_net", "09_bug_hunt"]
+    assert names == [
+        "00_start_here",
+        "01_softmax",
+        "02_softmax_jacobian",
+        "03_kronecker_delta",
+        "04_chain_rule_reduction",
+        "05_fused_cross_entropy",
+        "06_gradient_checking",
+        "07_mismatch_lab",
+        "08_mnist_two_layer_net",
+        "09_bug_hunt",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ident)
@@ -85,13 +96,18 @@ def test_every_part_is_there(path):
     cs = cells(path)
     markdown = "\n".join(source(c) for c in cs if c["cell_type"] == "markdown")
     code = [source(c) for c in cs if c["cell_type"] == "code"]
-    for heading in ("**In this notebook you will**", "**Prerequisites:**", "## Exercises", "## Summary",
-                    "Predict, then run"):
+    for heading in (
+        "**In this notebook you will**",
+        "**Prerequisites:**",
+        "## Exercises",
+        "## Summary",
+        "Predict, then run",
+    ):
         assert heading in markdown, heading
     widget_cells = [i for i, c in enumerate(cs) if re.search(r"widgets\.\w+_widget\(", source(c))]
     assert widget_cells, "at least one widget"
     for i in widget_cells:
-        before = "\n".join(source(c) for c in cs[max(0, i - 2):i])
+        before = "\n".join(source(c) for c in cs[max(0, i - 2) : i])
         assert "widgets.draw_" in before, "a static figure of the default state comes before each widget"
     checks = [src for src in code if re.search(r"exercises\.check_\w+\(", src)]
     assert len(checks) >= 2, "at least two exercises with feedback"
@@ -99,7 +115,9 @@ def test_every_part_is_there(path):
         if path.parent.name == "solutions":
             assert src.count("### BEGIN SOLUTION") == src.count("### END SOLUTION") == 1
         else:
-            assert "SOLUTION" not in src and ("raise NotImplementedError" in src or "# your answer here" in src)
+            assert "SOLUTION" not in src and (
+                "raise NotImplementedError" in src or "# your answer here" in src
+            )
     assert re.search(r"\]\(0\d_\w+\.ipynb\)", markdown), "a link to another notebook"
 
 

@@ -12,8 +12,9 @@ def readme_commands():
 
 def test_ci_runs_exactly_the_readme_test_command():
     setup_and_open, setup_and_test = readme_commands()[:2]
-    ci_lines = [line for line in (ROOT / ".ci/run").read_text().splitlines()
-                if line and not line.startswith("#")]
+    ci_lines = [
+        line for line in (ROOT / ".ci/run").read_text().splitlines() if line and not line.startswith("#")
+    ]
     assert setup_and_test in ci_lines
     assert setup_and_test.endswith("python -m pytest")
     # Both commands set up the same way.
@@ -36,8 +37,11 @@ def test_requirements_name_every_package_and_the_course_itself():
 def test_committed_data_matches_its_checksums():
     import hashlib
 
-    sums = dict(reversed(line.split()) for line in
-                (ROOT / "data/mnist/SHA256SUMS").read_text().splitlines() if line.strip())
+    sums = dict(
+        reversed(line.split())
+        for line in (ROOT / "data/mnist/SHA256SUMS").read_text().splitlines()
+        if line.strip()
+    )
     assert len(sums) == 4
     for name, digest in sums.items():
         assert hashlib.sha256((ROOT / "data/mnist" / name).read_bytes()).hexdigest() == digest
@@ -48,8 +52,21 @@ def test_public_api_is_importable_from_the_package():
 
     for name in course_utils.__all__:
         assert hasattr(course_utils, name), name
-    for name in ("softmax", "log_softmax", "softmax_jacobian", "softmax_vjp", "cross_entropy",
-                 "cross_entropy_grad", "binary_cross_entropy", "ACTIVATIONS", "numerical_gradient",
-                 "rel_error", "check_gradients", "TwoLayerNet", "load_mnist", "gradient_mismatch",
-                 "diagnose"):
+    for name in (
+        "softmax",
+        "log_softmax",
+        "softmax_jacobian",
+        "softmax_vjp",
+        "cross_entropy",
+        "cross_entropy_grad",
+        "binary_cross_entropy",
+        "ACTIVATIONS",
+        "numerical_gradient",
+        "rel_error",
+        "check_gradients",
+        "TwoLayerNet",
+        "load_mnist",
+        "gradient_mismatch",
+        "diagnose",
+    ):
         assert name in course_utils.__all__, name

@@ -85,6 +85,7 @@ def test_fused_gradient_state():
 
 # --- live widgets, driven without a browser: setting a value fires the observers -------------
 
+
 def test_jacobian_widget_toggle_breaks_the_check():
     view = wg.jacobian_widget()
     first = view.chart.value
