@@ -1,0 +1,36 @@
+"""Every notebook exports to a self-contained HTML page that shows its figures and no errors.
+
+This is what a reader without a kernel sees (GitHub, an HTML export): the static figure before each
+widget has to carry the lesson there.
+"""
+
+import base64
+import json
+import re
+
+import pytest
+from nbconvert import HTMLExporter
+
+from course_utils import classroom
+
+NOTEBOOKS = sorted(classroom.SOLUTIONS.glob("*.ipynb")) + sorted(classroom.LEARNER.glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_html_export_shows_every_figure(path):
+    nb = json.loads(path.read_text())
+    pngs = [
+        o["data"]["image/png"]
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        for o in c.get("outputs", [])
+        if "image/png" in o.get("data", {})
+    ]
+    assert pngs, "every notebook has at least one figure"
+    html, _ = HTMLExporter().from_filename(str(path))
+    embedded = re.findall(r'<img[^>]+src="data:image/png;base64,([^"]+)"', html)
+    # Each stored figure is embedded in the page itself: visible offline, no file beside it.
+    assert len(embedded) == len(pngs)
+    for data in embedded:
+        assert base64.b64decode(data)[:4] == b"\x89PNG"
+    assert "output_error" not in html and "Traceback (most recent call last)" not in html
