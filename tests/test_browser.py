@@ -1,0 +1,210 @@
+"""The widgets in a real browser: JupyterLab on 127.0.0.1, driven in Debian's Chromium by Playwright.
+
+Each test opens a temporary copy of a notebook (the committed ones stay untouched), runs all its
+cells, changes a control as a learner would, and waits, by polling, for what the learner should then
+see. A screenshot of each widget after the interaction goes to ``build/browser/``.
+
+Without Chromium (``apt-get install chromium``) or Playwright the tests skip, saying so; under CI
+(``CI=true``) that skip is a failure instead.
+"""
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARTEFACTS = ROOT / "build" / "browser"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WAIT_MS = 120_000
+
+
+def _unavailable(reason):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (under CI a skipped browser test counts as a failure)")
+    pytest.skip(reason)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"no Chromium at {CHROMIUM}: run `apt-get install chromium` to enable the browser tests")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _unavailable("Playwright is not installed: `pip install -r requirements.txt`")
+    work = tmp_path_factory.mktemp("lab")
+    for name in ("02_softmax_jacobian.ipynb", "07_mismatch_lab.ipynb"):
+        shutil.copy(ROOT / "notebooks" / "solutions" / name, work / name)
+    # Render every cell, not only the ones in view, so the tests can find every output.
+    settings = work / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    port, token = _free_port(), secrets.token_hex(16)
+    log = open(work / "jupyterlab.log", "w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={work}",
+            "--allow-root",
+            "--LabApp.news_url=",
+            f"--LabApp.workspaces_dir={work / 'workspaces'}",
+            f"--LabApp.user_settings_dir={work / 'settings'}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=work,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:  # poll the server until it answers
+        try:
+            with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(f"JupyterLab did not start:\n{(work / 'jupyterlab.log').read_text()[-3000:]}")
+        time.sleep(0.25)
+    yield base, token
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _run_notebook(browser, lab, name):
+    from playwright.sync_api import expect
+
+    base, token = lab
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    # A workspace of its own, so no tab from another test is restored next to this one.
+    page.goto(f"{base}/lab/workspaces/{Path(name).stem}/tree/{name}?token={token}")
+    expect(page.locator(".jp-Notebook:visible")).to_have_count(1, timeout=WAIT_MS)
+    # Wait until the kernel is up before running everything (the status shows "Idle").
+    expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first).to_be_attached(
+        timeout=WAIT_MS
+    )
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+    # Every cell has run when the last one shows an execution count.
+    try:
+        expect(page.locator(".jp-Notebook:visible .jp-CodeCell .jp-InputPrompt").last).to_contain_text(
+            re.compile(r"\[\d+\]"), timeout=WAIT_MS
+        )
+    except AssertionError:
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTEFACTS / f"failed-{Path(name).stem}.png"))
+        raise
+    return page
+
+
+def _control(page, kind, label):
+    """The widget control of class ``widget-{kind}`` whose description is ``label``."""
+    return page.locator(f".widget-{kind}").filter(
+        has=page.locator(".widget-label", has_text=re.compile(f"^{re.escape(label)}$"))
+    )
+
+
+def _save(page, locator, name):
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    locator.scroll_into_view_if_needed()
+    locator.screenshot(path=str(ARTEFACTS / name))
+
+
+def test_mismatch_lab_in_the_browser(browser, lab):
+    from playwright.sync_api import expect
+
+    page = _run_notebook(browser, lab, "07_mismatch_lab.ipynb")
+    verdict = page.locator("b.verdict:visible").first
+    table = page.locator("table.numbers:visible").first
+    expect(verdict).to_contain_text("cost mismatch", timeout=WAIT_MS)
+    expect(table).to_contain_text("-9.4049e-04")  # the learner's own first number
+    _control(page, "dropdown", "cost").locator("select").select_option("cross_entropy")
+    expect(verdict).to_contain_text("agree", timeout=WAIT_MS)
+    expect(table).not_to_contain_text("-9.4049e-04")
+    before = table.inner_text()
+    _control(page, "dropdown", "hidden").locator("select").select_option("tanh")
+    expect(verdict).to_contain_text("wrong hidden derivative", timeout=WAIT_MS)
+    expect(table).not_to_have_text(before)
+    # The λ slider, from the keyboard: the table's numbers change with it.
+    before = table.inner_text()
+    handle = _control(page, "slider", "λ").locator(".noUi-handle").first
+    handle.focus()
+    for _ in range(5):
+        handle.press("ArrowRight")
+    expect(table).not_to_have_text(before, timeout=WAIT_MS)
+    _save(page, page.locator(".widget-vbox").filter(has=verdict).first, "mismatch_lab.png")
+    page.close()
+
+
+def test_jacobian_explorer_in_the_browser(browser, lab):
+    from playwright.sync_api import expect
+
+    page = _run_notebook(browser, lab, "02_softmax_jacobian.ipynb")
+    verdict = page.locator("b.verdict:visible").first
+    expect(verdict).to_contain_text("PASSES", timeout=WAIT_MS)
+    widget = page.locator(".widget-vbox").filter(has=verdict).first
+    heatmap = widget.locator("svg").first
+    full = heatmap.inner_html()
+    assert full.count('class="cell"') == 16
+    widget.get_by_role("button", name="diagonal only").click()
+    expect(verdict).to_contain_text("FAILS", timeout=WAIT_MS)
+    expect(heatmap).to_contain_text("J, diagonal only")
+    assert heatmap.inner_html() != full
+    # Drag a logit (keyboard on the slider handle): the heat map re-renders with new values.
+    before = heatmap.inner_html()
+    handle = _control(page, "slider", "z0").locator(".noUi-handle").first
+    handle.focus()
+    for _ in range(10):
+        handle.press("ArrowLeft")
+    page.wait_for_function(
+        "([el, old]) => el.innerHTML !== old", arg=[heatmap.element_handle(), before], timeout=WAIT_MS
+    )
+    expect(verdict).to_contain_text("FAILS")
+    _save(page, widget, "jacobian_explorer.png")
+    page.close()
