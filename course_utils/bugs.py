@@ -199,11 +199,10 @@ def backward(net, X, y, *, bug=None, reg=0.0):
         dz = h * (g - np.sum(g * h, axis=1, keepdims=True))
     else:
         dz = (h - t) / N
-    mask_source = a1
     if bug == "aliasing":
         da1_mask = a1  # the same array under a second name
-        da1_mask[a1 > 0] = 1  # ... so a1 itself becomes the mask
-    dW2 = mask_source.T @ dz
+        da1_mask[a1 > 0] = 1  # ... so a1 itself becomes the mask, and dW2 below reads the mask
+    dW2 = a1.T @ dz
     db2 = dz.sum(axis=0)
     if bug == "repeated_label_index":
         db2 = h.sum(axis=0) / N
