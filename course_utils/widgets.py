@@ -27,6 +27,13 @@ DEFAULT_UPSTREAM = np.array([1.0, -0.5, 0.75, -1.25])
 GRADCHECK_TOL = 1e-7
 
 
+def _tempered(z, temperature):
+    """``z / T``, refusing a temperature that is not positive."""
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    return z / temperature
+
+
 def _logits(z):
     return np.asarray(z, dtype=np.float64)
 
@@ -71,10 +78,9 @@ def draw_mnist_digit(state):
 def softmax_state(z, temperature=1.0):
     """Softmax of logits ``z`` (C,) at a temperature: ``h = softmax(z / T)``, with summaries."""
     z = _logits(z)
-    if not temperature > 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
-    h = softmax(z / temperature)
-    log_h = log_softmax(z / temperature)
+    scaled = _tempered(z, temperature)
+    h = softmax(scaled)
+    log_h = log_softmax(scaled)
     return {
         "z": z,
         "temperature": float(temperature),
@@ -180,10 +186,9 @@ def draw_jacobian(state):
 def jacobian_spectrum_state(z, temperature=1.0):
     """Eigenvalues of ``J = diag(h) − h hᵀ`` at ``h = softmax(z / T)``: all >= 0, one is 0."""
     z = _logits(z)
-    if not temperature > 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
-    h = softmax(z / temperature)
-    J = softmax_jacobian(z / temperature)
+    scaled = _tempered(z, temperature)
+    h = softmax(scaled)
+    J = softmax_jacobian(scaled)
     eig = np.linalg.eigvalsh(J)
     # The zero eigenvalue comes out as ±1e-17; keep it the exact 0 it is, for display.
     eig = np.where(np.abs(eig) < 1e-12, 0.0, eig)
