@@ -1,21 +1,14 @@
-"""Plots the notebooks and the widgets share, with one colour per meaning across the course.
+"""matplotlib plots of the notebooks (training curves, confusion matrices, digits, vectors, matrices).
+
+Colours come from :mod:`course_utils.palette`, the same as in the widgets' SVG pictures.
 
 Every function draws on ``ax`` (a new figure's axes when ``ax`` is None) and returns the axes, so a
-notebook can compose several in one figure, and a widget can redraw into the same figure.
+notebook can compose several in one figure.
 """
 
 import numpy as np
 
-# One colour per meaning, everywhere in the course.
-COLORS = {
-    "probability": "#5b57a6",  # softmax outputs h
-    "target": "#9a9a9a",  # targets t
-    "numerical": "#d95f02",  # finite differences
-    "analytic": "#1b9e77",  # formulas / backprop
-    "wrong": "#c0392b",  # a wrong formula
-    "neutral": "#4c72b0",  # any other vector
-}
-DIVERGING = "RdBu_r"
+from .palette import COLORS, diverging_cmap
 
 
 def _axes(ax, figsize=(5, 3)):
@@ -113,7 +106,7 @@ def plot_matrix(
     ax = _axes(ax, figsize=(4, 3.5))
     M = np.asarray(M, dtype=float)
     vmax = vmax or max(np.abs(M).max(), 1e-12)
-    ax.imshow(M, cmap=DIVERGING, vmin=-vmax, vmax=vmax)
+    ax.imshow(M, cmap=diverging_cmap(), vmin=-vmax, vmax=vmax)
     if annotate and M.shape[0] <= 12:
         for (i, j), value in np.ndenumerate(M):
             ax.text(

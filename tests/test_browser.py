@@ -169,18 +169,18 @@ def test_mismatch_lab_in_the_browser(browser, lab):
 
     page = _run_notebook(browser, lab)
     verdict = page.locator("b.verdict:visible").first
-    table = page.locator("table.numbers:visible").first
+    table = page.locator(".numbers:visible").first
     expect(verdict).to_contain_text("cost mismatch", timeout=WAIT_MS)
     expect(table).to_contain_text("-9.4049e-04")  # the learner's own first number
     _control(page, "dropdown", "cost").locator("select").select_option("cross_entropy")
     expect(verdict).to_contain_text("agree", timeout=WAIT_MS)
     expect(table).not_to_contain_text("-9.4049e-04")
-    before = table.inner_text()
+    before = table.text_content()
     _control(page, "dropdown", "hidden").locator("select").select_option("tanh")
     expect(verdict).to_contain_text("wrong hidden derivative", timeout=WAIT_MS)
     expect(table).not_to_have_text(before)
     # The λ slider, from the keyboard: the table's numbers change with it.
-    before = table.inner_text()
+    before = table.text_content()
     handle = _control(page, "slider", "λ").locator(".noUi-handle").first
     handle.focus()
     for _ in range(5):

@@ -6,7 +6,7 @@ import shutil
 import nbformat
 import pytest
 
-from course_utils import classroom
+from course_utils.teaching import classroom
 
 
 def test_strip_solutions_in_a_function_and_at_top_level():
@@ -33,7 +33,7 @@ def test_unbalanced_markers_are_refused(bad):
 
 
 def test_committed_learner_copies_are_up_to_date():
-    assert classroom.out_of_date() == [], "run: python -m course_utils.classroom build"
+    assert classroom.out_of_date() == [], "run: python -m course_utils.teaching.classroom build"
 
 
 def test_an_edited_solution_makes_its_copy_stale(tmp_path, monkeypatch):
@@ -71,3 +71,37 @@ def test_learner_copies_hold_no_solution_code():
         assert learner_code.count("raise NotImplementedError") + learner_code.count("# your answer here") >= 2
         assert learner.metadata["course_version"] == "learner"
         assert "Learner copy" in learner.cells[1].source
+
+
+def _copy_course(tmp_path, monkeypatch, names):
+    solutions, learner = tmp_path / "solutions", tmp_path / "learner"
+    solutions.mkdir()
+    learner.mkdir()
+    for name in names:
+        shutil.copy(classroom.SOLUTIONS / f"{name}.ipynb", solutions)
+        shutil.copy(classroom.LEARNER / f"{name}.ipynb", learner)
+    monkeypatch.setattr(classroom, "SOLUTIONS", solutions)
+    monkeypatch.setattr(classroom, "LEARNER", learner)
+    monkeypatch.setattr(classroom, "ROOT", tmp_path)
+    return solutions, learner
+
+
+def test_building_from_unchanged_sources_writes_the_same_bytes(tmp_path, monkeypatch):
+    solutions, learner = _copy_course(tmp_path, monkeypatch, ["02_softmax_jacobian"])
+    before = {p: p.read_bytes() for p in [*solutions.glob("*"), *learner.glob("*")]}
+    classroom.build(solutions=True)
+    after = {p: p.read_bytes() for p in [*solutions.glob("*"), *learner.glob("*")]}
+    assert after == before
+
+
+def test_a_notebook_that_fails_leaves_every_file_as_it_was(tmp_path, monkeypatch):
+    solutions, learner = _copy_course(tmp_path, monkeypatch, ["00_start_here", "01_softmax"])
+    path = solutions / "01_softmax.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('a broken cell')"))
+    nbformat.write(nb, path)
+    before = {p: p.read_bytes() for p in [*solutions.glob("*"), *learner.glob("*")]}
+    with pytest.raises(Exception, match="a broken cell"):
+        classroom.build(solutions=True)
+    assert {p: p.read_bytes() for p in [*solutions.glob("*"), *learner.glob("*")]} == before
+    assert not list(tmp_path.rglob("*.tmp"))

@@ -6,7 +6,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from course_utils import classroom, grading
+from course_utils.teaching import classroom, grading
 
 
 @pytest.mark.parametrize("notebook", sorted(grading.SPEC))

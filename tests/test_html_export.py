@@ -11,26 +11,34 @@ import re
 import pytest
 from nbconvert import HTMLExporter
 
-from course_utils import classroom
+from course_utils.teaching import classroom
 
 NOTEBOOKS = sorted(classroom.SOLUTIONS.glob("*.ipynb")) + sorted(classroom.LEARNER.glob("*.ipynb"))
+
+
+def _stored(nb, mime):
+    return [
+        o["data"][mime]
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        for o in c.get("outputs", [])
+        if mime in o.get("data", {})
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_html_export_shows_every_figure(path):
     nb = json.loads(path.read_text())
-    pngs = [
-        o["data"]["image/png"]
-        for c in nb["cells"]
-        if c["cell_type"] == "code"
-        for o in c.get("outputs", [])
-        if "image/png" in o.get("data", {})
-    ]
-    assert pngs, "every notebook has at least one figure"
+    pngs, svgs = _stored(nb, "image/png"), _stored(nb, "image/svg+xml")
+    assert pngs or svgs, "every notebook has at least one figure"
     html, _ = HTMLExporter().from_filename(str(path))
     embedded = re.findall(r'<img[^>]+src="data:image/png;base64,([^"]+)"', html)
-    # Each stored figure is embedded in the page itself: visible offline, no file beside it.
+    # Each stored figure is in the page itself: visible offline, no file beside it.
     assert len(embedded) == len(pngs)
     for data in embedded:
         assert base64.b64decode(data)[:4] == b"\x89PNG"
+    # A widget's static picture is SVG, written into the page as it is.
+    assert html.count('class="jp-RenderedSVG') == len(svgs)
+    for picture in svgs:
+        assert "".join(picture)[:300] in html
     assert "output_error" not in html and "Traceback (most recent call last)" not in html

@@ -1,4 +1,4 @@
-"""Plot helpers return their axes and draw what they are given; the SVG charts show every value."""
+"""Plot helpers return their axes and draw what they are given."""
 
 import matplotlib
 
@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from course_utils import plotting, svg  # noqa: E402
+from course_utils import plotting  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -30,13 +30,3 @@ def test_plot_functions_compose_on_given_axes():
 def test_plot_functions_make_their_own_axes():
     ax = plotting.plot_digit(np.zeros(784))
     assert ax.images[0].get_array().shape == (28, 28)
-
-
-def test_svg_bar_chart_and_heatmap():
-    bars = svg.bar_chart([0.5, -0.25, np.nan], title="t<1>")
-    assert bars.count('class="bar"') == 2 and "NaN" in bars and "t&lt;1&gt;" in bars
-    heat = svg.heatmap(np.array([[1.0, -1.0], [0.0, 0.5]]))
-    assert heat.count('class="cell"') == 4 and "-1.000" in heat
-    assert svg.diverging_color(1, 1) == "#b2182b" and svg.diverging_color(-2, 1) == "#2166ac"
-    assert svg.diverging_color(0, 1) == "#f7f7f7"
-    assert svg.image(np.eye(3)).count("<rect") == 1 + 3

@@ -1,7 +1,9 @@
 """Learner copies of the notebooks, generated from the solution notebooks.
 
-    python -m course_utils.classroom build     # regenerate notebooks/learner/ and run each copy
-    python -m course_utils.classroom check     # exit 1 if a learner copy is out of date
+    python -m course_utils.teaching.classroom build     # regenerate notebooks/learner/ and run each copy
+    python -m course_utils.teaching.classroom build --solutions 05_fused_cross_entropy
+                                                        # run solution 05 again, then its copy
+    python -m course_utils.teaching.classroom check     # exit 1 if a learner copy is out of date
 
 ``notebooks/solutions/`` is the one source of truth. In a learner copy every block between
 ``### BEGIN SOLUTION`` and ``### END SOLUTION`` becomes a stub: ``raise NotImplementedError``
@@ -12,10 +14,11 @@ bottom; ``build`` executes each one, so it is committed with its outputs like th
 
 import argparse
 import copy
+import hashlib
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "notebooks" / "solutions"
 LEARNER = ROOT / "notebooks" / "learner"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -23,7 +26,7 @@ STUB = "raise NotImplementedError  # your code here"
 BANNER = (
     "> **Learner copy.** The exercises are blank: write your answers where it says *your code "
     "here*. The same notebook with the answers is in `../solutions/`. (This copy is generated "
-    "by `python -m course_utils.classroom build`; edit the solution notebook, not this one.)"
+    "by `python -m course_utils.teaching.classroom build`; edit the solution notebook, not this one.)"
 )
 
 
@@ -59,7 +62,7 @@ def learner_notebook(nb):
             cell.source = strip_solutions(cell.source)
             cell.outputs = []
             cell.execution_count = None
-    banner = nbformat.v4.new_markdown_cell(BANNER)
+    banner = nbformat.v4.new_markdown_cell(BANNER, id="learner-copy-banner")  # the same id every build
     banner.metadata["slideshow"] = {"slide_type": "-"}
     learner.cells.insert(1, banner)  # after the title (00) or the navigation line
     learner.metadata["course_version"] = "learner"
@@ -84,41 +87,89 @@ def out_of_date():
     return stale + sorted(extra)
 
 
-def build(execute=True, names=None):
-    """Write ``notebooks/learner/`` from ``notebooks/solutions/``, executing each copy."""
+def _stable_widget_ids(nb, name):
+    """Rename the widget models nbclient stored (random uuids) to ids derived from the notebook.
+
+    The n-th model of notebook ``name`` always gets the same id, so running an unchanged notebook
+    again writes the same file, and the stored widget state still matches the outputs that use it.
+    """
     import nbformat
+
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json")
+    if not state:
+        return nb
+    text = nbformat.writes(nb)
+    for k, old in enumerate(list(state["state"])):
+        text = text.replace(old, hashlib.sha256(f"{name}:{k}".encode()).hexdigest()[:32])
+    return nbformat.reads(text, as_version=4)
+
+
+def execute(nb, folder, name):
+    """Run a notebook (an ``nbformat`` node) in ``folder`` and return it with deterministic metadata."""
     from nbclient import NotebookClient
 
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(folder)}},
+    ).execute()
+    return _stable_widget_ids(nb, name)
+
+
+def build(execute_copies=True, names=None, solutions=False):
+    """Write ``notebooks/learner/`` from ``notebooks/solutions/``, executing each copy.
+
+    With ``solutions=True`` the solution notebooks are executed again first (in place). Every
+    notebook is run before any file is written: a notebook that fails leaves every file as it was.
+    """
+    import nbformat
+
     LEARNER.mkdir(exist_ok=True)
-    for path in sorted(SOLUTIONS.glob("*.ipynb")):
-        if names and path.stem not in names:
-            continue
-        learner = learner_notebook(nbformat.read(path, as_version=4))
-        if execute:
-            NotebookClient(
-                learner, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(LEARNER)}}
-            ).execute()
-        nbformat.write(learner, LEARNER / path.name)
-        print(f"wrote {LEARNER.relative_to(ROOT) / path.name}")
+    paths = [p for p in sorted(SOLUTIONS.glob("*.ipynb")) if not names or p.stem in names]
+    if names and len(paths) != len(set(names)):
+        known = {p.stem for p in SOLUTIONS.glob("*.ipynb")}
+        raise SystemExit(f"no such notebook: {', '.join(sorted(set(names) - known))}")
+    pending = []
+    for path in paths:
+        solution = nbformat.read(path, as_version=4)
+        if solutions:
+            print(f"running {path.relative_to(ROOT)}", flush=True)
+            solution = execute(solution, SOLUTIONS, path.stem)
+            pending.append((path, solution))
+        learner = learner_notebook(solution)
+        if execute_copies:
+            print(f"running the learner copy of {path.name}", flush=True)
+            learner = execute(learner, LEARNER, path.stem)
+        pending.append((LEARNER / path.name, learner))
+    for target, nb in pending:  # nothing is written until every notebook has run
+        tmp = target.with_suffix(".ipynb.tmp")
+        nbformat.write(nb, tmp)
+        tmp.replace(target)
+        print(f"wrote {target.relative_to(ROOT)}")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m course_utils.classroom",
+        prog="python -m course_utils.teaching.classroom",
         description="Generate and check the learner copies of the notebooks.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="regenerate notebooks/learner/ from notebooks/solutions/")
     b.add_argument("--no-execute", action="store_true", help="write the copies without running them")
+    b.add_argument("--solutions", action="store_true", help="run the solution notebooks again first")
     b.add_argument("names", nargs="*", help="only these notebooks (e.g. 02_softmax_jacobian)")
     sub.add_parser("check", help="exit 1 if a learner copy is out of date with its solution notebook")
     args = parser.parse_args(argv)
     if args.command == "build":
-        build(execute=not args.no_execute, names=args.names)
+        build(execute_copies=not args.no_execute, names=args.names, solutions=args.solutions)
         return 0
     stale = out_of_date()
     for name in stale:
-        print(f"out of date: notebooks/learner/{name} (run: python -m course_utils.classroom build)")
+        print(f"out of date: notebooks/learner/{name} (run: python -m course_utils.teaching.classroom build)")
     return 1 if stale else 0
 
 

@@ -1,0 +1,135 @@
+"""Companion of notebook 00 · Start here: the MNIST digit viewer and the checkers of its exercises."""
+
+import numpy as np
+
+from .. import svg
+from ._checking import Exercise, hidden_rng, normal, run_checks
+from ._view import LiveView
+
+
+def mnist_digit_state(X, y, index):
+    """One row of the MNIST batch ``X`` (N, 784) as an image, its label and pixel statistics."""
+    index = int(index)
+    if not 0 <= index < len(X):
+        raise ValueError(f"index must be in [0, {len(X)}), got {index}")
+    row = np.asarray(X[index])
+    return {
+        "index": index,
+        "label": int(y[index]),
+        "image": row.reshape(28, 28),
+        "lit": int(np.count_nonzero(row)),
+        "border_lit": int(np.count_nonzero(row.reshape(28, 28)[[0, -1], :]))
+        + int(np.count_nonzero(row.reshape(28, 28)[:, [0, -1]])),
+    }
+
+
+def describe_mnist_digit(state):
+    return (
+        f"X[{state['index']}] is one row of 784 pixels; label y[{state['index']}] = "
+        f"{state['label']}; {state['lit']} of 784 pixels are not blank "
+        f"({state['border_lit']} on the border)"
+    )
+
+
+@svg.picture
+def draw_mnist_digit(state):
+    """The 28 × 28 image of one MNIST row, titled with its index and label."""
+    return svg.image(state["image"], title=f"X[{state['index']}], label {state['label']}")
+
+
+def mnist_widget(X, y):
+    import ipywidgets as w
+
+    controls = {"index": w.IntSlider(value=0, min=0, max=len(X) - 1, description="sample")}
+    return LiveView(
+        controls,
+        compute=lambda index: mnist_digit_state(X, y, index),
+        draw=lambda s, **_: draw_mnist_digit(s),
+        describe=lambda s, **_: describe_mnist_digit(s),
+    )
+
+
+def _one_hot(y, C):
+    t = np.zeros((len(y), C))
+    t[np.arange(len(y)), y] = 1
+    return t
+
+
+def check_one_hot(fn):
+    """Exercise: ``one_hot(y, C)`` turns labels ``(N,)`` in ``[0, C)`` into rows ``(N, C)``."""
+    cases = [(np.array([2, 0, 1, 2]), 3), (np.array([0, 4, 4, 1, 3, 2]), 5)]
+    mistakes = [
+        (
+            lambda y, C: _one_hot(y, C).T,
+            "your rows and columns are swapped: the course puts one sample per row, shape (N, C)",
+        ),
+        (
+            lambda y, C: _one_hot((y + 1) % C, C),
+            "every 1 sits one class to the right: Octave labels start at 1, ours at 0",
+        ),
+        (
+            lambda y, C: _one_hot((y - 1) % C, C),
+            "every 1 sits one class to the left: the labels already start at 0, do not subtract 1",
+        ),
+        (
+            lambda y, C: y[:, None].astype(float),
+            "that is the labels as a column (N, 1): one-hot targets have one column per class, (N, C)",
+        ),
+    ]
+    return run_checks(
+        "one_hot",
+        fn,
+        cases,
+        _one_hot,
+        mistakes,
+        success="one row per sample, a single 1 in the column of its label",
+    )
+
+
+def _theta_to_params(Theta1):
+    return Theta1[:, 1:].T, Theta1[:, 0]
+
+
+def check_theta_to_params(fn):
+    """Exercise: turn an Octave ``Theta1`` of shape (H, D+1), bias first, into ``W1 (D, H), b1 (H,)``."""
+    cases = [(normal(1, (5, 4)),), (normal(2, (3, 7)),)]
+    mistakes = [
+        (
+            lambda T: (T[:, 1:], T[:, 0]),
+            "W1 has shape (H, D): Theta1 holds one row per hidden unit, W1 one column; transpose it",
+        ),
+        (
+            lambda T: (T.T, T[:, 0]),
+            "W1 still holds the bias column: drop Theta1's first column (W1 = Theta1[:, 1:].T)",
+        ),
+        (
+            lambda T: (T[:, :-1].T, T[:, -1]),
+            "the bias is Theta1's first column, not its last (Octave prepends the column of ones)",
+        ),
+        (
+            lambda T: (T[:, 1:].T, T[:, :1]),
+            "b1 has shape (H, 1): the course's biases are vectors of shape (H,); use Theta1[:, 0]",
+        ),
+    ]
+    return run_checks(
+        "theta_to_params",
+        fn,
+        cases,
+        _theta_to_params,
+        mistakes,
+        n_out=2,
+        success="W1 = Theta1[:, 1:].T and b1 = Theta1[:, 0]: X @ W1 + b1 equals [1 X] Theta1'",
+    )
+
+
+GRADED = [
+    Exercise("one_hot", "one_hot", check_one_hot, _one_hot, lambda: (np.array([3, 1, 1, 0, 4]), 6)),
+    Exercise(
+        "theta_to_params",
+        "theta_to_params",
+        check_theta_to_params,
+        _theta_to_params,
+        lambda: (hidden_rng(3).normal(size=(4, 6)),),
+    ),
+]
+"""The exercises of notebook 00, as the teacher's grader scores them."""

@@ -1,0 +1,222 @@
+"""Companion of notebook 02 · The softmax Jacobian.
+
+The Jacobian explorer and the checkers of its exercises.
+"""
+
+import numpy as np
+
+from .. import svg
+from ..gradcheck import numerical_gradient, rel_error
+from ..palette import COLORS
+from ..softmax import softmax, softmax_jacobian
+from ._checking import Exercise, hidden_rng, normal, run_checks
+from ._view import DEFAULT_LOGITS, GRADCHECK_TOL, LiveView, gather, logit_sliders, logits, upstream
+from ._view import DEFAULT_UPSTREAM as DEFAULT_UPSTREAM  # the notebook's g
+
+
+def jacobian_explorer_state(z, diagonal_only=False, g=None):
+    """The softmax Jacobian at ``z`` (C,), the learner's diagonal-only version, and a gradient check.
+
+    The check pushes a fixed upstream gradient ``g = dL/dh`` back through the Jacobian shown
+    (``dz = g J``) and compares it with central differences of ``L = <g, softmax(z)>``.
+    """
+    z = logits(z)
+    g = upstream(z.size) if g is None else np.asarray(g, dtype=np.float64)
+    if g.shape != z.shape:
+        raise ValueError(f"the upstream gradient g must have the shape of z, {z.shape}; got {g.shape}")
+    J_true = softmax_jacobian(z)
+    J_shown = np.diag(np.diag(J_true)) if diagonal_only else J_true
+    z_work = z.copy()
+    numerical = numerical_gradient(lambda: float(np.dot(g, softmax(z_work))), z_work)
+    analytic = g @ J_shown
+    err = rel_error(analytic, numerical)
+    return {
+        "z": z,
+        "g": g,
+        "h": softmax(z),
+        "diagonal_only": bool(diagonal_only),
+        "J_true": J_true,
+        "J": J_shown,
+        "numerical": numerical,
+        "analytic": analytic,
+        "rel_error": err,
+        "passes": bool(err <= GRADCHECK_TOL),
+    }
+
+
+def describe_jacobian(state):
+    which = "diagonal only, h_j(1 − h_j)" if state["diagonal_only"] else "full, h_i(δ_ij − h_j)"
+    if state["passes"]:
+        verdict = f"gradient check PASSES (relative error below {GRADCHECK_TOL:.0e})"
+    else:
+        verdict = (
+            f"gradient check FAILS: relative error {state['rel_error']:.3f}, "
+            "the off-diagonal −h_i h_j terms are missing"
+        )
+    return f"Jacobian: {which}. {verdict}"
+
+
+@svg.picture
+def draw_jacobian(state):
+    """The Jacobian shown as a heat map, beside the numerical and the analytic gradient ``g J``."""
+    vmax = np.abs(state["J_true"]).max()
+    title = "J, diagonal only" if state["diagonal_only"] else "J = diag(h) − h hᵀ"
+    verdict = "✓ matches" if state["passes"] else "✗ does not match"
+    top = max(np.abs(state["numerical"]).max(), np.abs(state["analytic"]).max()) * 1.25
+    return svg.row(
+        svg.heatmap(state["J"], title=title, vmax=vmax),
+        svg.bar_chart(
+            state["numerical"], title="numerical dL/dz", color=COLORS["numerical"], ylim=(-top, top)
+        ),
+        svg.bar_chart(
+            state["analytic"],
+            title=f"analytic g J {verdict}",
+            color=COLORS["analytic" if state["passes"] else "wrong"],
+            ylim=(-top, top),
+        ),
+    )
+
+
+def jacobian_widget(z=DEFAULT_LOGITS):
+    import ipywidgets as w
+
+    controls = {
+        **logit_sliders(z, -4, 4),
+        "diagonal_only": w.ToggleButton(
+            value=False, description="diagonal only", tooltip="keep only h_j(1 − h_j)"
+        ),
+    }
+    return LiveView(
+        controls,
+        compute=lambda diagonal_only, **zs: jacobian_explorer_state(gather(zs), diagonal_only),
+        draw=lambda s, **_: draw_jacobian(s),
+        describe=lambda s, **_: describe_jacobian(s),
+    )
+
+
+_SINGLE_CASES = [(normal(4, 4),), (np.array([2.0, -1.0, 0.5]),), (normal(5, 6),)]
+
+
+def check_jacobian(fn):
+    """Exercise: the softmax Jacobian ``J[i, j] = dh_i/dz_j`` of one sample ``z`` (C,)."""
+
+    def diag_only(z):
+        h = softmax(z)
+        return np.diag(h * (1 - h))
+
+    def off_sign(z):
+        h = softmax(z)
+        return np.diag(h * (1 - h)) + (np.outer(h, h) - np.diag(h * h))
+
+    def h_i_one_minus_h_j(z):
+        h = softmax(z)
+        return np.outer(h, 1 - h)
+
+    mistakes = [
+        (
+            diag_only,
+            "the diagonal is right, the off-diagonal entries are zero: did you use h_j(1 − h_j) alone? "
+            "Every h_i depends on every z_j through the sum in the denominator",
+        ),
+        (off_sign, "the off-diagonal entries have the wrong sign: for i ≠ j, ∂h_i/∂z_j = −h_i h_j"),
+        (
+            h_i_one_minus_h_j,
+            "h_i(1 − h_j) is right only on the diagonal: off it the derivative is −h_i h_j, "
+            "which is what the Kronecker delta in h_i(δ_ij − h_j) switches between",
+        ),
+        (lambda z: np.diag(softmax(z)), "that is diag(h) alone: subtract the outer product h hᵀ"),
+        (
+            lambda z: -np.outer(softmax(z), softmax(z)),
+            "that is −h hᵀ alone: add diag(h), the part where i = j",
+        ),
+    ]
+    return run_checks(
+        "softmax_jacobian",
+        fn,
+        _SINGLE_CASES,
+        softmax_jacobian,
+        mistakes,
+        success="J[i, j] = h_i(δ_ij − h_j), on and off the diagonal",
+    )
+
+
+def _f_test(z):
+    """A function whose Jacobian is not symmetric, so rows and columns cannot be confused."""
+    return np.array([z[0] * z[1], np.sin(z[1]), z[0] ** 2 + 3 * z[2], np.exp(0.5 * z[2])])
+
+
+def _numerical_jacobian(f, z, eps):
+    z = z.astype(np.float64)
+    out = f(z)
+    J = np.zeros((out.size, z.size))
+    for j in range(z.size):
+        step = np.zeros_like(z)
+        step[j] = eps
+        J[:, j] = (f(z + step) - f(z - step)) / (2 * eps)
+    return J
+
+
+def check_numerical_jacobian(fn):
+    """Exercise: ``numerical_jacobian(f, z, eps)`` by central differences, ``J[i, j] = df_i/dz_j``."""
+    cases = [(_f_test, np.array([0.3, -1.2, 0.7]), 1e-5), (_f_test, np.array([1.5, 0.4, -0.2]), 1e-5)]
+
+    def forward(f, z, eps):
+        out = f(z)
+        J = np.zeros((out.size, z.size))
+        for j in range(z.size):
+            step = np.zeros_like(z)
+            step[j] = eps
+            J[:, j] = (f(z + step) - out) / eps
+        return J
+
+    mistakes = [
+        (
+            lambda f, z, eps: _numerical_jacobian(f, z, eps).T,
+            "rows and columns are swapped: row i should hold df_i/dz_j for every j (one output per row)",
+        ),
+        (
+            lambda f, z, eps: 2 * _numerical_jacobian(f, z, eps),
+            "twice too large: the central difference spans 2ε, from z − ε to z + ε",
+        ),
+        (
+            forward,
+            "close, but only to about ε: that is a forward difference; use (f(z + ε) − f(z − ε)) / 2ε, "
+            "whose error is about ε²",
+        ),
+    ]
+    return run_checks(
+        "numerical_jacobian",
+        fn,
+        cases,
+        _numerical_jacobian,
+        mistakes,
+        rtol=1e-8,
+        atol=1e-10,
+        success="central differences, one column per input, one row per output",
+    )
+
+
+def _jacobian_diagonal(fn):
+    """Partial credit: the diagonal h_i(1 − h_i) is right, whatever the rest."""
+    z = hidden_rng(1).normal(size=5)
+    return np.allclose(np.diag(np.asarray(fn(z.copy()))), np.diag(softmax_jacobian(z)))
+
+
+GRADED = [
+    Exercise(
+        "softmax_jacobian",
+        "softmax_jacobian_one",
+        check_jacobian,
+        softmax_jacobian,
+        lambda: (hidden_rng(4).normal(size=7),),
+        extra=(("diagonal", 1, False, _jacobian_diagonal),),
+    ),
+    Exercise(
+        "numerical_jacobian",
+        "numerical_jacobian_ex",
+        check_numerical_jacobian,
+        _numerical_jacobian,
+        lambda: (_f_test, np.array([-0.4, 0.9, 0.1]), 1e-5),
+    ),
+]
+"""The exercises of notebook 02, as the teacher's grader scores them."""

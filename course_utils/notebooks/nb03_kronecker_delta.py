@@ -1,0 +1,148 @@
+"""Companion of notebook 03 · The Kronecker-delta form.
+
+The spectrum widget and the checkers of its exercises.
+"""
+
+import numpy as np
+
+from .. import svg
+from ..palette import COLORS
+from ..softmax import softmax, softmax_jacobian
+from ._checking import Exercise, hidden_rng, normal, run_checks
+from ._view import DEFAULT_LOGITS, LiveView, gather, logit_sliders, logits, slider, tempered
+
+
+def jacobian_spectrum_state(z, temperature=1.0):
+    """Eigenvalues of ``J = diag(h) − h hᵀ`` at ``h = softmax(z / T)``: all >= 0, one is 0."""
+    z = logits(z)
+    scaled = tempered(z, temperature)
+    h = softmax(scaled)
+    J = softmax_jacobian(scaled)
+    eig = np.linalg.eigvalsh(J)
+    # The zero eigenvalue comes out as ±1e-17; keep it the exact 0 it is, for display.
+    eig = np.where(np.abs(eig) < 1e-12, 0.0, eig)
+    return {
+        "h": h,
+        "J": J,
+        "temperature": float(temperature),
+        "eigenvalues": eig,
+        "rank": int(np.count_nonzero(eig)),
+        "null_residual": float(np.abs(J @ np.ones(z.size)).max()),
+        "trace": float(np.trace(J)),
+    }
+
+
+def describe_spectrum(state):
+    eig = state["eigenvalues"]
+    null = "J·1 = 0 to round-off" if state["null_residual"] < 1e-12 else "J·1 ≠ 0"
+    return (
+        f"eigenvalues {', '.join(f'{e:.4f}' for e in eig)}; rank {state['rank']} of "
+        f"{eig.size}; trace = Σ h(1 − h) = {state['trace']:.4f}; {null}"
+    )
+
+
+@svg.picture
+def draw_spectrum(state):
+    """h, the heat map of J and J's eigenvalues, side by side."""
+    eig = state["eigenvalues"]
+    return svg.row(
+        svg.bar_chart(state["h"], title="h", color=COLORS["probability"], ylim=(0, 1)),
+        svg.heatmap(state["J"], title="J", cell=30),
+        svg.bar_chart(
+            eig,
+            title=f"eigenvalues: rank {state['rank']}",
+            ylim=(0, 1.2 * max(eig.max(), 1e-3)),
+            labels=[f"λ{k + 1}" for k in range(eig.size)],
+            color=COLORS["analytic"],
+        ),
+    )
+
+
+def spectrum_widget(z=DEFAULT_LOGITS):
+    controls = {**logit_sliders(z, -4, 4), "T": slider("T", 1.0, 0.1, 5.0)}
+    return LiveView(
+        controls,
+        compute=lambda T, **zs: jacobian_spectrum_state(gather(zs), T),
+        draw=lambda s, **_: draw_spectrum(s),
+        describe=lambda s, **_: describe_spectrum(s),
+    )
+
+
+def check_batched_jacobian(fn):
+    """Exercise: Jacobians of a batch ``z`` (N, C) at once, shape (N, C, C), without a loop."""
+    cases = [(normal(6, (5, 3)),), (normal(7, (2, 4)),), (normal(8, (3, 3)),)]
+
+    def diag_only(z):
+        h = softmax(z)
+        return np.einsum("ni,ij->nij", h * (1 - h), np.eye(z.shape[1]))
+
+    mistakes = [
+        (
+            lambda z: softmax_jacobian(z[0]),
+            "that is the Jacobian of the first row only: the answer has one C × C matrix per row, "
+            "shape (N, C, C)",
+        ),
+        (
+            lambda z: softmax(z)[:, :, None] * (1 - softmax(z)[:, None, :]),
+            "h_i(1 − h_j) everywhere: the identity is missing; "
+            "use h[:, :, None] * (np.eye(C) − h[:, None, :])",
+        ),
+        (diag_only, "only the diagonals: each matrix also needs −h_i h_j off the diagonal"),
+    ]
+    return run_checks(
+        "batched_jacobian",
+        fn,
+        cases,
+        softmax_jacobian,
+        mistakes,
+        success="(N, C, C), each slice diag(h) − h hᵀ of its own row",
+    )
+
+
+def _hvp(z, v):
+    h = softmax(z)
+    return h * v - h * np.dot(h, v)
+
+
+def check_lse_hvp(fn):
+    """Exercise: the Hessian of log-sum-exp times ``v``, for one sample, without forming the matrix."""
+    cases = [(normal(9, 4), normal(10, 4)), (normal(11, 6), normal(12, 6))]
+    mistakes = [
+        (
+            lambda z, v: softmax(z) * (1 - softmax(z)) * v,
+            "that is the diagonal of the Hessian times v: the full Hessian is diag(h) − h hᵀ",
+        ),
+        (
+            lambda z, v: softmax(z) * v - np.dot(softmax(z), v),
+            "the second term is h ⟨h, v⟩, a vector along h: multiply ⟨h, v⟩ by h",
+        ),
+        (lambda z, v: softmax(z) * v - softmax(z) * v.sum(), "use ⟨h, v⟩ = Σ h_i v_i, not Σ v_i"),
+        (lambda z, v: softmax(z) * v, "that is diag(h) v alone: subtract h ⟨h, v⟩"),
+    ]
+    return run_checks(
+        "lse_hvp",
+        fn,
+        cases,
+        _hvp,
+        mistakes,
+        success="Hv = h ⊙ v − h ⟨h, v⟩ in O(C), the same as (diag(h) − h hᵀ) v",
+    )
+
+
+GRADED = [
+    Exercise(
+        "batched_jacobian",
+        "batched_jacobian",
+        check_batched_jacobian,
+        softmax_jacobian,
+        lambda: (hidden_rng(5).normal(size=(4, 6)),),
+    ),
+    Exercise(
+        "lse_hvp",
+        "lse_hvp",
+        check_lse_hvp,
+        _hvp,
+        lambda: (hidden_rng(6).normal(size=5), hidden_rng(7).normal(size=5)),
+    ),
+]
+"""The exercises of notebook 03, as the teacher's grader scores them."""

@@ -1,0 +1,207 @@
+"""Companion of notebook 04 · The chain-rule reduction.
+
+The VJP stepper and the checkers of its exercises.
+"""
+
+import numpy as np
+
+from .. import svg
+from ..gradcheck import rel_error
+from ..palette import COLORS
+from ..softmax import softmax, softmax_jacobian, softmax_vjp
+from ._checking import Exercise, hidden_rng, normal, run_checks
+from ._view import DEFAULT_LOGITS, LiveView, logits, upstream
+from ._view import DEFAULT_UPSTREAM as DEFAULT_UPSTREAM  # the notebook's g
+
+VJP_STEPS = (
+    ("g = dL/dh", "the upstream gradient, one entry per output"),
+    ("h = softmax(z)", "the forward output, kept from the forward pass"),
+    ("g ⊙ h", "elementwise products g_i h_i"),
+    ("⟨g, h⟩", "their sum: one number per sample"),
+    ("g − ⟨g, h⟩", "subtract it from every entry of g"),
+    ("dz = h ⊙ (g − ⟨g, h⟩)", "scale by h: the answer, equal to g J"),
+)
+
+
+def vjp_steps(z, g):
+    """The reduction ``dz = h ⊙ (g − <g, h>)`` for one sample, one intermediate vector per step.
+
+    Returns a list of dicts ``name, note, value`` (value a (C,) array; the scalar <g, h> is
+    repeated C times so that every step draws the same way) and, last, the full-Jacobian result.
+    """
+    z, g = logits(z), np.asarray(g, dtype=np.float64)
+    if g.shape != z.shape:
+        raise ValueError(f"the upstream gradient g must have the shape of z, {z.shape}; got {g.shape}")
+    h = softmax(z)
+    gh = g * h
+    dot = gh.sum()
+    values = [g, h, gh, np.full_like(g, dot), g - dot, h * (g - dot)]
+    steps = [{"name": n, "note": note, "value": v} for (n, note), v in zip(VJP_STEPS, values)]
+    return {"steps": steps, "via_jacobian": g @ softmax_jacobian(z), "vjp": softmax_vjp(z, g)}
+
+
+def _step_index(state, k):
+    n = len(state["steps"])
+    if not (isinstance(k, (int, np.integer)) and 0 <= k < n):
+        raise ValueError(f"step index k must be an integer in [0, {n}), got {k!r}")
+    return int(k)
+
+
+def describe_vjp_step(state, k):
+    k = _step_index(state, k)
+    step = state["steps"][k]
+    text = f"step {k + 1} of {len(state['steps'])}: {step['name']}, {step['note']}"
+    if k == len(state["steps"]) - 1:
+        err = rel_error(step["value"], state["via_jacobian"])
+        text += f". Same as g J built the long way: {'yes' if err < 1e-12 else 'NO'}"
+    return text
+
+
+@svg.picture
+def draw_vjp_step(state, k):
+    """Step ``k`` (counted from 0) of the reduction and the two before it, as bar charts."""
+    k = _step_index(state, k)
+    top = max(np.abs(s["value"]).max() for s in state["steps"]) * 1.25
+    shown = state["steps"][max(0, k - 2) : k + 1]
+    return svg.row(
+        *[
+            svg.bar_chart(
+                s["value"],
+                title=s["name"],
+                ylim=(-top, top),
+                color=COLORS["analytic" if s is state["steps"][k] else "neutral"],
+            )
+            for s in shown
+        ]
+    )
+
+
+def vjp_widget(z=DEFAULT_LOGITS, g=None):
+    import ipywidgets as w
+
+    state = vjp_steps(z, upstream(len(z)) if g is None else g)
+    n = len(state["steps"])
+    controls = {"step": w.IntSlider(value=n, min=1, max=n, description="step")}
+    return LiveView(
+        controls,
+        compute=lambda step: state,
+        draw=lambda s, step: draw_vjp_step(s, step - 1),
+        describe=lambda s, step: describe_vjp_step(s, step - 1),
+    )
+
+
+def check_vjp(fn):
+    """Exercise: ``vjp(z, g)``, rows of ``dL/dz`` from rows ``g = dL/dh``, both (N, C), in O(C)."""
+    cases = [
+        (normal(13, (4, 5)), normal(14, (4, 5))),
+        (normal(15, (3, 3)), normal(16, (3, 3))),
+        (normal(17, (1, 6)), normal(18, (1, 6))),
+    ]
+
+    def rows_sum_axis0(z, g):
+        h = softmax(z)
+        return h * (g - np.sum(g * h, axis=0, keepdims=True))
+
+    def no_keepdims(z, g):
+        h = softmax(z)
+        return h * (g - np.sum(g * h, axis=1))
+
+    mistakes = [
+        (
+            lambda z, g: g * softmax(z) * (1 - softmax(z)),
+            "that is g times the diagonal h(1 − h) only: the off-diagonal −h_i h_j terms add "
+            "−h_j ⟨g, h⟩; use h ⊙ (g − ⟨g, h⟩)",
+        ),
+        (lambda z, g: softmax(z) * (g - g.sum(axis=1, keepdims=True)), "⟨g, h⟩ is Σ_i g_i h_i, not Σ_i g_i"),
+        (
+            lambda z, g: g - np.sum(g * softmax(z), axis=1, keepdims=True),
+            "the factor h_j is missing in front: dz = h ⊙ (g − ⟨g, h⟩)",
+        ),
+        (
+            rows_sum_axis0,
+            "⟨g, h⟩ must be taken per sample: sum over axis=1 (the classes), not axis=0 (the batch)",
+        ),
+        (
+            no_keepdims,
+            "np.sum(..., axis=1) has shape (N,) and was broadcast across columns: add keepdims=True",
+        ),
+    ]
+    return run_checks(
+        "softmax_vjp",
+        fn,
+        cases,
+        softmax_vjp,
+        mistakes,
+        success="dz = h ⊙ (g − ⟨g, h⟩) row by row: the same as g J, without any C × C matrix",
+    )
+
+
+def _delta2(a2, y):
+    N = a2.shape[0]
+    d = a2.copy()
+    d[np.arange(N), y] -= 1
+    return d / N
+
+
+def _learner_da2(a2, y):
+    """The learner's 'derivative of softmax': row y_n of each Jacobian, h_y (δ_{y j} − h_j)."""
+    N = a2.shape[0]
+    da2 = -a2.copy()
+    da2[np.arange(N), y] += 1
+    return da2 * a2[np.arange(N), y][:, None]
+
+
+def check_delta2(fn):
+    """Exercise: eq. 1 done right, ``delta2(a2, y)`` = dL/dz2 (N, C) of the mean cross-entropy."""
+    probs = softmax(normal(19, (5, 4)))
+    cases = [(probs, np.array([0, 3, 1, 1, 2])), (softmax(normal(20, (3, 3))), np.array([2, 2, 0]))]
+
+    def elementwise(a2, y):
+        N = a2.shape[0]
+        mask = np.zeros(a2.shape)
+        mask[np.arange(N), y] = 1
+        return ((1 / a2) * mask) * _learner_da2(a2, y) / N
+
+    mistakes = [
+        (
+            elementwise,
+            "only the label column is non-zero: an elementwise product where the chain rule needs a "
+            "sum over i; the learner's commented line, −(1/h_y)·(row y of J)/N, does that sum",
+        ),
+        (
+            lambda a2, y: -_delta2(a2, y),
+            "the sign is flipped: dL/dh_y = −1/h_y; keep the minus and you get (h − t)/N",
+        ),
+        (lambda a2, y: a2.shape[0] * _delta2(a2, y), "N times too large: where did the 1/N of the mean go?"),
+        (
+            lambda a2, y: (_delta2(a2, y) * a2.shape[0]).sum(axis=1, keepdims=True) / a2.shape[0],
+            "shape (N, 1): the upstream error has one entry per class, shape (N, C)",
+        ),
+    ]
+    return run_checks(
+        "delta2",
+        fn,
+        cases,
+        _delta2,
+        mistakes,
+        success="(a2 − t)/N: the N × 1 column times row y of each Jacobian, summed, is exactly this",
+    )
+
+
+GRADED = [
+    Exercise(
+        "softmax_vjp",
+        "vjp_rows",
+        check_vjp,
+        softmax_vjp,
+        lambda: (hidden_rng(8).normal(size=(5, 7)), hidden_rng(9).normal(size=(5, 7))),
+    ),
+    Exercise(
+        "delta2",
+        "delta2",
+        check_delta2,
+        _delta2,
+        lambda: (softmax(hidden_rng(10).normal(size=(6, 5))), np.array([4, 4, 0, 1, 2, 4])),
+    ),
+]
+"""The exercises of notebook 04, as the teacher's grader scores them."""

@@ -1,0 +1,200 @@
+"""Companion of notebook 05 · The fused softmax + cross-entropy.
+
+The stability widget and the checkers of its exercises.
+"""
+
+import numpy as np
+
+from .. import svg
+from ..gradcheck import rel_error
+from ..palette import COLORS
+from ..softmax import softmax, softmax_jacobian
+from ._checking import Exercise, hidden_rng, normal, run_checks, uniform
+from ._view import LiveView, slider
+
+
+def fused_gradient_state(gap, smoothing=0.0, dtype="float64", C=4):
+    """Three routes to dL/dz for one sample whose true class trails the leader by ``gap`` logits.
+
+    ``z = (0, gap, 0, ...)`` in ``dtype`` and the label is class 0, smoothed: ``t = (1 − s) onehot
+    + s / C``. Routes: fused ``h − t``; the long way ``(−t / h) J``, which turns to inf and NaN once
+    ``1/h_0`` overflows (a gap near 89 in float32, 710 in float64); and the general ``h Σt − t``.
+    """
+    dt = np.dtype(dtype)
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    if not 0 <= smoothing < 1:
+        raise ValueError(f"smoothing must be in [0, 1), got {smoothing}")
+    if not (isinstance(C, (int, np.integer)) and C >= 2):
+        raise ValueError(f"C must be a whole number of classes, at least 2, got {C!r}")
+    if not np.isfinite(gap):
+        raise ValueError(f"gap must be a finite number, got {gap}")
+    z = np.zeros(C, dtype=dt)
+    z[1] = gap
+    t = np.full(C, smoothing / C, dtype=dt)
+    t[0] += 1 - smoothing
+    h = softmax(z)
+    fused = h - t
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        long_way = (-t / h) @ softmax_jacobian(z)
+    general = h * t.sum() - t
+    return {
+        "z": z,
+        "t": t,
+        "h": h,
+        "gap": float(gap),
+        "dtype": dt.name,
+        "fused": fused,
+        "long_way": long_way,
+        "general": general,
+        "long_way_finite": bool(np.all(np.isfinite(long_way))),
+        "h_true_class": float(h[0]),
+    }
+
+
+def describe_fused(state):
+    head = f"{state['dtype']}, gap {state['gap']:.0f}: h of the true class = {state['h_true_class']:.3g}. "
+    if state["long_way_finite"]:
+        err = rel_error(state["long_way"], state["fused"])
+        agree = "to round-off" if err < 1e-10 else f"to a relative error of {err:.1e}"
+        return head + f"The −t/h route agrees with h − t {agree}."
+    if state["h_true_class"] == 0:
+        why = "h underflowed to 0, so −t/h = −inf"
+    else:
+        why = f"1/h overflows {state['dtype']}, so −t/h = −inf"
+    return head + f"The −t/h route breaks (inf and NaN): {why}. h − t is fine."
+
+
+@svg.picture
+def draw_fused(state):
+    """h with its target t, the fused gradient h − t, and the long way (−t/h) J, which may break."""
+    ok = state["long_way_finite"]
+    return svg.row(
+        svg.bar_chart(
+            state["h"],
+            title="h, with t dashed",
+            outline=state["t"],
+            ylim=(0, 1),
+            color=COLORS["probability"],
+        ),
+        svg.bar_chart(state["fused"], title="fused: h − t", ylim=(-1.2, 1.2), color=COLORS["analytic"]),
+        svg.bar_chart(
+            state["long_way"],
+            title="long way: (−t/h) J" + ("" if ok else " ✗ inf/NaN"),
+            ylim=(-1.2, 1.2),
+            color=COLORS["analytic" if ok else "wrong"],
+        ),
+    )
+
+
+def fused_widget():
+    import ipywidgets as w
+
+    controls = {
+        "gap": w.FloatSlider(
+            value=5, min=0, max=1000, step=1, description="logit gap", layout=w.Layout(width="360px")
+        ),
+        "smoothing": slider("smoothing", 0.0, 0.0, 0.5, step=0.05),
+        "dtype": w.ToggleButtons(options=["float64", "float32"], value="float64"),
+    }
+    return LiveView(
+        controls,
+        fused_gradient_state,
+        draw=lambda s, **_: draw_fused(s),
+        describe=lambda s, **_: describe_fused(s),
+    )
+
+
+def _fused(z, y):
+    """(h − t)/N for logits z (N, C) and labels y (N,)."""
+    return (softmax(z) - np.eye(z.shape[1])[y]) / z.shape[0]
+
+
+def check_fused_grad(fn):
+    """Exercise: ``fused_grad(z, y)``, the gradient of the mean cross-entropy w.r.t. logits (N, C)."""
+    cases = [
+        (normal(21, (4, 3)), np.array([0, 2, 1, 2])),
+        (normal(22, (6, 5)), np.array([4, 0, 0, 3, 1, 2])),
+    ]
+    mistakes = [
+        (lambda z, y: z.shape[0] * _fused(z, y), "off by a factor of N: where did the 1/N of the mean go?"),
+        (lambda z, y: -_fused(z, y), "the sign is flipped: the gradient is h − t, not t − h"),
+        (
+            lambda z, y: softmax(z) / z.shape[0],
+            "that is h/N: subtract 1 at each row's label (the t in h − t)",
+        ),
+        (
+            lambda z, y: _fused(z, (y + 1) % z.shape[1]),
+            "the 1 is subtracted one class to the right of the label: are your labels counted from 1?",
+        ),
+    ]
+    return run_checks(
+        "fused_grad",
+        fn,
+        cases,
+        _fused,
+        mistakes,
+        success="(h − t)/N: the whole softmax Jacobian and the 1/h of the log collapse to this",
+    )
+
+
+def _general(z, t):
+    return (softmax(z) * t.sum(axis=-1, keepdims=True) - t) / z.shape[0]
+
+
+def check_soft_target_grad(fn):
+    """Exercise: gradient w.r.t. logits of the mean cross-entropy for any targets ``t`` (N, C) >= 0."""
+    cases = [
+        (normal(23, (3, 4)), uniform(25, (3, 4))),
+        (normal(24, (2, 3)), np.array([[0.0, 2.0, 0.0], [0.5, 0.0, 0.0]])),
+    ]
+    mistakes = [
+        (
+            lambda z, t: (softmax(z) - t) / z.shape[0],
+            "that is (h − t)/N, right only when each row of t sums to 1: here they do not; "
+            "use (h·Σ_k t_k − t)/N",
+        ),
+        (
+            lambda z, t: softmax(z) * t.sum(axis=-1, keepdims=True) - t,
+            "off by a factor of N: where did the 1/N of the mean go?",
+        ),
+    ]
+    return run_checks(
+        "soft_target_grad",
+        fn,
+        cases,
+        _general,
+        mistakes,
+        success="(h·Σt − t)/N, which becomes (h − t)/N whenever a row of t sums to 1",
+    )
+
+
+def _fused_up_to_scale(fn):
+    """Partial credit: the direction of h − t is right, whatever the factor (a lost 1/N, say)."""
+    z, y = hidden_rng(2).normal(size=(6, 4)), np.array([0, 3, 1, 1, 2, 0])
+    got, right = np.asarray(fn(z.copy(), y.copy())), _fused(z, y)
+    return (
+        got.shape == right.shape
+        and abs(np.sum(got * right)) > 0
+        and np.allclose(got / np.sum(got * right) * np.sum(right * right), right, atol=1e-9)
+    )
+
+
+GRADED = [
+    Exercise(
+        "fused_grad",
+        "fused_grad",
+        check_fused_grad,
+        _fused,
+        lambda: (hidden_rng(11).normal(size=(7, 3)), np.array([2, 2, 0, 1, 0, 2, 1])),
+        extra=(("right up to a factor", 1, False, _fused_up_to_scale),),
+    ),
+    Exercise(
+        "soft_target_grad",
+        "soft_target_grad",
+        check_soft_target_grad,
+        _general,
+        lambda: (hidden_rng(12).normal(size=(3, 5)), hidden_rng(13).uniform(0, 3, size=(3, 5))),
+    ),
+]
+"""The exercises of notebook 05, as the teacher's grader scores them."""

@@ -1,0 +1,231 @@
+"""Companion of notebook 06 · Gradient checking.
+
+The step-size widget (error of a finite difference against ε) and the checkers of its exercises.
+"""
+
+from functools import lru_cache
+
+import numpy as np
+
+from .. import svg
+from ..gradcheck import rel_error
+from ..losses import cross_entropy, cross_entropy_grad
+from ..palette import COLORS
+from ._checking import Exercise, hidden_rng, normal, run_checks
+from ._view import LiveView
+
+EPS_GRID = 10.0 ** np.arange(-12, -0.24, 0.25)
+_EPS_LOGITS = np.array([[0.5, -1.2, 2.0, 0.3, -0.7]])
+_EPS_LABEL = np.array([2])
+
+
+def finite_difference_errors(dtype="float64", method="central", eps_grid=EPS_GRID):
+    """Relative error of a finite-difference gradient of a cross-entropy, for each step ``eps``.
+
+    The loss is the cross-entropy of five fixed logits, evaluated in ``dtype``; the exact gradient
+    ``h - t`` is computed in float64. A step too small to change a float32 logit gives NaN.
+    """
+    dt = np.dtype(dtype)
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    if method not in ("central", "forward"):
+        raise ValueError(f"method must be 'central' or 'forward', got {method!r}")
+    exact = cross_entropy_grad(_EPS_LOGITS, _EPS_LABEL)[0]
+    z = _EPS_LOGITS.astype(dt)
+    base = float(cross_entropy(z, _EPS_LABEL))
+    errors = []
+    for eps in eps_grid:
+        grad = np.empty(z.shape[1])
+        for j in range(z.shape[1]):
+            up, down = z.copy(), z.copy()
+            up[0, j] += dt.type(eps)
+            down[0, j] -= dt.type(eps)
+            if method == "central":
+                step = float(up[0, j]) - float(down[0, j])
+                diff = float(cross_entropy(up, _EPS_LABEL)) - float(cross_entropy(down, _EPS_LABEL))
+            else:
+                step = float(up[0, j]) - float(z[0, j])
+                diff = float(cross_entropy(up, _EPS_LABEL)) - base
+            grad[j] = diff / step if step != 0 else np.nan
+        errors.append(rel_error(grad, exact) if np.all(np.isfinite(grad)) else np.nan)
+    return np.array(errors)
+
+
+@lru_cache(maxsize=4)
+def _curves(dtype):
+    return finite_difference_errors(dtype, "central"), finite_difference_errors(dtype, "forward")
+
+
+def epsilon_state(eps, dtype="float64"):
+    """Error curves of forward and central differences in ``dtype``, and the errors at ``eps``."""
+    central, forward = _curves(np.dtype(dtype).name)
+    at = {m: float(finite_difference_errors(dtype, m, [eps])[0]) for m in ("central", "forward")}
+    best = int(np.nanargmin(central))
+    return {
+        "eps": float(eps),
+        "dtype": np.dtype(dtype).name,
+        "grid": EPS_GRID,
+        "central": central,
+        "forward": forward,
+        "at": at,
+        "best_eps": float(EPS_GRID[best]),
+        "best_error": float(central[best]),
+    }
+
+
+def describe_epsilon(state):
+    c, f = state["at"]["central"], state["at"]["forward"]
+    if not np.isfinite(c):
+        return (
+            f"{state['dtype']}, ε = {state['eps']:.0e}: the step is lost to rounding "
+            f"(z + ε = z), so the difference quotient is 0/0"
+        )
+    return (
+        f"{state['dtype']}, ε = {state['eps']:.0e}: central error {c:.1e}, forward {f:.1e}. "
+        f"The best central step here is ε ≈ {state['best_eps']:.0e} (error {state['best_error']:.0e})"
+    )
+
+
+@svg.picture
+def draw_epsilon(state):
+    """Forward and central errors against the step ε on log-log axes, the slider's ε ringed."""
+    return svg.loglog_chart(
+        state["grid"],
+        [
+            ("forward (f(z+ε) − f(z)) / ε", state["forward"], COLORS["neutral"]),
+            ("central (f(z+ε) − f(z−ε)) / 2ε", state["central"], COLORS["numerical"]),
+        ],
+        title=f"error against ε, {state['dtype']}",
+        marker=(state["eps"], state["at"]["central"]),
+        xlabel="step ε",
+        ylabel="relative error",
+    )
+
+
+def epsilon_widget():
+    import ipywidgets as w
+
+    controls = {
+        "eps": w.FloatLogSlider(
+            value=1e-3, base=10, min=-12, max=-1, step=0.25, description="ε", readout_format=".0e"
+        ),
+        "dtype": w.ToggleButtons(options=["float64", "float32"], value="float32"),
+    }
+    return LiveView(
+        controls,
+        epsilon_state,
+        draw=lambda s, **_: draw_epsilon(s),
+        describe=lambda s, **_: describe_epsilon(s),
+    )
+
+
+def _central_gradient(f, x, eps):
+    grad = np.zeros_like(x)
+    for k in range(x.size):
+        old = x.flat[k]
+        x.flat[k] = old + eps
+        up = f(x)
+        x.flat[k] = old - eps
+        down = f(x)
+        x.flat[k] = old
+        grad.flat[k] = (up - down) / (2 * eps)
+    return grad
+
+
+def _quartic(x):
+    return float(np.sum(x**4) + x.ravel()[0] * x.ravel()[-1])
+
+
+def check_central_difference(fn):
+    """Exercise: ``numerical_grad(f, x, eps)``: central differences of scalar ``f(x)``, x restored."""
+    cases = [(_quartic, normal(45, 5), 1e-5), (_quartic, normal(46, (2, 3)), 1e-5)]
+
+    def forward(f, x, eps):
+        grad = np.zeros_like(x)
+        base = f(x)
+        for k in range(x.size):
+            xp = x.copy()
+            xp.flat[k] += eps
+            grad.flat[k] = (f(xp) - base) / eps
+        return grad
+
+    mistakes = [
+        (forward, "close, but only to about ε: that is a forward difference; use the central one"),
+        (
+            lambda f, x, eps: 2 * _central_gradient(f, x.copy(), eps),
+            "twice too large: the central difference spans 2ε",
+        ),
+    ]
+    return run_checks(
+        "numerical_grad",
+        fn,
+        cases,
+        lambda f, x, eps: _central_gradient(f, x.copy(), eps),
+        mistakes,
+        rtol=1e-8,
+        atol=1e-10,
+        success="central differences, and x is exactly as it was afterwards",
+    )
+
+
+def _rel(a, b):
+    denom = np.linalg.norm(a) + np.linalg.norm(b)
+    return 0.0 if denom == 0 else np.linalg.norm(a - b) / denom
+
+
+def check_relative_error(fn):
+    """Exercise: ``relative_error(a, b)`` = ||a − b|| / (||a|| + ||b||), and 0 when both are 0."""
+    cases = [
+        (np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.3])),
+        (np.array([1e-9, 0.0]), np.array([3e-9, 0.0])),
+        (np.zeros(3), np.zeros(3)),
+        (np.array([2.0, -1.0]), np.array([-2.0, 1.0])),
+    ]
+    mistakes = [
+        (
+            lambda a, b: np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-300)),
+            "that is the largest entry-by-entry error: the course's definition uses norms",
+        ),
+        (
+            lambda a, b: np.linalg.norm(a - b),
+            "that is the absolute error: divide by ||a|| + ||b|| so the scale of the gradient cancels",
+        ),
+        (
+            lambda a, b: np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1.0),
+            "a floor of 1 in the denominator makes tiny gradients always pass: use ||a|| + ||b||",
+        ),
+    ]
+    hints = [
+        (
+            lambda got, exp, args: not np.all(np.isfinite(got[0])),
+            "both arrays are zero here: return 0 instead of dividing 0 by 0",
+        )
+    ]
+    return run_checks(
+        "relative_error",
+        fn,
+        cases,
+        _rel,
+        mistakes,
+        hints,
+        success="||a − b|| / (||a|| + ||b||): 0 when equal, 1 when b = −a or b = 0",
+    )
+
+
+GRADED = [
+    Exercise(
+        "numerical_grad",
+        "numerical_grad",
+        check_central_difference,
+        lambda f, x, eps: _central_gradient(f, x.copy(), eps),
+        lambda: (_quartic, hidden_rng(14).normal(size=(3, 2)), 1e-5),
+    ),
+    Exercise(
+        "relative_error",
+        "relative_error",
+        check_relative_error,
+        _rel,
+        lambda: (np.array([3.0, -4.0]), np.array([3.0, -4.5])),
+    ),
+]
+"""The exercises of notebook 06, as the teacher's grader scores them."""

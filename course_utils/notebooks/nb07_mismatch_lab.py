@@ -1,0 +1,200 @@
+"""Companion of notebook 07 · The mismatch lab.
+
+The first learner's Octave gradient check as a widget, and the checkers of its exercises.
+"""
+
+import numpy as np
+
+from .. import mismatch, svg
+from ..palette import COLORS
+from ..softmax import softmax
+from ._checking import Exercise, hidden_rng, normal, run_checks
+from ._view import LiveView
+
+MISMATCH_DEFAULTS = dict(
+    hidden="sigmoid",
+    backprop_derivative="sigmoid",
+    output="softmax",
+    cost="binary_cross_entropy",
+    reg=0.0,
+    eps=1e-4,
+)
+TABLE_ROWS = 10
+
+
+def mismatch_state(hidden, backprop_derivative, output, cost, reg=0.0, eps=1e-4):
+    """The learner's check for one choice of settings, with the explanation and their printed table."""
+    result = mismatch.gradient_mismatch(hidden, backprop_derivative, output, cost, reg, eps)
+    printed = None
+    if (
+        (hidden, output) in mismatch.LEARNER_TABLES
+        and cost == "binary_cross_entropy"
+        and reg == 0
+        and eps == mismatch.EPSILON
+    ):
+        printed = mismatch.LEARNER_TABLES[(hidden, output)]
+    return {
+        "result": result,
+        "explanation": mismatch.explain(result),
+        "learner": printed,
+        "layer_errors": result.layer_errors,
+        "layer_ratios": result.layer_ratios,
+    }
+
+
+def describe_mismatch(state):
+    r = state["result"]
+    return f"relative error {r.rel_error:.3g}: {state['explanation']}"
+
+
+def _mismatch_rows(state):
+    r = state["result"]
+    rows = []
+    for k in range(TABLE_ROWS):
+        row = [f"{r.numerical[k]:.4e}", f"{r.analytic[k]:.4e}"]
+        if state["learner"] is not None and k < len(state["learner"]):
+            row += [f"{state['learner'][k][0]:.4e}", f"{state['learner'][k][1]:.4e}"]
+        rows.append(row)
+    return rows
+
+
+@svg.picture
+def draw_mismatch(state):
+    """The gradient table (with the learner's printed one), the scatter, and the error per layer."""
+    header = ["numerical", "analytic"] + (["learner num.", "learner an."] if state["learner"] else [])
+    r = state["result"]
+    errors = svg.bar_chart(
+        [max(state["layer_errors"][n], 0.0) for n in ("Theta1", "Theta2")],
+        title="error per layer " + ("✗ fails" if r.rel_error > 1e-7 else "✓ passes"),
+        labels=["Theta1", "Theta2"],
+        ylim=(0, 1),
+        color=COLORS["wrong" if r.rel_error > 1e-7 else "analytic"],
+    )
+    return svg.row(
+        svg.table(header, _mismatch_rows(state)),
+        svg.scatter(r.numerical, r.analytic, title="analytic vs numerical"),
+        errors,
+    )
+
+
+def mismatch_widget():
+    import ipywidgets as w
+
+    names = ["sigmoid", "tanh", "softplus", "relu", "leaky_relu", "elu"]
+    d = MISMATCH_DEFAULTS
+    controls = {
+        "hidden": w.Dropdown(options=names, value=d["hidden"], description="hidden"),
+        "backprop_derivative": w.Dropdown(
+            options=names, value=d["backprop_derivative"], description="backprop f'"
+        ),
+        "output": w.Dropdown(options=list(mismatch.OUTPUTS), value=d["output"], description="output"),
+        "cost": w.Dropdown(options=list(mismatch.COSTS), value=d["cost"], description="cost"),
+        "reg": w.FloatSlider(value=d["reg"], min=0, max=3, step=0.1, description="λ"),
+        "eps": w.FloatLogSlider(value=d["eps"], base=10, min=-8, max=-1, step=1, description="ε"),
+    }
+    return LiveView(
+        controls,
+        mismatch_state,
+        draw=lambda s, **_: draw_mismatch(s),
+        describe=lambda s, **_: describe_mismatch(s),
+    )
+
+
+def _softmax_cost(h, Y):
+    return -np.sum(Y * np.log(h)) / h.shape[0]
+
+
+def check_softmax_cost(fn):
+    """Exercise: the cost whose gradient is ``a3 - Y`` for a softmax output, ``J(h, Y)`` (m, K)."""
+    cases = [
+        (softmax(normal(26, (5, 3))), np.eye(3)[[1, 2, 0, 1, 2]]),
+        (softmax(normal(27, (4, 4))), np.eye(4)[[3, 0, 0, 2]]),
+    ]
+    mistakes = [
+        (
+            lambda h, Y: -np.sum(Y * np.log(h)),
+            "m times too large: that is the learner's commented line, which forgot the 1/m",
+        ),
+        (
+            lambda h, Y: np.sum(-Y * np.log(h) - (1 - Y) * np.log(1 - h)) / h.shape[0],
+            "that is the binary (sigmoid) cost: its gradient through a softmax is not a3 − Y",
+        ),
+        (lambda h, Y: np.sum(Y * np.log(h)) / h.shape[0], "the sign is flipped: J = −(1/m) Σ Y log h"),
+    ]
+    return run_checks(
+        "softmax_cost",
+        fn,
+        cases,
+        _softmax_cost,
+        mistakes,
+        success="J = −(1/m) Σ Y log h: the cost that a3 − Y is the gradient of, for softmax",
+    )
+
+
+def _sigma2(sigma3, Theta2, z2, hidden):
+    from ..activations import get_activation
+
+    return (sigma3 @ Theta2)[:, 1:] * get_activation(hidden).df(z2)
+
+
+def check_sigma2(fn):
+    """Exercise: the hidden delta ``sigma2(sigma3, Theta2, z2, hidden)``, shape (m, H)."""
+    from ..activations import get_activation
+
+    cases = [
+        (normal(28, (5, 3)), normal(29, (3, 6)), normal(30, (5, 5)), "tanh"),
+        (normal(31, (4, 3)), normal(32, (3, 5)), normal(33, (4, 4)), "softplus"),
+    ]
+    mistakes = [
+        (
+            lambda s3, T2, z2, hid: _sigma2(s3, T2, z2, "sigmoid"),
+            "that is the sigmoid derivative: the learner's hard-coded line; use the derivative of the "
+            "hidden activation you actually have",
+        ),
+        (
+            lambda s3, T2, z2, hid: (
+                (s3 @ T2) * get_activation(hid).df(np.column_stack([np.ones(len(z2)), z2]))
+            ),
+            "shape (m, H + 1): drop the bias column, sigma2(:, 2:end) in Octave, [:, 1:] here",
+        ),
+        (
+            lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * get_activation(hid).df(get_activation(hid).f(z2)),
+            "the derivative was taken at the activation f(z2), not at the pre-activation z2",
+        ),
+        (
+            lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:],
+            "the activation's derivative is missing: multiply elementwise by f'(z2)",
+        ),
+    ]
+    return run_checks(
+        "sigma2",
+        fn,
+        cases,
+        _sigma2,
+        mistakes,
+        success="sigma2 = (sigma3 Theta2)(:, 2:end) .* f'(z2), with f the hidden activation",
+    )
+
+
+GRADED = [
+    Exercise(
+        "softmax_cost",
+        "softmax_cost",
+        check_softmax_cost,
+        _softmax_cost,
+        lambda: (softmax(hidden_rng(15).normal(size=(6, 3))), np.eye(3)[[0, 1, 2, 2, 1, 0]]),
+    ),
+    Exercise(
+        "sigma2",
+        "sigma2",
+        check_sigma2,
+        _sigma2,
+        lambda: (
+            hidden_rng(16).normal(size=(4, 3)),
+            hidden_rng(17).normal(size=(3, 7)),
+            hidden_rng(18).normal(size=(4, 6)),
+            "elu",
+        ),
+    ),
+]
+"""The exercises of notebook 07, as the teacher's grader scores them."""

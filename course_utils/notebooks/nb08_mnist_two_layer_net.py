@@ -1,0 +1,145 @@
+"""Companion of notebook 08 · The MNIST two-layer network.
+
+Ask the network, and the checkers of its exercises.
+"""
+
+import numpy as np
+
+from .. import svg
+from ..palette import COLORS
+from ..softmax import softmax
+from ._checking import Exercise, hidden_rng, normal, run_checks
+from ._view import LiveView
+
+
+def prediction_state(net, X, y, index):
+    """The network's softmax output for row ``index`` of ``X`` (N, 784), with its label."""
+    index = int(index)
+    if not 0 <= index < len(X):
+        raise ValueError(f"index must be in [0, {len(X)}), got {index}")
+    h = softmax(net.forward(X[index : index + 1])[0])[0]
+    pred = int(np.argmax(h))
+    return {
+        "index": index,
+        "image": np.asarray(X[index]).reshape(28, 28),
+        "label": int(y[index]),
+        "h": h,
+        "prediction": pred,
+        "confidence": float(h[pred]),
+        "correct": pred == int(y[index]),
+    }
+
+
+def describe_prediction(state):
+    verdict = "right" if state["correct"] else "WRONG"
+    return (
+        f"test digit {state['index']}: label {state['label']}, the network says "
+        f"{state['prediction']} with probability {state['confidence']:.3f} ({verdict})"
+    )
+
+
+@svg.picture
+def draw_prediction(state):
+    """The digit, and the network's probabilities with the one-hot target dashed over them."""
+    target = np.eye(state["h"].size)[state["label"]]
+    verdict = "✓" if state["correct"] else "✗"
+    return svg.row(
+        svg.image(state["image"], title=f"label {state['label']}"),
+        svg.bar_chart(
+            state["h"],
+            title=f"h = softmax(z): says {state['prediction']} {verdict}",
+            outline=target,
+            ylim=(0, 1),
+            color=COLORS["probability"],
+            width=320,
+        ),
+    )
+
+
+def prediction_widget(net, X, y):
+    import ipywidgets as w
+
+    controls = {"index": w.IntSlider(value=0, min=0, max=len(X) - 1, description="test digit")}
+    return LiveView(
+        controls,
+        compute=lambda index: prediction_state(net, X, y, index),
+        draw=lambda s, **_: draw_prediction(s),
+        describe=lambda s, **_: describe_prediction(s),
+    )
+
+
+def _relu_backward(dout, a1):
+    return dout * (a1 > 0)
+
+
+def check_relu_backward(fn):
+    """Exercise: ``relu_backward(da1, a1)``, gradient through ReLU from its output ``a1``, no aliasing."""
+    a = np.maximum(normal(34, (4, 5)), 0)
+    a[0, 0] = 0.0
+    cases = [(normal(35, (4, 5)), a), (normal(36, (3, 2)), np.maximum(normal(37, (3, 2)), 0))]
+    mistakes = [
+        (lambda d, a1: d * (a1 >= 0), "a1 >= 0 lets the gradient through units that are off: use a1 > 0"),
+        (
+            lambda d, a1: (a1 > 0).astype(float),
+            "that is the mask alone: multiply it by the upstream gradient",
+        ),
+        (lambda d, a1: d, "the mask is missing: units with a1 = 0 pass no gradient"),
+    ]
+    return run_checks(
+        "relu_backward", fn, cases, _relu_backward, mistakes, success="da1 ⊙ [a1 > 0], and a1 left untouched"
+    )
+
+
+def _momentum(w, dw, v, lr, mu):
+    v_new = mu * v - lr * dw
+    return w + v_new, v_new
+
+
+def check_momentum_update(fn):
+    """Exercise: one SGD-with-momentum step, ``(w, dw, v, lr, mu) -> (w_new, v_new)``."""
+    cases = [
+        (normal(38, (3, 2)), normal(39, (3, 2)), normal(40, (3, 2)), 0.1, 0.9),
+        (normal(41, 4), normal(42, 4), np.zeros(4), 0.5, 0.5),
+    ]
+    mistakes = [
+        (
+            lambda w, dw, v, lr, mu: (w + (mu * v + lr * dw), mu * v + lr * dw),
+            "gradient ascent: the step must go against the gradient, v = μv − η·dw",
+        ),
+        (
+            lambda w, dw, v, lr, mu: (w + v, mu * v - lr * dw),
+            "w moved with the old velocity: update v first, then w = w + v_new",
+        ),
+        (
+            lambda w, dw, v, lr, mu: (w - lr * dw, -lr * dw),
+            "the momentum term μv is missing: that is plain SGD",
+        ),
+    ]
+    return run_checks(
+        "momentum_update", fn, cases, _momentum, mistakes, n_out=2, success="v = μv − η·dw, then w = w + v"
+    )
+
+
+GRADED = [
+    Exercise(
+        "relu_backward",
+        "relu_backward",
+        check_relu_backward,
+        _relu_backward,
+        lambda: (hidden_rng(19).normal(size=(5, 4)), np.maximum(hidden_rng(20).normal(size=(5, 4)), 0)),
+    ),
+    Exercise(
+        "momentum_update",
+        "momentum_update",
+        check_momentum_update,
+        _momentum,
+        lambda: (
+            hidden_rng(21).normal(size=3),
+            hidden_rng(22).normal(size=3),
+            hidden_rng(23).normal(size=3),
+            0.05,
+            0.8,
+        ),
+    ),
+]
+"""The exercises of notebook 08, as the teacher's grader scores them."""

@@ -1,0 +1,139 @@
+"""Companion of notebook 09 · Bug hunt.
+
+The bug gallery and the checkers of the bias exercise and the mysteries.
+"""
+
+import numpy as np
+
+from .. import bugs, svg
+from ..softmax import softmax
+from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks
+from ._view import LiveView
+
+
+def bug_state(key):
+    """The gradient-check report of one catalogued bug and what ``diagnose`` makes of it."""
+    if key not in bugs.BUGS:
+        raise ValueError(f"unknown bug {key!r}; choose one of {', '.join(bugs.BUGS)}")
+    report = bugs.check_bug(key)
+    return {
+        "bug": bugs.BUGS[key],
+        "report": report,
+        "diagnosis": bugs.diagnose(report),
+        "errors": report.errors,
+    }
+
+
+def describe_bug(state):
+    b = state["bug"]
+    return f"{b.title}. Wrong: {b.wrong}. Fix: {b.fix}. Diagnosis: {state['diagnosis'][0]}"
+
+
+@svg.picture
+def draw_bug(state):
+    """The bug's gradient-check report as a table: each tensor, its shape, ok or FAIL, the ratio."""
+    r = state["report"]
+    rows = [
+        [
+            n,
+            str(t.shape),
+            "FAIL" if not t.ok else "ok",
+            f"{r.ratios[n]:.3g}" if not t.ok and np.isfinite(r.ratios[n]) else "",
+        ]
+        for n, t in r.tensors.items()
+    ]
+    return svg.table(["tensor", "shape", "check", "numerical/analytic"], rows)
+
+
+def bug_widget():
+    import ipywidgets as w
+
+    options = [(b.title, k) for k, b in bugs.BUGS.items()]
+    controls = {
+        "key": w.Dropdown(
+            options=options, value=options[0][1], description="bug", layout=w.Layout(width="480px")
+        )
+    }
+    return LiveView(
+        controls,
+        compute=bug_state,
+        draw=lambda s, **_: draw_bug(s),
+        describe=lambda s, **_: describe_bug(s),
+    )
+
+
+def check_mysteries(answers):
+    """Exercise: ``answers`` maps mystery number (1-5) to a key of ``bugs.BUGS``; one line each."""
+    if not isinstance(answers, dict):
+        return Feedback(
+            "mysteries", "error", f"answers must be a dict number -> bug key, got {type(answers).__name__}"
+        )
+    lines, right = [], 0
+    for number, truth in enumerate(bugs.MYSTERIES, start=1):
+        guess = answers.get(number)
+        if guess is None or guess is ...:
+            lines.append(f"  mystery {number}: no answer yet")
+        elif guess not in bugs.BUGS:
+            lines.append(f"  mystery {number}: {guess!r} is not a key of bugs.BUGS")
+        elif guess == truth:
+            right += 1
+            lines.append(f"  mystery {number}: ✓ {bugs.BUGS[truth].title}")
+        else:
+            hint = sorted(bugs.BUGS[truth].flags)
+            lines.append(
+                f"  mystery {number}: ✗ not {bugs.BUGS[guess].title}; the tensors that fail "
+                f"are {', '.join(hint)}: which bugs touch exactly those?"
+            )
+    status = "correct" if right == len(bugs.MYSTERIES) else "wrong"
+    if all(answers.get(n) in (None, ...) for n in range(1, len(bugs.MYSTERIES) + 1)):
+        status = "not implemented"
+    return Feedback("mysteries", status, f"{right} of {len(bugs.MYSTERIES)} solved\n" + "\n".join(lines))
+
+
+def _db2(h, y):
+    d = h.sum(axis=0)
+    np.subtract.at(d, y, 1)
+    return d / h.shape[0]
+
+
+def check_bias_gradient(fn):
+    """Exercise: ``db2(h, y)``, the bias gradient of the mean cross-entropy, with repeated labels."""
+    cases = [
+        (softmax(normal(43, (6, 4))), np.array([1, 1, 3, 0, 1, 3])),
+        (softmax(normal(44, (5, 3))), np.array([2, 2, 2, 2, 2])),
+    ]
+
+    def fancy(h, y):
+        d = h.sum(axis=0) / h.shape[0]
+        d[y] -= 1 / h.shape[0]
+        return d
+
+    mistakes = [
+        (
+            fancy,
+            "d[y] -= 1/N subtracts once per distinct label, not once per sample: use "
+            "np.subtract.at(d, y, 1/N) or np.bincount(y, minlength=C)",
+        ),
+        (lambda h, y: _db2(h, y) * h.shape[0], "N times too large: where did the 1/N of the mean go?"),
+    ]
+    return run_checks(
+        "bias_gradient",
+        fn,
+        cases,
+        _db2,
+        mistakes,
+        success="Σ_n (h_n − t_n) / N, every repeated label counted",
+    )
+
+
+GRADED = [
+    Exercise(
+        "bias_gradient",
+        "db2",
+        check_bias_gradient,
+        _db2,
+        lambda: (softmax(hidden_rng(24).normal(size=(8, 3))), np.array([0, 0, 0, 2, 2, 1, 0, 2])),
+    ),
+]
+"""The exercise of notebook 09 that a function answers, as the teacher's grader scores it (the
+mysteries are scored one point each by the grader itself)."""

@@ -1,0 +1,41 @@
+"""The companion of notebook 00 · Start here: its widget's state, picture and live view, and its checkers."""
+
+import numpy as np
+import pytest
+from checking_helpers import expect
+
+from course_utils import load_mnist
+from course_utils.notebooks import nb00_start_here as nb00
+
+
+def test_mnist_digit_state():
+    X, y = load_mnist("train", n=10)
+    s = nb00.mnist_digit_state(X, y, 3)
+    np.testing.assert_array_equal(s["image"], X[3].reshape(28, 28))
+    assert s["label"] == y[3] == 1
+    assert s["lit"] == np.count_nonzero(X[3]) and s["border_lit"] == 0
+    with pytest.raises(ValueError, match=r"index must be in \[0, 10\)"):
+        nb00.mnist_digit_state(X, y, 10)
+
+
+def test_one_hot():
+    expect(nb00.check_one_hot(lambda y, C: np.eye(C)[y]), "correct")
+    expect(nb00.check_one_hot(lambda y, C: np.eye(C)[y].T), "wrong", "swapped")
+    expect(nb00.check_one_hot(lambda y, C: np.eye(C)[(y + 1) % C]), "wrong", "Octave labels start at 1")
+    expect(nb00.check_one_hot(lambda y, C: y.reshape(-1, 1)), "wrong", "(N, 1)")
+
+
+def test_theta_to_params():
+    expect(nb00.check_theta_to_params(lambda T: (T[:, 1:].T, T[:, 0])), "correct")
+    expect(nb00.check_theta_to_params(lambda T: (T[:, 1:], T[:, 0])), "wrong", "transpose")
+    expect(nb00.check_theta_to_params(lambda T: (T.T, T[:, 0])), "wrong", "bias column")
+    expect(nb00.check_theta_to_params(lambda T: (T[:, 1:].T, T[:, [0]])), "wrong", "(H, 1)")
+    expect(nb00.check_theta_to_params(lambda T: T[:, 1:].T), "error", "tuple of 2 arrays")
+
+
+def test_mnist_widget_follows_the_slider():
+    X, y = load_mnist("test", n=5)
+    mnist = nb00.mnist_widget(X, y)
+    mnist.controls["index"].value = 2
+    assert mnist.last_state["label"] == y[2] and f"label y[2] = {y[2]}" in mnist.text.value
+    assert mnist.chart.value == nb00.draw_mnist_digit(mnist.last_state).svg

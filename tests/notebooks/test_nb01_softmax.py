@@ -1,0 +1,72 @@
+"""The companion of notebook 01 · Softmax: its widget's state, picture and live view, and its checkers."""
+
+import numpy as np
+import pytest
+from checking_helpers import expect, hand_softmax
+
+from course_utils.notebooks import nb01_softmax as nb01
+
+
+def test_softmax_state_and_temperature():
+    s = nb01.softmax_state([2.0, 1.0, 0.1, -1.0])
+    assert s["h"].sum() == pytest.approx(1.0) and s["argmax"] == 0
+    assert 0 < s["entropy"] < s["max_entropy"] == pytest.approx(np.log(4))
+    cold = nb01.softmax_state([2.0, 1.0, 0.1, -1.0], temperature=0.1)
+    hot = nb01.softmax_state([2.0, 1.0, 0.1, -1.0], temperature=100.0)
+    assert cold["max_prob"] > 0.9999 and cold["argmax"] == 0
+    np.testing.assert_allclose(hot["h"], 0.25, atol=0.01)
+    assert cold["entropy"] < s["entropy"] < hot["entropy"]
+    assert "T = 1.00" in nb01.describe_softmax(s)
+    with pytest.raises(ValueError, match="temperature must be a positive number"):
+        nb01.softmax_state([1.0, 2.0], 0.0)
+
+
+def test_softmax_widget_follows_the_sliders():
+    view = nb01.softmax_widget()
+    view.controls["T"].value = 0.1
+    assert view.last_state["max_prob"] > 0.99
+    view.controls["z3"].value = 5.0
+    assert view.last_state["argmax"] == 3
+
+
+def test_softmax():
+    expect(nb01.check_softmax(hand_softmax), "correct")
+
+    def naive(z):
+        return np.exp(z) / np.sum(np.exp(z), axis=1, keepdims=True)
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        expect(nb01.check_softmax(naive), "wrong", "overflow", "max")
+
+    def global_max(z):
+        e = np.exp(z - np.max(z))
+        return e / e.sum(axis=1, keepdims=True)
+
+    with np.errstate(invalid="ignore"):
+        expect(nb01.check_softmax(global_max), "wrong", "whole batch")
+    expect(nb01.check_softmax(lambda z: np.exp(z - z.max(axis=1, keepdims=True))), "wrong", "do not sum to 1")
+    expect(nb01.check_softmax(lambda z: hand_softmax(z.T).T), "wrong", "columns sum to 1")
+
+    def forgot_keepdims(z):
+        m = z.max(axis=1)
+        e = np.exp(z - m)
+        return e / e.sum(axis=1, keepdims=True)
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        expect(nb01.check_softmax(forgot_keepdims), "error", "broadcast", "keepdims=True")
+
+
+def test_log_softmax():
+    def good(z):
+        m = z.max(axis=1, keepdims=True)
+        return z - m - np.log(np.sum(np.exp(z - m), axis=1, keepdims=True))
+
+    expect(nb01.check_log_softmax(good), "correct")
+    with np.errstate(divide="ignore"):
+        expect(nb01.check_log_softmax(lambda z: np.log(hand_softmax(z))), "wrong", "-inf")
+
+    def dropped_m(z):
+        m = z.max(axis=1, keepdims=True)
+        return z - np.log(np.sum(np.exp(z - m), axis=1, keepdims=True))
+
+    expect(nb01.check_log_softmax(dropped_m), "wrong", "unshifted")

@@ -1,0 +1,107 @@
+"""The companion of notebook 04 · The chain-rule reduction.
+
+Its widget's state, picture and live view, and its checkers.
+"""
+
+import numpy as np
+import pytest
+from checking_helpers import expect, hand_softmax
+
+from course_utils import softmax_jacobian
+from course_utils.notebooks import nb04_chain_rule_reduction as nb04
+
+
+def test_vjp_steps():
+    z, g = np.array([0.5, -1.0, 2.0]), np.array([1.0, -2.0, 0.5])
+    s = nb04.vjp_steps(z, g)
+    assert [st["name"] for st in s["steps"]] == [n for n, _ in nb04.VJP_STEPS]
+    np.testing.assert_allclose(s["steps"][-1]["value"], g @ softmax_jacobian(z), atol=1e-15)
+    np.testing.assert_allclose(s["steps"][-1]["value"], s["vjp"], atol=1e-15)
+    assert np.ptp(s["steps"][3]["value"]) == 0
+    assert "Same as g J built the long way: yes" in nb04.describe_vjp_step(s, 5)
+
+
+def test_vjp():
+    def good(z, g):
+        h = hand_softmax(z)
+        return h * (g - (g * h).sum(axis=1, keepdims=True))
+
+    expect(nb04.check_vjp(good), "correct")
+
+    def per_sample_jacobians(z, g):  # the home-made library's route: right, just O(C^2)
+        h = hand_softmax(z)
+        return np.stack([g[n] @ (np.diag(h[n]) - np.outer(h[n], h[n])) for n in range(len(z))])
+
+    expect(nb04.check_vjp(per_sample_jacobians), "correct")
+    expect(nb04.check_vjp(lambda z, g: g * hand_softmax(z) * (1 - hand_softmax(z))), "wrong", "diagonal")
+
+    def batch_axis(z, g):
+        h = hand_softmax(z)
+        return h * (g - (g * h).sum(axis=0, keepdims=True))
+
+    expect(nb04.check_vjp(batch_axis), "wrong", "per sample")
+
+
+def test_delta2():
+    def good(a2, y):
+        t = np.zeros_like(a2)
+        t[np.arange(len(y)), y] = 1
+        return (a2 - t) / len(y)
+
+    expect(nb04.check_delta2(good), "correct")
+
+    def learner_004(a2, y):  # eq. 1 as posted (with the mask line repaired)
+        N = len(y)
+        da2 = -a2.copy()
+        da2[np.arange(N), y] += 1
+        da2 *= (a2[np.arange(N), y])[:, None]
+        mask = np.zeros(a2.shape)
+        mask[np.arange(N), y] = 1
+        return ((1 / a2) * mask) * da2 / N
+
+    expect(nb04.check_delta2(learner_004), "wrong", "elementwise product", "sum over i")
+
+    def commented_line(a2, y):  # the learner's commented alternative: right
+        N = len(y)
+        da2 = -a2.copy()
+        da2[np.arange(N), y] += 1
+        da2 *= (a2[np.arange(N), y])[:, None]
+        return -(1 / a2[np.arange(N), y])[:, None] * da2 / N
+
+    expect(nb04.check_delta2(commented_line), "correct")
+    expect(nb04.check_delta2(lambda a2, y: -good(a2, y)), "wrong", "sign")
+    expect(nb04.check_delta2(lambda a2, y: good(a2, y) * len(y)), "wrong", "1/N")
+
+
+def test_vjp_widget_steps():
+    vjp = nb04.vjp_widget()
+    vjp.controls["step"].value = 6
+    assert "Same as g J" in vjp.text.value
+    vjp.controls["step"].value = 2
+    assert "step 2 of 6" in vjp.text.value
+
+
+@pytest.mark.parametrize("C", [2, 3, 5, 7])
+def test_vjp_widget_works_for_any_number_of_classes(C):
+    view = nb04.vjp_widget(z=np.linspace(-1, 1, C))
+    assert len(view.last_state["steps"][0]["value"]) == C
+    assert "yes" in view.text.value
+
+
+def test_vjp_pictures_stay_finite_for_a_zero_gradient_and_saturated_logits():
+    for z, g in [([1.0, 2.0, 0.0, -1.0], np.zeros(4)), ([1e4, 0.0, 0.0, 0.0], np.ones(4))]:
+        state = nb04.vjp_steps(z, g)
+        for k in range(6):
+            text = nb04.draw_vjp_step(state, k).svg
+            assert "nan" not in text.lower().replace("NaN", "") and "inf" not in text
+
+
+def test_vjp_step_index_out_of_range_is_a_clear_error():
+    state = nb04.vjp_steps([1.0, 2.0, 0.0], [1.0, 0.0, -1.0])
+    for k in (6, -1, 2.5):
+        with pytest.raises(ValueError, match=r"step index k must be an integer in \[0, 6\)"):
+            nb04.describe_vjp_step(state, k)
+        with pytest.raises(ValueError, match="step index"):
+            nb04.draw_vjp_step(state, k)
+    with pytest.raises(ValueError, match="shape of z"):
+        nb04.vjp_steps([1.0, 2.0, 0.0], [1.0, 0.0])

@@ -1,0 +1,80 @@
+"""The companion of notebook 05 · The fused softmax + cross-entropy.
+
+Its widget's state, picture and live view, and its checkers.
+"""
+
+import re
+
+import numpy as np
+import pytest
+from checking_helpers import expect, hand_softmax
+
+from course_utils.notebooks import nb05_fused_cross_entropy as nb05
+
+
+def test_fused_gradient_state():
+    ok = nb05.fused_gradient_state(5)
+    assert ok["long_way_finite"]
+    np.testing.assert_allclose(ok["long_way"], ok["fused"], atol=1e-14)
+    broken = nb05.fused_gradient_state(800)
+    assert not broken["long_way_finite"] and "h underflowed to 0" in nb05.describe_fused(broken)
+    np.testing.assert_allclose(broken["fused"], [-1, 1, 0, 0], atol=1e-12)
+    # It breaks when 1/h overflows, before h itself underflows: near 89 in float32, 710 in float64.
+    assert nb05.fused_gradient_state(88, dtype="float32")["long_way_finite"]
+    f32 = nb05.fused_gradient_state(90, dtype="float32")
+    assert not f32["long_way_finite"] and f32["h_true_class"] > 0
+    assert "1/h overflows float32" in nb05.describe_fused(f32)
+    assert nb05.fused_gradient_state(709, dtype="float64")["long_way_finite"]
+    assert not nb05.fused_gradient_state(711, dtype="float64")["long_way_finite"]
+    smooth = nb05.fused_gradient_state(3, smoothing=0.2)
+    np.testing.assert_allclose(smooth["t"].sum(), 1.0)
+    np.testing.assert_allclose(smooth["general"], smooth["fused"], atol=1e-15)
+    with pytest.raises(ValueError, match="smoothing"):
+        nb05.fused_gradient_state(3, smoothing=1.5)
+
+
+def test_fused_grad():
+    def good(z, y):
+        d = hand_softmax(z)
+        d[np.arange(len(y)), y] -= 1
+        return d / len(y)
+
+    expect(nb05.check_fused_grad(good), "correct")
+    expect(nb05.check_fused_grad(lambda z, y: good(z, y) * len(y)), "wrong", "factor of N")
+    expect(nb05.check_fused_grad(lambda z, y: hand_softmax(z) / len(y)), "wrong", "subtract 1")
+    expect(nb05.check_fused_grad(lambda z, y: -good(z, y)), "wrong", "sign")
+
+
+def test_soft_target_grad():
+    def good(z, t):
+        return (hand_softmax(z) * t.sum(axis=1, keepdims=True) - t) / len(z)
+
+    expect(nb05.check_soft_target_grad(good), "correct")
+    expect(nb05.check_soft_target_grad(lambda z, t: (hand_softmax(z) - t) / len(z)), "wrong", "sums to 1")
+    expect(nb05.check_soft_target_grad(lambda z, t: good(z, t) * len(z)), "wrong", "factor of N")
+
+
+def test_fused_widget_breaks_and_recovers():
+    fused = nb05.fused_widget()
+    fused.controls["gap"].value = 800
+    assert "breaks" in fused.text.value and "✗ inf/NaN" in fused.chart.value
+    fused.controls["gap"].value = 80
+    fused.controls["dtype"].value = "float32"
+    assert "agrees" in fused.text.value and "✗" not in fused.chart.value
+    fused.controls["gap"].value = 95
+    assert "breaks" in fused.text.value
+
+
+def test_fused_state_refuses_fewer_than_two_classes_and_a_gap_that_is_not_finite():
+    for C in (1, 0, 2.5):
+        with pytest.raises(ValueError, match="at least 2"):
+            nb05.fused_gradient_state(3, C=C)
+    with pytest.raises(ValueError, match="finite"):
+        nb05.fused_gradient_state(np.inf)
+    assert nb05.fused_gradient_state(3, C=2)["h"].shape == (2,)
+
+
+def test_broken_long_way_is_drawn_without_a_non_finite_coordinate():
+    text = nb05.draw_fused(nb05.fused_gradient_state(800)).svg
+    assert ">NaN<" in text or ">−inf<" in text
+    assert not re.search(r'="[^"]*(nan|inf)[^"]*"', text, re.I)

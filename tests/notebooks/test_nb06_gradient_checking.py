@@ -1,0 +1,76 @@
+"""The companion of notebook 06 · Gradient checking.
+
+Its widget's state, picture and live view, and its checkers.
+"""
+
+import numpy as np
+from checking_helpers import expect
+
+from course_utils.notebooks import nb06_gradient_checking as nb06
+
+
+def test_epsilon_state_and_widget():
+    s64 = nb06.epsilon_state(1e-5, "float64")
+    s32 = nb06.epsilon_state(1e-3, "float32")
+    # Central beats forward at a good step; each dtype has its floor.
+    assert s64["at"]["central"] < 1e-9 < s64["at"]["forward"]
+    assert 1e-13 < s64["best_error"] < 1e-9 and 1e-6 < s32["best_error"] < 1e-3
+    assert 1e-6 <= s64["best_eps"] <= 1e-4 and 1e-3 <= s32["best_eps"] <= 1e-1
+    # Truncation: the central error falls like eps^2 on the right side of the U.
+    grid, c = s64["grid"], s64["central"]
+    slope = np.polyfit(np.log10(grid[grid >= 1e-3]), np.log10(c[grid >= 1e-3]), 1)[0]
+    assert 1.8 < slope < 2.2
+    assert np.isnan(nb06.epsilon_state(1e-9, "float32")["at"]["central"])
+    view = nb06.epsilon_widget()
+    view.controls["dtype"].value = "float32"
+    view.controls["eps"].value = 1e-10
+    assert "lost to rounding" in view.text.value and 'class="marker"' not in view.chart.value
+
+
+def test_central_difference():
+    def good(f, x, eps):
+        g = np.zeros_like(x)
+        for k in range(x.size):
+            old = x.flat[k]
+            x.flat[k] = old + eps
+            up = f(x)
+            x.flat[k] = old - eps
+            down = f(x)
+            x.flat[k] = old
+            g.flat[k] = (up - down) / (2 * eps)
+        return g
+
+    expect(nb06.check_central_difference(good), "correct")
+
+    def not_restored(f, x, eps):
+        g = np.zeros_like(x)
+        for k in range(x.size):
+            x.flat[k] += eps
+            up = f(x)
+            x.flat[k] -= 2 * eps
+            g.flat[k] = (up - f(x)) / (2 * eps)
+        return g
+
+    expect(nb06.check_central_difference(not_restored), "wrong", "in place")
+
+
+def test_relative_error():
+    def good(a, b):
+        d = np.linalg.norm(a) + np.linalg.norm(b)
+        return 0.0 if d == 0 else np.linalg.norm(a - b) / d
+
+    expect(nb06.check_relative_error(good), "correct")
+    with np.errstate(invalid="ignore"):
+        expect(
+            nb06.check_relative_error(
+                lambda a, b: np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))
+            ),
+            "wrong",
+            "0 by 0",
+        )
+    expect(nb06.check_relative_error(lambda a, b: np.linalg.norm(a - b)), "wrong", "absolute error")
+    expect(
+        nb06.check_relative_error(lambda a, b: np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-300))),
+        "wrong",
+        "entry-by-entry",
+    )

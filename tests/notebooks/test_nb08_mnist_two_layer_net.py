@@ -1,0 +1,53 @@
+"""The companion of notebook 08 · The MNIST two-layer network.
+
+Its widget's state, picture and live view, and its checkers.
+"""
+
+import numpy as np
+import pytest
+from checking_helpers import expect
+
+from course_utils import load_mnist, softmax
+from course_utils.notebooks import nb08_mnist_two_layer_net as nb08
+
+
+def test_prediction_state_and_widget():
+    from course_utils import TwoLayerNet
+
+    X, y = load_mnist("test", n=5)
+    net = TwoLayerNet(784, 8, 10, seed=0)
+    s = nb08.prediction_state(net, X, y, 2)
+    np.testing.assert_allclose(s["h"], softmax(net.forward(X[2:3])[0])[0])
+    assert s["prediction"] == int(np.argmax(s["h"])) and s["label"] == y[2]
+    assert f"label {y[2]}" in nb08.describe_prediction(s)
+    view = nb08.prediction_widget(net, X, y)
+    view.controls["index"].value = 4
+    assert view.last_state["index"] == 4 and "test digit 4" in view.text.value
+    with pytest.raises(ValueError, match="index"):
+        nb08.prediction_state(net, X, y, 5)
+
+
+def test_relu_backward():
+    expect(nb08.check_relu_backward(lambda d, a1: d * (a1 > 0)), "correct")
+
+    def aliased(d, a1):
+        mask = a1
+        mask[a1 > 0] = 1
+        return d * mask
+
+    expect(nb08.check_relu_backward(aliased), "wrong", "changed its input array in place")
+    expect(nb08.check_relu_backward(lambda d, a1: d * (a1 >= 0)), "wrong", "a1 > 0")
+
+
+def test_momentum_update():
+    def good(w, dw, v, lr, mu):
+        v = mu * v - lr * dw
+        return w + v, v
+
+    expect(nb08.check_momentum_update(good), "correct")
+    expect(nb08.check_momentum_update(lambda w, dw, v, lr, mu: (w - lr * dw, -lr * dw)), "wrong", "plain SGD")
+    expect(
+        nb08.check_momentum_update(lambda w, dw, v, lr, mu: (w + mu * v + lr * dw, mu * v + lr * dw)),
+        "wrong",
+        "ascent",
+    )

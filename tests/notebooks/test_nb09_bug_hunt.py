@@ -1,0 +1,45 @@
+"""The companion of notebook 09 · Bug hunt: its widget's state, picture and live view, and its checkers."""
+
+import numpy as np
+import pytest
+from checking_helpers import expect
+
+from course_utils.notebooks import nb09_bug_hunt as nb09
+
+
+def test_bug_state_and_widget():
+    s = nb09.bug_state("aliasing")
+    assert s["report"].failed == ["W2"] and "aliasing" in s["diagnosis"][0]
+    assert "Wrong: da1 = a1" in nb09.describe_bug(s)
+    view = nb09.bug_widget()
+    view.controls["key"].value = "regularised_bias"
+    assert "regularised bias" in view.text.value and view.chart.value.count("FAIL") == 2
+    with pytest.raises(ValueError, match="unknown bug"):
+        nb09.bug_state("nope")
+
+
+def test_mysteries():
+    from course_utils import bugs
+
+    right = dict(enumerate(bugs.MYSTERIES, start=1))
+    expect(nb09.check_mysteries(right), "correct", "5 of 5")
+    wrong = {**right, 2: "missing_1_over_N"}
+    fb = expect(nb09.check_mysteries(wrong), "wrong", "4 of 5", "mystery 2: ✗")
+    assert "W2" in fb.message  # the hint names the tensors that fail
+    expect(nb09.check_mysteries({n: ... for n in range(1, 6)}), "not implemented")
+    expect(nb09.check_mysteries({1: "nope"}), "wrong", "not a key")
+
+
+def test_bias_gradient():
+    def good(h, y):
+        t = np.eye(h.shape[1])[y]
+        return (h - t).sum(axis=0) / len(y)
+
+    expect(nb09.check_bias_gradient(good), "correct")
+
+    def fancy(h, y):
+        d = h.sum(axis=0) / len(y)
+        d[y] -= 1 / len(y)
+        return d
+
+    expect(nb09.check_bias_gradient(fancy), "wrong", "np.subtract.at")
