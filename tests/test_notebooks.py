@@ -4,6 +4,7 @@ nbval itself (configured in pyproject.toml) re-runs each notebook and compares i
 tests check what nbval does not: the structure every notebook promises its reader.
 """
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -88,7 +89,7 @@ def test_nbval_markers_are_honest(path):
             # nbval only sees the marker when it stands alone on its line.
             assert IGNORE in lines, src[:80]
             # Only live widgets and timings may have their output ignored.
-            assert re.search(r"widgets\.\w+_widget\(|timeit|training\.train\(", src), src[:80]
+            assert re.search(r"nb\d\d\.\w+_widget\(|timeit|training\.train\(", src), src[:80]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ident)
@@ -104,12 +105,14 @@ def test_every_part_is_there(path):
         "Predict, then run",
     ):
         assert heading in markdown, heading
-    widget_cells = [i for i, c in enumerate(cs) if re.search(r"widgets\.\w+_widget\(", source(c))]
+    widget_cells = [i for i, c in enumerate(cs) if re.search(r"nb\d\d\.\w+_widget\(", source(c))]
     assert widget_cells, "at least one widget"
     for i in widget_cells:
         before = "\n".join(source(c) for c in cs[max(0, i - 2) : i])
-        assert "widgets.draw_" in before, "a static figure of the default state comes before each widget"
-    checks = [src for src in code if re.search(r"exercises\.check_\w+\(", src)]
+        assert re.search(r"nb\d\d\.draw_", before), (
+            "a static figure of the default state comes before each widget"
+        )
+    checks = [src for src in code if re.search(r"nb\d\d\.check_\w+\(", src)]
     assert len(checks) >= 2, "at least two exercises with feedback"
     for src in checks:
         if path.parent.name == "solutions":
@@ -134,3 +137,23 @@ def test_exercise_feedback_in_committed_outputs_is_correct(path):
 def test_cells_carry_slide_metadata(path):
     kinds = {c["metadata"].get("slideshow", {}).get("slide_type") for c in cells(path)}
     assert None not in kinds and "slide" in kinds
+
+
+TIMING = re.compile(r"\b(seconds|timeit|perf_counter|monotonic|time\.time|elapsed|_ms\b|\bms\b)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ident)
+def test_no_notebook_asserts_a_wall_clock_time(path):
+    """Timings may be printed (in a cell nbval ignores); a check that depends on them may not."""
+    for cell in cells(path):
+        code = source(cell)
+        if cell["cell_type"] != "code" or code.lstrip().startswith("%"):
+            continue
+        for node in ast.walk(ast.parse(code)):
+            is_check = isinstance(node, ast.Assert) or (
+                isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("verify", "verify_true")
+            )
+            if is_check:
+                assert not TIMING.search(ast.get_source_segment(code, node)), ast.get_source_segment(
+                    code, node
+                )

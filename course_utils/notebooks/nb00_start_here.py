@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import svg
-from ._checking import Exercise, hidden_rng, normal, run_checks
+from ._checking import N_BY_ONE, Exercise, hidden_rng, normal, run_checks, see
 from ._view import LiveView
 
 
@@ -74,6 +74,7 @@ def check_one_hot(fn):
         (
             lambda y, C: y[:, None].astype(float),
             "that is the labels as a column (N, 1): one-hot targets have one column per class, (N, C)",
+            N_BY_ONE,
         ),
     ]
     return run_checks(
@@ -82,6 +83,7 @@ def check_one_hot(fn):
         cases,
         _one_hot,
         mistakes,
+        section=see("00_start_here", "Notation: one sample per row"),
         success="one row per sample, a single 1 in the column of its label",
     )
 
@@ -118,6 +120,7 @@ def check_theta_to_params(fn):
         _theta_to_params,
         mistakes,
         n_out=2,
+        section=see("00_start_here", "The learners' Octave names"),
         success="W1 = Theta1[:, 1:].T and b1 = Theta1[:, 0]: X @ W1 + b1 equals [1 X] Theta1'",
     )
 

@@ -5,7 +5,7 @@ import numpy as np
 from .. import svg
 from ..palette import COLORS
 from ..softmax import log_softmax, softmax
-from ._checking import Exercise, normal, run_checks
+from ._checking import Exercise, normal, run_checks, see
 from ._view import DEFAULT_LOGITS, LiveView, gather, logit_sliders, logits, slider, tempered
 
 
@@ -86,15 +86,18 @@ def _softmax_no_keepdims(z):
 
 def check_softmax(fn):
     """Exercise: a numerically stable softmax of each row of ``z`` (N, C)."""
+    overflow = see("01_softmax", "Overflow, and the one-line fix")
     mistakes = [
         (
             _softmax_no_shift,
             "overflow: exp(1000) is inf, and inf/inf is NaN; subtract each row's max before exp",
+            overflow,
         ),
         (
             _softmax_global_shift,
             "one max for the whole batch makes rows far below it underflow to 0/0; subtract each "
             "row's own max: z.max(axis=1, keepdims=True)",
+            overflow,
         ),
         (
             _softmax_no_keepdims,
@@ -103,6 +106,7 @@ def check_softmax(fn):
         (
             lambda z: softmax(z, axis=0),
             "your columns sum to 1, not your rows: normalise over axis=1 (the classes)",
+            see("01_softmax", "Outputs are probabilities"),
         ),
     ]
     hints = [
@@ -122,6 +126,7 @@ def check_softmax(fn):
         softmax,
         mistakes,
         hints,
+        section=see("01_softmax", "The definition"),
         success="rows sum to 1, and logits of 1000 or -1000 give no NaN",
     )
 
@@ -160,6 +165,7 @@ def check_log_softmax(fn):
         cases,
         log_softmax,
         mistakes,
+        section=see("01_softmax", "Log-softmax and log-sum-exp"),
         success="finite everywhere, even at a logit gap of 800, and exp of each row sums to 1",
     )
 

@@ -9,7 +9,7 @@ from .. import svg
 from ..gradcheck import numerical_gradient, rel_error
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
-from ._checking import Exercise, hidden_rng, normal, run_checks
+from ._checking import Exercise, hidden_rng, normal, run_checks, see
 from ._view import DEFAULT_LOGITS, GRADCHECK_TOL, LiveView, gather, logit_sliders, logits, upstream
 from ._view import DEFAULT_UPSTREAM as DEFAULT_UPSTREAM  # the notebook's g
 
@@ -136,6 +136,7 @@ def check_jacobian(fn):
         _SINGLE_CASES,
         softmax_jacobian,
         mistakes,
+        section=see("02_softmax_jacobian", "Why the diagonal alone fails the gradient check"),
         success="J[i, j] = h_i(δ_ij − h_j), on and off the diagonal",
     )
 
@@ -192,6 +193,7 @@ def check_numerical_jacobian(fn):
         mistakes,
         rtol=1e-8,
         atol=1e-10,
+        section=see("02_softmax_jacobian", "One output, one input: the numerical reference"),
         success="central differences, one column per input, one row per output",
     )
 

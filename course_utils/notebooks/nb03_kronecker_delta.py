@@ -8,7 +8,7 @@ import numpy as np
 from .. import svg
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
-from ._checking import Exercise, hidden_rng, normal, run_checks
+from ._checking import Exercise, hidden_rng, normal, run_checks, see
 from ._view import DEFAULT_LOGITS, LiveView, gather, logit_sliders, logits, slider, tempered
 
 
@@ -95,6 +95,7 @@ def check_batched_jacobian(fn):
         cases,
         softmax_jacobian,
         mistakes,
+        section=see("03_kronecker_delta", "A batch of Jacobians, and what it costs"),
         success="(N, C, C), each slice diag(h) − h hᵀ of its own row",
     )
 
@@ -125,6 +126,7 @@ def check_lse_hvp(fn):
         cases,
         _hvp,
         mistakes,
+        section=see("03_kronecker_delta", "J is the Hessian of log-sum-exp"),
         success="Hv = h ⊙ v − h ⟨h, v⟩ in O(C), the same as (diag(h) − h hᵀ) v",
     )
 

@@ -9,7 +9,7 @@ from .. import svg
 from ..gradcheck import rel_error
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian, softmax_vjp
-from ._checking import Exercise, hidden_rng, normal, run_checks
+from ._checking import N_BY_ONE, Exercise, hidden_rng, normal, run_checks, see
 from ._view import DEFAULT_LOGITS, LiveView, logits, upstream
 from ._view import DEFAULT_UPSTREAM as DEFAULT_UPSTREAM  # the notebook's g
 
@@ -124,6 +124,7 @@ def check_vjp(fn):
         (
             no_keepdims,
             "np.sum(..., axis=1) has shape (N,) and was broadcast across columns: add keepdims=True",
+            N_BY_ONE,
         ),
     ]
     return run_checks(
@@ -132,6 +133,7 @@ def check_vjp(fn):
         cases,
         softmax_vjp,
         mistakes,
+        section=see("04_chain_rule_reduction", "The reduction"),
         success="dz = h ⊙ (g − ⟨g, h⟩) row by row: the same as g J, without any C × C matrix",
     )
 
@@ -184,6 +186,7 @@ def check_delta2(fn):
         cases,
         _delta2,
         mistakes,
+        section=N_BY_ONE,
         success="(a2 − t)/N: the N × 1 column times row y of each Jacobian, summed, is exactly this",
     )
 

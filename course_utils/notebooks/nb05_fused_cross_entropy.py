@@ -9,7 +9,7 @@ from .. import svg
 from ..gradcheck import rel_error
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
-from ._checking import Exercise, hidden_rng, normal, run_checks, uniform
+from ._checking import Exercise, hidden_rng, normal, run_checks, see, uniform
 from ._view import LiveView, slider
 
 
@@ -115,9 +115,27 @@ def check_fused_grad(fn):
     cases = [
         (normal(21, (4, 3)), np.array([0, 2, 1, 2])),
         (normal(22, (6, 5)), np.array([4, 0, 0, 3, 1, 2])),
+        # Logits far apart, as a trained network produces them: exp without the max shift overflows.
+        (np.array([[1000.0, 0.0, -5.0], [3.0, 800.0, 2.0]]), np.array([0, 2])),
     ]
+    one_over_n = see("05_fused_cross_entropy", "Where the 1/N goes")
+
+    def no_shift(z, y):
+        e = np.exp(z)
+        return (e / e.sum(axis=1, keepdims=True) - np.eye(z.shape[1])[y]) / z.shape[0]
+
     mistakes = [
-        (lambda z, y: z.shape[0] * _fused(z, y), "off by a factor of N: where did the 1/N of the mean go?"),
+        (
+            no_shift,
+            "NaN where the logits are large: exp(1000) overflows to inf and inf/inf is NaN; take the "
+            "softmax with each row's max subtracted first (or call cu.softmax)",
+            see("01_softmax", "Overflow, and the one-line fix"),
+        ),
+        (
+            lambda z, y: z.shape[0] * _fused(z, y),
+            "off by a factor of N: where did the 1/N of the mean go?",
+            one_over_n,
+        ),
         (lambda z, y: -_fused(z, y), "the sign is flipped: the gradient is h − t, not t − h"),
         (
             lambda z, y: softmax(z) / z.shape[0],
@@ -134,6 +152,7 @@ def check_fused_grad(fn):
         cases,
         _fused,
         mistakes,
+        section=see("05_fused_cross_entropy", "The derivation"),
         success="(h − t)/N: the whole softmax Jacobian and the 1/h of the log collapse to this",
     )
 
@@ -157,6 +176,7 @@ def check_soft_target_grad(fn):
         (
             lambda z, t: softmax(z) * t.sum(axis=-1, keepdims=True) - t,
             "off by a factor of N: where did the 1/N of the mean go?",
+            see("05_fused_cross_entropy", "Where the 1/N goes"),
         ),
     ]
     return run_checks(
@@ -165,6 +185,7 @@ def check_soft_target_grad(fn):
         cases,
         _general,
         mistakes,
+        section=see("05_fused_cross_entropy", "Soft targets"),
         success="(h·Σt − t)/N, which becomes (h − t)/N whenever a row of t sums to 1",
     )
 

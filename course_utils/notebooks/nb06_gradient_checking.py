@@ -11,7 +11,7 @@ from .. import svg
 from ..gradcheck import rel_error
 from ..losses import cross_entropy, cross_entropy_grad
 from ..palette import COLORS
-from ._checking import Exercise, hidden_rng, normal, run_checks
+from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._view import LiveView
 
 EPS_GRID = 10.0 ** np.arange(-12, -0.24, 0.25)
@@ -119,14 +119,42 @@ def epsilon_widget():
     )
 
 
+class _Reads:
+    """A loss ``f()`` in the course's convention: no argument; it reads the array ``x`` it was given.
+
+    Called with an argument, it says so in words, since that is the convention this exercise tests.
+    """
+
+    def __init__(self, x):
+        self.x = x
+
+    def __call__(self, *args):
+        if args:
+            raise TypeError(
+                "f takes no argument in this course: it reads x, which your function changes in place "
+                "(as cu.numerical_gradient does); call f(), not f(x)"
+            )
+        return _quartic(self.x)
+
+
+def _case(seed, shape, eps=1e-5):
+    """A fresh case builder: ``(f, x, eps)`` with ``f`` reading this very ``x``."""
+
+    def build():
+        x = normal(seed, shape)
+        return _Reads(x), x, eps
+
+    return build
+
+
 def _central_gradient(f, x, eps):
     grad = np.zeros_like(x)
     for k in range(x.size):
         old = x.flat[k]
         x.flat[k] = old + eps
-        up = f(x)
+        up = f()
         x.flat[k] = old - eps
-        down = f(x)
+        down = f()
         x.flat[k] = old
         grad.flat[k] = (up - down) / (2 * eps)
     return grad
@@ -137,35 +165,68 @@ def _quartic(x):
 
 
 def check_central_difference(fn):
-    """Exercise: ``numerical_grad(f, x, eps)``: central differences of scalar ``f(x)``, x restored."""
-    cases = [(_quartic, normal(45, 5), 1e-5), (_quartic, normal(46, (2, 3)), 1e-5)]
+    """Exercise: ``numerical_grad(f, x, eps)``: central differences of ``f()``, which reads ``x``.
+
+    The course's convention (``cu.numerical_gradient``): ``f`` takes no argument and reads the array
+    ``x``, which ``numerical_grad`` changes in place, one entry at a time, and puts back exactly.
+    """
+    cases = [_case(45, 5), _case(46, (2, 3))]
 
     def forward(f, x, eps):
         grad = np.zeros_like(x)
-        base = f(x)
+        base = f()
         for k in range(x.size):
-            xp = x.copy()
-            xp.flat[k] += eps
-            grad.flat[k] = (f(xp) - base) / eps
+            old = x.flat[k]
+            x.flat[k] = old + eps
+            grad.flat[k] = (f() - base) / eps
+            x.flat[k] = old
         return grad
 
+    def never_moves(f, x, eps):
+        # A copy is perturbed, but f reads the original x: every difference is 0.
+        return np.zeros_like(x)
+
+    differences = see("06_gradient_checking", "Forward and central differences")
     mistakes = [
-        (forward, "close, but only to about ε: that is a forward difference; use the central one"),
         (
-            lambda f, x, eps: 2 * _central_gradient(f, x.copy(), eps),
-            "twice too large: the central difference spans 2ε",
+            forward,
+            "close, but only to about ε: that is a forward difference; use the central one",
+            differences,
+        ),
+        (
+            lambda f, x, eps: 2 * _central_gradient(f, x, eps),
+            "twice too large: the central difference spans 2ε, from x − ε to x + ε",
+            differences,
+        ),
+        (
+            never_moves,
+            "every entry is 0: f reads x itself, so perturb x in place (x.flat[k] = old + eps), "
+            "not a copy of it, and put the old value back",
+            differences,
         ),
     ]
     return run_checks(
         "numerical_grad",
         fn,
         cases,
-        lambda f, x, eps: _central_gradient(f, x.copy(), eps),
+        _central_gradient,
         mistakes,
         rtol=1e-8,
         atol=1e-10,
-        success="central differences, and x is exactly as it was afterwards",
+        changed_input=Feedback(
+            "numerical_grad",
+            "wrong",
+            "x is not as it was afterwards: after the two calls of f(), put the entry's old value back "
+            "(x.flat[k] = old), not old + eps − eps, which rounding can change",
+            differences,
+        ),
+        success="central differences of f(), and x is exactly as it was afterwards",
     )
+
+
+def _ratio(num, den):
+    """num / den, and 0 for 0/0: a wrong formula that still handles the all-zero case."""
+    return 0.0 if den == 0 else num / den
 
 
 def _rel(a, b):
@@ -181,18 +242,34 @@ def check_relative_error(fn):
         (np.zeros(3), np.zeros(3)),
         (np.array([2.0, -1.0]), np.array([-2.0, 1.0])),
     ]
+    four = see("06_gradient_checking", "Four relative errors, and how each misleads")
     mistakes = [
         (
             lambda a, b: np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-300)),
             "that is the largest entry-by-entry error: the course's definition uses norms",
+            four,
         ),
         (
             lambda a, b: np.linalg.norm(a - b),
             "that is the absolute error: divide by ||a|| + ||b|| so the scale of the gradient cancels",
+            four,
         ),
         (
             lambda a, b: np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1.0),
             "a floor of 1 in the denominator makes tiny gradients always pass: use ||a|| + ||b||",
+            four,
+        ),
+        (
+            lambda a, b: _ratio(np.sum(np.abs(a - b)), np.sum(np.abs(a)) + np.sum(np.abs(b))),
+            "those are one-norms (sums of absolute values); the course's ||·|| is the two-norm, "
+            "np.linalg.norm",
+            four,
+        ),
+        (
+            lambda a, b: _ratio(np.linalg.norm(a - b), np.linalg.norm(b)),
+            "dividing by ||b|| alone makes the error depend on which argument is the reference; "
+            "use ||a|| + ||b||",
+            four,
         ),
     ]
     hints = [
@@ -217,8 +294,8 @@ GRADED = [
         "numerical_grad",
         "numerical_grad",
         check_central_difference,
-        lambda f, x, eps: _central_gradient(f, x.copy(), eps),
-        lambda: (_quartic, hidden_rng(14).normal(size=(3, 2)), 1e-5),
+        _central_gradient,
+        lambda: (lambda x: (_Reads(x), x, 1e-5))(hidden_rng(14).normal(size=(3, 2))),
     ),
     Exercise(
         "relative_error",

@@ -8,7 +8,7 @@ import numpy as np
 from .. import mismatch, svg
 from ..palette import COLORS
 from ..softmax import softmax
-from ._checking import Exercise, hidden_rng, normal, run_checks
+from ._checking import Exercise, hidden_rng, normal, run_checks, see
 from ._view import LiveView
 
 MISMATCH_DEFAULTS = dict(
@@ -114,6 +114,16 @@ def check_softmax_cost(fn):
         (
             lambda h, Y: -np.sum(Y * np.log(h)),
             "m times too large: that is the learner's commented line, which forgot the 1/m",
+            see("07_mismatch_lab", "The commented cost"),
+        ),
+        (
+            lambda h, Y: -np.mean(Y * np.log(h)),
+            "K times too small: np.mean averages over all m·K entries of Y·log h, but the cost "
+            "averages over the m samples only; use −np.sum(Y * np.log(h)) / m",
+        ),
+        (
+            lambda h, Y: -np.sum(Y * np.log(h), axis=1) / h.shape[0],
+            "one number per sample, shape (m,): the cost is one number; sum over the samples too",
         ),
         (
             lambda h, Y: np.sum(-Y * np.log(h) - (1 - Y) * np.log(1 - h)) / h.shape[0],
@@ -127,6 +137,7 @@ def check_softmax_cost(fn):
         cases,
         _softmax_cost,
         mistakes,
+        section=see("07_mismatch_lab", "Why: two costs, one delta"),
         success="J = −(1/m) Σ Y log h: the cost that a3 − Y is the gradient of, for softmax",
     )
 
@@ -172,6 +183,7 @@ def check_sigma2(fn):
         cases,
         _sigma2,
         mistakes,
+        section=see("07_mismatch_lab", "Table 3, and a latent bug"),
         success="sigma2 = (sigma3 Theta2)(:, 2:end) .* f'(z2), with f the hidden activation",
     )
 

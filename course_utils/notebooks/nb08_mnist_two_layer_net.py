@@ -8,7 +8,7 @@ import numpy as np
 from .. import svg
 from ..palette import COLORS
 from ..softmax import softmax
-from ._checking import Exercise, hidden_rng, normal, run_checks
+from ._checking import Exercise, hidden_rng, normal, run_checks, see
 from ._view import LiveView
 
 
@@ -86,13 +86,26 @@ def check_relu_backward(fn):
         (lambda d, a1: d, "the mask is missing: units with a1 = 0 pass no gradient"),
     ]
     return run_checks(
-        "relu_backward", fn, cases, _relu_backward, mistakes, success="da1 ⊙ [a1 > 0], and a1 left untouched"
+        "relu_backward",
+        fn,
+        cases,
+        _relu_backward,
+        mistakes,
+        section=see("08_mnist_two_layer_net", "Line 1: the mask"),
+        success="da1 ⊙ [a1 > 0], and a1 left untouched",
     )
 
 
 def _momentum(w, dw, v, lr, mu):
+    """The course's convention (notebook 08's training loop): v = μv − η·dw, then w = w + v."""
     v_new = mu * v - lr * dw
     return w + v_new, v_new
+
+
+def _momentum_gradient_velocity(w, dw, v, lr, mu):
+    """PyTorch's convention, right too: the velocity sums gradients, v = μv + dw, then w = w − η·v."""
+    v_new = mu * v + dw
+    return w - lr * v_new, v_new
 
 
 def check_momentum_update(fn):
@@ -115,9 +128,31 @@ def check_momentum_update(fn):
             "the momentum term μv is missing: that is plain SGD",
         ),
     ]
-    return run_checks(
-        "momentum_update", fn, cases, _momentum, mistakes, n_out=2, success="v = μv − η·dw, then w = w + v"
+    training = see("08_mnist_two_layer_net", "Training")
+    ours = run_checks(
+        "momentum_update",
+        fn,
+        cases,
+        _momentum,
+        mistakes,
+        n_out=2,
+        section=training,
+        success="v = μv − η·dw, then w = w + v: the convention of this course's training loop",
     )
+    if ours.passed or ours.status == "not implemented":
+        return ours
+    # Both conventions are right: the other one keeps η out of the velocity.
+    theirs = run_checks(
+        "momentum_update",
+        fn,
+        cases,
+        _momentum_gradient_velocity,
+        [],
+        n_out=2,
+        success="v = μv + dw, then w = w − η·v: PyTorch's convention, right too (the course's own keeps "
+        "η inside the velocity, v = μv − η·dw, w = w + v; for a fixed η the two take the same steps)",
+    )
+    return theirs if theirs.passed else ours
 
 
 GRADED = [
@@ -133,7 +168,8 @@ GRADED = [
         "momentum_update",
         check_momentum_update,
         _momentum,
-        lambda: (
+        also_right=(_momentum_gradient_velocity,),
+        hidden_args=lambda: (
             hidden_rng(21).normal(size=3),
             hidden_rng(22).normal(size=3),
             hidden_rng(23).normal(size=3),

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import bugs, svg
 from ..softmax import softmax
-from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks
+from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._view import LiveView
 
 
@@ -122,6 +122,7 @@ def check_bias_gradient(fn):
         cases,
         _db2,
         mistakes,
+        section=see("09_bug_hunt", "The gallery"),
         success="Σ_n (h_n − t_n) / N, every repeated label counted",
     )
 

@@ -120,6 +120,30 @@ def execute(nb, folder, name):
     return _stable_widget_ids(nb, name)
 
 
+def _keep_variable_outputs(nb, target):
+    """Keep the stored output of each unchanged cell whose output honestly varies from run to run.
+
+    Cells marked ``# NBVAL_IGNORE_OUTPUT`` print progress bars, timings and live widgets. When such a
+    cell's source is the same as in the file already written, its old output stays, so building
+    from unchanged sources changes no byte.
+    """
+    import nbformat
+
+    if not target.exists():
+        return nb
+    old = {c.get("id"): c for c in nbformat.read(target, as_version=4).cells if c.cell_type == "code"}
+    for cell in nb.cells:
+        before = old.get(cell.get("id"))
+        if (
+            cell.cell_type == "code"
+            and cell.source.startswith("# NBVAL_IGNORE_OUTPUT")
+            and before is not None
+            and before.source == cell.source
+        ):
+            cell.outputs = before.outputs
+    return nb
+
+
 def build(execute_copies=True, names=None, solutions=False):
     """Write ``notebooks/learner/`` from ``notebooks/solutions/``, executing each copy.
 
@@ -146,6 +170,7 @@ def build(execute_copies=True, names=None, solutions=False):
             learner = execute(learner, LEARNER, path.stem)
         pending.append((LEARNER / path.name, learner))
     for target, nb in pending:  # nothing is written until every notebook has run
+        nb = _keep_variable_outputs(nb, target)
         tmp = target.with_suffix(".ipynb.tmp")
         nbformat.write(nb, tmp)
         tmp.replace(target)

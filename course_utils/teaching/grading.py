@@ -68,14 +68,14 @@ def case(notebook, name, kind, env):
         fn = env.get(e.function)
         if not callable(fn):
             return False
+        # Every call gets arguments of its own: some hold a function that reads an array in place.
         if kind == "runs":
-            args = e.hidden_args()
-            return _shapes(fn(*[_copy(a) for a in args])) == _shapes(e.reference(*args))
+            return _shapes(fn(*e.hidden_args())) == _shapes(e.reference(*e.hidden_args()))
         if kind == "checker":
             return e.checker(fn).passed
         if kind == "hidden":
-            args = e.hidden_args()
-            return _close(fn(*[_copy(a) for a in args]), e.reference(*args))
+            got = fn(*e.hidden_args())
+            return any(_close(got, right(*e.hidden_args())) for right in (e.reference, *e.also_right))
         for extra_kind, _, _, predicate in e.extra:
             if kind == extra_kind:
                 return bool(predicate(fn))

@@ -1,10 +1,14 @@
 """The checker machinery every companion shares: stubs, crashes, in-place edits, reproducible feedback."""
 
+import ast
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from checking_helpers import expect
 
-from course_utils.notebooks import NOTEBOOKS, companion
+from course_utils.notebooks import NOTEBOOKS, _checking, companion
 from course_utils.notebooks import nb01_softmax as nb01
 from course_utils.notebooks import nb05_fused_cross_entropy as nb05
 
@@ -74,3 +78,104 @@ def test_every_exercise_is_graded_with_its_own_checker():
 def test_companion_refuses_an_unknown_notebook():
     with pytest.raises(ValueError, match="unknown notebook '10_more'"):
         companion("10_more")
+
+
+def _hostile_answers():
+    """Functions a learner could write that return or do something no exercise expects."""
+
+    def raises(exc):
+        def fn(*args):
+            raise exc
+
+        return fn
+
+    def exits(*args):
+        raise SystemExit(3)
+
+    def generator(*args):
+        yield 1.0
+
+    return {
+        "returns None": lambda *a: None,
+        "returns a string": lambda *a: "h - t",
+        "returns a scalar": lambda *a: 0.5,
+        "returns NaN": lambda *a: float("nan"),
+        "returns a dict": lambda *a: {"a": 1},
+        "returns a list of lists": lambda *a: [[1.0, 2.0], [3.0]],
+        "returns complex numbers": lambda *a: np.ones(3) * 1j,
+        "returns an object array": lambda *a: np.array([None, "x"], dtype=object),
+        "returns a huge array": lambda *a: np.zeros((50, 50, 3)),
+        "returns inf": lambda *a: np.full(4, np.inf),
+        "returns a tuple of the wrong length": lambda *a: (1.0, 2.0, 3.0),
+        "returns its input": lambda *a: a[0],
+        "returns a generator": generator,
+        "raises ZeroDivisionError": raises(ZeroDivisionError("division by zero")),
+        "raises IndexError": raises(IndexError("tuple index out of range")),
+        "raises a broadcast ValueError": raises(ValueError("operands could not be broadcast together")),
+        "calls sys.exit": exits,
+        "takes no argument": lambda: 1.0,
+        "takes too many": lambda a, b, c, d, e, f, g: 1.0,
+    }
+
+
+HOSTILE = _hostile_answers()
+
+
+@pytest.mark.parametrize("checker", [c for _, c in CHECKERS], ids=[n for n, _ in CHECKERS])
+def test_no_answer_makes_a_checker_raise(checker):
+    for what, answer in HOSTILE.items():
+        feedback = checker(answer)
+        assert feedback.status in ("wrong", "error"), (what, feedback)
+        assert feedback.message and "checker could not judge" not in feedback.message, (what, feedback)
+        assert "np.int64" not in repr(feedback) and "np.float64" not in repr(feedback), (what, feedback)
+
+
+def test_a_missing_return_and_complex_numbers_are_named():
+    assert "is a `return` missing" in nb01.check_softmax(lambda z: None).message
+    assert "complex" in nb01.check_softmax(lambda z: z * 1j).message
+
+
+def test_an_unexpected_shape_points_at_the_section_on_n_by_one():
+    fb = nb05.check_fused_grad(lambda z, y: np.zeros((len(y), 1)))
+    assert fb.status == "wrong" and "one column per class, got (4, 1)" in fb.message
+    assert fb.see.notebook == "04_chain_rule_reduction"
+    assert fb.see.link == "04_chain_rule_reduction.ipynb#(N,-C)-or-(N,-1)?-The-learner's-equation-1"
+    assert "<a href=" in fb._repr_html_() and "(see 04 · (N, C) or (N, 1)?" in repr(fb)
+
+
+def test_indices_in_messages_are_plain_numbers():
+    def off_by_one_entry(z, y):
+        d = nb05._fused(z, y)
+        d[1, 2] += 0.5
+        return d
+
+    message = nb05.check_fused_grad(off_by_one_entry).message
+    assert "at index (1, 2)" in message and "np." not in message
+
+
+def _sections_named_in(path):
+    """Every (notebook, heading) a companion module links to, read from its source."""
+    tree = ast.parse(path.read_text())
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("see", "Section"):
+            if all(isinstance(arg, ast.Constant) for arg in node.args):  # not see()'s own body
+                found.append(tuple(arg.value for arg in node.args))
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(Path(_checking.__file__).parent.glob("*.py")), ids=lambda p: p.name)
+def test_every_linked_section_is_a_heading_of_its_notebook(path):
+    root = Path(_checking.__file__).parents[2] / "notebooks"
+    for notebook, heading in _sections_named_in(path):
+        for version in ("solutions", "learner"):
+            nb = json.loads((root / version / f"{notebook}.ipynb").read_text())
+            headings = {
+                line.lstrip("#").strip()
+                for c in nb["cells"]
+                if c["cell_type"] == "markdown"
+                for line in "".join(c["source"]).splitlines()
+                if line.startswith("#")
+            }
+            assert heading in headings, (version, notebook, heading)
+            assert "$" not in heading, "a heading with LaTeX makes no reliable anchor"

@@ -78,3 +78,16 @@ def test_broken_long_way_is_drawn_without_a_non_finite_coordinate():
     text = nb05.draw_fused(nb05.fused_gradient_state(800)).svg
     assert ">NaN<" in text or ">−inf<" in text
     assert not re.search(r'="[^"]*(nan|inf)[^"]*"', text, re.I)
+
+
+def test_a_softmax_without_the_max_shift_is_named():
+    def no_shift(z, y):
+        e = np.exp(z)
+        d = e / e.sum(axis=1, keepdims=True)
+        d[np.arange(len(y)), y] -= 1
+        return d / len(y)
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        fb = nb05.check_fused_grad(no_shift)
+    assert fb.status == "wrong" and "exp(1000) overflows" in fb.message
+    assert fb.see.heading == "Overflow, and the one-line fix"

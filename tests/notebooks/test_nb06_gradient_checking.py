@@ -6,6 +6,7 @@ Its widget's state, picture and live view, and its checkers.
 import numpy as np
 from checking_helpers import expect
 
+import course_utils as cu
 from course_utils.notebooks import nb06_gradient_checking as nb06
 
 
@@ -33,25 +34,37 @@ def test_central_difference():
         for k in range(x.size):
             old = x.flat[k]
             x.flat[k] = old + eps
-            up = f(x)
+            up = f()
             x.flat[k] = old - eps
-            down = f(x)
+            down = f()
             x.flat[k] = old
             g.flat[k] = (up - down) / (2 * eps)
         return g
 
     expect(nb06.check_central_difference(good), "correct")
+    # The course's own function, in the course's convention, is right too.
+    expect(nb06.check_central_difference(lambda f, x, eps: cu.numerical_gradient(f, x, eps)), "correct")
+
+    def calls_f_of_x(f, x, eps):
+        return good(lambda: f(x), x, eps)
+
+    expect(nb06.check_central_difference(calls_f_of_x), "error", "f takes no argument in this course")
+
+    def perturbs_a_copy(f, x, eps):
+        return good(f, x.copy(), eps)
+
+    expect(nb06.check_central_difference(perturbs_a_copy), "wrong", "perturb x in place")
 
     def not_restored(f, x, eps):
         g = np.zeros_like(x)
         for k in range(x.size):
             x.flat[k] += eps
-            up = f(x)
+            up = f()
             x.flat[k] -= 2 * eps
-            g.flat[k] = (up - f(x)) / (2 * eps)
+            g.flat[k] = (up - f()) / (2 * eps)
         return g
 
-    expect(nb06.check_central_difference(not_restored), "wrong", "in place")
+    expect(nb06.check_central_difference(not_restored), "wrong", "x is not as it was afterwards")
 
 
 def test_relative_error():
@@ -69,6 +82,9 @@ def test_relative_error():
             "0 by 0",
         )
     expect(nb06.check_relative_error(lambda a, b: np.linalg.norm(a - b)), "wrong", "absolute error")
+    # The crash: a one-norm version, named now.
+    one_norm = lambda a, b: np.sum(np.abs(a - b)) / max(np.sum(np.abs(a)) + np.sum(np.abs(b)), 1e-300)
+    expect(nb06.check_relative_error(one_norm), "wrong", "one-norms")
     expect(
         nb06.check_relative_error(lambda a, b: np.max(np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-300))),
         "wrong",

@@ -45,3 +45,13 @@ def test_sigma2():
         "wrong",
         "pre-activation",
     )
+
+
+def test_a_mean_over_every_entry_is_named_not_a_crash():
+    with np.errstate(divide="ignore"):
+        fb = nb07.check_softmax_cost(lambda h, Y: -np.mean(Y * np.log(h)))
+    assert fb.status == "wrong" and "K times too small" in fb.message
+    fb = nb07.check_softmax_cost(lambda h, Y: -np.sum(Y * np.log(h), axis=1) / h.shape[0])
+    assert fb.status == "wrong" and "one number per sample" in fb.message
+    fb = nb07.check_softmax_cost(lambda h, Y: -np.sum(Y * np.log(h)))
+    assert fb.see.heading == "The commented cost"

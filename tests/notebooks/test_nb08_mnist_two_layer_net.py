@@ -51,3 +51,16 @@ def test_momentum_update():
         "wrong",
         "ascent",
     )
+
+
+def test_both_momentum_conventions_are_right_and_named():
+    def pytorch(w, dw, v, lr, mu):
+        v = mu * v + dw
+        return w - lr * v, v
+
+    fb = nb08.check_momentum_update(pytorch)
+    assert fb.passed and "PyTorch's convention" in fb.message
+    assert "this course's training loop" in nb08.check_momentum_update(nb08._momentum).message
+    # Graded the same way: the hidden case accepts either convention.
+    exercise = next(e for e in nb08.GRADED if e.name == "momentum_update")
+    assert nb08._momentum_gradient_velocity in exercise.also_right
