@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _checks
+
 # Central-difference steps. Round-off in the loss grows like (machine epsilon / step) and the
 # truncation error like step**2, so the best step sits near the cube root of machine epsilon.
 DEFAULT_EPS = {np.dtype(np.float64): 1e-5, np.dtype(np.float32): 1e-3}
@@ -97,6 +99,16 @@ def numerical_gradient(f, x, eps=None):
     return grad.astype(x.dtype)
 
 
+def _as_numbers(x, name):
+    """A real (float64) or complex (complex128) array; strings and objects are refused."""
+    arr = np.asarray(x)
+    if arr.dtype.kind == "c":
+        return arr.astype(np.complex128)
+    if arr.dtype.kind not in "biuf":
+        raise _checks.DTypeError(f"{name} must hold numbers, got an array of dtype {arr.dtype}")
+    return arr.astype(np.float64)
+
+
 def rel_error(a, b):
     r"""Relative error between two arrays of the same shape, by norms.
 
@@ -104,23 +116,32 @@ def rel_error(a, b):
 
     0 means equal, 1 means no agreement at all (for example ``b = 0`` or ``b = -a``); 0 when both are
     zero. Unlike an entry-by-entry maximum, tiny entries that are pure round-off cannot inflate it.
+    Both arrays are divided by their largest entry first, so entries near 1e300 or 1e-300 neither
+    overflow nor underflow. Complex arrays are compared with their imaginary parts, never dropped.
 
     Parameters
     ----------
-    a, b : ndarray, the same shape
+    a, b : ndarray, the same shape, real or complex
 
     Returns
     -------
-    float, in [0, 1]
+    float, in [0, 1] (NaN when either holds a NaN)
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a, b = _as_numbers(a, "a"), _as_numbers(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"rel_error needs two arrays of the same shape, got {a.shape} and {b.shape}")
-    denom = np.linalg.norm(a) + np.linalg.norm(b)
-    if denom == 0:
+    if a.size == 0:
         return 0.0
-    return float(np.linalg.norm(a - b) / denom)
+    with np.errstate(invalid="ignore"):
+        scale = max(np.max(np.abs(a)), np.max(np.abs(b)))
+    if np.isnan(scale):
+        return float("nan")
+    if scale == 0:
+        return 0.0
+    if np.isinf(scale):  # an inf against a finite number: no agreement; inf against the same inf: equal
+        return 0.0 if np.array_equal(a, b) else 1.0
+    a, b = a / scale, b / scale
+    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
 
 
 @dataclass

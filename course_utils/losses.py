@@ -117,6 +117,8 @@ def binary_cross_entropy(h, Y):
     h = _checks.as_float_array(h, "h")
     if h.ndim != 2:
         raise ValueError(f"h must have shape (N, K), got shape {h.shape}")
+    if h.shape[0] == 0 or h.shape[1] == 0:
+        raise ValueError(f"h must hold at least one sample and one output (N, K >= 1), got shape {h.shape}")
     _checks.check_finite(h, "h")
     if np.any((h < 0) | (h > 1)):
         raise ValueError(

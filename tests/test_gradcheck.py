@@ -258,3 +258,22 @@ def test_check_gradients_bad_input():
         check_gradients(lambda: 0.0, {}, {})
     with pytest.raises(ValueError, match="float32 or float64"):
         check_gradients(lambda: 0.0, {"W": np.ones(3, dtype=int)}, {"W": np.ones(3)})
+
+
+def test_rel_error_survives_huge_and_tiny_magnitudes():
+    a = np.array([1.0, 2.0, 3.0])
+    b = np.array([1.0, 2.0, 3.3])
+    expected = rel_error(a, b)
+    for scale in (1e200, 1e-200, 1e300, 1e-300):
+        assert rel_error(scale * a, scale * b) == pytest.approx(expected, rel=1e-12), scale
+    assert rel_error(np.array([np.inf]), np.array([1.0])) == 1.0
+
+
+def test_rel_error_keeps_imaginary_parts_and_refuses_objects():
+    a = np.array([1 + 1j, 2 - 1j])
+    assert rel_error(a, a.real) > 0.2  # the imaginary parts differ: not equal
+    assert rel_error(a, a) == 0.0
+    # a - conj(a) = (2j, -2j); |a| = |conj(a)| = sqrt(2 + 5)
+    assert rel_error(a, np.conj(a)) == pytest.approx(np.sqrt(8) / (2 * np.sqrt(7)), rel=1e-12)
+    with pytest.raises(TypeError, match="must hold numbers, got an array of dtype object"):
+        rel_error(np.array([1.0, None]), np.ones(2))
