@@ -42,7 +42,7 @@ def accuracy(net, X, y):
     float, in [0, 1]
     """
     pred = net.predict(X)
-    y = _checks.labels(y, "y", n=len(pred))
+    y = _checks.labels(y, "y", n=len(pred), classes=net.params["W2"].shape[1])
     return float(np.mean(pred == y))
 
 
