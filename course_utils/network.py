@@ -83,7 +83,8 @@ class TwoLayerNet:
             # Checked here, on the small (N, C) logits, rather than on every pixel of X.
             raise ValueError(
                 "the logits are not all finite: X or the weights hold NaN or inf, "
-                "or the weights have blown up (try a smaller learning rate); they must be finite, got NaN or inf"
+                "or the weights have blown up (try a smaller learning rate); "
+                "they must be finite, got NaN or inf"
             )
         return z, (X, pre, a1)
 
