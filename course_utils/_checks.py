@@ -104,8 +104,12 @@ def check_finite(arr, name):
         )
 
 
-def logits(z, name="z", *, ndim=(1, 2)):
-    """Check logits: a float array of 1 or 2 dimensions, finite, at least one class."""
+def logits(z, name="z", *, ndim=(1, 2), finite=True):
+    """Check logits: a float array of 1 or 2 dimensions, finite, at least one class.
+
+    ``finite=False`` leaves the NaN/inf check to the caller, which must then make it (the fused
+    loss makes it from a reduction it needs anyway, instead of a separate pass).
+    """
     arr = as_float_array(z, name)
     if arr.ndim not in ndim:
         shapes = " or ".join({1: "(C,)", 2: "(N, C)"}[d] for d in ndim)
@@ -114,13 +118,17 @@ def logits(z, name="z", *, ndim=(1, 2)):
         raise ValueError(f"{name} must have at least one class (C >= 1), got shape {arr.shape}")
     if arr.ndim == 2 and arr.shape[0] == 0:
         raise ValueError(f"{name} must hold at least one sample (N >= 1), got shape {arr.shape}")
-    check_finite(arr, name)
+    if finite:
+        check_finite(arr, name)
     return arr
 
 
 def same_shape(a, b, name_a, name_b):
     if a.shape != b.shape:
         raise ValueError(f"{name_b} must have the same shape as {name_a}, {a.shape}, got {b.shape}")
+
+
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
 def targets(t, z, name="t"):
@@ -130,7 +138,12 @@ def targets(t, z, name="t"):
     array of shape (N, C) in the dtype of ``z``.
     """
     N, C = z.shape
-    arr = np.asarray(t)
+    arr = t if isinstance(t, np.ndarray) else np.asarray(t)
+    if arr.shape == (N,) and arr.dtype.kind in "iu" and N:
+        # The common case in one reduction: as unsigned, a negative label is huge, so the largest
+        # value is < C exactly when every label lies in [0, C).
+        if np.maximum.reduce(arr.view(_UNSIGNED[arr.dtype.itemsize]), axis=None) < C:
+            return "labels", arr.astype(np.int64, copy=False)
     if arr.ndim == 2 and arr.shape == (N, 1) and C != 1:
         raise ValueError(
             f"labels must have shape (N,) = ({N},), got {arr.shape}: an (N, 1) column is the "
