@@ -5,7 +5,10 @@
 
 (a) the fused gradient (h - t)/N against the Jacobian route (one C x C matrix per sample) as C grows;
 (b) check_gradients on a 784-256-10 network against the time a full central-difference pass takes;
-(c) TwoLayerNet forward+backward against the same network in PyTorch on the CPU, when torch imports.
+(c) TwoLayerNet forward+backward against the same network in PyTorch on the CPU, when torch imports;
+(d) cross_entropy_and_grad against a plain five-line numpy version and PyTorch's F.cross_entropy
+    forward + backward, float32, from tiny batches to 65,536 x 1,000, beside the physical bound: one
+    read and one write of N x C at the memory bandwidth measured here.
 """
 
 import argparse
@@ -15,7 +18,14 @@ import timeit
 
 import numpy as np
 
-from course_utils import TwoLayerNet, check_gradients, cross_entropy_grad, load_mnist, softmax_jacobian
+from course_utils import (
+    TwoLayerNet,
+    check_gradients,
+    cross_entropy_and_grad,
+    cross_entropy_grad,
+    load_mnist,
+    softmax_jacobian,
+)
 from course_utils.softmax import softmax
 
 
@@ -106,15 +116,93 @@ def part_c(repeat):
     print(f"    ratio ours / torch: {t_ours / t_torch:.2f}  (<= 1 means no slower)")
 
 
+def plain_cross_entropy_and_grad(z, y):
+    """The five-line numpy version a learner would write: stable, but with no input checks."""
+    m = z.max(axis=1, keepdims=True)
+    e = np.exp(z - m)
+    s = e.sum(axis=1, keepdims=True)
+    rows = np.arange(len(y))
+    loss = -np.mean(z[rows, y] - m[:, 0] - np.log(s[:, 0]))
+    dz = e / s
+    dz[rows, y] -= 1
+    dz /= len(y)
+    return loss, dz
+
+
+def memory_bandwidth(n_bytes=2**28, repeat=5):
+    """Bytes per second moved by np.copyto of a large float32 array (one read plus one write)."""
+    src = np.ones(n_bytes // 4, dtype=np.float32)
+    dst = np.empty_like(src)
+    t = best_time(lambda: np.copyto(dst, src), repeat)
+    return 2 * n_bytes / t
+
+
+def torch_cross_entropy(torch):
+    import torch.nn.functional as F
+
+    def step(zt, yt):
+        zt.grad = None
+        loss = F.cross_entropy(zt, yt)
+        loss.backward()
+        return loss
+
+    return step
+
+
+def part_d(repeat):
+    print("\n(d) cross_entropy_and_grad, float32 labels: ours vs plain numpy vs PyTorch, and the bound")
+    bandwidth = memory_bandwidth(repeat=repeat)
+    print(f"    measured memory bandwidth (np.copyto of 256 MB): {bandwidth / 1e9:.1f} GB/s")
+    try:
+        import torch
+
+        torch.set_num_threads(os.cpu_count() or 1)
+        torch_step = torch_cross_entropy(torch)
+    except ImportError:
+        torch = None
+        print("    PyTorch is not installed: its column is skipped (pip install torch to compare)")
+    head = f"    {'N x C':>14} {'ours':>10} {'plain':>10} {'ours/plain':>10}"
+    head += f" {'torch':>10} {'ours/torch':>10}" if torch else ""
+    print(head + f" {'bound':>10} {'ours/bound':>10}")
+    rng = np.random.default_rng(0)
+    for N, C in ((32, 10), (128, 10), (1024, 100), (8192, 1000), (65536, 1000)):
+        z = rng.standard_normal((N, C), dtype=np.float32)
+        y = rng.integers(0, C, size=N)
+        loss, dz = cross_entropy_and_grad(z, y)
+        ref_loss, ref_dz = plain_cross_entropy_and_grad(z, y)
+        assert np.isclose(loss, ref_loss, rtol=1e-5) and np.allclose(dz, ref_dz, atol=1e-7)
+        number = max(1, int(2e6 // (N * C)))
+        reps = repeat if N * C < 10**7 else max(3, repeat // 2)
+        # Interleaved, best of each: a machine shared with other work slows both alike.
+        t_ours, t_plain = np.inf, np.inf
+        for _ in range(reps):
+            t_ours = min(t_ours, best_time(lambda: cross_entropy_and_grad(z, y), 1, number))
+            t_plain = min(t_plain, best_time(lambda: plain_cross_entropy_and_grad(z, y), 1, number))
+        t_bound = 2 * z.nbytes / bandwidth
+        line = (
+            f"    {f'{N} x {C}':>14} {t_ours * 1e3:>8.3f}ms {t_plain * 1e3:>8.3f}ms {t_ours / t_plain:>10.2f}"
+        )
+        if torch:
+            zt = torch.from_numpy(z.copy()).requires_grad_(True)
+            yt = torch.from_numpy(y)
+            torch_step(zt, yt)
+            assert np.allclose(zt.grad.numpy(), dz, atol=1e-6)
+            t_torch = best_time(lambda: torch_step(zt, yt), reps, number)
+            line += f" {t_torch * 1e3:>8.3f}ms {t_ours / t_torch:>10.2f}"
+        print(line + f" {t_bound * 1e3:>8.3f}ms {t_ours / t_bound:>10.1f}")
+    print("    ratios <= 1 mean no slower; bound = one read and one write of N x C at that bandwidth")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--part", choices="abcd", action="append", help="run only these parts")
     args = parser.parse_args()
     repeat = 3 if args.quick else 9
     print(f"numpy {np.__version__}, Python {platform.python_version()}, {os.cpu_count()} cores\n")
-    part_a(repeat)
-    part_b(repeat)
-    part_c(repeat)
+    parts = {"a": part_a, "b": part_b, "c": part_c, "d": part_d}
+    for key in args.part or "abcd":
+        parts[key](repeat)
 
 
 if __name__ == "__main__":

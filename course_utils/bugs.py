@@ -2,10 +2,12 @@ r"""A catalogue of classic backprop bugs, each one runnable, and :func:`diagnose
 
 :func:`backward` is a :class:`~course_utils.TwoLayerNet` backward pass written out line by line with
 a switch for each bug in :data:`BUGS`. Every catalogue entry gives the wrong line, the fix, and which
-tensors a gradient check flags (tested in ``tests/test_bugs.py``). :data:`SILENT_BUGS` are the ones a
-gradient check cannot see, because they change the loss and its gradient together; each comes with
-the test that does catch it. :func:`learner_backward` is the CS231n-style code of one of the
-learners' questions, with its two bugs switchable.
+tensors a gradient check flags (tested in ``tests/test_bugs.py``). :func:`learner_backward` is the
+CS231n-style code of one of the learners' questions, with its two bugs switchable.
+
+Two neighbours are re-exported here, so that ``from course_utils.bugs import SILENT_BUGS, diagnose``
+keeps working: :data:`SILENT_BUGS` (:mod:`course_utils.silent_bugs`), the bugs a gradient check
+cannot see, and :func:`diagnose` (:mod:`course_utils.diagnosis`), which names a bug from a report.
 """
 
 from dataclasses import dataclass
@@ -14,9 +16,14 @@ from functools import cache
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .losses import binary_cross_entropy, cross_entropy, cross_entropy_grad
+from .diagnosis import diagnose
+from .losses import binary_cross_entropy
 from .network import TwoLayerNet
+from .silent_bugs import SILENT_BUGS, SilentBug
 from .softmax import softmax
+
+__all__ = ["BUGS", "MYSTERIES", "SILENT_BUGS", "Bug", "SilentBug", "backward", "check_bug", "diagnose"]
+__all__ += ["learner_backward", "make_case", "mystery_report", "reported_loss"]
 
 
 @dataclass(frozen=True)
@@ -259,209 +266,6 @@ def check_bug(bug, *, seed=0):
     net, X, y, reg = make_case(bug, seed=seed)
     grads = backward(net, X, y, bug=None if bug == "binary_cost_on_softmax" else bug, reg=reg)
     return check_gradients(lambda: reported_loss(net, X, y, bug=bug, reg=reg), net.params, grads)
-
-
-# --- bugs that a gradient check cannot see -----------------------------------------------------
-
-
-def _naive_loss(z, y):
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        e = np.exp(z)
-        h = e / e.sum(axis=1, keepdims=True)
-        return -np.mean(np.log(h[np.arange(len(y)), y]))
-
-
-def _log_of_softmax_loss(z, y):
-    with np.errstate(divide="ignore"):
-        return -np.mean(np.log(softmax(z)[np.arange(len(y)), y]))
-
-
-def _shifted_labels_loss(z, y):
-    return cross_entropy(z, (y + 1) % z.shape[1])
-
-
-def _sum_loss(z, y):
-    return cross_entropy(z, y) * z.shape[0]
-
-
-def _finite_at_large_logits(loss):
-    z = np.array([[1000.0, 0.0, -1000.0], [0.0, 800.0, 0.0]])
-    value = loss(z, np.array([0, 0]))
-    return bool(np.isfinite(value)), f"loss at logits of ±1000 and a gap of 800: {value}"
-
-
-def _zero_when_right(loss):
-    y = np.array([0, 2, 1])
-    value = loss(50.0 * np.eye(3)[y], y)
-    return bool(abs(value) < 1e-10), f"loss of a confident, correct prediction: {value:.3g} (should be 0)"
-
-
-def _mean_ignores_batch_size(loss):
-    z = np.random.default_rng(0).normal(size=(4, 3))
-    y = np.array([0, 1, 2, 1])
-    once, twice = loss(z, y), loss(np.vstack([z, z]), np.r_[y, y])
-    return bool(abs(once - twice) < 1e-12), f"loss of a batch {once:.4f}, of it twice {twice:.4f}"
-
-
-@dataclass(frozen=True)
-class SilentBug:
-    """A bug whose loss and gradient agree with each other, so only a different test catches it."""
-
-    key: str
-    title: str
-    wrong: str
-    fix: str
-    loss: object  # the buggy loss(z, y)
-    grad: object  # its gradient dz(z, y), consistent with it: the check passes
-    test: object  # test(loss) -> (passed, what it measured)
-    test_name: str
-
-
-def _fused(z, y):
-    return cross_entropy_grad(z, y)
-
-
-def _shifted_grad(z, y):
-    return cross_entropy_grad(z, (y + 1) % z.shape[1])
-
-
-def _sum_grad(z, y):
-    return cross_entropy_grad(z, y) * z.shape[0]
-
-
-SILENT_BUGS = {
-    b.key: b
-    for b in [
-        SilentBug(
-            "no_max_subtraction",
-            "no max-subtraction in softmax",
-            "e = np.exp(z)",
-            "e = np.exp(z - z.max(axis=1, keepdims=True))",
-            _naive_loss,
-            _fused,
-            _finite_at_large_logits,
-            "the loss stays finite at logits of ±1000",
-        ),
-        SilentBug(
-            "log_of_softmax",
-            "log of softmax instead of log-softmax",
-            "np.log(softmax(z))",
-            "log_softmax(z) = z - m - log(sum(exp(z - m)))",
-            _log_of_softmax_loss,
-            _fused,
-            _finite_at_large_logits,
-            "the loss stays finite at a logit gap of 800",
-        ),
-        SilentBug(
-            "labels_shifted",
-            "labels shifted by one in both loss and gradient",
-            "t = onehot(y + 1)",
-            "t = onehot(y)",
-            _shifted_labels_loss,
-            _shifted_grad,
-            _zero_when_right,
-            "a confident, correct prediction has loss 0",
-        ),
-        SilentBug(
-            "sum_not_mean",
-            "sum instead of mean over the batch",
-            "L = sum of per-sample losses",
-            "L = mean of per-sample losses",
-            _sum_loss,
-            _sum_grad,
-            _mean_ignores_batch_size,
-            "repeating the batch leaves the loss unchanged",
-        ),
-    ]
-}
-"""Bugs a gradient check passes, with the test that fails them, by key."""
-
-
-# --- reading a report ---------------------------------------------------------------------------
-
-
-def _same(values, target, rel=0.02):
-    return all(abs(v - target) <= rel * abs(target) for v in values)
-
-
-def diagnose(report, *, classes=10):
-    """Name the likely bugs behind a :class:`~course_utils.GradCheckReport`.
-
-    Reads which tensors fail, the notes (shapes, missing gradients) and the numerical/analytic
-    ratios. Returns a list of sentences, most specific first; an empty failure list says what a
-    gradient check cannot see.
-    """
-    failed = set(report.failed)
-    if not failed:
-        return [
-            "every tensor passes: the gradient matches the loss. A check cannot see bugs that "
-            "change both together (no max-subtraction, log of softmax, shifted labels, sum "
-            "instead of mean): test those directly"
-        ]
-    findings = []
-    notes = {name: t.note for name, t in report.tensors.items() if t.note}
-    for name, note in notes.items():
-        if note.startswith("shape mismatch"):
-            findings.append(f"{name}: {note} — a missing keepdims=True, or labels shaped (N, 1)")
-        elif note:
-            findings.append(f"{name}: {note}")
-    ratios = {n: report.ratios[n] for n in failed if np.isfinite(report.ratios.get(n, np.nan))}
-    values = list(ratios.values())
-    if failed == set(report.tensors) and values and len(values) == len(failed):
-        r = values[0]
-        if _same(values, -1.0):
-            findings.append(
-                "every tensor is off by a factor of −1: a sign error, most likely a "
-                "dropped minus sign in dL/dh = −t/h (or t − h instead of h − t)"
-            )
-        elif _same(values, r) and r < 0.5:
-            findings.append(
-                f"every tensor is {1 / r:.0f} times too large, the same factor everywhere: "
-                f"missing 1/N (batch size N = {1 / r:.0f})"
-            )
-        elif min(values) > 1.005 and max(values) <= 1.6:
-            findings.append(
-                "every tensor's numerical gradient is a little larger, up to "
-                f"K/(K−1) = {classes / (classes - 1):.2f}: a cost mismatch, a binary "
-                "(sigmoid) cost checked against the softmax cross-entropy delta h − t"
-            )
-        else:
-            findings.append(
-                "every tensor fails with different ratios: the output delta dz is wrong "
-                "(diagonal-only softmax derivative, an elementwise product where the "
-                "chain rule needs a sum, softmax over the batch axis, labels shaped "
-                "(N, 1), a missing keepdims)"
-            )
-    elif failed == {"W1", "b1"}:
-        findings.append(
-            "only the first layer fails: the hidden derivative is wrong (a hard-coded "
-            "sigmoid derivative, the derivative taken at the activation instead of the "
-            "pre-activation, tanh' written as 1 − z²) or W2 was used instead of W2.T"
-        )
-    elif failed == {"W2"}:
-        findings.append(
-            "only W2 fails: its gradient used the wrong hidden activations, typically "
-            "aliasing (da1 = a1; da1[a1 > 0] = 1 overwrote a1 in place)"
-        )
-    elif failed == {"W1", "W2"}:
-        findings.append(
-            "the weights fail, the biases pass: the regulariser's gradient is wrong "
-            "(reg·W is the gradient of reg/2·‖W‖²)"
-        )
-    elif failed <= {"b1", "b2"}:
-        if failed == {"b1", "b2"}:
-            findings.append(
-                "both biases fail, the weights pass: a regularised bias (biases are not regularised)"
-            )
-        else:
-            findings.append(
-                f"only {', '.join(sorted(failed))} fails: a bias bug, such as a "
-                "fancy-index -= with repeated labels (np.subtract.at adds each one), "
-                "or one wrong entry"
-            )
-    if not findings:
-        findings.append(f"{', '.join(sorted(failed))} fail: compare their ratios and worst entries")
-    return findings
 
 
 # --- the CS231n-style code of the learner's question ------------------------------------------

@@ -1,19 +1,33 @@
 r"""Gradient checking: compare an analytic gradient with finite differences of the loss.
 
-* :func:`numerical_gradient` perturbs every entry (exact but slow: two loss evaluations per entry).
 * :func:`rel_error` is the one relative error the course uses.
 * :func:`check_gradients` checks every tensor of a network quickly: all entries of small tensors,
   a sample of the entries of large ones (the largest analytic entries and random ones), and random
   directional derivatives over each whole tensor, which no bug in the gradient can hide from.
+  An entry whose step crosses a kink (ReLU at exactly 0) is reported as not checkable, not failed.
+* :func:`numerical_gradient` (from :mod:`course_utils.finite_differences`) perturbs every entry.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-# Central-difference steps. Round-off in the loss grows like (machine epsilon / step) and the
-# truncation error like step**2, so the best step sits near the cube root of machine epsilon.
-DEFAULT_EPS = {np.dtype(np.float64): 1e-5, np.dtype(np.float32): 1e-3}
+from . import _checks
+from .finite_differences import (
+    DEFAULT_EPS,
+    Difference,
+    difference_at,
+    directional_difference,
+    float_param,
+    numerical_gradient,
+    resolution,
+    straddles_kink,
+)
+from .gradcheck_report import GradCheckReport, TensorCheck
+
+__all__ = ["DEFAULT_EPS", "DEFAULT_TOL", "GradCheckReport", "TensorCheck", "check_gradients"]
+__all__ += ["numerical_gradient", "rel_error"]
+
 # Tolerances on the relative error of check_gradients. In float32 the finite differences of a
 # mean cross-entropy carry errors of a few percent on single weights (round-off of the loss divided
 # by a step that cannot be small), so a float32 check only catches gross bugs; check in float64.
@@ -26,75 +40,14 @@ DIRECTION_STEP_FACTOR = 1e-2
 SMALL_ENTRY_FRACTION = 1e-2
 
 
-def _float_param(x, name):
-    if not isinstance(x, np.ndarray):
-        raise ValueError(
-            f"{name} must be a numpy array that can be perturbed in place, got {type(x).__name__}"
-        )
-    if x.dtype not in DEFAULT_EPS:
-        raise ValueError(
-            f"{name} must be float32 or float64 to be perturbed by a small step, got dtype {x.dtype}"
-        )
-    if not x.flags.writeable:
-        raise ValueError(f"{name} must be writeable: the check perturbs it in place and restores it")
-    return x
-
-
-def _scalar_loss(f):
-    value = f()
-    if np.ndim(value) != 0:
-        raise ValueError(f"the loss function must return a scalar, got an array of shape {np.shape(value)}")
-    return float(value)
-
-
-def _central_difference_at(f, x, idx, eps):
-    """(f(x + step e_idx) - f(x - step e_idx)) / (2 step), with the step actually taken."""
-    old = x[idx]
-    try:
-        x[idx] = old + eps
-        up = x[idx]
-        f_up = _scalar_loss(f)
-        x[idx] = old - eps
-        down = x[idx]
-        f_down = _scalar_loss(f)
-    finally:
-        x[idx] = old
-    # In float32, old + eps is rounded: divide by the step that was really taken.
-    return (f_up - f_down) / (float(up) - float(down))
-
-
-def numerical_gradient(f, x, eps=None):
-    r"""Central-difference gradient of a scalar function with respect to every entry of ``x``.
-
-    .. math:: \frac{\partial f}{\partial x_k}
-              \approx \frac{f(x + \varepsilon e_k) - f(x - \varepsilon e_k)}{2\varepsilon}
-
-    The error is :math:`O(\varepsilon^2)` from truncation plus round-off of order
-    :math:`u\,|f| / \varepsilon` (``u`` the machine epsilon). Costs ``2 * x.size`` calls of ``f``.
-
-    Parameters
-    ----------
-    f : callable
-        ``f()`` takes no argument, reads ``x`` and returns a scalar.
-    x : ndarray, any shape, float32 or float64
-        Perturbed in place, one entry at a time, and restored exactly, even if ``f`` raises.
-    eps : float, optional
-        The step; by default 1e-6 for float64 and 1e-3 for float32.
-
-    Returns
-    -------
-    grad : ndarray, shape and dtype of ``x``
-    """
-    x = _float_param(x, "x")
-    if eps is None:
-        eps = DEFAULT_EPS[x.dtype]
-    if not eps > 0:
-        raise ValueError(f"eps must be a positive step, got {eps}")
-    grad = np.zeros(x.shape, dtype=np.float64)
-    for k in range(x.size):
-        idx = np.unravel_index(k, x.shape)
-        grad[idx] = _central_difference_at(f, x, idx, eps)
-    return grad.astype(x.dtype)
+def _as_numbers(x, name):
+    """A real (float64) or complex (complex128) array; strings and objects are refused."""
+    arr = np.asarray(x)
+    if arr.dtype.kind == "c":
+        return arr.astype(np.complex128)
+    if arr.dtype.kind not in "biuf":
+        raise _checks.DTypeError(f"{name} must hold numbers, got an array of dtype {arr.dtype}")
+    return arr.astype(np.float64)
 
 
 def rel_error(a, b):
@@ -104,124 +57,60 @@ def rel_error(a, b):
 
     0 means equal, 1 means no agreement at all (for example ``b = 0`` or ``b = -a``); 0 when both are
     zero. Unlike an entry-by-entry maximum, tiny entries that are pure round-off cannot inflate it.
+    Both arrays are divided by their largest entry first, so entries near 1e300 or 1e-300 neither
+    overflow nor underflow. Complex arrays are compared with their imaginary parts, never dropped.
 
     Parameters
     ----------
-    a, b : ndarray, the same shape
+    a, b : ndarray, the same shape, real or complex
 
     Returns
     -------
-    float, in [0, 1]
+    float, in [0, 1] (NaN when either holds a NaN)
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a, b = _as_numbers(a, "a"), _as_numbers(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"rel_error needs two arrays of the same shape, got {a.shape} and {b.shape}")
-    denom = np.linalg.norm(a) + np.linalg.norm(b)
-    if denom == 0:
+    if a.size == 0:
         return 0.0
-    return float(np.linalg.norm(a - b) / denom)
-
-
-@dataclass
-class TensorCheck:
-    """What :func:`check_gradients` found for one tensor."""
-
-    name: str
-    shape: tuple
-    error: float
-    ok: bool
-    n_coords: int = 0
-    n_directions: int = 0
-    all_coords: bool = False
-    ratio: float = float("nan")
-    worst_index: tuple = ()
-    note: str = ""
-
-    def describe(self):
-        if self.note:
-            return self.note
-        what = "all" if self.all_coords else "sampled"
-        text = f"{self.n_coords} {what} entries + {self.n_directions} directions"
-        if not self.ok and np.isfinite(self.ratio):
-            text += f"; numerical/analytic ~ {self.ratio:.4g}"
-        if not self.ok and self.worst_index:
-            text += f"; worst entry {self.worst_index}"
-        return text
-
-
-@dataclass
-class GradCheckReport:
-    """The result of :func:`check_gradients`.
-
-    Attributes
-    ----------
-    ok : bool
-        True when every tensor's error is within ``tol``.
-    errors : dict name -> float
-        Each tensor's largest relative error (inf for a missing or misshaped gradient).
-    ratios : dict name -> float
-        Least-squares ratio numerical / analytic over the checked entries: 1 when right; a bug
-        that scales a whole tensor shows up as that scale (N for a missing 1/N, ...).
-    tensors : dict name -> TensorCheck
-    """
-
-    tol: float
-    dtype: str
-    n_loss_evals: int
-    tensors: dict = field(default_factory=dict)
-
-    @property
-    def ok(self):
-        return all(t.ok for t in self.tensors.values())
-
-    @property
-    def errors(self):
-        return {name: t.error for name, t in self.tensors.items()}
-
-    @property
-    def ratios(self):
-        return {name: t.ratio for name, t in self.tensors.items()}
-
-    @property
-    def failed(self):
-        return [name for name, t in self.tensors.items() if not t.ok]
-
-    def __repr__(self):
-        head = "passed" if self.ok else f"FAILED for {', '.join(self.failed)}"
-        lines = [
-            f"Gradient check {head} (tolerance {self.tol:.0e}, {self.dtype}, "
-            f"{self.n_loss_evals} loss evaluations)"
-        ]
-        if self.dtype == "float32":
-            lines.append(
-                "  (float32 finite differences are only good to a few percent: "
-                "check in float64 for a reliable verdict)"
-            )
-        width = max([len(n) for n in self.tensors] + [4])
-        for t in self.tensors.values():
-            # A passing error is finite-difference noise that differs between machines; show the
-            # bound it passed, so that a printed report is the same wherever it runs.
-            error = f"error < {self.tol:.0e}" if t.ok else f"error {t.error:.1e}"
-            lines.append(
-                f"  {t.name:<{width}}  {str(t.shape):<12} {'ok  ' if t.ok else 'FAIL'}  "
-                f"{error:<14} {t.describe()}"
-            )
-        return "\n".join(lines)
-
-    __str__ = __repr__
+    with np.errstate(invalid="ignore"):
+        scale = max(np.max(np.abs(a)), np.max(np.abs(b)))
+    if np.isnan(scale):
+        return float("nan")
+    if scale == 0:
+        return 0.0
+    if np.isinf(scale):  # an inf against a finite number: no agreement; inf against the same inf: equal
+        return 0.0 if np.array_equal(a, b) else 1.0
+    a, b = a / scale, b / scale
+    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
 
 
 def _pick_coords(a, n_coords, full_check_max, rng):
     """All flat indices of a small tensor; else the largest |a| entries plus uniform random ones."""
     size = a.size
-    if size <= full_check_max:
+    if size <= full_check_max or n_coords >= size:
         return np.arange(size), True
     n_top = n_coords // 2
-    top = np.argpartition(np.abs(a).ravel(), size - n_top)[size - n_top :]
+    top = np.argpartition(np.abs(a).ravel(), size - n_top)[size - n_top :] if n_top else np.arange(0)
     rest = np.setdiff1d(np.arange(size), top, assume_unique=True)
     rand = rng.choice(rest, size=n_coords - n_top, replace=False)
     return np.sort(np.concatenate([top, rand])), False
+
+
+def _real_gradient(g, name):
+    g = np.asarray(g)
+    if g.dtype.kind == "c":
+        raise _checks.DTypeError(
+            f"grads[{name!r}] must hold real numbers, got dtype {g.dtype}: the gradient of a real loss "
+            "with respect to real weights is real, so a complex number crept in (keep np.real only if "
+            "every imaginary part is 0)"
+        )
+    if g.dtype.kind not in "biuf":
+        raise _checks.DTypeError(
+            f"grads[{name!r}] must be an array of real numbers, got dtype {g.dtype}; "
+            "build gradients with numpy operations, not Python objects"
+        )
+    return g
 
 
 def check_gradients(
@@ -231,9 +120,11 @@ def check_gradients(
 
     For each tensor ``W`` with analytic gradient ``G``:
 
-    * entries: every entry if ``W.size <= full_check_max``, otherwise ``n_coords`` entries, half at
-      the largest ``|G|`` and half at random. Each is compared by
-      :math:`|n - a| / \max(|n| + |a|,\ 10^{-2} \max|G|)`.
+    * entries: every entry if ``W.size <= full_check_max`` (or ``n_coords >= W.size``), otherwise
+      ``n_coords`` entries, half at the largest ``|G|`` and half at random. Each is compared by
+      :math:`|n - a| / \max(|n| + |a|,\ 10^{-2} \max|G|,\ r/\text{tol})`, where ``r`` is the
+      resolution of the step (:func:`~course_utils.finite_differences.resolution`): an absolute
+      floor, so that a correct gradient of exactly 0 passes.
     * directions: ``n_directions`` random Gaussian directions ``u`` over the whole tensor, comparing
       :math:`(L(W + s u) - L(W - s u)) / 2s` with :math:`\langle G, u\rangle`, relative to
       :math:`|\langle G, u\rangle| + \lVert G \rVert`. A bug anywhere in ``G``, even in entries
@@ -241,23 +132,30 @@ def check_gradients(
 
     A check that fails is repeated with steps ten times smaller and ten times larger and keeps the
     best result: a ReLU kink inside the step or round-off in the loss is a finite-difference
-    artefact that one of them avoids; a wrong analytic gradient fails at every step. Costs about
-    ``2 * (n_coords + n_directions)`` loss evaluations per large tensor.
+    artefact that one of them avoids; a wrong analytic gradient fails at every step. An entry that
+    still fails is tested for a kink *at* the point (ReLU at exactly 0): there the two one-sided
+    differences disagree by an amount that does not shrink with the step. Such an entry, when its
+    analytic value lies between the two one-sided slopes, is reported as "at a kink, not
+    checkable" rather than as a failure (``pre > 0`` and ``pre >= 0`` are both right there); a
+    value outside them still fails. Costs about ``2 * (n_coords + n_directions)`` loss evaluations
+    per large tensor.
 
     Parameters
     ----------
     loss : callable
-        ``loss()`` takes no argument, reads the arrays in ``params`` and returns a scalar.
+        ``loss()`` takes no argument, reads the arrays in ``params`` and returns a real scalar.
     params : dict name -> ndarray (float32 or float64)
         Perturbed in place and restored exactly.
-    grads : dict name -> ndarray
-        Analytic gradients, each of the shape of ``params[name]``.
+    grads : dict name -> ndarray of real numbers
+        Analytic gradients, each of the shape of ``params[name]``. Complex or object arrays raise
+        TypeError.
     eps : float, optional
-        Coordinate step; 1e-6 for float64, 1e-3 for float32.
+        Coordinate step; 1e-5 for float64, 1e-3 for float32. A step that rounds away next to a
+        weight (below the spacing of its dtype there) raises ValueError.
     tol : float, optional
         Largest relative error that passes; 1e-5 for float64, 1e-1 for float32 (where only
         gross bugs show: check in float64).
-    n_coords, n_directions, full_check_max : int
+    n_coords, n_directions, full_check_max : int, >= 0
         How many entries and directions to check per large tensor, and the size up to which a
         tensor is checked entry by entry in full.
     seed : int
@@ -266,35 +164,53 @@ def check_gradients(
     Returns
     -------
     GradCheckReport
-        ``.ok``, ``.errors``, ``.ratios`` and a readable table, one line per tensor.
+        ``.ok``, ``.errors``, ``.ratios``, ``.kinks`` and a readable table, one line per tensor.
     """
     if not isinstance(params, dict) or not isinstance(grads, dict):
-        raise ValueError("params and grads must be dicts name -> ndarray")
+        raise _checks.DTypeError(
+            f"params and grads must be dicts name -> ndarray, got {type(params).__name__} and "
+            f"{type(grads).__name__}"
+        )
     if not params:
         raise ValueError("params is empty: there is nothing to check")
     for name, p in params.items():
-        _float_param(p, f"params[{name!r}]")
+        float_param(p, f"params[{name!r}]")
+    if not callable(loss):
+        raise _checks.DTypeError(f"loss must be a function of no argument, got {type(loss).__name__}")
     dtypes = {p.dtype for p in params.values()}
     dtype = np.dtype(np.float32) if np.dtype(np.float32) in dtypes else np.dtype(np.float64)
-    eps = DEFAULT_EPS[dtype] if eps is None else eps
-    tol = DEFAULT_TOL[dtype] if tol is None else tol
+    eps = DEFAULT_EPS[dtype] if eps is None else _checks.positive_number(eps, "eps")
+    tol = DEFAULT_TOL[dtype] if tol is None else _checks.positive_number(tol, "tol")
+    n_coords = _checks.count(n_coords, "n_coords")
+    n_directions = _checks.count(n_directions, "n_directions")
+    full_check_max = _checks.count(full_check_max, "full_check_max")
+    if n_coords == 0 and n_directions == 0:
+        raise ValueError("n_coords and n_directions are both 0: a large tensor would not be checked at all")
+    checked_grads = {name: _real_gradient(g, name) for name, g in grads.items() if g is not None}
     rng = np.random.default_rng(seed)
     evals = 0
-    report_tensors = {}
+    base = []  # the loss at the unperturbed point, computed once if a kink test needs it
 
     def counted_loss():
         nonlocal evals
         evals += 1
         return loss()
 
+    def base_loss():
+        if not base:
+            from .finite_differences import scalar_loss
+
+            base.append(scalar_loss(counted_loss))
+        return base[0]
+
+    report_tensors = {}
     for name, p in params.items():
-        g = grads.get(name)
+        g = checked_grads.get(name)
         if g is None:
             report_tensors[name] = TensorCheck(
                 name, p.shape, np.inf, False, note="no analytic gradient given for it"
             )
             continue
-        g = np.asarray(g)
         if g.shape != p.shape:
             report_tensors[name] = TensorCheck(
                 name, p.shape, np.inf, False, note=f"shape mismatch: gradient {g.shape}, parameter {p.shape}"
@@ -305,10 +221,8 @@ def check_gradients(
                 name, p.shape, np.inf, False, note="the analytic gradient holds NaN or inf"
             )
             continue
-        g = g.astype(np.float64)
-        report_tensors[name] = _check_tensor(
-            counted_loss, name, p, g, eps, tol, n_coords, n_directions, full_check_max, rng
-        )
+        settings = _Settings(eps, tol, n_coords, n_directions, full_check_max, rng, base_loss)
+        report_tensors[name] = _check_tensor(counted_loss, name, p, g.astype(np.float64), settings)
     for name in grads:
         if name not in params:
             report_tensors[name] = TensorCheck(
@@ -321,77 +235,123 @@ def check_gradients(
     return GradCheckReport(tol=tol, dtype=str(dtype), n_loss_evals=evals, tensors=report_tensors)
 
 
-def _check_tensor(loss, name, p, g, eps, tol, n_coords, n_directions, full_check_max, rng):
-    flat_idx, all_coords = _pick_coords(g, n_coords, full_check_max, rng)
+@dataclass(frozen=True)
+class _Settings:
+    eps: float
+    tol: float
+    n_coords: int
+    n_directions: int
+    full_check_max: int
+    rng: np.random.Generator
+    base_loss: object  # () -> the loss at the unperturbed point
+
+
+def _entry_error(num, a, floor):
+    return abs(num - a) / max(abs(num) + abs(a), floor)
+
+
+def _at_kink(d_large: Difference, d_small: Difference, f0, a, tol, dtype, step_small):
+    """Whether an entry sits at a kink with ``a`` between its two one-sided slopes."""
+    fwd_l, bwd_l = d_large.one_sided(f0)
+    fwd_s, bwd_s = d_small.one_sided(f0)
+    noise = np.finfo(dtype).eps * max(abs(f0), abs(d_small.f_up), abs(d_small.f_down)) / step_small
+    if not straddles_kink(fwd_l - bwd_l, fwd_s - bwd_s, noise):
+        return False
+    margin = tol * (abs(fwd_s) + abs(bwd_s)) + 10 * noise
+    return min(fwd_s, bwd_s) - margin <= a <= max(fwd_s, bwd_s) + margin
+
+
+def _check_tensor(loss, name, p, g, settings):
+    eps, tol = settings.eps, settings.tol
+    flat_idx, all_coords = _pick_coords(g, settings.n_coords, settings.full_check_max, settings.rng)
     idxs = [np.unravel_index(k, p.shape) for k in flat_idx]
     a = np.array([g[i] for i in idxs])
-    num = np.array([_central_difference_at(loss, p, i, eps) for i in idxs])
-    floor = SMALL_ENTRY_FRACTION * max(np.abs(g).max(), np.abs(num).max(), 1e-300)
+    diffs = [difference_at(loss, p, i, eps, name=f"params[{name!r}]") for i in idxs]
+    num = np.array([d.central for d in diffs])
+    rel_floor = SMALL_ENTRY_FRACTION * max(np.abs(g).max(initial=0), np.abs(num).max(initial=0), 1e-300)
 
-    def coord_errors(num):
-        return np.abs(num - a) / np.maximum(np.abs(num) + np.abs(a), floor)
+    def floor(d, step):
+        return max(rel_floor, resolution(p.dtype, step, max(abs(d.f_up), abs(d.f_down))) / tol)
 
-    errs = coord_errors(num)
+    errs = np.array([_entry_error(n, ak, floor(d, eps)) for n, ak, d in zip(num, a, diffs)])
+    kink = np.zeros(len(idxs), dtype=bool)
     # Retry the entries that failed with other steps and keep the best estimate: a smaller step
     # steps off a kink, a larger one drowns round-off; a wrong analytic entry fails at every step.
     for k in np.flatnonzero(~(errs <= tol)):
+        small = None
         for step in (eps / 10, eps * 10):
-            retry = _central_difference_at(loss, p, idxs[k], step)
-            e_retry = abs(retry - a[k]) / max(abs(retry) + abs(a[k]), floor)
+            try:
+                d = difference_at(loss, p, idxs[k], step)
+            except ValueError:  # this step rounds away next to the weight: only eps itself must work
+                continue
+            small = d if step < eps else small
+            e_retry = _entry_error(d.central, a[k], floor(d, step))
             if e_retry < errs[k]:
-                num[k], errs[k] = retry, e_retry
+                num[k], errs[k] = d.central, e_retry
             if errs[k] <= tol:
                 break
-    coord_err = float(np.max(errs)) if errs.size else 0.0
+        if errs[k] > tol and small is not None:
+            f0 = settings.base_loss()
+            kink[k] = _at_kink(diffs[k], small, f0, a[k], tol, p.dtype, eps / 10)
+    checkable = ~kink
+    coord_err = float(np.max(errs[checkable])) if checkable.any() else 0.0
     # Rounded so that near-ties (many entries wrong by the same factor) pick the same entry everywhere.
-    worst = tuple(int(i) for i in idxs[int(np.argmax(np.round(errs, 6)))]) if errs.size else ()
+    worst_errs = np.where(checkable, np.round(errs, 6), -1.0)
+    worst = tuple(int(i) for i in idxs[int(np.argmax(worst_errs))]) if checkable.any() else ()
 
-    g_norm = float(np.linalg.norm(g))
-    dir_errs = []
-    for _ in range(n_directions):
-        u = rng.standard_normal(p.shape)
-        step = eps * DIRECTION_STEP_FACTOR
-        err = None
-        for s in (step, step / 10, step * 10):
-            numeric, moved = _directional_difference(loss, p, u, s)
-            analytic = float(np.sum(g * moved))
-            denom = abs(numeric) + abs(analytic) + g_norm
-            e = abs(numeric - analytic) / denom if denom > 0 else 0.0
-            err = e if err is None else min(err, e)
-            if err <= tol:
-                break
-        dir_errs.append(err)
-
+    dir_errs, kink_dirs = _check_directions(loss, p, g, settings)
     error = max([coord_err] + dir_errs)
-    aa = float(np.dot(a, a))
-    ratio = float(np.dot(num, a) / aa) if aa > 0 else float("nan")
+    aa = float(np.dot(a[checkable], a[checkable]))
+    ratio = float(np.dot(num[checkable], a[checkable]) / aa) if aa > 0 else float("nan")
     return TensorCheck(
         name,
         p.shape,
         error,
         bool(error <= tol),
         n_coords=len(idxs),
-        n_directions=n_directions,
+        n_directions=settings.n_directions,
         all_coords=all_coords,
         ratio=ratio,
         worst_index=worst,
+        kinks=int(kink.sum()),
+        kink_directions=kink_dirs,
     )
 
 
-def _directional_difference(loss, p, u, s):
-    """Central difference of the loss along ``u`` with step ``s``, restoring ``p`` exactly.
-
-    Returns the difference quotient and the direction really moved along, ``(p_up - p_down) / 2s``
-    (in float32, ``p + s u`` is rounded, so it is not exactly ``u``).
-    """
-    saved = p.copy()
-    try:
-        np.copyto(p, saved + s * u, casting="same_kind")
-        p_up = p.astype(np.float64)
-        up = _scalar_loss(loss)
-        np.copyto(p, saved - s * u, casting="same_kind")
-        p_down = p.astype(np.float64)
-        down = _scalar_loss(loss)
-    finally:
-        np.copyto(p, saved)
-    return (up - down) / (2 * s), (p_up - p_down) / (2 * s)
+def _check_directions(loss, p, g, settings):
+    """Errors of the directional checks that could be made, and how many directions hit a kink."""
+    eps, tol = settings.eps, settings.tol
+    g_norm = float(np.linalg.norm(g))
+    u_mach = np.finfo(p.dtype).eps
+    errs, kinks = [], 0
+    for _ in range(settings.n_directions):
+        u = settings.rng.standard_normal(p.shape)
+        step = eps * DIRECTION_STEP_FACTOR
+        err, sides = None, {}
+        for s in (step, step / 10, step * 10):
+            f_up, f_down, up_move, down_move = directional_difference(loss, p, u, s)
+            moved = (up_move + down_move) / (2 * s)
+            if not moved.any():
+                if s == step:
+                    raise ValueError(
+                        f"the directional step {s:g} (eps / 100) vanishes next to every weight of a "
+                        f"{p.dtype} tensor: use a larger eps"
+                    )
+                continue
+            numeric = (f_up - f_down) / (2 * s)
+            analytic = float(np.sum(g * moved))
+            atol = s**2 * float(np.sum(np.abs(u) ** 3)) + u_mach * max(abs(f_up), abs(f_down)) / s
+            e = abs(numeric - analytic) / max(abs(numeric) + abs(analytic) + g_norm, atol / tol)
+            sides[s] = (f_up, f_down)
+            err = e if err is None else min(err, e)
+            if err <= tol:
+                break
+        if err > tol and step / 10 in sides:
+            f0 = settings.base_loss()
+            gaps = [(sides[t][0] - f0) / t - (f0 - sides[t][1]) / t for t in (step, step / 10)]
+            noise = u_mach * max(abs(f0), *map(abs, sides[step / 10])) / (step / 10)
+            if straddles_kink(gaps[0], gaps[1], noise):
+                kinks += 1
+                continue
+        errs.append(err)
+    return errs, kinks

@@ -6,10 +6,13 @@ is the cost of K independent sigmoid outputs: the "sigmoid" cost of the learners
 matches a sigmoid output layer but not a softmax one.
 """
 
+import math
+
 import numpy as np
 
 from . import _checks
-from .softmax import shifted_exp
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def cross_entropy(z, t):
@@ -74,22 +77,38 @@ def cross_entropy_and_grad(z, t):
     dz : ndarray, shape (N, C), dtype of ``z``
         :math:`(h \sum_k t_k - t)/N`, which is :math:`(h - t)/N` for labels.
     """
-    z = _checks.logits(z, ndim=(2,))
+    if not (type(z) is np.ndarray and z.ndim == 2 and z.dtype in _FLOATS and z.size):
+        z = _checks.logits(z, ndim=(2,), finite=False)  # the same checks, with their messages
     kind, t = _checks.targets(t, z)
     N = z.shape[0]
-    shifted, e, total = shifted_exp(z, axis=1)
-    h = e / total  # softmax
-    log_h = shifted - np.log(total)  # log-softmax: never the log of a rounded-off 0
     inv_N = z.dtype.type(1.0 / N)
+    # Memory traffic is the cost at large N x C: each line below is one pass over N x C, in place on
+    # a single (N, C) buffer that becomes dz; the log is taken on (N,) vectors only.
+    m = np.maximum.reduce(z, axis=1)  # the ufunc's own reduce: no Python wrapper on small batches
+    # One reduction carries the NaN/inf check: the sum is finite exactly when every entry is, unless
+    # it overflows (float64 logits near 1e308), in which case the full check looks entry by entry.
+    if z.dtype == np.float32:
+        total = np.add.reduce(z, axis=None, dtype=np.float64)  # cannot overflow
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = np.add.reduce(z, axis=None)
+    if not math.isfinite(total):
+        _checks.check_finite(z, "z")
+    dz = np.subtract(z, m[:, None])  # z - max: every exponent <= 0, nothing overflows
+    np.exp(dz, out=dz)
+    s = np.add.reduce(dz, axis=1)  # >= 1, so its log is finite
+    log_s = np.log(s)
     if kind == "labels":
         rows = np.arange(N)
-        loss = -log_h[rows, t].sum() * inv_N
-        h[rows, t] -= 1
-        dz = h
+        # log h at the label entries only: (z - max) - log(sum), never the log of a rounded-off 0.
+        loss = np.add.reduce(log_s - (z[rows, t] - m)) * inv_N
+        np.multiply(dz, (inv_N / s)[:, None], out=dz)  # h / N
+        dz[rows, t] -= inv_N
     else:
+        log_h = z - (m + log_s)[:, None]
         loss = -np.sum(t * log_h) * inv_N
-        dz = h * t.sum(axis=1, keepdims=True) - t
-    dz *= inv_N
+        np.multiply(dz, (t.sum(axis=1) * inv_N / s)[:, None], out=dz)  # h * sum(t) / N
+        dz -= t * inv_N
     return loss, dz
 
 
@@ -117,6 +136,8 @@ def binary_cross_entropy(h, Y):
     h = _checks.as_float_array(h, "h")
     if h.ndim != 2:
         raise ValueError(f"h must have shape (N, K), got shape {h.shape}")
+    if h.shape[0] == 0 or h.shape[1] == 0:
+        raise ValueError(f"h must hold at least one sample and one output (N, K >= 1), got shape {h.shape}")
     _checks.check_finite(h, "h")
     if np.any((h < 0) | (h > 1)):
         raise ValueError(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _checks
 from .activations import get_activation
 from .gradcheck import rel_error
 from .softmax import softmax
@@ -172,7 +173,13 @@ def numerical_gradient_octave(J, params, e=EPSILON):
     for k in range(params.size):
         step = np.zeros_like(params)
         step[k] = e
-        grad[k] = (J(params + step) - J(params - step)) / (2 * e)
+        plus, minus = params + step, params - step
+        if plus[k] == minus[k]:
+            raise ValueError(
+                f"the step e = {e:g} vanishes next to parameter {k} = {params[k]:g} "
+                f"(the spacing of float64 there is {np.spacing(params[k]):.1e}): use a larger e"
+            )
+        grad[k] = (J(plus) - J(minus)) / (2 * e)
     return grad
 
 
@@ -245,12 +252,15 @@ def gradient_mismatch(
         ratios, and ``.table()`` in the learner's format.
     """
     backprop_derivative = hidden if backprop_derivative is None else backprop_derivative
+    e = _checks.positive_number(e, "e (the central-difference step)")
     get_activation(hidden)
     get_activation(backprop_derivative)
     if output not in OUTPUTS:
         raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
     if cost not in COSTS:
         raise ValueError(f"cost must be one of {COSTS}, got {cost!r}")
+    if isinstance(reg, bool) or not isinstance(reg, (int, float, np.integer, np.floating)):
+        raise _checks.DTypeError(f"reg (lambda) must be a number >= 0, got {type(reg).__name__} {reg!r}")
     if not (np.isfinite(reg) and reg >= 0):
         raise ValueError(f"reg (lambda) must be a number >= 0, got {reg!r}")
     Theta1, Theta2, X, y = debug_problem()

@@ -64,6 +64,8 @@ class TwoLayerNet:
     def _inputs(self, X):
         X = _checks.as_float_array(X, "X")
         D = self.params["W1"].shape[0]
+        if X.ndim == 2 and X.shape[0] == 0:
+            raise ValueError(f"X must hold at least one sample (N >= 1), got shape {X.shape}")
         if X.ndim != 2 or X.shape[1] != D:
             raise ValueError(f"X must have shape (N, {D}), one sample per row, got {X.shape}")
         return X.astype(self.dtype, copy=False)
@@ -72,14 +74,17 @@ class TwoLayerNet:
         """Return the logits ``z``, shape (N, C), and the cache the backward pass needs."""
         p = self.params
         X = self._inputs(X)
-        pre = X @ p["W1"] + p["b1"]  # (N, H) pre-activation
-        a1 = self.activation.f(pre)  # (N, H)
-        z = a1 @ p["W2"] + p["b2"]  # (N, C) logits
+        # A NaN or inf in X or the weights is reported below, from the logits, not as a warning here.
+        with np.errstate(invalid="ignore", over="ignore"):
+            pre = X @ p["W1"] + p["b1"]  # (N, H) pre-activation
+            a1 = self.activation.f(pre)  # (N, H)
+            z = a1 @ p["W2"] + p["b2"]  # (N, C) logits
         if not np.all(np.isfinite(z)):
             # Checked here, on the small (N, C) logits, rather than on every pixel of X.
             raise ValueError(
                 "the logits are not all finite: X or the weights hold NaN or inf, "
-                "or the weights have blown up (try a smaller learning rate)"
+                "or the weights have blown up (try a smaller learning rate); "
+                "they must be finite, got NaN or inf"
             )
         return z, (X, pre, a1)
 

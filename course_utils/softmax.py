@@ -19,16 +19,24 @@ def shifted_exp(z, axis=-1):
     Every exponent is <= 0, so nothing overflows; the sum is >= 1, so its log is finite.
     Takes checked logits; returns arrays shaped like ``z`` (the sum keeps ``axis`` with size 1).
     """
-    shifted = z - z.max(axis=axis, keepdims=True)
+    # Logits ~1e308 apart overflow to -inf here, whose exp is the right 0: no warning needed.
+    with np.errstate(over="ignore"):
+        shifted = z - z.max(axis=axis, keepdims=True)
     e = np.exp(shifted)
     return shifted, e, e.sum(axis=axis, keepdims=True)
 
 
-def _check_class_axis(z, axis):
-    if z.ndim == 0:
+def _checked_logits(z, axis):
+    """Logits of shape (C,) or (N, C), finite, with a class axis that exists."""
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise _checks.DTypeError(f"axis must be an integer, got {type(axis).__name__} {axis!r}")
+    arr = _checks.as_float_array(z, "z")
+    if arr.ndim == 0:
         raise ValueError("z must be an array of logits, shape (C,) or (N, C), got a scalar")
-    if z.shape[axis] == 0:
-        raise ValueError(f"z must have at least one class along axis {axis}, got shape {z.shape}")
+    if not -arr.ndim <= axis < arr.ndim:
+        allowed = "0 or -1" if arr.ndim == 1 else "1 or -1 (classes), or 0 (the batch axis)"
+        raise ValueError(f"axis must be {allowed} for z of shape {arr.shape}, got axis={axis}")
+    return _checks.logits(arr)
 
 
 def softmax(z, axis=-1):
@@ -51,9 +59,7 @@ def softmax(z, axis=-1):
     h : ndarray, same shape and dtype as ``z``
         Non-negative, each slice along ``axis`` sums to 1.
     """
-    z = _checks.as_float_array(z, "z")
-    _checks.check_finite(z, "z")
-    _check_class_axis(z, axis)
+    z = _checked_logits(z, axis)
     _, e, total = shifted_exp(z, axis)
     return e / total
 
@@ -77,9 +83,7 @@ def log_softmax(z, axis=-1):
     log_h : ndarray, same shape and dtype as ``z``
         Every entry is <= 0; ``exp`` of a slice sums to 1.
     """
-    z = _checks.as_float_array(z, "z")
-    _checks.check_finite(z, "z")
-    _check_class_axis(z, axis)
+    z = _checked_logits(z, axis)
     shifted, _, total = shifted_exp(z, axis)
     return shifted - np.log(total)
 

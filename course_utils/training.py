@@ -27,8 +27,23 @@ class History:
 
 
 def accuracy(net, X, y):
-    """Share of rows of ``X`` (N, D) whose predicted class equals ``y`` (N,)."""
-    return float(np.mean(net.predict(X) == y))
+    """Share of rows of ``X`` (N, D) whose predicted class equals ``y`` (N,).
+
+    Parameters
+    ----------
+    net : TwoLayerNet
+    X : ndarray, shape (N, D)
+    y : ndarray, shape (N,) of int
+        An (N, 1) column is refused: compared with the (N,) predictions it would broadcast to an
+        N x N table and give a meaningless share.
+
+    Returns
+    -------
+    float, in [0, 1]
+    """
+    pred = net.predict(X)
+    y = _checks.labels(y, "y", n=len(pred), classes=net.params["W2"].shape[1])
+    return float(np.mean(pred == y))
 
 
 def train(
@@ -56,6 +71,7 @@ def train(
     net : TwoLayerNet
     X : ndarray, shape (N, D); y : ndarray, shape (N,) of int
     epochs, batch_size : int
+        ``epochs >= 0`` (0 trains nothing and says so with an empty history).
     lr, momentum, reg : float
         Peak learning rate (cosine-decayed to 0 over the run), momentum, L2 strength.
     seed : int
@@ -70,10 +86,20 @@ def train(
     History
     """
     X = _checks.as_float_array(X, "X")
-    if X.ndim != 2 or len(X) != len(y):
-        raise ValueError(f"X must be (N, D) with one label per row, got X {X.shape} and y {np.shape(y)}")
+    if X.ndim != 2:
+        raise ValueError(f"X must have shape (N, D), one sample per row, got {X.shape}")
+    y = _checks.labels(y, "y", n=len(X))
+    epochs = _checks.count(epochs, "epochs")
     if not (isinstance(batch_size, (int, np.integer)) and 1 <= batch_size <= len(X)):
         raise ValueError(f"batch_size must be an integer from 1 to N = {len(X)}, got {batch_size!r}")
+    if (X_val is None) != (y_val is None):
+        given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
+        raise ValueError(f"{given} was given without {missing}: pass both to measure validation accuracy")
+    if X_val is not None:
+        X_val = _checks.as_float_array(X_val, "X_val")
+        if X_val.ndim != 2 or X_val.shape[1] != X.shape[1]:
+            raise ValueError(f"X_val must have shape (N_val, {X.shape[1]}) like X, got {X_val.shape}")
+        y_val = _checks.labels(y_val, "y_val", n=len(X_val))
     from tqdm.auto import tqdm
 
     rng = np.random.default_rng(seed)
@@ -108,10 +134,23 @@ def train(
 
 
 def confusion_matrix(y_true, y_pred, C):
-    """``M[i, j]`` = number of samples of class ``i`` predicted as ``j``; shape (C, C)."""
-    M = np.zeros((C, C), dtype=np.int64)
-    np.add.at(M, (np.asarray(y_true), np.asarray(y_pred)), 1)
-    return M
+    """``M[i, j]`` = number of samples of class ``i`` predicted as ``j``.
+
+    Parameters
+    ----------
+    y_true, y_pred : ndarray, shape (N,) of int, each in ``[0, C)``
+    C : int
+        Number of classes.
+
+    Returns
+    -------
+    M : ndarray, shape (C, C), int64
+        Its entries add up to N.
+    """
+    C = _checks.count(C, "C", minimum=1)
+    y_true = _checks.labels(y_true, "y_true", classes=C)
+    y_pred = _checks.labels(y_pred, "y_pred", n=len(y_true), classes=C)
+    return np.bincount(y_true * C + y_pred, minlength=C * C).reshape(C, C)
 
 
 def confident_mistakes(net, X, y, k=8):
@@ -119,6 +158,8 @@ def confident_mistakes(net, X, y, k=8):
     from .softmax import softmax
 
     h = softmax(net.forward(X)[0])
+    y = _checks.labels(y, "y", n=len(h), classes=h.shape[1])
+    k = _checks.count(k, "k")
     pred = h.argmax(axis=1)
     wrong = np.flatnonzero(pred != y)
     order = wrong[np.argsort(-h[wrong, pred[wrong]], kind="stable")][:k]

@@ -87,3 +87,32 @@ def test_learner_backward_versions():
 def test_unknown_bug():
     with pytest.raises(ValueError, match="unknown bug 'nope'"):
         bugs.backward(TwoLayerNet(4, 3, 2), np.ones((2, 4)), np.array([0, 1]), bug="nope")
+
+
+@pytest.mark.parametrize("bad", [{}, None, "report", [("W1", 1.0)]])
+def test_diagnose_wants_a_report(bad):
+    with pytest.raises(TypeError, match="diagnose needs the report that check_gradients returns"):
+        bugs.diagnose(bad)
+
+
+def test_diagnose_bad_class_count_and_empty_report():
+    from course_utils.gradcheck import GradCheckReport
+
+    report = bugs.check_bug("missing_1_over_N")
+    with pytest.raises(ValueError, match="classes must be an integer >= 2, got 1"):
+        bugs.diagnose(report, classes=1)
+    with pytest.raises(TypeError, match="classes must be an integer"):
+        bugs.diagnose(report, classes=10.0)
+    with pytest.raises(ValueError, match="holds no tensor"):
+        bugs.diagnose(GradCheckReport(tol=1e-5, dtype="float64", n_loss_evals=0))
+
+
+def test_the_split_modules_keep_every_old_import_working():
+    from course_utils import bugs as module
+    from course_utils.bugs import BUGS, MYSTERIES, SILENT_BUGS, check_bug, diagnose, learner_backward
+    from course_utils.diagnosis import diagnose as diagnose_itself
+    from course_utils.silent_bugs import SILENT_BUGS as silent_itself
+
+    assert diagnose is diagnose_itself and SILENT_BUGS is silent_itself
+    assert len(BUGS) == 15 and len(SILENT_BUGS) == 4 and set(MYSTERIES) <= set(BUGS)
+    assert callable(check_bug) and callable(learner_backward) and module.mystery_report(1).failed

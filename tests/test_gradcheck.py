@@ -8,6 +8,8 @@ from course_utils import (
     TwoLayerNet,
     check_gradients,
     cross_entropy,
+    cross_entropy_grad,
+    diagnose,
     load_mnist,
     numerical_gradient,
     rel_error,
@@ -258,3 +260,156 @@ def test_check_gradients_bad_input():
         check_gradients(lambda: 0.0, {}, {})
     with pytest.raises(ValueError, match="float32 or float64"):
         check_gradients(lambda: 0.0, {"W": np.ones(3, dtype=int)}, {"W": np.ones(3)})
+
+
+def test_rel_error_survives_huge_and_tiny_magnitudes():
+    a = np.array([1.0, 2.0, 3.0])
+    b = np.array([1.0, 2.0, 3.3])
+    expected = rel_error(a, b)
+    for scale in (1e200, 1e-200, 1e300, 1e-300):
+        assert rel_error(scale * a, scale * b) == pytest.approx(expected, rel=1e-12), scale
+    assert rel_error(np.array([np.inf]), np.array([1.0])) == 1.0
+
+
+def test_rel_error_keeps_imaginary_parts_and_refuses_objects():
+    a = np.array([1 + 1j, 2 - 1j])
+    assert rel_error(a, a.real) > 0.2  # the imaginary parts differ: not equal
+    assert rel_error(a, a) == 0.0
+    # a - conj(a) = (2j, -2j); |a| = |conj(a)| = sqrt(2 + 5)
+    assert rel_error(a, np.conj(a)) == pytest.approx(np.sqrt(8) / (2 * np.sqrt(7)), rel=1e-12)
+    with pytest.raises(TypeError, match="must hold numbers, got an array of dtype object"):
+        rel_error(np.array([1.0, None]), np.ones(2))
+
+
+# --- kinks, the absolute floor, and bad arguments -----------------------------------------------
+
+
+def relu_net_at_kinks():
+    """b1 = 0 and a quarter of the input rows all zero: those rows put every hidden unit at pre = 0."""
+    X, y = load_mnist("train", n=32)
+    X = X.astype(np.float64)
+    X[::4] = 0
+    return TwoLayerNet(784, 24, 10, hidden="relu", seed=0), X, y
+
+
+def relu_backward(net, X, y, mask, b1_scale=1.0):
+    p = net.params
+    pre = X @ p["W1"] + p["b1"]
+    a1 = np.maximum(pre, 0)
+    dz = cross_entropy_grad(a1 @ p["W2"] + p["b2"], y)
+    dpre = (dz @ p["W2"].T) * mask(pre)
+    return {"W1": X.T @ dpre, "b1": b1_scale * dpre.sum(0), "W2": a1.T @ dz, "b2": dz.sum(0)}
+
+
+@pytest.mark.parametrize("mask", [lambda pre: pre > 0, lambda pre: pre >= 0], ids=["pre>0", "pre>=0"])
+def test_a_correct_relu_backward_at_exact_kinks_is_not_checkable_rather_than_failed(mask):
+    net, X, y = relu_net_at_kinks()
+    report = check(net, X, y, relu_backward(net, X, y, mask))
+    assert report.ok, report
+    assert set(report.kinks) == {"b1"} and report.kinks["b1"] == 24
+    assert not report.tensors["b1"].checked and report.tensors["W1"].checked
+    text = repr(report)
+    assert text.startswith("Gradient check passed; b1 at a kink, not checkable")
+    assert "n/a   not checkable  24 all entries + 4 directions; 24 entries and 4 directions at a kink" in text
+    assert "every tensor passes" not in diagnose(report)[0] and "kink" in diagnose(report)[0]
+
+
+@pytest.mark.parametrize("b1_scale", [-1.0, 1.5, 2.0])
+def test_a_wrong_gradient_at_a_kink_still_fails(b1_scale):
+    net, X, y = relu_net_at_kinks()
+    report = check(net, X, y, relu_backward(net, X, y, lambda pre: pre > 0, b1_scale))
+    assert report.failed == ["b1"], report
+
+
+def test_smooth_bugs_are_never_taken_for_kinks(mnist_batch):
+    X, y = mnist_batch
+    net = TwoLayerNet(784, 48, 10, hidden="tanh", seed=1)
+    report = check(net, X, y, backward(net, X, y, bug="diagonal_only_softmax"))
+    assert set(report.failed) == {"W1", "b1", "W2", "b2"} and report.kinks == {}
+
+
+def test_a_correct_all_zero_gradient_passes_and_a_wrong_zero_fails():
+    W = np.zeros((3, 4))
+    report = check_gradients(lambda: np.sum(W**3), {"W": W}, {"W": np.zeros_like(W)})
+    assert report.ok, report
+    W32 = np.zeros((3, 4), dtype=np.float32)
+    assert check_gradients(
+        lambda: np.sum(W32.astype(np.float64) ** 3), {"W": W32}, {"W": np.zeros((3, 4))}
+    ).ok
+    # The floor is absolute but tiny: a zero where the true gradient is 3 W**2 = 3e-4 still fails.
+    W[:] = 1e-2
+    report = check_gradients(lambda: np.sum(W**3), {"W": W}, {"W": np.zeros_like(W)})
+    assert not report.ok and report.errors["W"] > 0.5
+    report = check_gradients(lambda: np.sum(W**3), {"W": W}, {"W": 3 * W**2})
+    assert report.ok, report
+
+
+@pytest.mark.parametrize("eps", [0, 0.0, -1e-5, float("nan"), float("inf")])
+def test_a_step_that_is_not_positive_is_refused(eps):
+    W = np.ones(3)
+    with pytest.raises(ValueError, match="eps must be a finite number > 0"):
+        check_gradients(lambda: np.sum(W**2), {"W": W}, {"W": 2 * W}, eps=eps)
+    with pytest.raises(ValueError, match="eps must be a finite number > 0"):
+        numerical_gradient(lambda: np.sum(W**2), W, eps=eps)
+
+
+def test_a_float32_step_below_the_spacing_of_the_weights_is_refused():
+    W = np.array([1.0, 2.0, 3.0], dtype=np.float32)
+    before = W.copy()
+    with pytest.raises(
+        ValueError, match=r"eps = 1e-09 vanishes next to params\['W'\]\[0\] = 1.*float32 numbers"
+    ):
+        check_gradients(lambda: float(np.sum(W**2)), {"W": W}, {"W": 2 * W}, eps=1e-9)
+    with pytest.raises(
+        ValueError, match=r"vanishes next to x\[0\] = 1: float32 numbers there are 1\.2e-07 apart"
+    ):
+        numerical_gradient(lambda: float(np.sum(W**2)), W, eps=1e-9)
+    assert np.array_equal(W, before)
+    with pytest.raises(TypeError, match="eps must be a positive real number"):
+        numerical_gradient(lambda: float(np.sum(W**2)), W, eps="small")
+
+
+@pytest.mark.parametrize("n_coords", [0, 1, 2, 399, 400, 401, 10_000])
+def test_any_number_of_sampled_entries_works(n_coords):
+    rng = np.random.default_rng(0)
+    W = rng.normal(size=(20, 20))
+    report = check_gradients(lambda: np.sum(np.sin(W)), {"W": W}, {"W": np.cos(W)}, n_coords=n_coords)
+    assert report.ok, report
+    t = report.tensors["W"]
+    assert t.n_coords == min(n_coords, 400) and t.all_coords == (n_coords >= 400)
+    wrong = np.cos(W) * 1.01
+    assert not check_gradients(lambda: np.sum(np.sin(W)), {"W": W}, {"W": wrong}, n_coords=n_coords).ok
+
+
+def test_bad_counts_are_refused():
+    W = np.ones((20, 20))
+    args = (lambda: np.sum(W), {"W": W}, {"W": np.ones_like(W)})
+    with pytest.raises(ValueError, match="n_coords must be an integer >= 0, got -1"):
+        check_gradients(*args, n_coords=-1)
+    with pytest.raises(TypeError, match="n_directions must be an integer, got float 2.5"):
+        check_gradients(*args, n_directions=2.5)
+    with pytest.raises(ValueError, match="both 0"):
+        check_gradients(*args, n_coords=0, n_directions=0)
+    with pytest.raises(ValueError, match="tol must be a finite number > 0"):
+        check_gradients(*args, tol=0)
+
+
+def test_complex_and_object_gradients_are_refused():
+    W = np.ones(3)
+    loss = lambda: np.sum(W**2)
+    with pytest.raises(TypeError, match=r"grads\['W'\] must hold real numbers, got dtype complex128"):
+        check_gradients(loss, {"W": W}, {"W": 2 * W + 1j})
+    with pytest.raises(TypeError, match=r"grads\['W'\] must be an array of real numbers, got dtype object"):
+        check_gradients(loss, {"W": W}, {"W": np.array([2.0, 2.0, None])})
+    with pytest.raises(TypeError, match="the loss function must return a real number, got dtype complex128"):
+        check_gradients(lambda: np.sum(W**2) + 0j, {"W": W}, {"W": 2 * W})
+    with pytest.raises(TypeError, match="params and grads must be dicts"):
+        check_gradients(loss, W, {"W": 2 * W})
+
+
+def test_the_documented_default_step_is_the_one_used():
+    from course_utils.finite_differences import DEFAULT_EPS
+
+    assert "1e-5 for float64 and 1e-3 for float32" in numerical_gradient.__doc__
+    assert "1e-5 for float64, 1e-3 for float32" in check_gradients.__doc__
+    assert DEFAULT_EPS[np.dtype(np.float64)] == 1e-5 and DEFAULT_EPS[np.dtype(np.float32)] == 1e-3

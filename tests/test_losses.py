@@ -172,3 +172,14 @@ class TestBadInput:
     def test_scalar_labels(self, func):
         with pytest.raises(ValueError, match=r"got shape \(\)"):
             func(Z, 1)
+
+
+def test_binary_cross_entropy_refuses_an_empty_batch_like_cross_entropy():
+    with pytest.raises(ValueError, match="at least one sample"):
+        cross_entropy(np.zeros((0, 3)), np.zeros(0, dtype=int))
+    with pytest.raises(
+        ValueError, match=r"at least one sample and one output \(N, K >= 1\), got shape \(0, 3\)"
+    ):
+        binary_cross_entropy(np.zeros((0, 3)), np.zeros((0, 3)))
+    with pytest.raises(ValueError, match=r"got shape \(2, 0\)"):
+        binary_cross_entropy(np.zeros((2, 0)), np.zeros((2, 0)))

@@ -82,3 +82,16 @@ def test_bad_settings():
         mm.gradient_mismatch("swish")
     with pytest.raises(ValueError, match="lambda"):
         mm.gradient_mismatch("tanh", reg=-1)
+
+
+@pytest.mark.parametrize("e", [0, 0.0, -1e-4, float("nan"), float("inf")])
+def test_a_step_that_is_not_positive_is_refused(e):
+    with pytest.raises(ValueError, match="e .*must be a finite number > 0"):
+        mm.gradient_mismatch("tanh", e=e)
+
+
+def test_a_step_below_the_spacing_of_the_parameters_is_refused():
+    with pytest.raises(ValueError, match="vanishes next to parameter 0.*use a larger e"):
+        mm.gradient_mismatch("tanh", e=1e-30)
+    with pytest.raises(TypeError, match="positive real number"):
+        mm.gradient_mismatch("tanh", e="1e-4")

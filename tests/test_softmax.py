@@ -153,3 +153,19 @@ def test_vjp_refuses_mismatched_shapes():
 def test_strings_are_refused():
     with pytest.raises(ValueError, match="real numbers"):
         softmax(np.array(["a", "b"]))
+
+
+@pytest.mark.parametrize("func", [softmax, log_softmax])
+def test_softmax_refuses_what_the_rest_of_the_course_refuses(func):
+    with pytest.raises(ValueError, match=r"at least one sample \(N >= 1\), got shape \(0, 3\)"):
+        func(np.zeros((0, 3)))
+    with pytest.raises(ValueError, match=r"\(C,\) or \(N, C\), got shape \(2, 3, 4\)"):
+        func(np.zeros((2, 3, 4)))
+    with pytest.raises(ValueError, match=r"axis must be 1 or -1 .* for z of shape \(2, 3\), got axis=5"):
+        func(np.zeros((2, 3)), axis=5)
+    with pytest.raises(ValueError, match=r"axis must be 0 or -1 for z of shape \(3,\), got axis=-2"):
+        func(np.zeros(3), axis=-2)
+    with pytest.raises(TypeError, match="axis must be an integer"):
+        func(np.zeros(3), axis=None)
+    with pytest.raises(TypeError, match="complex128; keep the real part"):
+        func(np.zeros(3, dtype=complex))

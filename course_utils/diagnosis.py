@@ -1,0 +1,131 @@
+"""Read a :class:`~course_utils.GradCheckReport` and name the likely bug: :func:`diagnose`.
+
+The table it applies (which tensors fail, with which numerical/analytic ratio) is the one notebook 09
+derives from the bug catalogue in :mod:`course_utils.bugs`.
+"""
+
+import numpy as np
+
+from . import _checks
+from .gradcheck_report import GradCheckReport
+
+
+def _same(values, target, rel=0.02):
+    return all(abs(v - target) <= rel * abs(target) for v in values)
+
+
+def diagnose(report, *, classes=10):
+    """Name the likely bugs behind a :class:`~course_utils.GradCheckReport`.
+
+    Reads which tensors fail, the notes (shapes, missing gradients), the numerical/analytic
+    ratios and the entries at a kink. Returns a list of sentences, most specific first; an empty
+    failure list says what a gradient check cannot see.
+
+    Parameters
+    ----------
+    report : GradCheckReport
+        What :func:`~course_utils.check_gradients` returned.
+    classes : int
+        ``C``, the number of classes, for the K/(K−1) ratio of a cost mismatch (``C >= 2``).
+
+    Returns
+    -------
+    list of str
+    """
+    if not isinstance(report, GradCheckReport):
+        raise _checks.DTypeError(
+            "diagnose needs the report that check_gradients returns, "
+            f"report = check_gradients(loss, params, grads); got {type(report).__name__} {report!r:.60}"
+        )
+    classes = _checks.count(classes, "classes", minimum=2)
+    if not report.tensors:
+        raise ValueError("the report holds no tensor: check_gradients was given nothing to check")
+    failed = set(report.failed)
+    kinks = _kink_findings(report)
+    if not failed:
+        return kinks + [
+            ("the other tensors pass" if kinks else "every tensor passes")
+            + ": the gradient matches the loss. A check cannot see bugs that "
+            "change both together (no max-subtraction, log of softmax, shifted labels, sum "
+            "instead of mean): test those directly"
+        ]
+    findings = []
+    notes = {name: t.note for name, t in report.tensors.items() if t.note}
+    for name, note in notes.items():
+        if note.startswith("shape mismatch"):
+            findings.append(f"{name}: {note} — a missing keepdims=True, or labels shaped (N, 1)")
+        elif note:
+            findings.append(f"{name}: {note}")
+    ratios = {n: report.ratios[n] for n in failed if np.isfinite(report.ratios.get(n, np.nan))}
+    values = list(ratios.values())
+    if failed == set(report.tensors) and values and len(values) == len(failed):
+        r = values[0]
+        if _same(values, -1.0):
+            findings.append(
+                "every tensor is off by a factor of −1: a sign error, most likely a "
+                "dropped minus sign in dL/dh = −t/h (or t − h instead of h − t)"
+            )
+        elif _same(values, r) and r < 0.5:
+            findings.append(
+                f"every tensor is {1 / r:.0f} times too large, the same factor everywhere: "
+                f"missing 1/N (batch size N = {1 / r:.0f})"
+            )
+        elif min(values) > 1.005 and max(values) <= 1.6:
+            findings.append(
+                "every tensor's numerical gradient is a little larger, up to "
+                f"K/(K−1) = {classes / (classes - 1):.2f}: a cost mismatch, a binary "
+                "(sigmoid) cost checked against the softmax cross-entropy delta h − t"
+            )
+        else:
+            findings.append(
+                "every tensor fails with different ratios: the output delta dz is wrong "
+                "(diagonal-only softmax derivative, an elementwise product where the "
+                "chain rule needs a sum, softmax over the batch axis, labels shaped "
+                "(N, 1), a missing keepdims)"
+            )
+    elif failed == {"W1", "b1"}:
+        findings.append(
+            "only the first layer fails: the hidden derivative is wrong (a hard-coded "
+            "sigmoid derivative, the derivative taken at the activation instead of the "
+            "pre-activation, tanh' written as 1 − z²) or W2 was used instead of W2.T"
+        )
+    elif failed == {"W2"}:
+        findings.append(
+            "only W2 fails: its gradient used the wrong hidden activations, typically "
+            "aliasing (da1 = a1; da1[a1 > 0] = 1 overwrote a1 in place)"
+        )
+    elif failed == {"W1", "W2"}:
+        findings.append(
+            "the weights fail, the biases pass: the regulariser's gradient is wrong "
+            "(reg·W is the gradient of reg/2·‖W‖²)"
+        )
+    elif failed <= {"b1", "b2"}:
+        if failed == {"b1", "b2"}:
+            findings.append(
+                "both biases fail, the weights pass: a regularised bias (biases are not regularised)"
+            )
+        else:
+            findings.append(
+                f"only {', '.join(sorted(failed))} fails: a bias bug, such as a "
+                "fancy-index -= with repeated labels (np.subtract.at adds each one), "
+                "or one wrong entry"
+            )
+    if not findings:
+        findings.append(f"{', '.join(sorted(failed))} fail: compare their ratios and worst entries")
+    return findings + kinks
+
+
+def _kink_findings(report):
+    """One sentence per tensor with entries at a kink: not a failure, and not checked either."""
+    out = []
+    for name, t in report.tensors.items():
+        if not (t.kinks or t.kink_directions):
+            continue
+        which = "none of its entries could be checked" if not t.checked else "the rest were checked"
+        out.append(
+            f"{name}: {t.kinks} of {t.n_coords} entries (and {t.kink_directions} of {t.n_directions} "
+            f"directions) sit at a kink, such as a ReLU unit whose pre-activation is exactly 0, where "
+            f"'pre > 0' and 'pre >= 0' are both right, so {which}. To check them, move off the kink: "
+            f"biases not exactly 0 (b1 += 0.01) or inputs that are not all zero"
+        )
+    return out
