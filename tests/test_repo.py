@@ -66,10 +66,16 @@ def test_dev_requirements_start_from_the_learner_ones_and_add_the_tools():
         assert pkg in dev, pkg
 
 
-def test_binder_pins_the_python_the_course_runs_on():
-    # repo2docker reads `python-X.Y` from runtime.txt and then runs `pip install -r requirements.txt`
-    # from the repository's root.
-    assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
+def test_binder_pins_python_and_installs_the_learner_requirements():
+    # repo2docker reads binder/ alone when it exists: `python-X.Y` from runtime.txt, then
+    # `pip install -r binder/requirements.txt` run from the repository's root.
+    assert (ROOT / "binder/runtime.txt").read_text().strip() == "python-3.11"
+    lines = [
+        line
+        for line in (ROOT / "binder/requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert lines == ["-r ../requirements.txt"]
     assert re.search(r"^requires-python = \">=3\.11\"$", (ROOT / "pyproject.toml").read_text(), re.M)
 
 
