@@ -37,8 +37,8 @@ c = get_config()  # noqa: F821 (JupyterHub provides get_config when it loads thi
 # Accounts of this server (PAM). Create one per learner and add it to the group `course`
 # (hub/README.md, step 3); teachers in `course-admin` may start and stop learners' servers.
 c.JupyterHub.authenticator_class = "pam"
-c.LocalAuthenticator.allowed_groups = {"course"}
-c.LocalAuthenticator.admin_groups = {"course-admin"}
+c.PAMAuthenticator.allowed_groups = {"course"}
+c.PAMAuthenticator.admin_groups = {"course-admin"}
 
 # --- Each learner's server --------------------------------------------------------------------------
 c.JupyterHub.spawner_class = "localprocess"
