@@ -223,6 +223,8 @@ def _contents(page, base, owner):
 
 
 def test_two_learners_each_run_their_own_copy_of_notebook_02(hub, browser_for_hub):
+    from playwright.sync_api import expect
+
     base, work = hub
     started = time.monotonic()
     ada, grace = LEARNERS
@@ -242,8 +244,8 @@ def test_two_learners_each_run_their_own_copy_of_notebook_02(hub, browser_for_hu
     while note not in (homes[ada] / NOTEBOOK).read_text():  # poll until the save lands on disk
         assert time.monotonic() < deadline, "Ada's save never reached her notebook"
         time.sleep(0.25)
+    # (Not a byte-for-byte comparison: JupyterLab may autosave Grace's run of the notebook.)
     assert note not in (homes[grace] / NOTEBOOK).read_text()
-    assert (homes[grace] / NOTEBOOK).read_bytes() == (ROOT / "notebooks" / "learner" / NOTEBOOK).read_bytes()
 
     # Through the hub, Grace reads her own copy, without Ada's cell ...
     mine = _contents(pages[grace], base, grace)
@@ -252,14 +254,10 @@ def test_two_learners_each_run_their_own_copy_of_notebook_02(hub, browser_for_hu
     # ... and neither learner can read the other's server.
     for reader, owner in ((grace, ada), (ada, grace)):
         theirs = _contents(pages[reader], base, owner)
-        served_json = theirs.ok and "json" in theirs.headers.get("content-type", "")
-        assert not served_json, f"{reader} read {owner}'s notebook ({theirs.status} from {theirs.url})"
-        print(f"{reader} asking for {owner}'s notebook: {theirs.status} from {theirs.url}")
+        assert theirs.status == 403, f"{reader} got {owner}'s notebook: {theirs.status} from {theirs.url}"
 
     # Grace reloads her notebook: still the course's, no cell of Ada's.
     pages[grace].reload()
-    from playwright.sync_api import expect
-
     expect(pages[grace].locator(".jp-Notebook:visible .jp-Cell").first).to_be_visible(timeout=WAIT_MS)
     expect(pages[grace].locator(".jp-Notebook:visible").get_by_text(note)).to_have_count(0)
 
