@@ -17,8 +17,12 @@ def test_ci_runs_exactly_the_readme_test_command():
     ]
     assert setup_and_test in ci_lines
     assert setup_and_test.endswith("python -m pytest")
-    # Both commands set up the same way.
-    assert setup_and_open.split("&&")[:2] == setup_and_test.split("&&")[:2]
+    # Both commands make the virtual environment the same way; the learner's installs the learner's
+    # requirements, the test command the development ones (which start from the learner's).
+    open_steps, test_steps = setup_and_open.split(" && "), setup_and_test.split(" && ")
+    assert open_steps[0] == test_steps[0] == "python3 -m venv .venv"
+    assert open_steps[1] == ".venv/bin/python -m pip install -r requirements.txt"
+    assert test_steps[1] == ".venv/bin/python -m pip install -r requirements-dev.txt"
 
 
 def test_readme_open_command_points_at_something_that_exists():
@@ -27,11 +31,52 @@ def test_readme_open_command_points_at_something_that_exists():
     assert (ROOT / target).exists(), target
 
 
-def test_requirements_name_every_package_and_the_course_itself():
-    req = (ROOT / "requirements.txt").read_text()
-    for pkg in ("numpy", "matplotlib", "jupyterlab", "ipywidgets", "nbval", "pytest"):
-        assert re.search(rf"^{pkg}\b", req, re.M), pkg
-    assert re.search(r"^-e \.$", req, re.M)
+LEARNER_PACKAGES = ("numpy", "matplotlib", "jupyterlab", "ipykernel", "ipywidgets", "nbval", "tqdm")
+# What only tests, teachers, contributors or the hub need: never in the learner's install.
+DEV_ONLY = ("pytest", "hypothesis", "otter-grader", "ruff", "playwright", "jupyterhub")
+
+
+def requirement_names(path):
+    """The package names a requirements file lists itself (not through ``-r``), lowercased."""
+    names = []
+    for line in path.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line and not line.startswith("-"):
+            names.append(re.match(r"[A-Za-z0-9_.-]+", line).group(0).lower())
+    return names
+
+
+def test_learner_requirements_name_the_course_and_no_dev_tool():
+    learner = requirement_names(ROOT / "requirements.txt")
+    for pkg in LEARNER_PACKAGES:
+        assert pkg in learner, pkg
+    for pkg in DEV_ONLY:
+        assert pkg not in learner, f"{pkg} belongs in requirements-dev.txt"
+    assert re.search(r"^-e \.$", (ROOT / "requirements.txt").read_text(), re.M)
+
+
+def test_dev_requirements_start_from_the_learner_ones_and_add_the_tools():
+    dev_path = ROOT / "requirements-dev.txt"
+    assert dev_path.read_text().splitlines()[0] == "-r requirements.txt"
+    included = re.findall(r"^-r (\S+)$", dev_path.read_text(), re.M)
+    dev = requirement_names(dev_path)
+    for path in included[1:]:
+        dev += requirement_names(ROOT / path)
+    for pkg in DEV_ONLY:
+        assert pkg in dev, pkg
+
+
+def test_binder_pins_python_and_installs_the_learner_requirements():
+    # repo2docker reads binder/ alone when it exists: `python-X.Y` from runtime.txt, then
+    # `pip install -r binder/requirements.txt` run from the repository's root.
+    assert (ROOT / "binder/runtime.txt").read_text().strip() == "python-3.11"
+    lines = [
+        line
+        for line in (ROOT / "binder/requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert lines == ["-r ../requirements.txt"]
+    assert re.search(r"^requires-python = \">=3\.11\"$", (ROOT / "pyproject.toml").read_text(), re.M)
 
 
 def test_committed_data_matches_its_checksums():
