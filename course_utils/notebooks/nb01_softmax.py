@@ -176,6 +176,7 @@ GRADED = [
         check_softmax,
         softmax,
         lambda: (np.array([[700.0, -700.0, 1.0], [0.5, 0.25, -3.0]]),),
+        course_functions=("course_utils.softmax.softmax",),
     ),
     Exercise(
         "log_softmax",
@@ -183,6 +184,7 @@ GRADED = [
         check_log_softmax,
         _log_softmax_rows,
         lambda: (np.array([[0.0, 900.0], [-3.0, 2.0]]),),
+        course_functions=("course_utils.softmax.log_softmax",),
     ),
 ]
 """The exercises of notebook 01, as the teacher's grader scores them."""

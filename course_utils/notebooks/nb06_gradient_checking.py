@@ -219,6 +219,10 @@ GRADED = [
         check_central_difference,
         lambda f, x, eps: _central_gradient(f, x.copy(), eps),
         lambda: (_quartic, hidden_rng(14).normal(size=(3, 2)), 1e-5),
+        course_functions=(
+            "course_utils.gradcheck.numerical_gradient",
+            "course_utils.notebooks.nb06_gradient_checking._central_gradient",
+        ),
     ),
     Exercise(
         "relative_error",
@@ -226,6 +230,7 @@ GRADED = [
         check_relative_error,
         _rel,
         lambda: (np.array([3.0, -4.0]), np.array([3.0, -4.5])),
+        course_functions=("course_utils.gradcheck.rel_error",),
     ),
 ]
 """The exercises of notebook 06, as the teacher's grader scores them."""
