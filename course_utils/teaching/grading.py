@@ -301,6 +301,9 @@ def main(argv=None):
             jobs=args.jobs,
             on_row=on_row,
         )
+    except KeyboardInterrupt:
+        print(f"interrupted: {len(done)} of {len(args.submissions)} graded and kept", file=sys.stderr)
+        return 130
     finally:
         if writer:
             writer.close()
