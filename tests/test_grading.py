@@ -202,6 +202,9 @@ def batch(tmp_path_factory):
             f"open({str(tmp / 'sleep-pid')!r}, 'w').write(str(p.pid))\nwhile True:\n    pass",
         ),
     }
+    subs["garbles"] = _submission(
+        tmp, "garbles", extra="import os, sys\nos.write(int(sys.argv[-2]), b'{oops\\n')"
+    )
     not_json = tmp / "not_json" / f"{NB}.ipynb"
     not_json.parent.mkdir()
     not_json.write_text('{"cells": [')
@@ -254,7 +257,8 @@ def test_exit_not_json_and_endless_loop_get_a_zero_row_with_a_note(batch):
     assert "process ended (exit code 3) while running cell" in rows["exits"]["note"]
     assert "not a readable notebook" in rows["not_json"]["note"]
     assert "time limit of 10 s reached while running cell" in rows["loops"]["note"]
-    for name in ("exits", "not_json", "loops"):
+    assert "sent something unreadable" in rows["garbles"]["note"]  # it wrote on the grader's pipe
+    for name in ("exits", "not_json", "loops", "garbles"):
         assert rows[name]["total (/11)"] == "0"
     pid = int((tmp / "sleep-pid").read_text())  # started by the looping notebook: killed with it
     assert not _running(pid)

@@ -237,6 +237,15 @@ def _stage(stage, box, where):
     return f"while running {where(box.cell)}" if stage == "while running the notebook" else stage
 
 
+def _grade_safely(notebook, path, student, timeout):
+    try:
+        return grade_one(notebook, path, student, timeout=timeout)
+    except Exception as exc:  # a bug of the grader's own must not cost the rest of the batch
+        return _zero(
+            notebook, student, path, f"the grader failed on this submission ({type(exc).__name__}: {exc})"
+        )
+
+
 def grade(notebook, submissions, *, students=None, timeout=DEFAULT_TIMEOUT, jobs=None, on_row=None):
     """Grade every submission, ``jobs`` at a time; ``on_row(row)`` is called as each one finishes."""
     if notebook not in SPEC:
@@ -246,7 +255,7 @@ def grade(notebook, submissions, *, students=None, timeout=DEFAULT_TIMEOUT, jobs
     rows = []
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
         futures = {
-            pool.submit(grade_one, notebook, str(path), students[k], timeout=timeout): path
+            pool.submit(_grade_safely, notebook, str(path), students[k], timeout): path
             for k, path in enumerate(submissions)
         }
         try:

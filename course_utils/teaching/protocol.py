@@ -27,8 +27,8 @@ _KINDS = "biuf"  # numpy dtype kinds that cross: bool, signed and unsigned integ
 _MAX_DEPTH = 32
 
 
-class ProtocolError(Exception):
-    """A message that is not what the protocol allows."""
+class ProtocolError(BaseException):
+    """A message that is not what the protocol allows (the submission's row ends: the wire is suspect)."""
 
 
 class Deadline(BaseException):

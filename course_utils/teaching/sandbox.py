@@ -106,12 +106,15 @@ class Sandbox:
             message = self.channel.receive()
             if message.get("done") is True:
                 return
-            if type(message.get("cell")) is int:
+            if self._is_cell(message.get("cell")):
                 self.cell = message["cell"]
-            elif type(message.get("cell_error")) is int:
+            elif self._is_cell(message.get("cell_error")):
                 self.cell_errors.append((message["cell_error"], str(message.get("error"))[:500]))
             else:
                 raise ProtocolError("unexpected message while the cells run")
+
+    def _is_cell(self, k):
+        return type(k) is int and 0 <= k < len(self.sources)
 
     def _expect(self, key):
         if self.channel.receive().get(key) is not True:
