@@ -1,12 +1,25 @@
-"""Grading: the spec matches the notebooks, and otter scores three known submissions as expected."""
+"""Grading: the spec matches the notebooks, scores cannot be gamed, and a bad hand-in costs one row.
 
+One batch of small notebook-02 submissions (right, blank, half right, patching, cheating,
+crashing, looping, not JSON) is graded once, in parallel, and every test reads its rows.
+"""
+
+import csv
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 
 import nbformat
-import numpy as np
 import pytest
 
-from course_utils.teaching import classroom, grading
+from course_utils.teaching import classroom, detect, grading
+from course_utils.teaching.sandbox import Sandbox
+
+NB = "02_softmax_jacobian"
+GUIDE = classroom.ROOT / "notebooks" / "TEACHER_GUIDE.md"
 
 
 @pytest.mark.parametrize("notebook", sorted(grading.SPEC))
@@ -22,71 +35,283 @@ def test_every_notebook_with_exercises_is_graded():
     with_exercises = {
         p.stem for p in classroom.SOLUTIONS.glob("*.ipynb") if "### BEGIN SOLUTION" in p.read_text()
     }
-    assert set(grading.SPEC) == with_exercises
+    assert {n for n, graded in grading.SPEC.items() if graded} == with_exercises
 
 
 @pytest.mark.parametrize("notebook", sorted(grading.SPEC))
 def test_reference_answers_earn_every_point_and_stubs_none(notebook):
     from course_utils.bugs import MYSTERIES
 
-    right = {e.function: e.reference for e in grading.SPEC[notebook]}
-    right["answers"] = dict(enumerate(MYSTERIES, start=1))
-
     def stub(*args):
         raise NotImplementedError
 
-    empty = {e.function: stub for e in grading.SPEC[notebook]}
-    empty["answers"] = {n: ... for n in range(1, 6)}
-    for name, kind, _, _ in grading.cases(notebook):
-        assert grading.case(notebook, name, kind, right), (name, kind)
-        assert not grading.case(notebook, name, kind, empty), (name, kind)
+    for e in grading.SPEC[notebook]:
+        right, _ = grading.score_exercise(e, e.reference)
+        empty, _ = grading.score_exercise(e, stub)
+        assert sum(right.values()) == grading.maxima(notebook)[e.name], (e.name, right)
+        assert sum(empty.values()) == 0, (e.name, empty)
+    if notebook == grading.MYSTERY_NOTEBOOK:
+        assert sum(grading.score_mysteries(dict(enumerate(MYSTERIES, 1)))[0].values()) == 5
+        assert sum(grading.score_mysteries({n: ... for n in range(1, 6)})[0].values()) == 0
+        assert grading.score_mysteries([["not", "a dict"]])[0] == {f"mystery {k}": 0 for k in range(1, 6)}
 
 
-def test_hidden_cases_are_hidden_and_every_exercise_has_one():
-    for notebook in grading.SPEC:
-        hidden = {name for name, kind, _, h in grading.cases(notebook) if h}
-        assert hidden == {e.name for e in grading.SPEC[notebook]}
+def test_the_guide_states_the_real_maxima():
+    """The points table in the teacher guide is generated from ``GRADED``; paste it again if this fails."""
+    assert grading.points_table() in GUIDE.read_text(), "\n" + grading.points_table()
 
 
-def test_written_test_files_are_ok_format(tmp_path):
-    names = grading.write_tests("02_softmax_jacobian", tmp_path)
-    assert names == ["numerical_jacobian", "softmax_jacobian"]
-    env = {}
-    exec((tmp_path / "softmax_jacobian.py").read_text(), env)
-    assert env["OK_FORMAT"] is True
-    points = [c["points"] for c in env["test"]["suites"][0]["cases"]]
-    hidden = [c["hidden"] for c in env["test"]["suites"][0]["cases"]]
-    assert points == [1, 2, 1, 2] and hidden == [False, False, False, True]
+# --- the static reading of an answer -----------------------------------------------------------
 
 
-def _submission(tmp_path, name, replace=None):
-    nb = nbformat.read(classroom.SOLUTIONS / "02_softmax_jacobian.ipynb", as_version=4)
-    if replace == "empty":
-        nb = classroom.learner_notebook(nb)
-    elif replace == "diagonal":
-        for cell in nb.cells:
-            if "def softmax_jacobian_one" in cell.source:
-                cell.source = re.sub(
-                    r"### BEGIN SOLUTION\n.*?### END SOLUTION",
-                    "h = cu.softmax(z)\n    return np.diag(h * (1 - h))",
-                    cell.source,
-                    flags=re.S,
-                )
-    path = tmp_path / f"{name}.ipynb"
+@pytest.mark.parametrize(
+    "cells, flagged",
+    [
+        (
+            ["import course_utils as cu", "def softmax_jacobian_one(z):\n    return cu.softmax_jacobian(z)"],
+            True,
+        ),
+        (
+            [
+                "from course_utils.softmax import softmax_jacobian as sj",
+                "def softmax_jacobian_one(z):\n    return sj(z)",
+            ],
+            True,
+        ),
+        (["import course_utils as cu\njac = cu.softmax_jacobian", "softmax_jacobian_one = jac"], True),
+        (
+            [
+                "import course_utils as cu",
+                "def softmax_jacobian_one(z):\n    return getattr(cu, 'softmax_jacobian')(z)",
+            ],
+            True,
+        ),
+        (
+            [
+                "%matplotlib inline\nimport course_utils as cu",
+                "def helper(z):\n    return cu.softmax_jacobian(z)",
+                "def softmax_jacobian_one(z):\n    return helper(z)",
+            ],
+            True,
+        ),
+        (
+            [
+                "import course_utils as cu",
+                "def softmax_jacobian_one(z):\n    h = cu.softmax(z)\n    return np.diag(h) - np.outer(h, h)",
+            ],
+            False,
+        ),
+        (
+            [
+                "from scipy import special",
+                "def softmax_jacobian_one(z):\n    return special.softmax_jacobian(z)",
+            ],
+            False,
+        ),
+        (["def softmax_jacobian_one(z:\n"], False),
+    ],
+)
+def test_the_code_is_read_for_calls_of_the_course_answer(cells, flagged):
+    targets = detect.forbidden(NB)["softmax_jacobian_one"]
+    found = detect.calls_course_answer(cells, "softmax_jacobian_one", targets)
+    assert bool(found) == flagged, found
+
+
+# --- one process per submission ----------------------------------------------------------------
+
+
+def _graded(e, sources, notebook):
+    with Sandbox(notebook, sources, timeout=60) as box:
+        box.run()
+        return grading.score_exercise(e, box.function(e.function))
+
+
+def test_a_test_function_argument_is_called_back_in_the_grader():
+    """06's ``f`` stays in the grader; the learner's in-place steps on ``x`` reach it."""
+    e = grading.SPEC["06_gradient_checking"][0]
+    answer = (
+        "import numpy as np\n"
+        "def numerical_grad(f, x, eps):\n"
+        "    g = np.zeros_like(x)\n"
+        "    for k in range(x.size):\n"
+        "        old = x.flat[k]\n"
+        "        x.flat[k] = old + eps\n"
+        "        up = f()\n"
+        "        x.flat[k] = old - eps\n"
+        "        down = f()\n"
+        "        x.flat[k] = old\n"
+        "        g.flat[k] = (up - down) / (2 * eps)\n"
+        "    return g\n"
+    )
+    parts, message = _graded(e, [answer], "06_gradient_checking")
+    assert sum(parts.values()) == grading.maxima("06_gradient_checking")[e.name], message
+
+
+def _submission(folder, name, body=None, extra=None, learner=False):
+    source = classroom.LEARNER if learner else classroom.SOLUTIONS
+    nb = nbformat.read(source / f"{NB}.ipynb", as_version=4)
+    nb.cells = [c for c in nb.cells if c.cell_type == "markdown" or "widget" not in c.source]
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+        if body and "def softmax_jacobian_one" in cell.source:
+            cell.source = re.sub(r"### BEGIN SOLUTION\n.*?### END SOLUTION", body, cell.source, flags=re.S)
+    if extra:
+        nb.cells.append(nbformat.v4.new_code_cell(extra))
+    path = folder / name / f"{NB}.ipynb"  # every hand-in has the same file name
+    path.parent.mkdir(parents=True)
     nbformat.write(nb, path)
     return path
 
 
-def test_otter_grades_known_submissions(tmp_path):
-    subs = [
-        _submission(tmp_path, "full"),
-        _submission(tmp_path, "empty", "empty"),
-        _submission(tmp_path, "diagonal_only", "diagonal"),
-    ]
-    results = grading.grade("02_softmax_jacobian", [str(s) for s in subs])
-    full, empty, diagonal = (results[str(s)] for s in subs)
-    assert full == {"softmax_jacobian": (6.0, 6.0), "numerical_jacobian": (5.0, 5.0)}
-    assert empty == {"softmax_jacobian": (0.0, 6.0), "numerical_jacobian": (0.0, 5.0)}
-    # Partial credit: it runs, and its diagonal is right; the checker and the hidden case fail.
-    assert diagonal == {"softmax_jacobian": (2.0, 6.0), "numerical_jacobian": (5.0, 5.0)}
-    assert np.isclose(sum(s for s, _ in full.values()), 11)
+PATCHES = """
+import course_utils.grading, course_utils.teaching.grading as tg
+import course_utils.notebooks._checking as ch
+import course_utils.notebooks.nb02_softmax_jacobian as nb02
+import course_utils as cu
+tg.score_exercise = lambda e, fn: ({"runs": 99}, "all right")
+course_utils.grading.case = lambda *a, **k: True
+ch.run_checks = lambda *a, **k: ch.Feedback("x", "correct", "fine")
+nb02.check_jacobian = nb02.check_numerical_jacobian = lambda fn: ch.Feedback("x", "correct", "fine")
+cu.softmax_jacobian = lambda z: 0
+"""
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hand-ins")
+    spy = "import os\nopen({!r}, 'w').write(os.getcwd())\n"
+    subs = {
+        "full": _submission(tmp, "full", extra=spy.format(str(tmp / "cwd-full"))),
+        "blank": _submission(tmp, "blank", learner=True, extra=spy.format(str(tmp / "cwd-blank"))),
+        "diagonal": _submission(tmp, "diagonal", "h = cu.softmax(z)\n    return np.diag(h * (1 - h))"),
+        "patcher": _submission(tmp, "patcher", learner=True, extra=PATCHES),
+        "calls_cu": _submission(tmp, "calls_cu", "return cu.softmax_jacobian(z)"),
+        "hidden_call": _submission(
+            tmp,
+            "hidden_call",
+            "import importlib\n    m = importlib.import_module('course_' + 'utils')\n"
+            "    return getattr(m, 'softmax_' + 'jacobian')(z)",
+        ),
+        "raises": _submission(tmp, "raises", "return z[10]"),
+        "exits": _submission(tmp, "exits", extra="import os\nos._exit(3)"),
+        "loops": _submission(
+            tmp,
+            "loops",
+            extra=f"import subprocess\np = subprocess.Popen(['sleep', '300'])\n"
+            f"open({str(tmp / 'sleep-pid')!r}, 'w').write(str(p.pid))\nwhile True:\n    pass",
+        ),
+    }
+    subs["garbles"] = _submission(
+        tmp, "garbles", extra="import os, sys\nos.write(int(sys.argv[-2]), b'{oops\\n')"
+    )
+    not_json = tmp / "not_json" / f"{NB}.ipynb"
+    not_json.parent.mkdir()
+    not_json.write_text('{"cells": [')
+    subs["not_json"] = not_json
+    out = tmp / "grades.csv"
+    args = [NB, *map(str, subs.values()), "-o", str(out), "--timeout", "10", "--jobs", "2"]
+    assert grading.main(args) == 0
+    with open(out, newline="") as f:
+        rows = {r["student"]: r for r in csv.DictReader(f)}
+    return tmp, rows, out
+
+
+def _scores(row):
+    return float(row["softmax_jacobian (/6)"]), float(row["numerical_jacobian (/5)"])
+
+
+def test_right_blank_and_half_right_answers(batch):
+    _, rows, out = batch
+    assert _scores(rows["full"]) == (6, 5) and rows["full"]["total (/11)"] == "11"
+    assert _scores(rows["blank"]) == (0, 0)
+    assert "not implemented yet" in rows["blank"]["softmax_jacobian message"]
+    assert _scores(rows["diagonal"]) == (2, 5)  # runs, and its diagonal is right
+    assert "off-diagonal entries are zero" in rows["diagonal"]["softmax_jacobian message"]
+    header = next(csv.reader(open(out)))
+    assert header[0] == "student" and header[-1] == "total (/11)"
+
+
+def test_patching_the_grader_or_course_utils_earns_nothing(batch):
+    _, rows, _ = batch
+    assert _scores(rows["patcher"]) == (0, 0)
+
+
+def test_calling_the_course_answer_scores_zero_and_is_flagged(batch):
+    _, rows, _ = batch
+    for name in ("calls_cu", "hidden_call"):  # read in the code; seen only at run time
+        assert _scores(rows[name]) == (0, 5)
+        assert (
+            "flagged: softmax_jacobian_one calls course_utils.softmax.softmax_jacobian" in rows[name]["note"]
+        )
+
+
+def test_a_crash_inside_the_learners_function_costs_that_exercise(batch):
+    _, rows, _ = batch
+    assert _scores(rows["raises"]) == (0, 5)
+    assert "your function raised IndexError" in rows["raises"]["softmax_jacobian message"]
+
+
+def test_exit_not_json_and_endless_loop_get_a_zero_row_with_a_note(batch):
+    tmp, rows, _ = batch
+    assert "process ended (exit code 3) while running cell" in rows["exits"]["note"]
+    assert "not a readable notebook" in rows["not_json"]["note"]
+    assert "time limit of 10 s reached while running cell" in rows["loops"]["note"]
+    assert "sent something unreadable" in rows["garbles"]["note"]  # it wrote on the grader's pipe
+    for name in ("exits", "not_json", "loops", "garbles"):
+        assert rows[name]["total (/11)"] == "0"
+    pid = int((tmp / "sleep-pid").read_text())  # started by the looping notebook: killed with it
+    assert not _running(pid)
+
+
+def _running(pid):
+    """Whether a process runs (a killed one may linger as a zombie until init reaps it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except FileNotFoundError:
+        return False
+
+
+def test_each_submission_ran_in_its_own_folder_that_is_gone(batch):
+    tmp, _, _ = batch
+    folders = {(tmp / f"cwd-{n}").read_text() for n in ("full", "blank")}
+    assert len(folders) == 2 and not any(os.path.exists(f) for f in folders)
+
+
+def test_same_file_names_are_told_apart_and_each_student_gets_feedback(batch):
+    tmp, rows, _ = batch
+    assert {"full", "blank", "diagonal"} <= set(rows)
+    text = (tmp / "feedback" / "diagonal.md").read_text()
+    assert "## softmax_jacobian: 2 / 6" in text and "off-diagonal entries are zero" in text
+    assert "**Total: 7 / 11**" in text
+
+
+def test_a_roster_names_the_students(tmp_path):
+    from course_utils.teaching import report
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("submission,student\nu1,Ada Lovelace\n")
+    assert report.student_names(["u1/a.ipynb", "u2/a.ipynb"], roster) == ["Ada Lovelace", "u2"]
+    assert report.student_names(["x/alice.ipynb", "y/bob.ipynb"]) == ["alice", "bob"]
+
+
+def test_rows_are_written_as_they_finish_and_an_interrupt_keeps_them(tmp_path):
+    blank = _submission(tmp_path, "quick", learner=True)
+    loops = _submission(tmp_path, "slow", learner=True, extra="while True:\n    pass")
+    out = tmp_path / "grades.csv"
+    command = [sys.executable, "-m", "course_utils.grading", NB, str(blank), str(loops)]
+    grader = subprocess.Popen(command + ["-o", str(out), "--jobs", "1", "--timeout", "300"], cwd=tmp_path)
+    try:
+        for _ in range(600):  # the quick one is in the file while the slow one still runs
+            if out.exists() and len(out.read_text().splitlines()) >= 2:
+                break
+            time.sleep(0.1)
+        assert grader.poll() is None
+        grader.send_signal(signal.SIGINT)
+        grader.wait(timeout=60)  # the looping submission is killed, not waited for
+    finally:
+        if grader.poll() is None:
+            grader.kill()
+    lines = out.read_text().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("quick,")

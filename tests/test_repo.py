@@ -33,7 +33,7 @@ def test_readme_open_command_points_at_something_that_exists():
 
 LEARNER_PACKAGES = ("numpy", "matplotlib", "jupyterlab", "ipykernel", "ipywidgets", "nbval", "tqdm")
 # What only tests, teachers, contributors or the hub need: never in the learner's install.
-DEV_ONLY = ("pytest", "hypothesis", "otter-grader", "ruff", "playwright", "jupyterhub")
+DEV_ONLY = ("pytest", "hypothesis", "ruff", "playwright", "jupyterhub")
 
 
 def requirement_names(path):

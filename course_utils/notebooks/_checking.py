@@ -313,3 +313,6 @@ class Exercise:
     hidden_args: object  # () -> tuple of fresh arguments
     extra: tuple = ()  # (kind, points, hidden, predicate(fn) -> bool): partial credit
     also_right: tuple = ()  # other references that are right too (another convention)
+    # Dotted names of the course's own implementations of what the exercise asks for (besides
+    # ``reference``): an answer that calls one scores 0 on the exercise and is flagged.
+    course_functions: tuple = ()

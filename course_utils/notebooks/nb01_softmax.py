@@ -182,6 +182,7 @@ GRADED = [
         check_softmax,
         softmax,
         lambda: (np.array([[700.0, -700.0, 1.0], [0.5, 0.25, -3.0]]),),
+        course_functions=("course_utils.softmax.softmax",),
     ),
     Exercise(
         "log_softmax",
@@ -189,6 +190,7 @@ GRADED = [
         check_log_softmax,
         _log_softmax_rows,
         lambda: (np.array([[0.0, 900.0], [-3.0, 2.0]]),),
+        course_functions=("course_utils.softmax.log_softmax",),
     ),
 ]
 """The exercises of notebook 01, as the teacher's grader scores them."""

@@ -209,6 +209,10 @@ GRADED = [
         _fused,
         lambda: (hidden_rng(11).normal(size=(7, 3)), np.array([2, 2, 0, 1, 0, 2, 1])),
         extra=(("right up to a factor", 1, False, _fused_up_to_scale),),
+        course_functions=(
+            "course_utils.losses.cross_entropy_grad",
+            "course_utils.losses.cross_entropy_and_grad",
+        ),
     ),
     Exercise(
         "soft_target_grad",
@@ -216,6 +220,10 @@ GRADED = [
         check_soft_target_grad,
         _general,
         lambda: (hidden_rng(12).normal(size=(3, 5)), hidden_rng(13).uniform(0, 3, size=(3, 5))),
+        course_functions=(
+            "course_utils.losses.cross_entropy_grad",
+            "course_utils.losses.cross_entropy_and_grad",
+        ),
     ),
 ]
 """The exercises of notebook 05, as the teacher's grader scores them."""

@@ -296,6 +296,11 @@ GRADED = [
         check_central_difference,
         _central_gradient,
         lambda: (lambda x: (_Reads(x), x, 1e-5))(hidden_rng(14).normal(size=(3, 2))),
+        course_functions=(
+            "course_utils.finite_differences.numerical_gradient",
+            "course_utils.gradcheck.numerical_gradient",
+            "course_utils.notebooks.nb06_gradient_checking._central_gradient",
+        ),
     ),
     Exercise(
         "relative_error",
@@ -303,6 +308,7 @@ GRADED = [
         check_relative_error,
         _rel,
         lambda: (np.array([3.0, -4.0]), np.array([3.0, -4.5])),
+        course_functions=("course_utils.gradcheck.rel_error",),
     ),
 ]
 """The exercises of notebook 06, as the teacher's grader scores them."""

@@ -15,6 +15,8 @@ bottom; ``build`` executes each one, so it is committed with its outputs like th
 import argparse
 import copy
 import hashlib
+import json
+import re
 import sys
 from pathlib import Path
 
@@ -117,7 +119,44 @@ def execute(nb, folder, name):
         record_timing=False,
         resources={"metadata": {"path": str(folder)}},
     ).execute()
+    _coalesce_streams(nb)
     return _stable_widget_ids(nb, name)
+
+
+def _coalesce_streams(nb):
+    """Join consecutive prints of a cell into one output: how the kernel split them is timing."""
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            last = merged[-1] if merged else None
+            if (
+                out.output_type == "stream"
+                and last is not None
+                and last.output_type == "stream"
+                and last.name == out.name
+            ):
+                last.text += out.text
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell.outputs = merged
+
+
+def _models_used(outputs, state):
+    """Ids of the widget models that ``outputs`` show, with every model those refer to in ``state``."""
+    todo = [
+        o.data["application/vnd.jupyter.widget-view+json"]["model_id"]
+        for o in outputs
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
+    found = set()
+    while todo:
+        model = todo.pop()
+        if model in found or model not in state:
+            continue
+        found.add(model)
+        todo += re.findall(r"IPY_MODEL_([0-9a-f]+)", json.dumps(state[model]))
+    return found
 
 
 def _keep_variable_outputs(nb, target):
@@ -131,7 +170,11 @@ def _keep_variable_outputs(nb, target):
 
     if not target.exists():
         return nb
-    old = {c.get("id"): c for c in nbformat.read(target, as_version=4).cells if c.cell_type == "code"}
+    stored = nbformat.read(target, as_version=4)
+    old = {c.get("id"): c for c in stored.cells if c.cell_type == "code"}
+    key = "application/vnd.jupyter.widget-state+json"
+    old_state = stored.metadata.get("widgets", {}).get(key, {}).get("state", {})
+    new_state = nb.metadata.get("widgets", {}).get(key, {}).get("state", {})
     for cell in nb.cells:
         before = old.get(cell.get("id"))
         if (
@@ -141,6 +184,9 @@ def _keep_variable_outputs(nb, target):
             and before.source == cell.source
         ):
             cell.outputs = before.outputs
+            # A progress bar keeps its text in the widget state: keep the models the outputs show.
+            for model in _models_used(before.outputs, old_state):
+                new_state[model] = old_state[model]
     return nb
 
 

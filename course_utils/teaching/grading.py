@@ -1,99 +1,51 @@
-r"""Grading learner notebooks with otter-grader: a score per exercise, with partial credit.
+r"""Grading learner notebooks: a score and a message per exercise, computed where no submission reaches.
 
-    python -m course_utils.grading 02_softmax_jacobian submissions/*.ipynb -o grades.csv
+    python -m course_utils.grading 02_softmax_jacobian submissions/*/02_softmax_jacobian.ipynb -o grades.csv
 
-For the chosen notebook, the command writes one otter test file per exercise (OK format) from
-:data:`SPEC`, builds an autograder with ``otter generate``, runs each submission through
-``otter run`` (no container, no server: the notebook is executed on this machine, in this
-environment) and collects otter's per-test scores into a table. Every exercise is worth 5 points:
+Each submission runs in a process of its own (:mod:`~course_utils.teaching.sandbox`): its cells,
+then the grader's calls of its functions on inputs the grader sends. Only plain values come back;
+the scores are computed here, by the companion modules' own checkers and references, in this
+process, which no submission's code ever runs in. Patching ``course_utils`` or this module from a
+notebook changes nothing but that notebook's own process. Every exercise is worth 5 points:
 
 * 1 point: the function runs on an ordinary input and returns the right shape;
 * 2 points: the exercise's checker (the same one the notebook shows the learner) passes;
-* 2 points, **hidden**: the function is right on fresh inputs that the learner never saw.
+* 2 points, **hidden**: the function is right on fresh inputs that the learner never saw;
 
-Some exercises give partial credit for the right half of an answer (the diagonal of a Jacobian,
-the sign of a gradient); the mysteries of notebook 09 score one point each. Hidden cases live only
-in the companion modules and in the generated autograder, never in the learner notebooks.
+plus any partial-credit parts a companion lists in ``extra``; the mysteries of notebook 09 score
+one point each (:func:`points_table` lists every maximum). An answer that calls the course's own
+implementation of the function its exercise asks for scores 0 there and is flagged
+(:mod:`~course_utils.teaching.detect` reads the code, the worker watches the calls).
+
+One bad submission costs only its own row: a crash, a file that is not a notebook or a time-out
+(``--timeout``, 120 s by default, after which the submission's whole process group is killed)
+gets 0 and a note saying what happened. Rows go to the CSV as each submission finishes, with each
+exercise's score and message, and a Markdown feedback file per student goes to ``--feedback``.
 """
 
 import argparse
-import csv
-import json
-import shutil
-import subprocess
+import os
 import sys
-import tempfile
-from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..notebooks import NOTEBOOKS, companion
+from . import detect, report, sandbox
+from .protocol import Closed, Deadline, ProtocolError
+from .sandbox import Sandbox
 
-
-def _close(a, b):
-    a, b = (a if isinstance(a, tuple) else (a,)), (b if isinstance(b, tuple) else (b,))
-    return len(a) == len(b) and all(
-        np.shape(x) == np.shape(y) and np.allclose(x, y, rtol=1e-6, atol=1e-9) for x, y in zip(a, b)
-    )
-
-
-def _spec():
-    """Every notebook's graded exercises, as its companion module lists them in ``GRADED``."""
-    return {name: companion(name).GRADED for name in NOTEBOOKS}
-
-
-SPEC = _spec()
+SPEC = {name: companion(name).GRADED for name in NOTEBOOKS}
 """The exercises of each notebook and how each is graded (from the companion modules)."""
 
 POINTS = {"runs": 1, "checker": 2, "hidden": 2}
 MYSTERY_NOTEBOOK = "09_bug_hunt"
-
-
-def _exercise(notebook, name):
-    for e in SPEC[notebook]:
-        if e.name == name:
-            return e
-    raise ValueError(f"no exercise {name!r} in {notebook}")
-
-
-def case(notebook, name, kind, env):
-    """Whether the learner's code in ``env`` (the notebook's globals) passes one graded case."""
-    try:
-        if kind.startswith("mystery "):
-            from ..bugs import MYSTERIES
-
-            number = int(kind.split()[1])
-            return env.get("answers", {}).get(number) == MYSTERIES[number - 1]
-        e = _exercise(notebook, name)
-        fn = env.get(e.function)
-        if not callable(fn):
-            return False
-        # Every call gets arguments of its own: some hold a function that reads an array in place.
-        if kind == "runs":
-            return _shapes(fn(*e.hidden_args())) == _shapes(e.reference(*e.hidden_args()))
-        if kind == "checker":
-            return e.checker(fn).passed
-        if kind == "hidden":
-            got = fn(*e.hidden_args())
-            return any(_close(got, right(*e.hidden_args())) for right in (e.reference, *e.also_right))
-        for extra_kind, _, _, predicate in e.extra:
-            if kind == extra_kind:
-                return bool(predicate(fn))
-        raise ValueError(f"unknown case {kind!r}")
-    except Exception:  # a learner's bug, or a stub raising NotImplementedError: no points
-        return False
-
-
-def _copy(a):
-    return a.copy() if isinstance(a, np.ndarray) else a
-
-
-def _shapes(value):
-    return tuple(np.shape(v) for v in value) if isinstance(value, tuple) else np.shape(value)
+DEFAULT_TIMEOUT = 120
 
 
 def cases(notebook):
-    """Every graded case of a notebook: ``(exercise, kind, points, hidden)``."""
+    """Every graded part of a notebook: ``(exercise, kind, points, hidden)``."""
     out = []
     for e in SPEC[notebook]:
         out += [(e.name, "runs", POINTS["runs"], False), (e.name, "checker", POINTS["checker"], False)]
@@ -104,110 +56,267 @@ def cases(notebook):
     return out
 
 
-def write_tests(notebook, folder):
-    """One OK-format otter test file per exercise of ``notebook`` into ``folder``."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    by_exercise = {}
-    for name, kind, points, hidden in cases(notebook):
-        code = (
-            ">>> from course_utils.teaching import grading as _g\n"
-            f">>> _g.case({notebook!r}, {name!r}, {kind!r}, globals())\nTrue"
+def maxima(notebook):
+    """``{exercise: maximum points}``, in the notebook's order."""
+    out = {}
+    for name, _, points, _ in cases(notebook):
+        out[name] = out.get(name, 0) + points
+    return out
+
+
+def points_table():
+    """The Markdown table of every graded exercise and its maximum, as the teacher guide shows it."""
+    lines = ["| notebook | exercise (points) | total |", "|---|---|---|"]
+    for notebook in SPEC:
+        parts = ", ".join(f"`{name}` ({points})" for name, points in maxima(notebook).items())
+        lines.append(f"| {notebook} | {parts} | {sum(maxima(notebook).values())} |")
+    return "\n".join(lines)
+
+
+def _as_tuple(value):
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _close(a, b):
+    a, b = _as_tuple(a), _as_tuple(b)
+    try:
+        return len(a) == len(b) and all(
+            np.shape(x) == np.shape(y) and np.allclose(x, y, rtol=1e-6, atol=1e-9) for x, y in zip(a, b)
         )
-        by_exercise.setdefault(name, []).append(
-            {"code": code, "hidden": hidden, "locked": False, "points": points}
+    except (TypeError, ValueError):
+        return False
+
+
+def _shapes(value):
+    try:
+        return tuple(np.shape(v) for v in _as_tuple(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def score_exercise(e, fn):
+    """``(points per part, message)`` for one exercise answered by ``fn`` (a proxy or a function)."""
+    parts, message = {}, ""
+
+    def part(kind, points, test):
+        try:
+            parts[kind] = points if test() else 0
+        except Exception:  # a learner's bug, or a stub raising NotImplementedError: no points
+            parts[kind] = 0
+
+    # Each call gets fresh arguments: in 06 the function f reads the very array x it is given.
+    def runs():
+        return _shapes(fn(*e.hidden_args())) == _shapes(e.reference(*e.hidden_args()))
+
+    def checker():
+        nonlocal message
+        feedback = e.checker(fn)
+        message = str(feedback)
+        return feedback.passed
+
+    def hidden():
+        got = fn(*e.hidden_args())
+        return any(_close(got, right(*e.hidden_args())) for right in (e.reference, *e.also_right))
+
+    part("runs", POINTS["runs"], runs)
+    part("checker", POINTS["checker"], checker)
+    for kind, points, _, predicate in e.extra:
+        part(kind, points, lambda: bool(predicate(fn)))
+    part("hidden", POINTS["hidden"], hidden)
+    if not message:
+        message = f"✗ {e.name}: the checker could not run on your function"
+    elif parts["checker"] and not parts["hidden"]:
+        message += " (but not on the grader's hidden inputs)"
+    return parts, message
+
+
+def score_mysteries(answers):
+    from ..bugs import MYSTERIES
+
+    nb09 = companion(MYSTERY_NOTEBOOK)
+    try:
+        message = str(nb09.check_mysteries(answers))
+        right = [
+            isinstance(answers, dict) and answers.get(k) == truth for k, truth in enumerate(MYSTERIES, 1)
+        ]
+    except Exception as exc:  # an answers dict the checker cannot read
+        return {}, f"✗ mysteries: could not read your answers ({type(exc).__name__})"
+    return {f"mystery {k}": int(r) for k, r in enumerate(right, 1)}, message
+
+
+@dataclass
+class Row:
+    """One submission's result: ``scores`` maps exercise to ``(score, max, message)``."""
+
+    student: str
+    submission: str
+    scores: dict = field(default_factory=dict)
+    note: str = ""
+    parts: dict = field(default_factory=dict)
+
+    @property
+    def total(self):
+        return sum(s for s, _, _ in self.scores.values())
+
+
+def _zero(notebook, student, submission, note):
+    row = Row(student, submission, note=note)
+    row.scores = {name: (0, top, "not graded: " + note) for name, top in maxima(notebook).items()}
+    return row
+
+
+def _first_line(source):
+    line = next((ln.strip() for ln in source.splitlines() if ln.strip()), "")
+    return line if len(line) <= 50 else line[:47] + "..."
+
+
+def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT):
+    """Grade one submission file; never raises for anything the file contains."""
+    import nbformat
+
+    student = student or os.path.splitext(os.path.basename(path))[0]
+    try:
+        with open(path, encoding="utf-8") as f:
+            nb = nbformat.read(f, as_version=4)
+        sources = [c.source for c in nb.cells if c.cell_type == "code"]
+    except Exception as exc:  # not JSON, not a notebook, unreadable
+        return _zero(notebook, student, path, f"not a readable notebook ({type(exc).__name__}: {exc})"[:300])
+    where = lambda cell: (
+        f"cell {cell + 1} (`{_first_line(sources[cell])}`)" if cell is not None else "start-up"
+    )
+    targets = detect.forbidden(notebook)
+    row, stage = Row(student, path), "while running the notebook"
+    box = Sandbox(notebook, sources, timeout)
+    try:
+        with box:
+            box.run()
+            for e in SPEC[notebook]:
+                stage = f"while grading {e.name}"
+                parts, message = score_exercise(e, box.function(e.function))
+                flags = detect.calls_course_answer(sources, e.function, targets[e.function])
+                flags |= box.used.get(e.function, set())
+                if flags:
+                    message = (
+                        f"✗ {e.name}: 0 points, `{e.function}` calls the course's own "
+                        f"{', '.join(sorted(flags))}; this exercise asks you to write it yourself"
+                    )
+                    parts = dict.fromkeys(parts, 0)
+                    row.note += f"flagged: {e.function} calls {', '.join(sorted(flags))}. "
+                row.parts[e.name] = parts
+                row.scores[e.name] = (sum(parts.values()), maxima(notebook)[e.name], message)
+            if notebook == MYSTERY_NOTEBOOK:
+                stage = "while reading the mysteries' answers"
+                parts, message = score_mysteries(box.value("answers"))
+                row.parts["mysteries"] = parts
+                row.scores["mysteries"] = (sum(parts.values()), 5, message)
+    except Deadline:
+        return _zero(
+            notebook, student, path, f"time limit of {timeout:g} s reached {_stage(stage, box, where)}"
         )
-    for name, case_list in by_exercise.items():
-        test = {
-            "name": name,
-            "points": sum(c["points"] for c in case_list),
-            "suites": [{"cases": case_list, "scored": True, "setup": "", "teardown": "", "type": "doctest"}],
-        }
-        (folder / f"{name}.py").write_text(
-            "OK_FORMAT = True\n\ntest = "
-            + json.dumps(test, indent=4).replace("true", "True").replace("false", "False")
-            + "\n"
+    except Closed:
+        code = box.process.returncode
+        return _zero(
+            notebook,
+            student,
+            path,
+            f"the notebook's process ended (exit code {code}) {_stage(stage, box, where)}"
+            + (f"; its last output: {box.output_tail()!r}" if box.output_tail() else ""),
         )
-    return sorted(by_exercise)
+    except ProtocolError as exc:
+        return _zero(notebook, student, path, f"the notebook's process sent something unreadable: {exc}")
+    errors = [f"{where(k)} raised {err}" for k, err in box.cell_errors[:3]]
+    row.note += "; ".join(errors) + ("; ..." if len(box.cell_errors) > 3 else "")
+    return row
 
 
-def _otter(*args, cwd):
-    done = subprocess.run([sys.executable, "-m", "otter", *args], cwd=cwd, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"otter {args[0]} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return done
+def _stage(stage, box, where):
+    return f"while running {where(box.cell)}" if stage == "while running the notebook" else stage
 
 
-def grade(notebook, submissions, *, workdir=None):
-    """Grade each submission of ``notebook``; returns ``{submission: {exercise: (score, max)}}``."""
+def _grade_safely(notebook, path, student, timeout):
+    try:
+        return grade_one(notebook, path, student, timeout=timeout)
+    except Exception as exc:  # a bug of the grader's own must not cost the rest of the batch
+        return _zero(
+            notebook, student, path, f"the grader failed on this submission ({type(exc).__name__}: {exc})"
+        )
+
+
+def grade(notebook, submissions, *, students=None, timeout=DEFAULT_TIMEOUT, jobs=None, on_row=None):
+    """Grade every submission, ``jobs`` at a time; ``on_row(row)`` is called as each one finishes."""
     if notebook not in SPEC:
         raise ValueError(f"unknown notebook {notebook!r}; choose one of {', '.join(SPEC)}")
-    work = Path(tempfile.mkdtemp(prefix="grading-") if workdir is None else workdir)
-    try:
-        names = write_tests(notebook, work / "tests")
-        _otter(
-            "generate",
-            "-t",
-            "tests",
-            "-o",
-            "autograder.zip",
-            "--no-requirements",
-            "--no-environment",
-            "--no-config",
-            cwd=work,
-        )
-        results = {}
-        for k, submission in enumerate(submissions):
-            out = work / f"out{k}"
-            out.mkdir()
-            _otter(
-                "run",
-                "-a",
-                "autograder.zip",
-                "-o",
-                str(out),
-                "--no-logo",
-                str(Path(submission).resolve()),
-                cwd=work,
-            )
-            scores = {}
-            for test in json.loads((out / "results.json").read_text())["tests"]:
-                if test["name"] in names:
-                    scores[test["name"]] = (float(test.get("score", 0)), float(test["max_score"]))
-            results[str(submission)] = {n: scores.get(n, (0.0, _max_points(notebook, n))) for n in names}
-        return results
-    finally:
-        if workdir is None:
-            shutil.rmtree(work, ignore_errors=True)
-
-
-def _max_points(notebook, name):
-    return float(sum(p for n, _, p, _ in cases(notebook) if n == name))
+    students = students or report.student_names(submissions)
+    guard = report.CourseGuard()
+    rows = []
+    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+        futures = {
+            pool.submit(_grade_safely, notebook, str(path), students[k], timeout): path
+            for k, path in enumerate(submissions)
+        }
+        try:
+            for future in as_completed(futures):
+                row = future.result()
+                rows.append(row)
+                if on_row:
+                    on_row(row)
+                guard.check(row.submission)
+        except BaseException:  # interrupted, or the course changed on disk: stop everything now
+            for f in futures:
+                f.cancel()
+            sandbox.kill_all()
+            raise
+    return rows
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m course_utils.grading",
-        description="Grade learner notebooks with otter-grader: a score per exercise, with partial credit.",
+        description="Grade learner notebooks: a score and the checker's message per exercise.",
     )
     parser.add_argument("notebook", choices=sorted(SPEC), help="which notebook the submissions are")
     parser.add_argument("submissions", nargs="+", help="the learners' .ipynb files")
-    parser.add_argument("-o", "--output", help="write the scores to this CSV file")
+    parser.add_argument("-o", "--output", help="write the scores to this CSV file, row by row")
+    parser.add_argument("--feedback", help="folder for one Markdown file per student (default: next to -o)")
+    parser.add_argument("--roster", help="CSV with columns submission,student naming each hand-in")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per submission")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="submissions graded at once")
     args = parser.parse_args(argv)
-    results = grade(args.notebook, args.submissions)
-    names = sorted(next(iter(results.values())))
-    header = ["submission"] + [f"{n} (/{_max_points(args.notebook, n):g})" for n in names] + ["total"]
-    rows = []
-    for sub, scores in results.items():
-        total = sum(s for s, _ in scores.values())
-        rows.append([sub] + [f"{scores[n][0]:g}" for n in names] + [f"{total:g}"])
-    width = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
-    for r in [header] + rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, width)))
-    if args.output:
-        with open(args.output, "w", newline="") as f:
-            csv.writer(f).writerows([header] + rows)
+    students = report.student_names(args.submissions, args.roster)
+    feedback = args.feedback or (
+        os.path.join(os.path.dirname(args.output) or ".", "feedback") if args.output else None
+    )
+    writer = report.CsvRows(args.output, args.notebook, maxima(args.notebook)) if args.output else None
+    done = []
+
+    def on_row(row):
+        done.append(row)
+        print(f"[{len(done)}/{len(args.submissions)}] {row.student}: {row.total:g}  {row.note}", flush=True)
+        if writer:
+            writer.write(row)
+        if feedback:
+            report.write_feedback(feedback, args.notebook, row, maxima(args.notebook))
+
+    try:
+        rows = grade(
+            args.notebook,
+            args.submissions,
+            students=students,
+            timeout=args.timeout,
+            jobs=args.jobs,
+            on_row=on_row,
+        )
+    except KeyboardInterrupt:
+        print(f"interrupted: {len(done)} of {len(args.submissions)} graded and kept", file=sys.stderr)
+        return 130
+    finally:
+        if writer:
+            writer.close()
+    print(report.table(rows, maxima(args.notebook)))
+    if writer:
+        writer.sort()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""Does an answer call the course's own implementation of what its exercise asks for? Read the code.
+
+The grader looks twice. Here, in the grader's own process, it reads the submission's code cells
+without running them: it follows the notebook's imports of ``course_utils`` (``import course_utils
+as cu``, ``from course_utils.softmax import softmax_jacobian as sj``, ``jac = cu.softmax_jacobian``)
+and looks in the body of the exercise's function, and of the notebook's own functions it calls,
+for a name, an attribute or a ``getattr(module, "name")`` that resolves to a forbidden function.
+A submission cannot tamper with this reading. What it cannot see (``importlib``, ``exec``, a name
+built from pieces) the worker's profiler sees at run time, in the submission's process, where a
+determined cheat could interfere; the two together catch every ordinary way of calling it.
+"""
+
+import ast
+import importlib
+import types
+
+from ..notebooks import companion
+
+PACKAGE = "course_utils"
+
+
+def python_source(cell_source):
+    """The cell as plain Python (IPython magics become calls), or ``""`` when it does not parse."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        code = TransformerManager().transform_cell(cell_source)
+        ast.parse(code)
+    except (SyntaxError, ValueError, IndexError):
+        return ""
+    return code
+
+
+def forbidden(notebook):
+    """``{function name: {id of a forbidden object: its dotted name}}`` for each graded exercise."""
+    from .worker import resolve
+
+    out = {}
+    for e in companion(notebook).GRADED:
+        targets = {}
+        for obj in [e.reference] + [resolve(name) for name in e.course_functions]:
+            label = f"{obj.__module__}.{obj.__qualname__}"
+            targets[id(obj)] = label
+            code = getattr(getattr(obj, "__wrapped__", obj), "__code__", None)
+            if code is not None:
+                targets[id(code)] = label
+        out[e.function] = targets
+    return out
+
+
+class _Notebook:
+    """What the notebook's top level binds: course objects by alias, and its own functions."""
+
+    def __init__(self, sources):
+        self.aliases, self.functions, self.assigned = {}, {}, {}
+        for source in sources:
+            tree = ast.parse(python_source(source))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import | ast.ImportFrom):
+                    self._bind_import(node)
+            for node in tree.body:
+                if isinstance(node, ast.FunctionDef):
+                    self.functions[node.name] = node
+                    self.aliases.pop(node.name, None)
+                elif isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        if isinstance(target, ast.Name):
+                            self.assigned[target.id] = node.value
+                            value = self.resolve(node.value)
+                            if value is not None:
+                                self.aliases[target.id] = value
+                            else:
+                                self.aliases.pop(target.id, None)
+
+    def _bind_import(self, node):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] == PACKAGE:
+                    bound = a.asname or a.name.split(".")[0]
+                    self.aliases[bound] = _module(a.name if a.asname else PACKAGE)
+            return
+        if node.level or not (node.module or "").split(".")[0] == PACKAGE:
+            return
+        for a in node.names:
+            parent = _module(node.module)
+            obj = getattr(parent, a.name, None) if parent else None
+            self.aliases[a.asname or a.name] = obj if obj is not None else _module(f"{node.module}.{a.name}")
+
+    def resolve(self, node):
+        """The course object an expression names, or ``None``."""
+        if isinstance(node, ast.Name):
+            return self.aliases.get(node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.resolve(node.value)
+            return _attribute(base, node.attr)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "getattr"
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+        ):
+            return _attribute(self.resolve(node.args[0]), node.args[1].value)
+        return None
+
+
+def _module(name):
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def _attribute(base, name):
+    if base is None or not isinstance(base, types.ModuleType) and not callable(base):
+        return None
+    value = getattr(base, name, None)
+    if isinstance(value, types.ModuleType) and not value.__name__.startswith(PACKAGE):
+        return None
+    return value
+
+
+def calls_course_answer(sources, function, targets):
+    """The dotted names of forbidden objects that the notebook's ``function`` refers to.
+
+    ``sources`` are the code cells, ``targets`` maps ``id(object)`` (a function or its code) to a
+    dotted name, as :func:`forbidden` builds it.
+    """
+    try:
+        nb = _Notebook(sources)
+    except SyntaxError:
+        return set()
+    found, seen = set(), set()
+
+    def hit(obj):
+        for key in (id(obj), id(getattr(getattr(obj, "__wrapped__", obj), "__code__", None))):
+            if key in targets:
+                found.add(targets[key])
+
+    def visit(name):
+        if name in seen:
+            return
+        seen.add(name)
+        if name in nb.functions:
+            roots = [nb.functions[name]]
+        elif name in nb.assigned:
+            roots = [nb.assigned[name]]
+        else:
+            return
+        for root in roots:
+            for node in ast.walk(root):
+                if isinstance(node, ast.Name | ast.Attribute | ast.Call):
+                    obj = nb.resolve(node)
+                    if obj is not None:
+                        hit(obj)
+                if isinstance(node, ast.Name) and node.id in nb.functions | nb.assigned:
+                    visit(node.id)
+
+    visit(function)
+    return found

@@ -1,0 +1,150 @@
+"""What grading hands back: the CSV (written row by row), a feedback file per student, the table.
+
+Hand-ins usually share one file name (``alice/02_softmax_jacobian.ipynb``,
+``bob/02_softmax_jacobian.ipynb``), so :func:`student_names` names each by the first thing that
+tells them apart: the file name, else the folder, else the path; a roster CSV (columns
+``submission,student``) overrides both.
+"""
+
+import compileall
+import csv
+import hashlib
+import os
+import re
+from pathlib import Path
+
+COURSE = Path(__file__).resolve().parents[1]
+
+
+def student_names(paths, roster=None):
+    """One distinct name per submission path."""
+    paths = [str(p) for p in paths]
+    if roster:
+        with open(roster, newline="", encoding="utf-8") as f:
+            named = {row["submission"].strip(): row["student"].strip() for row in csv.DictReader(f)}
+        out = []
+        for p in paths:
+            keys = [p, os.path.normpath(p), Path(p).parent.name, Path(p).stem, Path(p).name]
+            out.append(
+                next((named[k] for k in keys if k in named), None) or Path(p).parent.name or Path(p).stem
+            )
+        return _distinct(out, paths)
+    for candidate in ([Path(p).stem for p in paths], [Path(p).resolve().parent.name for p in paths]):
+        if len(set(candidate)) == len(paths) and all(candidate):
+            return candidate
+    return _distinct([os.path.splitext(os.path.normpath(p))[0] for p in paths], paths)
+
+
+def _distinct(names, paths):
+    seen = {}
+    out = []
+    for name, path in zip(names, paths):
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({path})")
+    return out
+
+
+def header(notebook, maxima):
+    columns = ["student", "submission", "note"]
+    for name, top in maxima.items():
+        columns += [f"{name} (/{top:g})", f"{name} message"]
+    return columns + [f"total (/{sum(maxima.values()):g})"]
+
+
+def cells(row, maxima):
+    out = [row.student, row.submission, row.note.strip()]
+    for name in maxima:
+        score, _, message = row.scores.get(name, (0, maxima[name], "not graded"))
+        out += [f"{score:g}", message]
+    return out + [f"{row.total:g}"]
+
+
+class CsvRows:
+    """A CSV file that gets its header at once and each row as soon as it is graded."""
+
+    def __init__(self, path, notebook, maxima):
+        self.path, self.maxima = path, maxima
+        self.file = open(path, "w", newline="", encoding="utf-8")
+        self.writer = csv.writer(self.file)
+        self.writer.writerow(header(notebook, maxima))
+        self.file.flush()
+
+    def write(self, row):
+        self.writer.writerow(cells(row, self.maxima))
+        self.file.flush()
+        os.fsync(self.file.fileno())
+
+    def close(self):
+        self.file.close()
+
+    def sort(self):
+        """Rewrite the finished file in student order (atomically: a crash keeps the old one)."""
+        with open(self.path, newline="", encoding="utf-8") as f:
+            head, *rows = list(csv.reader(f))
+        tmp = f"{self.path}.tmp"
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([head] + sorted(rows, key=lambda r: r[0].lower()))
+        os.replace(tmp, self.path)
+
+
+def feedback_markdown(notebook, row, maxima):
+    lines = [f"# {notebook}: feedback for {row.student}", ""]
+    lines += [f"**Total: {row.total:g} / {sum(maxima.values()):g}**", ""]
+    if row.note.strip():
+        lines += [f"Note from the grader: {row.note.strip()}", ""]
+    for name, top in maxima.items():
+        score, _, message = row.scores.get(name, (0, top, "not graded"))
+        lines += [f"## {name}: {score:g} / {top:g}", ""]
+        parts = row.parts.get(name)
+        if parts:
+            lines += ["Points: " + ", ".join(f"{kind} {p:g}" for kind, p in parts.items()), ""]
+        lines += ["```text", message.strip(), "```", ""]
+    return "\n".join(lines)
+
+
+def write_feedback(folder, notebook, row, maxima):
+    """Write ``folder/<student>.md`` for one graded row; returns its path."""
+    os.makedirs(folder, exist_ok=True)
+    safe = re.sub(r"[^\w.-]+", "_", row.student).strip("._") or "student"
+    path = os.path.join(folder, f"{safe}.md")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(feedback_markdown(notebook, row, maxima))
+    return path
+
+
+def table(rows, maxima):
+    head = ["student"] + [f"{n} (/{m:g})" for n, m in maxima.items()] + ["total"]
+    body = [
+        [r.student] + [f"{r.scores.get(n, (0,))[0]:g}" for n in maxima] + [f"{r.total:g}"]
+        for r in sorted(rows, key=lambda r: r.student.lower())
+    ]
+    width = [max(len(line[i]) for line in [head] + body) for i in range(len(head))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, width)) for line in [head] + body)
+
+
+class CourseGuard:
+    """A tripwire: the course's files must be the same after each submission as before the first.
+
+    Submissions run as the same user as the grader, so one could overwrite ``course_utils`` on disk
+    and change what later submissions import. This stops the batch if that happens, naming the
+    submission graded last (the rows already written stay).
+    """
+
+    def __init__(self):
+        compileall.compile_dir(COURSE, quiet=2)  # the grader's own imports then write nothing here
+        self.before = self.fingerprint()
+
+    @staticmethod
+    def fingerprint():
+        digest = hashlib.sha256()
+        for path in sorted(COURSE.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(COURSE)).encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()
+
+    def check(self, submission):
+        if self.fingerprint() != self.before:
+            raise SystemExit(
+                f"course_utils changed on disk while grading (last graded: {submission}); "
+                "restore it (git checkout course_utils) and grade the rest again"
+            )

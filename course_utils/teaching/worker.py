@@ -1,0 +1,156 @@
+"""The process a submission runs in: its cells, then the grader's calls of the learner's functions.
+
+    python -m course_utils.teaching.worker READ_FD WRITE_FD NOTEBOOK
+
+Started by :mod:`course_utils.teaching.sandbox` in a fresh empty folder, in a session of its own,
+with two pipes to the grader. It runs the submission's code cells one by one in an IPython shell
+(magics work, a failing cell does not stop the next one), says which cell it is in, then answers
+requests: call the learner's function ``name`` on these arguments, or send the value of a global.
+Arguments that are functions (a checker's test function ``f``) stay in the grader: calling one
+here asks the grader, first copying back the current contents of the call's array arguments, so
+a learner who perturbs ``x`` in place and calls ``f()`` sees ``f`` read the perturbed ``x``.
+
+Nothing this process says is trusted: the grader only takes plain values from it (see
+:mod:`~course_utils.teaching.protocol`) and computes every score itself. While a learner's function
+runs, a profiler notes whether it reaches the course's own implementation of the exercise; the
+code objects it looks for are taken before the submission's first cell runs, so patching
+``course_utils`` afterwards does not hide them.
+"""
+
+import importlib
+import os
+import sys
+
+import numpy as np
+
+from .protocol import Channel, Closed, decode, encode
+
+_MESSAGE_LIMIT = 500
+
+
+def _describe(exc):
+    return type(exc).__name__, str(exc)[:_MESSAGE_LIMIT]
+
+
+def watched_code(notebook):
+    """``{function name: {code object: dotted name}}``: the course answers each exercise must not call."""
+    from ..notebooks import companion
+
+    watch = {}
+    for e in companion(notebook).GRADED:
+        targets = [e.reference] + [resolve(name) for name in e.course_functions]
+        codes = {}
+        for obj in targets:
+            obj = getattr(obj, "__wrapped__", obj)
+            code = getattr(obj, "__code__", None)
+            if code is not None:
+                codes[code] = f"{obj.__module__}.{obj.__qualname__}"
+        watch[e.function] = codes
+    return watch
+
+
+def resolve(dotted):
+    """The object named ``package.module.attribute``."""
+    module, _, attr = dotted.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _shell():
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    class GradingShell(InteractiveShell):
+        def enable_gui(self, gui=None):  # `%matplotlib inline` asks for one; no window here
+            pass
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    config.InteractiveShell.colors = "nocolor"
+    return GradingShell.instance(config=config)
+
+
+class Worker:
+    def __init__(self, channel, notebook):
+        self.channel = channel
+        self.watch = watched_code(notebook)
+        self.shell = _shell()
+        # Kept before any submission code runs, so a cell that replaces them changes nothing here.
+        self._setprofile, self._getprofile = sys.setprofile, sys.getprofile
+        self._send, self._receive = channel.send, channel.receive
+
+    def run_cells(self, sources):
+        for k, source in enumerate(sources):
+            self._send({"cell": k})
+            result = self.shell.run_cell(source, store_history=False)
+            error = result.error_before_exec or result.error_in_exec
+            if error is not None:
+                self._send({"cell_error": k, "error": ": ".join(_describe(error))})
+        self._send({"done": True})
+
+    def _callback(self, fn_id, arrays):
+        def call_grader(*args, **kwargs):
+            if kwargs:
+                raise TypeError("the grader's test function takes positional arguments only")
+            self._send({"callback": fn_id, "args": encode(list(args)), "sync": [encode(a) for a in arrays]})
+            reply = self._receive()
+            if "raised" in reply:
+                raise RuntimeError(f"the grader's test function raised {reply['raised']}")
+            return decode(reply.get("return"))
+
+        return call_grader
+
+    def call(self, name, wire_args):
+        fn = self.shell.user_ns.get(name)
+        if not callable(fn):
+            return {"raised": "NameError", "message": f"the notebook defines no function {name!r}"}
+        arrays = []
+        args = decode(wire_args, lambda fn_id: self._callback(fn_id, arrays))
+        arrays += [a for a in args if isinstance(a, np.ndarray)]
+        codes, used = self.watch.get(name, {}), set()
+
+        def profiler(frame, event, arg):
+            if event == "call" and frame.f_code in codes:
+                used.add(codes[frame.f_code])
+
+        self._setprofile(profiler)
+        try:
+            value = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 (whatever the learner's code raises is reported)
+            self._setprofile(None)
+            kind, message = _describe(exc)
+            return {"raised": kind, "message": message, "used": sorted(used)}
+        tampered = self._getprofile() is not profiler
+        self._setprofile(None)
+        if tampered:
+            used.add("(the call switched the grader's profiler off)")
+        return {"ok": encode(value), "after": [encode(a) for a in arrays], "used": sorted(used)}
+
+    def serve(self):
+        while True:
+            request = self._receive()
+            if "call" in request:
+                self._send(self.call(request["call"], request.get("args", [])))
+            elif "get" in request:
+                ns = self.shell.user_ns
+                name = request["get"]
+                self._send({"ok": encode(ns[name])} if name in ns else {"missing": True})
+            else:
+                return
+
+
+def main(argv=None):
+    read_fd, write_fd, notebook = argv or sys.argv[1:]
+    channel = Channel(int(read_fd), int(write_fd))
+    worker = Worker(channel, notebook)
+    channel.send({"ready": True})
+    try:
+        worker.run_cells(channel.receive()["cells"])
+        worker.serve()
+    except Closed:
+        pass
+    sys.stdout.flush()
+    os._exit(0)  # no atexit handlers of the submission's
+
+
+if __name__ == "__main__":
+    main()
