@@ -8,11 +8,9 @@ Without Chromium (``apt-get install chromium``) or Playwright the tests skip, sa
 (``CI=true``) that skip is a failure instead.
 """
 
-import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,41 +18,22 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, free_port, render_every_cell, unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 ARTEFACTS = ROOT / "build" / "browser"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WAIT_MS = 120_000
-
-
-def _unavailable(reason):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (under CI a skipped browser test counts as a failure)")
-    pytest.skip(reason)
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _require_browser():
     if not Path(CHROMIUM).exists():
-        _unavailable(f"no Chromium at {CHROMIUM}: run `apt-get install chromium` to enable the browser tests")
+        unavailable(
+            f"no Chromium at {CHROMIUM}: run `apt-get install chromium` to enable the browser tests",
+            "browser test",
+        )
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        _unavailable("Playwright is not installed: `pip install -r requirements.txt`")
+        unavailable("Playwright is not installed: `pip install -r requirements.txt`", "browser test")
 
 
 @pytest.fixture
@@ -64,11 +43,8 @@ def lab(tmp_path, request):
     work = tmp_path
     name = request.node.get_closest_marker("notebook").args[0]
     shutil.copy(ROOT / "notebooks" / "solutions" / name, work / name)
-    # Render every cell, not only the ones in view, so the tests can find every output.
-    settings = work / "settings" / "@jupyterlab" / "notebook-extension"
-    settings.mkdir(parents=True)
-    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
-    port, token = _free_port(), secrets.token_hex(16)
+    render_every_cell(work / "settings")
+    port, token = free_port(), secrets.token_hex(16)
     log = open(work / "jupyterlab.log", "w")
     server = subprocess.Popen(
         [

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,54 +22,37 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, free_port, render_every_cell, unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "hub" / "jupyterhub_config.py"
 FOLDER = "backprop-through-softmax"  # where the hub's hook puts each learner's copy
 NOTEBOOK = "02_softmax_jacobian.ipynb"
 LEARNERS = ("ada", "grace")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 ARTEFACTS = ROOT / "build" / "hub"
-WAIT_MS = 120_000
-
-
-def _unavailable(reason):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (under CI a skipped hub test counts as a failure)")
-    pytest.skip(reason)
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _require_tools():
     proxy = shutil.which("configurable-http-proxy")
     if proxy is None:
-        _unavailable(
-            "no configurable-http-proxy: run `npm install -g configurable-http-proxy` (needs Node.js)"
+        unavailable(
+            "no configurable-http-proxy: run `npm install -g configurable-http-proxy` (needs Node.js)",
+            "hub test",
         )
     if not Path(CHROMIUM).exists():
-        _unavailable(f"no Chromium at {CHROMIUM}: run `apt-get install chromium`")
+        unavailable(f"no Chromium at {CHROMIUM}: run `apt-get install chromium`", "hub test")
     for module in ("playwright.sync_api", "jupyterhub", "jupyterhub_idle_culler"):
         try:
             __import__(module)
         except ImportError:
-            _unavailable(f"{module} is not installed: `pip install -r requirements-dev.txt`")
+            unavailable(f"{module} is not installed: `pip install -r requirements-dev.txt`", "hub test")
     return proxy
 
 
 def _test_config(work, proxy, port):
     """The recipe, loaded as it is, then the few settings a test on one machine must change."""
     settings = work / "lab-settings"
-    # Render every cell, not only those in view, so the test can find the last one's prompt.
-    (settings / "@jupyterlab" / "notebook-extension").mkdir(parents=True)
-    (settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
-        '{"windowingMode": "none"}'
-    )
+    render_every_cell(settings)
     lines = [
         f"load_subconfig({str(CONFIG)!r})",
         'c.JupyterHub.authenticator_class = "dummy"',
@@ -78,8 +60,8 @@ def _test_config(work, proxy, port):
         f"c.SimpleLocalProcessSpawner.home_dir_template = {str(work / 'homes' / '{username}')!r}",
         f'c.JupyterHub.bind_url = "http://127.0.0.1:{port}"',
         'c.JupyterHub.hub_ip = "127.0.0.1"',
-        f"c.JupyterHub.hub_port = {_free_port()}",
-        f'c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{_free_port()}"',
+        f"c.JupyterHub.hub_port = {free_port()}",
+        f'c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{free_port()}"',
         f"c.ConfigurableHTTPProxy.command = [{proxy!r}]",
         f'c.JupyterHub.db_url = "sqlite:///{work / "jupyterhub.sqlite"}"',
         f"c.JupyterHub.cookie_secret_file = {str(work / 'jupyterhub_cookie_secret')!r}",
@@ -109,7 +91,7 @@ def hub(tmp_path_factory):
     import psutil
 
     work = tmp_path_factory.mktemp("hub")
-    port = _free_port()
+    port = free_port()
     config = _test_config(work, proxy, port)
     log_path = work / "jupyterhub.log"
     log = open(log_path, "w")
