@@ -23,7 +23,7 @@ from .silent_bugs import SILENT_BUGS, SilentBug
 from .softmax import softmax
 
 __all__ = ["BUGS", "MYSTERIES", "SILENT_BUGS", "Bug", "SilentBug", "backward", "check_bug", "diagnose"]
-__all__ += ["learner_backward", "make_case", "mystery_report", "reported_loss"]
+__all__ += ["MYSTERY_CASE", "learner_backward", "make_case", "mystery_report", "reported_loss"]
 
 
 @dataclass(frozen=True)
@@ -116,8 +116,8 @@ BUGS = {
         Bug(
             "regulariser_factor",
             "the regulariser's factor",
-            "dW += 2 * reg * W  (or reg / 2 * W)",
-            "dW += reg * W   (the gradient of reg/2 * ||W||^2)",
+            "loss += 0.5 * reg * np.sum(W * W); dW += 2 * reg * W",
+            "match the loss: 0.5*reg*sum(W*W) -> dW += reg*W; reg*sum(W*W) (CS231n) -> dW += 2*reg*W",
             frozenset({"W1", "W2"}),
             "regulariser",
             reg=0.5,
@@ -245,27 +245,43 @@ def reported_loss(net, X, y, *, bug=None, reg=0.0):
     return net.loss(X, y, reg)
 
 
-def make_case(bug, *, seed=0):
-    """A small MNIST case on which ``bug`` can run: ``(net, X, y, reg)``, biases away from 0."""
+def make_case(bug, *, seed=0, n=None, hidden=None, reg=None, scale=1.0):
+    """A small MNIST case on which ``bug`` can run: ``(net, X, y, reg)``, biases away from 0.
+
+    ``n`` images (16, or 10 for a square bug), the bug's hidden layer and ``reg`` unless given;
+    ``scale`` multiplies the weights, which sharpens the softmax outputs.
+    """
     from .data import load_mnist
 
     b = BUGS[bug]
-    X, y = load_mnist("train", n=10 if b.square else 16)
-    net = TwoLayerNet(784, 10 if b.square else 24, 10, hidden=b.hidden, seed=seed)
+    X, y = load_mnist("train", n=n or (10 if b.square else 16))
+    net = TwoLayerNet(784, 10 if b.square else 24, 10, hidden=hidden or b.hidden, seed=seed)
     rng = np.random.default_rng(seed)
-    for v in net.params.values():
+    for name, v in net.params.items():
+        v *= scale if name.startswith("W") else 1.0
         v += 0.05 * rng.standard_normal(v.shape)
-    return net, X.astype(np.float64), y, b.reg
+    return net, X.astype(np.float64), y, b.reg if reg is None else reg
 
 
 @cache
-def check_bug(bug, *, seed=0):
-    """Run ``check_gradients`` on the buggy backward against the loss it reports (cached)."""
+def check_bug(bug, *, against="reported", **case):
+    """Run ``check_gradients`` on the buggy backward of :func:`make_case` ``(bug, **case)`` (cached).
+
+    ``against="reported"`` checks the gradients against the loss the buggy code reports;
+    ``against="cross_entropy"`` checks the same gradients against the softmax cross-entropy
+    (plus the regulariser), the loss the backward pass is written for. The two differ only for
+    the binary cost, whose backward is the cross-entropy's: that second report passes.
+    """
     from .gradcheck import check_gradients
 
-    net, X, y, reg = make_case(bug, seed=seed)
+    if against not in ("reported", "cross_entropy"):
+        raise ValueError(f"against must be 'reported' or 'cross_entropy', got {against!r}")
+    if against == "cross_entropy" and bug != "binary_cost_on_softmax":
+        return check_bug(bug, **case)  # the loss it reports is already the cross-entropy
+    net, X, y, reg = make_case(bug, **case)
     grads = backward(net, X, y, bug=None if bug == "binary_cost_on_softmax" else bug, reg=reg)
-    return check_gradients(lambda: reported_loss(net, X, y, bug=bug, reg=reg), net.params, grads)
+    loss_bug = bug if against == "reported" else None
+    return check_gradients(lambda: reported_loss(net, X, y, bug=loss_bug, reg=reg), net.params, grads)
 
 
 # --- the CS231n-style code of the learner's question ------------------------------------------
@@ -313,8 +329,15 @@ MYSTERIES = (
 """The bugs behind mysteries 1 to 5 of notebook 09 (the learner's version does not print them)."""
 
 
-def mystery_report(number):
-    """The gradient-check report of mystery ``number`` (1 to 5), without saying which bug it is."""
+MYSTERY_CASE = {"seed": 3, "n": 12, "hidden": "relu", "scale": 2.0}
+"""The one case every mystery runs on: not the gallery's, so its ratios are not the gallery's."""
+
+
+def mystery_report(number, *, against="reported"):
+    """The gradient-check report of mystery ``number`` (1 to 5), without saying which bug it is.
+
+    ``against="cross_entropy"``: the same gradients checked against the cross-entropy instead.
+    """
     if number not in range(1, len(MYSTERIES) + 1):
         raise ValueError(f"mysteries are numbered 1 to {len(MYSTERIES)}, got {number!r}")
-    return check_bug(MYSTERIES[number - 1])
+    return check_bug(MYSTERIES[number - 1], against=against, **MYSTERY_CASE)

@@ -1,7 +1,9 @@
 """Read a :class:`~course_utils.GradCheckReport` and name the likely bug: :func:`diagnose`.
 
 The table it applies (which tensors fail, with which numerical/analytic ratio) is the one notebook 09
-derives from the bug catalogue in :mod:`course_utils.bugs`.
+derives from the bug catalogue in :mod:`course_utils.bugs`. A cost mismatch has no ratio of its own
+(K/(K−1) at uniform outputs, more as they sharpen), so it is read from a second report: the same
+gradients checked against the softmax cross-entropy.
 """
 
 import numpy as np
@@ -14,7 +16,7 @@ def _same(values, target, rel=0.02):
     return all(abs(v - target) <= rel * abs(target) for v in values)
 
 
-def diagnose(report, *, classes=10):
+def diagnose(report, *, classes=10, cross_entropy_report=None):
     """Name the likely bugs behind a :class:`~course_utils.GradCheckReport`.
 
     Reads which tensors fail, the notes (shapes, missing gradients), the numerical/analytic
@@ -26,7 +28,12 @@ def diagnose(report, *, classes=10):
     report : GradCheckReport
         What :func:`~course_utils.check_gradients` returned.
     classes : int
-        ``C``, the number of classes, for the K/(K−1) ratio of a cost mismatch (``C >= 2``).
+        ``C``, the number of classes, for the K/(K−1) ratio of a cost mismatch at uniform outputs
+        (``C >= 2``).
+    cross_entropy_report : GradCheckReport, optional
+        The same gradients checked against the softmax cross-entropy. If it passes while
+        ``report`` fails, the backward is the cross-entropy's and the loss checked is another
+        cost: a cost mismatch, whatever the ratios.
 
     Returns
     -------
@@ -38,6 +45,11 @@ def diagnose(report, *, classes=10):
             f"report = check_gradients(loss, params, grads); got {type(report).__name__} {report!r:.60}"
         )
     classes = _checks.count(classes, "classes", minimum=2)
+    if cross_entropy_report is not None and not isinstance(cross_entropy_report, GradCheckReport):
+        raise _checks.DTypeError(
+            "cross_entropy_report must be a report of check_gradients too (the same gradients "
+            f"checked against the cross-entropy), got {type(cross_entropy_report).__name__}"
+        )
     if not report.tensors:
         raise ValueError("the report holds no tensor: check_gradients was given nothing to check")
     failed = set(report.failed)
@@ -49,6 +61,14 @@ def diagnose(report, *, classes=10):
             "change both together (no max-subtraction, log of softmax, shifted labels, sum "
             "instead of mean): test those directly"
         ]
+    if cross_entropy_report is not None and cross_entropy_report.ok:
+        uniform = classes / (classes - 1)
+        return [
+            "a cost mismatch: the same gradients pass against the softmax cross-entropy, so the "
+            "backward is the cross-entropy's (h − t) and the loss you checked is another cost, "
+            "typically a binary (sigmoid) cost on a softmax output. Its ratio is no fingerprint: "
+            f"K/(K−1) = {uniform:.2f} at uniform outputs, larger as the outputs sharpen"
+        ] + kinks
     findings = []
     notes = {name: t.note for name, t in report.tensors.items() if t.note}
     for name, note in notes.items():
@@ -70,12 +90,6 @@ def diagnose(report, *, classes=10):
                 f"every tensor is {1 / r:.0f} times too large, the same factor everywhere: "
                 f"missing 1/N (batch size N = {1 / r:.0f})"
             )
-        elif min(values) > 1.005 and max(values) <= 1.6:
-            findings.append(
-                "every tensor's numerical gradient is a little larger, up to "
-                f"K/(K−1) = {classes / (classes - 1):.2f}: a cost mismatch, a binary "
-                "(sigmoid) cost checked against the softmax cross-entropy delta h − t"
-            )
         else:
             findings.append(
                 "every tensor fails with different ratios: the output delta dz is wrong "
@@ -83,6 +97,13 @@ def diagnose(report, *, classes=10):
                 "chain rule needs a sum, softmax over the batch axis, labels shaped "
                 "(N, 1), a missing keepdims)"
             )
+            if cross_entropy_report is None:
+                findings.append(
+                    "or the loss checked is not the one the backward differentiates (a binary "
+                    "cost on a softmax output fails every tensor too, by ratios that grow as the "
+                    "outputs sharpen): check the same gradients against the cross-entropy and pass "
+                    "that report as cross_entropy_report to tell the two apart"
+                )
     elif failed == {"W1", "b1"}:
         findings.append(
             "only the first layer fails: the hidden derivative is wrong (a hard-coded "
@@ -96,8 +117,8 @@ def diagnose(report, *, classes=10):
         )
     elif failed == {"W1", "W2"}:
         findings.append(
-            "the weights fail, the biases pass: the regulariser's gradient is wrong "
-            "(reg·W is the gradient of reg/2·‖W‖²)"
+            "the weights fail, the biases pass: the regulariser's gradient does not match its "
+            "term in the loss (reg·ΣW² has gradient 2·reg·W; ½·reg·ΣW² has reg·W)"
         )
     elif failed <= {"b1", "b2"}:
         if failed == {"b1", "b2"}:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .losses import cross_entropy, cross_entropy_grad
-from .softmax import softmax
+from .softmax import softmax, softmax_vjp
 
 
 def _naive_loss(z, y):
@@ -30,6 +30,34 @@ def _shifted_labels_loss(z, y):
 
 def _sum_loss(z, y):
     return cross_entropy(z, y) * z.shape[0]
+
+
+def _double_softmax_loss(z, y):
+    return cross_entropy(softmax(z), y)  # cross_entropy applies a softmax of its own
+
+
+def _double_softmax_grad(z, y):
+    # the outer softmax's h − t, pushed back through the inner softmax: right for this loss
+    return softmax_vjp(z, cross_entropy_grad(softmax(z), y))
+
+
+def confident_loss_floor(classes):
+    r"""The least loss a double softmax can reach with ``classes`` classes, at one-hot first outputs.
+
+    .. math:: \min L = \log\Bigl(1 + \frac{C - 1}{e}\Bigr)
+
+    The first softmax's outputs lie in [0, 1], so the second one sees logits at most 1 apart.
+    """
+    return float(np.log1p((classes - 1) / np.e))
+
+
+def _can_reach_zero(loss):
+    y = np.array([0, 2, 1])
+    value = loss(50.0 * np.eye(3)[y], y)
+    return bool(value < 1e-3), (
+        f"loss of a confident, correct prediction: {value:.4f} (should be 0; a double softmax stops "
+        f"at log(1 + (C−1)/e) = {confident_loss_floor(3):.4f} for C = 3)"
+    )
 
 
 def _finite_at_large_logits(loss):
@@ -119,6 +147,16 @@ SILENT_BUGS = {
             _sum_grad,
             _mean_ignores_batch_size,
             "repeating the batch leaves the loss unchanged",
+        ),
+        SilentBug(
+            "double_softmax",
+            "a softmax fed to a loss that expects logits",
+            "loss = cross_entropy(softmax(z), y)",
+            "loss = cross_entropy(z, y)   (the loss applies the softmax itself)",
+            _double_softmax_loss,
+            _double_softmax_grad,
+            _can_reach_zero,
+            "a confident, correct prediction has a loss near 0",
         ),
     ]
 }

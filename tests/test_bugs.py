@@ -11,7 +11,9 @@ def test_bug_flags_exactly_its_tensors_and_is_diagnosed(key):
     bug = bugs.BUGS[key]
     report = bugs.check_bug(key)
     assert set(report.failed) == bug.flags, report
-    findings = bugs.diagnose(report)
+    recheck = bugs.check_bug(key, against="cross_entropy")
+    assert recheck.ok == (key == "binary_cost_on_softmax"), recheck
+    findings = bugs.diagnose(report, cross_entropy_report=recheck)
     keywords = {
         "missing 1/N": "missing 1/N",
         "output delta": "output delta",
@@ -114,5 +116,30 @@ def test_the_split_modules_keep_every_old_import_working():
     from course_utils.silent_bugs import SILENT_BUGS as silent_itself
 
     assert diagnose is diagnose_itself and SILENT_BUGS is silent_itself
-    assert len(BUGS) == 15 and len(SILENT_BUGS) == 4 and set(MYSTERIES) <= set(BUGS)
+    assert len(BUGS) == 15 and len(SILENT_BUGS) == 5 and set(MYSTERIES) <= set(BUGS)
     assert callable(check_bug) and callable(learner_backward) and module.mystery_report(1).failed
+
+
+def test_mysteries_run_on_a_case_of_their_own():
+    """Each mystery fails its bug's tensors, but not by the ratios the gallery printed."""
+    for number, key in enumerate(bugs.MYSTERIES, start=1):
+        report, gallery = bugs.mystery_report(number), bugs.check_bug(key)
+        assert set(report.failed) == bugs.BUGS[key].flags, (number, report)
+        far = [abs(report.ratios[n] / gallery.ratios[n] - 1) > 0.05 for n in report.failed]
+        assert all(far), (number, report.ratios, gallery.ratios)
+        assert bugs.mystery_report(number, against="cross_entropy").ok == (key == "binary_cost_on_softmax")
+    with pytest.raises(ValueError, match="numbered 1 to 5"):
+        bugs.mystery_report(6)
+    with pytest.raises(ValueError, match="against"):
+        bugs.check_bug("aliasing", against="mse")
+
+
+def test_double_softmax_floor():
+    from course_utils.silent_bugs import SILENT_BUGS, confident_loss_floor
+
+    bug = SILENT_BUGS["double_softmax"]
+    for C in (3, 10):
+        y = np.arange(C)
+        assert bug.loss(60.0 * np.eye(C), y) == pytest.approx(confident_loss_floor(C), rel=1e-9)
+        assert cross_entropy(60.0 * np.eye(C), y) < 1e-20
+    assert confident_loss_floor(10) == pytest.approx(1.4612, abs=1e-4)

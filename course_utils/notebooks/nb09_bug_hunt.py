@@ -12,14 +12,16 @@ from ._view import LiveView
 
 
 def bug_state(key):
-    """The gradient-check report of one catalogued bug and what ``diagnose`` makes of it."""
+    """The gradient-check report of one catalogued bug and what ``diagnose`` makes of it, given
+    also the same gradients checked against the cross-entropy."""
     if key not in bugs.BUGS:
         raise ValueError(f"unknown bug {key!r}; choose one of {', '.join(bugs.BUGS)}")
     report = bugs.check_bug(key)
+    recheck = bugs.check_bug(key, against="cross_entropy")
     return {
         "bug": bugs.BUGS[key],
         "report": report,
-        "diagnosis": bugs.diagnose(report),
+        "diagnosis": bugs.diagnose(report, cross_entropy_report=recheck),
         "errors": report.errors,
     }
 

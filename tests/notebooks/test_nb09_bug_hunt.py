@@ -14,6 +14,8 @@ def test_bug_state_and_widget():
     view = nb09.bug_widget()
     view.controls["key"].value = "regularised_bias"
     assert "regularised bias" in view.text.value and view.chart.value.count("FAIL") == 2
+    cost = nb09.bug_state("binary_cost_on_softmax")
+    assert "cost mismatch" in cost["diagnosis"][0] and "uniform outputs" in nb09.describe_bug(cost)
     with pytest.raises(ValueError, match="unknown bug"):
         nb09.bug_state("nope")
 
