@@ -4,14 +4,20 @@ r"""Claims a notebook makes, checked in the cell right under them.
 was shown, and raises ``AssertionError`` when the claim is false, so a notebook whose formula is
 wrong fails its own run (and CI). It never prints a round-off-sized number, which would change from
 one machine to the next; it prints the bound instead.
+
+A shown mistake must be a real one: ``expect="mismatch"`` passes only when the relative error is
+above :data:`MISMATCH_FLOOR` (1e-3). An error between the match tolerance and that floor is neither
+a match nor a mismatch, and raises: a formula that is off by 1e-5 proves nothing either way.
 """
 
 import numpy as np
 
 from .gradcheck import rel_error
 
+MISMATCH_FLOOR = 1e-3
 
-def verify(claim, got, expected, *, tol=1e-8, expect="match"):
+
+def verify(claim, got, expected, *, tol=1e-8, expect="match", floor=MISMATCH_FLOOR):
     """Check ``got`` against ``expected`` and print the verdict; raise if the claim is false.
 
     Parameters
@@ -22,12 +28,17 @@ def verify(claim, got, expected, *, tol=1e-8, expect="match"):
     tol : float
         Largest relative error (see :func:`rel_error`) that counts as a match.
     expect : {"match", "mismatch"}
-        "mismatch" demonstrates a wrong formula: it passes only when the error is above ``tol``.
+        "mismatch" demonstrates a wrong formula: it passes only when the error is above ``floor``
+        (or a NaN or inf shows up).
+    floor : float
+        Smallest relative error that counts as a real mismatch; must be at least ``tol``.
 
     Returns nothing, so a check at the end of a cell adds no round-off-sized number to its output.
     """
     if expect not in ("match", "mismatch"):
         raise ValueError(f"expect must be 'match' or 'mismatch', got {expect!r}")
+    if floor < tol:
+        raise ValueError(f"floor ({floor:.0e}) must be at least tol ({tol:.0e})")
     got = np.asarray(got, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
     if got.shape != expected.shape:
@@ -42,6 +53,11 @@ def verify(claim, got, expected, *, tol=1e-8, expect="match"):
     else:
         if matched:
             raise AssertionError(f"{claim}: expected a mismatch but the two agree to {tol:.0e}")
+        if finite and err <= floor:
+            raise AssertionError(
+                f"{claim}: neither a match nor a mismatch, relative error {err:.3g} is above {tol:.0e}"
+                f" but not above {floor:.0e}"
+            )
         shown = "NaN or inf in the result" if not finite else f"relative error {err:.3g}"
         print(f"✗ {claim}  ({shown}: the mismatch we expected)")
 

@@ -23,6 +23,25 @@ def test_expected_mismatch(capsys):
         verify("oops", np.ones(3), np.ones(3), expect="mismatch")
 
 
+def test_a_mismatch_must_be_above_the_floor(capsys):
+    # a 1e-5 difference is neither a match (tol 1e-8) nor a real mismatch (floor 1e-3)
+    a = np.array([1.0, 2.0])
+    with pytest.raises(AssertionError, match="neither a match nor a mismatch"):
+        verify("tiny", a * (1 + 1e-5), a, expect="mismatch")
+    with pytest.raises(AssertionError, match="FAILED"):
+        verify("tiny", a * (1 + 1e-5), a)
+    with pytest.raises(AssertionError, match="neither a match nor a mismatch"):
+        verify("just under", a * (1 + 0.9e-3), a, expect="mismatch")
+    verify("just over", a * (1 + 3e-3), a, expect="mismatch")
+    assert "the mismatch we expected" in capsys.readouterr().out
+    # the floor can be raised or lowered, but not below the match tolerance
+    with pytest.raises(AssertionError, match="neither"):
+        verify("big floor", a * 1.05, a, expect="mismatch", floor=0.1)
+    verify("small floor", a * (1 + 1e-5), a, expect="mismatch", floor=1e-6)
+    with pytest.raises(ValueError, match="floor"):
+        verify("bad", a, a, tol=1e-2, floor=1e-3)
+
+
 def test_nan_never_matches(capsys):
     with pytest.raises(AssertionError):
         verify("nan", np.array([np.nan]), np.array([1.0]))
