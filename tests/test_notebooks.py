@@ -63,6 +63,25 @@ def test_links_to_notebooks_point_at_files_that_exist(path):
         assert (path.parent / target).exists(), target
 
 
+def _anchors(path):
+    """The anchors JupyterLab and nbconvert give a notebook's headings: the text, spaces as '-'."""
+    return {
+        line.lstrip("#").strip().replace(" ", "-")
+        for c in cells(path)
+        if c["cell_type"] == "markdown"
+        for line in source(c).splitlines()
+        if re.match(r"#{1,6} ", line)
+    }
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ident)
+def test_every_link_to_a_section_finds_its_heading(path):
+    markdown = "\n".join(source(c) for c in cells(path) if c["cell_type"] == "markdown")
+    for file, anchor in re.findall(r"\]\((\w*\.ipynb)?#([^)\s]+)\)", markdown):
+        target = path.parent / file if file else path
+        assert anchor in _anchors(target), f"{file or path.name}#{anchor}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ident)
 def test_committed_executed_without_errors(path):
     nb = json.loads(path.read_text())
