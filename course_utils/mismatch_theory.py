@@ -9,12 +9,15 @@ column *is*. Through a softmax output ``h = softmax(z)``, the binary cost
 while backprop's ``a3 - Y`` keeps only the first term. The second term is exactly
 :math:`(h - Y)/(K - 1)` at uniform outputs (ratio :math:`K/(K-1)`) and grows as outputs sharpen.
 :func:`mismatch_ratio` measures the ratio on a :class:`~course_utils.network.TwoLayerNet`;
-:func:`ratio_against_scale` and :func:`ratio_along_training` trace it.
+:func:`ratio_against_scale` and :func:`ratio_along_training` trace it, :func:`plot_ratio_curves`
+draws both, and :func:`plot_learner_tables` puts the learner's printed rows against the line y = x.
 """
 
 import numpy as np
 
 from .losses import binary_cross_entropy, cross_entropy_grad
+from .mismatch import LEARNER_TABLES
+from .palette import COLORS
 from .softmax import softmax
 
 
@@ -127,3 +130,60 @@ def ratio_along_training(net, X, y, steps, *, lr=0.5, batch=32, seed=0):
         for k, g in net.gradients(X[rows], y[rows]).items():
             net.params[k] -= lr * g
     return np.array(ratios), np.array(confidence)
+
+
+def plot_learner_tables(axes=None):
+    """Numerical against analytic for each of the learner's three printed tables, with y = x.
+
+    Symmetric-log axes, so that entries from 1e-6 to 1e-2 are all visible and y = x stays straight.
+    """
+    import matplotlib.pyplot as plt
+
+    keys = [("sigmoid", "sigmoid"), ("sigmoid", "softmax"), ("tanh", "softmax")]
+    if axes is None:
+        _, axes = plt.subplots(1, 3, figsize=(10, 3.4), layout="constrained")
+    for ax, (k, key) in zip(axes, enumerate(keys, start=1)):
+        rows = np.array(LEARNER_TABLES[key])
+        num, ana = rows[:, 0], rows[:, 1]
+        slope = float(num @ ana / (ana @ ana))
+        agree = np.allclose(num, ana)
+        lim = 1.5 * np.abs(rows).max()
+        ax.plot([-lim, lim], [-lim, lim], color="black", linestyle="--", linewidth=1, label="y = x")
+        ax.scatter(ana, num, s=18, color=COLORS["numerical"], label="printed entries", zorder=3)
+        ticks = [-1e-2, -1e-4, 0, 1e-4, 1e-2]
+        labels = ["−1e-2", "−1e-4", "0", "1e-4", "1e-2"]
+        ax.set_xscale("symlog", linthresh=1e-5)
+        ax.set_yscale("symlog", linthresh=1e-5)
+        ax.set_xticks(ticks, labels)
+        ax.set_yticks(ticks, labels)
+        ax.set_xlabel("analytic (backprop)")
+        ax.set_ylabel("numerical (finite differences)")
+        verdict = "✓ on y = x" if agree else f"✗ off y = x, slope {slope:.2f}"
+        ax.set_title(f"table {k}: {key[0]} / {key[1]}\n{verdict}", fontsize=9)
+        ax.legend(fontsize=7, loc="upper left")
+    return axes
+
+
+def plot_ratio_curves(scales, by_scale, steps, by_step, ax_pair=None):
+    """The ratio numerical / analytic against weight scale and along training, one line per K.
+
+    ``by_scale`` and ``by_step`` map K to the ratios at ``scales`` and at ``steps``.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax_pair is None:
+        _, ax_pair = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
+    styles = {3: "-", 10: "--"}
+    for ax, xs, curves in ((ax_pair[0], scales, by_scale), (ax_pair[1], steps, by_step)):
+        for K, ratios in curves.items():
+            ax.plot(xs, ratios, styles.get(K, ":"), color=COLORS["numerical"], label=f"K = {K}: measured")
+            ax.axhline(K / (K - 1), color="black", linestyle=":", linewidth=1)
+            ax.text(xs[0], K / (K - 1), f" K/(K−1) = {K / (K - 1):.3g}", va="bottom", fontsize=7)
+        ax.set_ylabel("numerical / analytic (least squares)")
+        ax.legend(fontsize=7, loc="center right")
+    ax_pair[0].set_xscale("log")
+    ax_pair[0].set_xlabel("weight scale s (W1, W2 multiplied by s)")
+    ax_pair[0].set_title("Larger weights, sharper outputs: the ratio leaves K/(K−1)", fontsize=9)
+    ax_pair[1].set_xlabel("SGD steps on cross-entropy")
+    ax_pair[1].set_title("Training sharpens the outputs: the ratio climbs", fontsize=9)
+    return ax_pair

@@ -59,3 +59,18 @@ def test_bad_labels():
         mt.binary_cost_logit_grad(np.zeros((2, 3)), np.array([0, 3]))
     with pytest.raises(ValueError, match="integer labels"):
         mt.binary_cost_logit_grad(np.zeros((2, 3)), np.array([0.0, 1.0]))
+
+
+def test_figures_draw_and_say_the_verdict_in_words():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    axes = mt.plot_learner_tables()
+    titles = [ax.get_title() for ax in axes]
+    assert "✓" in titles[0] and all("✗ off y = x, slope 1.5" in t for t in titles[1:])
+    scales, steps = np.array([0.01, 1.0]), np.arange(3)
+    pair = mt.plot_ratio_curves(scales, {3: [1.5, 1.6]}, steps, {3: [1.5, 1.7, 1.9]})
+    assert pair[0].get_xscale() == "log" and "K = 3" in pair[1].get_legend().get_texts()[0].get_text()
+    plt.close("all")

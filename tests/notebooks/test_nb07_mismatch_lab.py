@@ -55,18 +55,3 @@ def test_a_mean_over_every_entry_is_named_not_a_crash():
     assert fb.status == "wrong" and "one number per sample" in fb.message
     fb = nb07.check_softmax_cost(lambda h, Y: -np.sum(Y * np.log(h)))
     assert fb.see.heading == "The commented cost"
-
-
-def test_figures_draw_and_say_the_verdict_in_words():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    axes = nb07.plot_learner_tables()
-    titles = [ax.get_title() for ax in axes]
-    assert "✓" in titles[0] and all("✗ off y = x, slope 1.5" in t for t in titles[1:])
-    scales, steps = np.array([0.01, 1.0]), np.arange(3)
-    pair = nb07.plot_ratio_curves(scales, {3: [1.5, 1.6]}, steps, {3: [1.5, 1.7, 1.9]})
-    assert pair[0].get_xscale() == "log" and "K = 3" in pair[1].get_legend().get_texts()[0].get_text()
-    plt.close("all")
