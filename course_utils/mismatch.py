@@ -282,7 +282,8 @@ def explain(result, tol=1e-7):
         findings.append(
             "cost mismatch: the numerical side differentiates the binary (sigmoid) "
             "cost, while backprop's a3 − Y is the gradient of softmax cross-entropy; "
-            f"near-uniform outputs give a ratio of K/(K−1) = {CLASSES / (CLASSES - 1):.2f}"
+            f"near-uniform outputs give a ratio of K/(K−1) = {CLASSES / (CLASSES - 1):.2f}, "
+            "sharper outputs a larger one"
         )
     if result.output == "sigmoid" and result.cost == "cross_entropy":
         findings.append(
@@ -291,7 +292,8 @@ def explain(result, tol=1e-7):
     if result.backprop_derivative != result.hidden:
         findings.append(
             f"wrong hidden derivative: backprop multiplies by {result.backprop_derivative}' "
-            f"but the hidden layer is {result.hidden}; only Theta1's gradient is affected"
+            f"but the hidden layer is {result.hidden}; only Theta1's gradient is affected, each "
+            f"sample and hidden unit by its own factor {result.backprop_derivative}'(z2)/{result.hidden}'(z2)"
         )
     if result.rel_error <= tol:
         if findings:

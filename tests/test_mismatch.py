@@ -95,3 +95,26 @@ def test_a_step_below_the_spacing_of_the_parameters_is_refused():
         mm.gradient_mismatch("tanh", e=1e-30)
     with pytest.raises(TypeError, match="positive real number"):
         mm.gradient_mismatch("tanh", e="1e-4")
+
+
+def test_the_learners_tables_have_no_steady_ratio_entry_by_entry():
+    t2 = np.array(mm.LEARNER_TABLES[("sigmoid", "softmax")])
+    t3 = np.array(mm.LEARNER_TABLES[("tanh", "softmax")])
+    r2, r3 = t2[:, 0] / t2[:, 1], t3[:, 0] / t3[:, 1]
+    assert round(r2[1], 2) == 2.42 and round(r3[1], 2) == 0.42
+    others = np.delete(r2, 1)
+    assert round(others.min(), 2) == 1.44 and round(others.max(), 2) == 1.64
+
+
+def test_the_hard_coded_derivative_scales_each_hidden_delta_by_its_own_factor():
+    from course_utils.activations import get_activation
+
+    posted = mm.gradient_mismatch("tanh", "sigmoid", output="softmax", cost="cross_entropy")
+    Theta1, Theta2, X, y = mm.debug_problem()
+    a1, z2, _, a3 = mm.forward(mm.unroll(Theta1, Theta2), X, "tanh", "softmax")
+    sigma2 = (a3 - np.eye(3)[y - 1]) @ Theta2
+    repaired = (sigma2[:, 1:] * get_activation("tanh").df(z2)).T @ a1 / len(X)
+    factor = get_activation("tanh").df(z2) / get_activation("sigmoid").df(z2)
+    assert np.ptp(factor) > 1e-2  # not one number
+    assert rel_error(repaired.ravel(order="F"), posted.layer("Theta1")[0]) < 1e-8
+    assert "its own factor" in mm.explain(posted)
