@@ -120,10 +120,7 @@ def epsilon_widget():
 
 
 class _Reads:
-    """A loss ``f()`` in the course's convention: no argument; it reads the array ``x`` it was given.
-
-    Called with an argument, it says so in words, since that is the convention this exercise tests.
-    """
+    """A loss ``f()`` in the course's convention: no argument, it reads ``x``; ``f(x)`` is refused."""
 
     def __init__(self, x):
         self.x = x
@@ -182,10 +179,6 @@ def check_central_difference(fn):
             x.flat[k] = old
         return grad
 
-    def never_moves(f, x, eps):
-        # A copy is perturbed, but f reads the original x: every difference is 0.
-        return np.zeros_like(x)
-
     differences = see("06_gradient_checking", "Forward and central differences")
     mistakes = [
         (
@@ -199,7 +192,7 @@ def check_central_difference(fn):
             differences,
         ),
         (
-            never_moves,
+            lambda f, x, eps: np.zeros_like(x),  # a copy was perturbed: f, reading x, never moved
             "every entry is 0: f reads x itself, so perturb x in place (x.flat[k] = old + eps), "
             "not a copy of it, and put the old value back",
             differences,
@@ -272,12 +265,8 @@ def check_relative_error(fn):
             four,
         ),
     ]
-    hints = [
-        (
-            lambda got, exp, args: not np.all(np.isfinite(got[0])),
-            "both arrays are zero here: return 0 instead of dividing 0 by 0",
-        )
-    ]
+    zero = "both arrays are zero here: return 0 instead of dividing 0 by 0"
+    hints = [(lambda got, exp, args: not np.all(np.isfinite(got[0])), zero)]
     return run_checks(
         "relative_error",
         fn,
@@ -286,6 +275,95 @@ def check_relative_error(fn):
         mistakes,
         hints,
         success="||a − b|| / (||a|| + ||b||): 0 when equal, 1 when b = −a or b = 0",
+    )
+
+
+def _my_check(f, x, grad, entries, directions, eps, *, forward=False, span=2.0, absolute=False):
+    """Exercise 3's reference; its switches give three of the named mistakes."""
+    old, base = x.copy(), (f() if forward else None)
+
+    def slope(move):
+        x[...] = old + eps * move
+        up = f()
+        x[...] = old
+        if forward:
+            return (up - base) / eps
+        x[...] = old - eps * move
+        down = f()
+        x[...] = old
+        return (up - down) / (span * eps)
+
+    moves = [np.eye(1, x.size, k).reshape(x.shape) for k in np.asarray(entries, dtype=int).ravel()]
+    moves += list(directions)
+    num = np.array([slope(u) for u in moves])
+    ana = np.array([float(np.sum(grad * u)) for u in moves])
+    d = np.ones_like(num) if absolute else np.abs(num) + np.abs(ana)  # 0/0 scores 0
+    err = np.divide(np.abs(num - ana), d, out=np.zeros_like(d), where=d > 0)
+    return err[: len(moves) - len(directions)], err[len(moves) - len(directions) :]
+
+
+def _check_case(seed, shape, plant=None, eps=1e-5):
+    """``(f, x, grad, entries, directions, eps)`` on the quartic; ``plant`` = (flat index, amount)."""
+
+    def build():
+        x = normal(seed, shape)
+        grad = 4 * x**3
+        grad.flat[0] += x.flat[-1]
+        grad.flat[-1] += x.flat[0]
+        if plant is not None:
+            grad.flat[plant[0]] += plant[1]
+        rng = np.random.default_rng(seed + 1)
+        entries = rng.choice(x.size, size=3, replace=False)
+        return _Reads(x), x, grad, entries, rng.normal(size=(3, *x.shape)), eps
+
+    return build
+
+
+def check_gradient_checker(fn):
+    """Exercise: ``my_gradient_check(f, x, grad, entries, directions, eps)`` -> (entry, direction) errors.
+
+    Central differences of ``f()`` along each flat index and each direction ``u`` against ``grad[k]``
+    or ``<grad, u>``, scored ``|n − a| / (|n| + |a|)`` (0 when both are 0); ``x`` left as it was."""
+    cases = [
+        _check_case(51, (3, 4)),
+        _check_case(52, (3, 4), plant=(5, 0.5)),
+        _check_case(53, 6, plant=(0, -3.0)),
+    ]
+    own = see("06_gradient_checking", "Your own gradient checker")
+    differences = see("06_gradient_checking", "Forward and central differences")
+    mistakes = [
+        (
+            lambda *a: _my_check(*a, forward=True),
+            "close, but only to about ε: those are forward differences; step both ways, x ± ε·u",
+            differences,
+        ),
+        (
+            lambda *a: _my_check(*a, span=1.0),
+            "every numerical slope is twice too large: the central difference spans 2ε",
+            differences,
+        ),
+        (
+            lambda *a: _my_check(*a, absolute=True),
+            "those are absolute errors |n − a|: divide by |n| + |a| so the scale of the gradient cancels",
+            see("06_gradient_checking", "Four relative errors, and how each misleads"),
+        ),
+    ]
+    restore = (
+        "x is not as it was afterwards: keep old = x.copy() and put it back (x[...] = old) after each step"
+    )
+    return run_checks(
+        "my_gradient_check",
+        fn,
+        cases,
+        _my_check,
+        mistakes,
+        n_out=2,
+        rtol=1e-4,
+        atol=1e-7,
+        section=own,
+        changed_input=Feedback("my_gradient_check", "wrong", restore, own),
+        success="central differences along entries and directions, scored |n − a| / (|n| + |a|): "
+        "round-off for the correct gradient, large errors where a wrong entry was planted",
     )
 
 
@@ -310,5 +388,13 @@ GRADED = [
         lambda: (np.array([3.0, -4.0]), np.array([3.0, -4.5])),
         course_functions=("course_utils.gradcheck.rel_error",),
     ),
+    Exercise(
+        "my_gradient_check",
+        "my_gradient_check",
+        check_gradient_checker,
+        _my_check,
+        lambda: _check_case(10_061, (4, 3), plant=(7, 0.25))(),
+    ),
 ]
 """The exercises of notebook 06, as the teacher's grader scores them."""
+reference_gradient_check = _my_check  # stands in for the learner's until exercise 3 passes

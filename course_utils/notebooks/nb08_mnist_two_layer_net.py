@@ -155,6 +155,64 @@ def check_momentum_update(fn):
     return theirs if theirs.passed else ours
 
 
+def _backward(X, y, W1, b1, W2, b2, *, scale=True, mask=True, dw2_from_pre=False):
+    """Exercise 3's reference, FC → ReLU → FC → softmax + cross-entropy; switches give mistakes."""
+    N = X.shape[0]
+    z1 = X @ W1 + b1  # (N, H)
+    a1 = np.maximum(z1, 0)  # (N, H)
+    z2 = a1 @ W2 + b2  # (N, C)
+    dz2 = softmax(z2)  # (N, C): (h − t)/N
+    dz2[np.arange(N), y] -= 1
+    dz2 = dz2 / N if scale else dz2
+    dW2 = (z1 if dw2_from_pre else a1).T @ dz2  # (H, C)
+    db2 = dz2.sum(axis=0)  # (C,)
+    da1 = dz2 @ W2.T  # (N, H)
+    dz1 = da1 * (z1 > 0) if mask else da1  # (N, H)
+    dW1 = X.T @ dz1  # (D, H)
+    db1 = dz1.sum(axis=0)  # (H,)
+    return dz2, dW2, db2, da1, dz1, dW1, db1
+
+
+def _net_case(seed, N=5, D=4, H=6, C=3):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(N, D))
+    W1, W2 = rng.normal(size=(D, H)), rng.normal(size=(H, C))
+    return X, rng.integers(0, C, size=N), W1, rng.normal(size=H) * 0.5, W2, rng.normal(size=C)
+
+
+def check_two_layer_backward(fn):
+    """Exercise: ``two_layer_backward(X, y, W1, b1, W2, b2)`` -> ``(dz2, dW2, db2, da1, dz1, dW1, db1)``."""
+    cases = [_net_case(61), _net_case(62, N=7, D=3, H=4, C=5)]
+    steps = see("08_mnist_two_layer_net", "The backward pass, tensor by tensor")
+    mistakes = [
+        (
+            lambda *a: _backward(*a, scale=False),
+            "every tensor is N times too large: the loss is a mean, so dz2 = (h − t)/N",
+            see("05_fused_cross_entropy", "Where the 1/N goes"),
+        ),
+        (
+            lambda *a: _backward(*a, mask=False),
+            "dz1 equals da1: the ReLU's derivative is missing, dz1 = da1 ⊙ [z1 > 0]",
+            steps,
+        ),
+        (
+            lambda *a: _backward(*a, dw2_from_pre=True),
+            "dW2 used the pre-activation z1: the second layer's input is a1 = relu(z1), so dW2 = a1ᵀ dz2",
+            steps,
+        ),
+    ]
+    return run_checks(
+        "two_layer_backward",
+        fn,
+        cases,
+        _backward,
+        mistakes,
+        n_out=7,
+        section=steps,
+        success="all seven tensors, each with the shape of what it is the gradient of",
+    )
+
+
 GRADED = [
     Exercise(
         "relu_backward",
@@ -177,5 +235,13 @@ GRADED = [
             0.8,
         ),
     ),
+    Exercise(
+        "two_layer_backward",
+        "two_layer_backward",
+        check_two_layer_backward,
+        _backward,
+        lambda: _net_case(10_063, N=6, D=5, H=4, C=3),
+    ),
 ]
 """The exercises of notebook 08, as the teacher's grader scores them."""
+reference_backward = _backward  # stands in for the learner's until exercise 3 passes

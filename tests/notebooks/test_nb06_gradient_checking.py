@@ -90,3 +90,55 @@ def test_relative_error():
         "wrong",
         "entry-by-entry",
     )
+
+
+def _own_check(
+    f, x, grad, entries, directions, eps, *, span=2.0, forward=False, absolute=False, restore=True
+):
+    old = x.copy()
+    base = f()
+
+    def slope(u):
+        x[...] = old + eps * u
+        up = f()
+        if forward:
+            x[...] = old
+            return (up - base) / eps
+        x[...] = old - eps * u
+        down = f()
+        if restore:
+            x[...] = old
+        return (up - down) / (span * eps)
+
+    def score(n, a):
+        return abs(n - a) if absolute else (0.0 if n == a == 0 else abs(n - a) / (abs(n) + abs(a)))
+
+    moves = []
+    for k in entries:
+        e = np.zeros_like(x)
+        e.flat[k] = 1.0
+        moves.append(e)
+    errs = [score(slope(u), float(np.sum(grad * u))) for u in [*moves, *directions]]
+    return np.array(errs[: len(entries)]), np.array(errs[len(entries) :])
+
+
+def test_gradient_checker():
+    expect(nb06.check_gradient_checker(_own_check), "correct")
+    expect(
+        nb06.check_gradient_checker(lambda *a: _own_check(*a, forward=True)), "wrong", "forward differences"
+    )
+    expect(nb06.check_gradient_checker(lambda *a: _own_check(*a, span=1.0)), "wrong", "twice too large")
+    expect(nb06.check_gradient_checker(lambda *a: _own_check(*a, absolute=True)), "wrong", "absolute errors")
+    expect(nb06.check_gradient_checker(lambda *a: _own_check(*a, restore=False)), "wrong", "not as it was")
+
+    def stub(f, x, grad, entries, directions, eps):
+        raise NotImplementedError
+
+    expect(nb06.check_gradient_checker(stub), "not implemented")
+    # The correct gradient scores round-off; the planted wrong entries score far above any tolerance.
+    (f, x, grad, entries, directions, eps) = nb06._check_case(52, (3, 4), plant=(5, 0.5))()
+    clean = nb06._check_case(52, (3, 4))()
+    assert max(np.max(e) for e in nb06._my_check(*clean)) < 1e-8
+    assert np.max(nb06._my_check(f, x, grad, entries, directions, eps)[1]) > 1e-3
+    exercise = next(e for e in nb06.GRADED if e.name == "my_gradient_check")
+    expect(exercise.checker(exercise.reference), "correct")

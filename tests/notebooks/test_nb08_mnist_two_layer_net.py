@@ -64,3 +64,43 @@ def test_both_momentum_conventions_are_right_and_named():
     # Graded the same way: the hidden case accepts either convention.
     exercise = next(e for e in nb08.GRADED if e.name == "momentum_update")
     assert nb08._momentum_gradient_velocity in exercise.also_right
+
+
+def _hand_backward(X, y, W1, b1, W2, b2, *, n=True, relu=True, pre=False):
+    N = len(X)
+    z1 = X @ W1 + b1
+    a1 = np.maximum(z1, 0)
+    dz2 = softmax(a1 @ W2 + b2) - np.eye(W2.shape[1])[y]
+    dz2 = dz2 / N if n else dz2
+    dW2 = (z1 if pre else a1).T @ dz2
+    da1 = dz2 @ W2.T
+    dz1 = da1 * (z1 > 0) if relu else da1
+    return dz2, dW2, dz2.sum(0), da1, dz1, X.T @ dz1, dz1.sum(0)
+
+
+def test_two_layer_backward():
+    expect(nb08.check_two_layer_backward(_hand_backward), "correct")
+    expect(
+        nb08.check_two_layer_backward(lambda *a: _hand_backward(*a, n=False)), "wrong", "N times too large"
+    )
+    expect(
+        nb08.check_two_layer_backward(lambda *a: _hand_backward(*a, relu=False)),
+        "wrong",
+        "derivative is missing",
+    )
+    expect(nb08.check_two_layer_backward(lambda *a: _hand_backward(*a, pre=True)), "wrong", "pre-activation")
+
+    def stub(*args):
+        raise NotImplementedError
+
+    expect(nb08.check_two_layer_backward(stub), "not implemented")
+    # The reference agrees with finite differences of the loss, tensor by tensor.
+    from course_utils import cross_entropy, numerical_gradient
+
+    X, y, W1, b1, W2, b2 = nb08._net_case(61)
+    loss = lambda: cross_entropy(np.maximum(X @ W1 + b1, 0) @ W2 + b2, y)
+    _, dW2, db2, _, _, dW1, db1 = nb08._backward(X, y, W1, b1, W2, b2)
+    for p, g in ((W1, dW1), (b1, db1), (W2, dW2), (b2, db2)):
+        np.testing.assert_allclose(numerical_gradient(loss, p), g, rtol=1e-5, atol=1e-8)
+    exercise = next(e for e in nb08.GRADED if e.name == "two_layer_backward")
+    expect(exercise.checker(exercise.reference), "correct")
