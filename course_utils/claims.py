@@ -31,13 +31,14 @@ def verify(claim, got, expected, *, tol=1e-8, expect="match", floor=MISMATCH_FLO
         "mismatch" demonstrates a wrong formula: it passes only when the error is above ``floor``
         (or a NaN or inf shows up).
     floor : float
-        Smallest relative error that counts as a real mismatch; must be at least ``tol``.
+        Smallest relative error that counts as a real mismatch; with ``expect="mismatch"`` it
+        must be at least ``tol`` (a match needs no floor: a loose ``tol`` there is fine).
 
     Returns nothing, so a check at the end of a cell adds no round-off-sized number to its output.
     """
     if expect not in ("match", "mismatch"):
         raise ValueError(f"expect must be 'match' or 'mismatch', got {expect!r}")
-    if floor < tol:
+    if expect == "mismatch" and floor < tol:
         raise ValueError(f"floor ({floor:.0e}) must be at least tol ({tol:.0e})")
     got = np.asarray(got, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
+from .losses import cross_entropy, cross_entropy_grad
 
 # Central-difference steps. Round-off in the loss grows like (machine epsilon / step) and the
 # truncation error like step**2, so the best step sits near the cube root of machine epsilon.
@@ -166,3 +167,44 @@ def directional_difference(loss, p, u, s):
     finally:
         np.copyto(p, saved)
     return f_up, f_down, up_move, down_move
+
+
+# The U-shaped error of notebook 06: one fixed cross-entropy, every step size.
+EPS_GRID = 10.0 ** np.arange(-12, -0.24, 0.25)
+_EPS_LOGITS = np.array([[0.5, -1.2, 2.0, 0.3, -0.7]])
+_EPS_LABEL = np.array([2])
+
+
+def finite_difference_errors(dtype="float64", method="central", eps_grid=EPS_GRID):
+    """Relative error of a finite-difference gradient of a cross-entropy, for each step ``eps`` (K,).
+
+    The loss is the cross-entropy of five fixed logits, evaluated in ``dtype``; the exact gradient
+    ``h - t`` is computed in float64. A step too small to change a float32 logit gives NaN.
+    """
+    dt = np.dtype(dtype)
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    if method not in ("central", "forward"):
+        raise ValueError(f"method must be 'central' or 'forward', got {method!r}")
+    exact = cross_entropy_grad(_EPS_LOGITS, _EPS_LABEL)[0]
+    z = _EPS_LOGITS.astype(dt)
+    base = float(cross_entropy(z, _EPS_LABEL))
+    errors = []
+    for eps in eps_grid:
+        grad = np.empty(z.shape[1])
+        for j in range(z.shape[1]):
+            up, down = z.copy(), z.copy()
+            up[0, j] += dt.type(eps)
+            down[0, j] -= dt.type(eps)
+            if method == "central":
+                step = float(up[0, j]) - float(down[0, j])
+                diff = float(cross_entropy(up, _EPS_LABEL)) - float(cross_entropy(down, _EPS_LABEL))
+            else:
+                step = float(up[0, j]) - float(z[0, j])
+                diff = float(cross_entropy(up, _EPS_LABEL)) - base
+            grad[j] = diff / step if step != 0 else np.nan
+        ok = np.all(np.isfinite(grad))
+        errors.append(
+            np.linalg.norm(grad - exact) / (np.linalg.norm(grad) + np.linalg.norm(exact)) if ok else np.nan
+        )
+    return np.array(errors)

@@ -185,9 +185,11 @@ def plot_confusion(M, ax=None, *, title="confusion matrix"):
     off = np.asarray(M, dtype=float).copy()
     np.fill_diagonal(off, np.nan)
     ax.imshow(off, cmap="Reds")
+    top = np.nanmax(off) if np.isfinite(off).any() else 0
     for (i, j), v in np.ndenumerate(M):
         if i != j and v:
-            ax.text(j, i, str(v), ha="center", va="center", fontsize=7)
+            ink = "white" if v > 0.6 * top else "black"  # readable on the darkest cells too
+            ax.text(j, i, str(v), ha="center", va="center", fontsize=7, color=ink)
     C = M.shape[0]
     ax.set_xticks(range(C), class_labels(C))
     ax.set_yticks(range(C), class_labels(C))

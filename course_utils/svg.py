@@ -104,7 +104,11 @@ def bar_chart(
                 f'height="{max(bottom - top, 0.5):.1f}" fill="{color}"/>'
             )
             ty = top - 2 if val >= 0 else bottom + 10
-            parts.append(f'<text x="{x + w / 2:.1f}" y="{ty:.1f}" text-anchor="middle">{_fmt(val)}</text>')
+            # On a narrow bar a long number would run into its neighbours: a tiny one reads ≈0.
+            narrow = slot < 40
+            text = "≈0" if narrow and 0 < abs(val) < 1e-3 else _fmt(val, 2 if narrow else 3)
+            size = ' font-size="8"' if narrow else ""
+            parts.append(f'<text x="{x + w / 2:.1f}" y="{ty:.1f}" text-anchor="middle"{size}>{text}</text>')
         else:
             parts.append(
                 f'<text x="{x + w / 2:.1f}" y="{y0 - 3:.1f}" text-anchor="middle" '

@@ -39,7 +39,7 @@ def test_a_mismatch_must_be_above_the_floor(capsys):
         verify("big floor", a * 1.05, a, expect="mismatch", floor=0.1)
     verify("small floor", a * (1 + 1e-5), a, expect="mismatch", floor=1e-6)
     with pytest.raises(ValueError, match="floor"):
-        verify("bad", a, a, tol=1e-2, floor=1e-3)
+        verify("bad", a * 2, a, tol=1e-2, floor=1e-3, expect="mismatch")
 
 
 def test_nan_never_matches(capsys):
@@ -61,3 +61,10 @@ def test_verify_true(capsys):
     assert capsys.readouterr().out == "✓ rank is 3\n"
     with pytest.raises(AssertionError, match="rank is 4: FAILED"):
         verify_true("rank is 4", False)
+
+
+def test_a_loose_match_tolerance_needs_no_floor(capsys):
+    verify("a slope of 2, within 5%", 2.03, 2.0, tol=0.05)
+    assert "✓ a slope of 2, within 5%" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="must be at least tol"):
+        verify("a loose mismatch", 1.0, 2.0, tol=0.05, expect="mismatch")

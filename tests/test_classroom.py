@@ -105,3 +105,29 @@ def test_a_notebook_that_fails_leaves_every_file_as_it_was(tmp_path, monkeypatch
         classroom.build(solutions=True)
     assert {p: p.read_bytes() for p in [*solutions.glob("*"), *learner.glob("*")]} == before
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_an_ignored_cell_keeps_its_output_only_while_its_source_is_the_one_that_made_it(
+    tmp_path, monkeypatch
+):
+    solutions, _ = _copy_course(tmp_path, monkeypatch, ["02_softmax_jacobian"])
+    path = solutions / "02_softmax_jacobian.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    ignored = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("# NBVAL_IGNORE_OUTPUT")]
+    kept, edited = ignored[0], nbformat.v4.new_code_cell("# NBVAL_IGNORE_OUTPUT\nprint('before')")
+    nb.cells.append(edited)
+    nbformat.write(nb, path)
+    classroom.build(solutions=True)  # the new cell runs once and its digest is recorded
+    nb = nbformat.read(path, as_version=4)
+    kept_now = next(c for c in nb.cells if c.get("id") == kept.get("id"))
+    kept_now.outputs = [nbformat.v4.new_output("stream", text="a stored progress bar\n")]
+    edited_now = next(c for c in nb.cells if c.get("id") == edited.get("id"))
+    edited_now.source = "# NBVAL_IGNORE_OUTPUT\nprint('after')"  # edited in place, old output beside it
+    nbformat.write(nb, path)
+    classroom.build(solutions=True)
+    nb = nbformat.read(path, as_version=4)
+    outputs = {
+        c.get("id"): "".join(o.get("text", "") for o in c.outputs) for c in nb.cells if c.cell_type == "code"
+    }
+    assert outputs[kept.get("id")] == "a stored progress bar\n"
+    assert outputs[edited.get("id")] == "after\n"

@@ -13,64 +13,25 @@ run on the same input, so a message can only fire when the answer really is that
 answer and hidden inputs); each companion lists its exercises in ``GRADED``.
 """
 
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
-from html import escape
 
 import numpy as np
 
-_ICONS = {"correct": "✓", "wrong": "✗", "error": "✗", "not implemented": "…"}
+from ._feedback import N_BY_ONE, Feedback, Section, see
 
-
-@dataclass(frozen=True)
-class Section:
-    """A heading of a notebook that explains a mistake, as a relative link the learner can follow."""
-
-    notebook: str  # "04_chain_rule_reduction"
-    heading: str  # the heading's text, exactly as in the notebook, without the leading #s
-
-    @property
-    def link(self):
-        return f"{self.notebook}.ipynb#{self.heading.replace(' ', '-')}"
-
-    def __str__(self):
-        return f"{self.notebook[:2]} · {self.heading}"
-
-
-def see(notebook, heading):
-    """The section ``heading`` of ``notebook`` (checked against the notebooks by the tests)."""
-    return Section(notebook, heading)
-
-
-# The section that explains labels and gradients shaped (N, 1) where (N, C) is meant.
-N_BY_ONE = see("04_chain_rule_reduction", "(N, C) or (N, 1)? The learner's equation 1")
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """What a checker found: ``status`` is correct, wrong, error or not implemented.
-
-    ``see`` is the section that explains the mistake, when one does; notebooks show it as a link.
-    """
-
-    exercise: str
-    status: str
-    message: str
-    see: Section | None = None
-
-    @property
-    def passed(self):
-        return self.status == "correct"
-
-    def __repr__(self):
-        where = f" (see {self.see}: {self.see.link})" if self.see else ""
-        return f"{_ICONS[self.status]} {self.exercise}: {self.message}{where}"
-
-    __str__ = __repr__
-
-    def _repr_html_(self):
-        where = f' <a href="{escape(self.see.link)}">See {escape(str(self.see))}.</a>' if self.see else ""
-        text = escape(self.message).replace("\n", "<br>")
-        return f"<p>{_ICONS[self.status]} <b>{escape(self.exercise)}</b>: {text}{where}</p>"
+__all__ = [
+    "N_BY_ONE",
+    "Exercise",
+    "Feedback",
+    "Section",
+    "hidden_rng",
+    "normal",
+    "run_checks",
+    "see",
+    "uniform",
+]
 
 
 def _copy(arg):
@@ -136,6 +97,7 @@ def run_checks(
     atol=1e-10,
     section=None,
     changed_input=None,
+    own=(),
 ):
     """Run ``fn`` on every case, compare with ``reference``, name a mistake when one matches.
 
@@ -147,7 +109,9 @@ def run_checks(
     a list of ``(predicate(got, expected, args), message[, section])`` tried next, for mistakes
     known by a property; ``section`` is where the exercise's idea is taught, the link of a named
     mistake that gives none of its own; ``changed_input`` is the feedback for an input left changed
-    (by default: the aliasing trap). Whatever the learner's function does or returns, this returns a
+    (by default: the aliasing trap); ``own`` holds the course's own implementations of what the
+    exercise asks for: a right answer that calls one of them is told so (the grader scores it 0).
+    Whatever the learner's function does or returns, this returns a
     :class:`Feedback` and never raises: a learner's notebook must not stop on a checker.
     """
     try:
@@ -164,6 +128,7 @@ def run_checks(
             atol,
             section,
             changed_input,
+            own,
         )
     except Exception as exc:  # a gap in the checker itself: say so, do not stop the notebook
         return Feedback(
@@ -174,15 +139,18 @@ def run_checks(
         )
 
 
-def _run(exercise, fn, cases, reference, mistakes, hints, success, n_out, rtol, atol, default, changed_input):
+def _run(
+    exercise, fn, cases, reference, mistakes, hints, success, n_out, rtol, atol, default, changed_input, own
+):
     if not callable(fn):
         return Feedback(exercise, "error", f"pass your function itself, got {_kind(fn)}")
+    called = set()  # names of the course's own answers the learner's function called
     for case in cases:
         # A case is a tuple of arguments, or a function that builds fresh ones (for closures over x).
         fresh = case if callable(case) else (lambda case=case: tuple(_copy(a) for a in case))
         args, mine = fresh(), fresh()
         try:
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"), _watching(own, called):
                 raw = fn(*mine)
         except NotImplementedError:
             return Feedback(
@@ -225,8 +193,37 @@ def _run(exercise, fn, cases, reference, mistakes, hints, success, n_out, rtol, 
                 fired = False
             if fired:
                 return Feedback(exercise, "wrong", message, section or default)
-        return _difference(exercise, got, expected)
+        return _difference(exercise, got, expected, args)
+    if called:
+        names = ", ".join(sorted(called))
+        return Feedback(
+            exercise,
+            "wrong",
+            f"right numbers, but your function calls the course's own {names}, which is this very "
+            "answer: write it with NumPy yourself (a graded hand-in scores 0 on this exercise)",
+            default,
+        )
     return Feedback(exercise, "correct", success)
+
+
+@contextmanager
+def _watching(own, called):
+    """Record in ``called`` the names of the functions in ``own`` that run inside the block."""
+    codes = {f.__code__: f.__name__ for f in own}
+    if not codes:
+        yield
+        return
+    previous = sys.getprofile()
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code in codes:
+            called.add(codes[frame.f_code])
+
+    sys.setprofile(profile)
+    try:
+        yield
+    finally:
+        sys.setprofile(previous)
 
 
 def _raised(exercise, exc, args):
@@ -236,16 +233,16 @@ def _raised(exercise, exc, args):
         return Feedback(
             exercise,
             "error",
-            message + "; a sum or max over axis=1 needs keepdims=True to line up with the rows",
-            N_BY_ONE,
+            message + "; two arrays' shapes do not line up: print the shape of each (a sum or max "
+            "over axis=1 keeps one column only with keepdims=True)",
         )
     if isinstance(exc, TypeError) and "argument" in str(exc):
         message += "; check how many arguments your function takes: the exercise says how it is called"
     return Feedback(exercise, "error", message)
 
 
-def _difference(exercise, got, expected):
-    """Feedback for a result that matches no catalogued mistake: shape first, then the values."""
+def _difference(exercise, got, expected, args=()):
+    """Feedback for a result that matches no catalogued mistake: shape, a constant factor, values."""
     for k, (g, e) in enumerate(zip(got, expected)):
         which = f"result {k}: " if len(got) > 1 else ""
         if g.shape != e.shape:
@@ -273,19 +270,66 @@ def _difference(exercise, got, expected):
                 f"your result {which}holds NaN or inf where the answer is finite: look for an overflow",
                 see("01_softmax", "Overflow, and the one-line fix"),
             )
+        factor = _constant_factor(g, e)
+        named = None if factor is None else _factor_message(factor, args, g.size)
+        if named:
+            return Feedback(exercise, "wrong", which + named)
         diff = np.abs(g - e)
         if diff.size and np.nanmax(diff) > 0:
-            flat = int(np.nanargmax(diff))
-            idx = tuple(int(i) for i in np.unravel_index(flat, diff.shape))
-            where = "" if not idx else f" at index {idx if len(idx) > 1 else idx[0]}"
-            value = lambda a: a[idx] if idx else a[()]
-            return Feedback(
-                exercise,
-                "wrong",
-                f"not the expected values: the largest difference {which}is{where}, expected "
-                f"{float(value(e)):.6g}, got {float(value(g)):.6g}",
-            )
+            idx = tuple(int(i) for i in np.unravel_index(int(np.nanargmax(diff)), diff.shape))
+            where = f" at index {idx if len(idx) > 1 else idx[0]}" if idx else ""
+            want, have = _distinct(float(e[idx] if idx else e[()]), float(g[idx] if idx else g[()]))
+            where = f"the largest difference {which}is{where}: " if idx else which
+            text = f"not the expected values: {where}expected {want}, got {have}"
+            if np.nanmax(diff) <= 1e-5 * max(np.abs(e).max(), 1e-300):
+                text += " (close, but only to about 1e-6: float32 arithmetic somewhere? compute in float64)"
+            return Feedback(exercise, "wrong", text)
     return Feedback(exercise, "wrong", "not the expected values")
+
+
+def _constant_factor(g, e):
+    """``k`` when ``g`` is ``k`` times ``e`` for one constant ``k`` other than 1, else None."""
+    den = float(np.vdot(e, e))
+    if not den > 0 or not np.all(np.isfinite(g)):
+        return None
+    k = float(np.vdot(g, e)) / den
+    if (
+        abs(k - 1) > 1e-6
+        and abs(k) > 1e-12
+        and np.allclose(g, k * e, rtol=1e-6, atol=1e-12 * np.abs(e).max())
+    ):
+        return k
+    return None
+
+
+def _factor_message(k, args, size_of_result):
+    """Name a constant factor by what it likely is: a sign, the batch size N, the classes C.
+
+    Any two numbers differ by some factor, so for a single number only a named one is said.
+    """
+    shapes = [a.shape for a in args if isinstance(a, np.ndarray) and a.ndim == 2]
+    N, C = shapes[0] if shapes else (None, None)
+    sign = "and the sign is flipped: " if k < 0 else ""
+    size = abs(k)
+    if abs(k + 1) < 1e-6:
+        return "your result is the right one times −1: the sign is flipped"
+    for n, name in ((N, "N, the batch size"), (C, "C, the number of classes")):
+        if n and n > 1 and abs(size - n) < 1e-6 * n:
+            return f"{sign}{n} times too large ({name}): where did the 1/{name[0]} of the mean go?"
+        if n and n > 1 and abs(size * n - 1) < 1e-6:
+            return f"{sign}{n} times too small ({name}): divide by {name[0]} once, not twice"
+    if size_of_result == 1:
+        return None
+    return f"your result is exactly {k:.6g} times the right one: a constant factor is off"
+
+
+def _distinct(a, b):
+    """Two numbers written with just enough digits to look different."""
+    for digits in (6, 9, 12, 17):
+        x, y = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if x != y:
+            return x, y
+    return x, y
 
 
 def normal(seed, shape):

@@ -57,7 +57,8 @@ def _one_hot(y, C):
 
 def check_one_hot(fn):
     """Exercise: ``one_hot(y, C)`` turns labels ``(N,)`` in ``[0, C)`` into rows ``(N, C)``."""
-    cases = [(np.array([2, 0, 1, 2]), 3), (np.array([0, 4, 4, 1, 3, 2]), 5)]
+    # The last case has classes that no label uses: C must come from the argument, not from y.
+    cases = [(np.array([2, 0, 1, 2]), 3), (np.array([0, 4, 4, 1, 3, 2]), 5), (np.array([1, 0, 1]), 4)]
     mistakes = [
         (
             lambda y, C: _one_hot(y, C).T,
@@ -70,6 +71,11 @@ def check_one_hot(fn):
         (
             lambda y, C: _one_hot((y - 1) % C, C),
             "every 1 sits one class to the left: the labels already start at 0, do not subtract 1",
+        ),
+        (
+            lambda y, C: np.eye(y.max() + 1)[y],
+            "one column per label that occurs, y.max() + 1, not per class: use C, the number of "
+            "classes, even when some class has no sample in y",
         ),
         (
             lambda y, C: y[:, None].astype(float),

@@ -63,6 +63,7 @@ _SOFTMAX_CASES = [
     (normal(3, (3, 4)),),
     (np.array([[1000.0, 999.0, 998.0], [0.0, 1.0, 2.0], [-5.0, 5.0, 0.0]]),),
     (np.array([[0.0, 1.0], [-1000.0, -999.0]]),),
+    (np.array([[1000.0, 0.0, 1.0], [-3.0, 2.0, -800.0]]),),  # a large and a small logit in one row
 ]
 
 
@@ -87,7 +88,19 @@ def _softmax_no_keepdims(z):
 def check_softmax(fn):
     """Exercise: a numerically stable softmax of each row of ``z`` (N, C)."""
     overflow = see("01_softmax", "Overflow, and the one-line fix")
+
+    def min_shift(z):
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = np.exp(z - z.min(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True)
+
     mistakes = [
+        (
+            min_shift,
+            "subtracting each row's minimum leaves the largest logit as large as ever: exp overflows "
+            "when one row holds 1000 and 0; subtract the row's maximum, so every exponent is <= 0",
+            overflow,
+        ),
         (
             _softmax_no_shift,
             "overflow: exp(1000) is inf, and inf/inf is NaN; subtract each row's max before exp",
@@ -127,6 +140,7 @@ def check_softmax(fn):
         mistakes,
         hints,
         section=see("01_softmax", "The definition"),
+        own=(softmax,),
         success="rows sum to 1, and logits of 1000 or -1000 give no NaN",
     )
 
@@ -166,6 +180,7 @@ def check_log_softmax(fn):
         log_softmax,
         mistakes,
         section=see("01_softmax", "Log-softmax and log-sum-exp"),
+        own=(log_softmax,),
         success="finite everywhere, even at a logit gap of 800, and exp of each row sums to 1",
     )
 

@@ -137,6 +137,7 @@ def check_jacobian(fn):
         softmax_jacobian,
         mistakes,
         section=see("02_softmax_jacobian", "Why the diagonal alone fails the gradient check"),
+        own=(softmax_jacobian,),
         success="J[i, j] = h_i(δ_ij − h_j), on and off the diagonal",
     )
 

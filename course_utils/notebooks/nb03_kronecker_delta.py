@@ -70,7 +70,12 @@ def spectrum_widget(z=DEFAULT_LOGITS):
 
 def check_batched_jacobian(fn):
     """Exercise: Jacobians of a batch ``z`` (N, C) at once, shape (N, C, C), without a loop."""
-    cases = [(normal(6, (5, 3)),), (normal(7, (2, 4)),), (normal(8, (3, 3)),)]
+    cases = [
+        (normal(6, (5, 3)),),
+        (normal(7, (2, 4)),),
+        (normal(8, (3, 3)),),
+        (np.array([[900.0, 0.0, 1.0], [2.0, -1.0, 700.0]]),),  # exp overflows without the max shift
+    ]
 
     def diag_only(z):
         h = softmax(z)
@@ -96,7 +101,8 @@ def check_batched_jacobian(fn):
         softmax_jacobian,
         mistakes,
         section=see("03_kronecker_delta", "A batch of Jacobians, and what it costs"),
-        success="(N, C, C), each slice diag(h) − h hᵀ of its own row",
+        own=(softmax_jacobian,),
+        success="right: (N, C, C), each slice diag(h) − h hᵀ of its own row, also for large logits",
     )
 
 
@@ -127,7 +133,8 @@ def check_lse_hvp(fn):
         _hvp,
         mistakes,
         section=see("03_kronecker_delta", "J is the Hessian of log-sum-exp"),
-        success="Hv = h ⊙ v − h ⟨h, v⟩ in O(C), the same as (diag(h) − h hᵀ) v",
+        own=(softmax_jacobian,),
+        success="right: (diag(h) − h hᵀ) v, which h ⊙ v − h ⟨h, v⟩ computes in O(C) without building J",
     )
 
 

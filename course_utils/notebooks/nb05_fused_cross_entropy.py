@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import svg
 from ..gradcheck import rel_error
+from ..losses import cross_entropy_and_grad, cross_entropy_grad
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
 from ._checking import Exercise, hidden_rng, normal, run_checks, see, uniform
@@ -153,6 +154,7 @@ def check_fused_grad(fn):
         _fused,
         mistakes,
         section=see("05_fused_cross_entropy", "The derivation"),
+        own=(cross_entropy_grad, cross_entropy_and_grad),
         success="(h − t)/N: the whole softmax Jacobian and the 1/h of the log collapse to this",
     )
 
@@ -186,6 +188,7 @@ def check_soft_target_grad(fn):
         _general,
         mistakes,
         section=see("05_fused_cross_entropy", "Soft targets"),
+        own=(cross_entropy_grad, cross_entropy_and_grad),
         success="(h·Σt − t)/N, which becomes (h − t)/N whenever a row of t sums to 1",
     )
 

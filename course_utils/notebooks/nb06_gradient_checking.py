@@ -8,47 +8,11 @@ from functools import lru_cache
 import numpy as np
 
 from .. import svg
+from ..finite_differences import EPS_GRID, finite_difference_errors, numerical_gradient
 from ..gradcheck import rel_error
-from ..losses import cross_entropy, cross_entropy_grad
 from ..palette import COLORS
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._view import LiveView
-
-EPS_GRID = 10.0 ** np.arange(-12, -0.24, 0.25)
-_EPS_LOGITS = np.array([[0.5, -1.2, 2.0, 0.3, -0.7]])
-_EPS_LABEL = np.array([2])
-
-
-def finite_difference_errors(dtype="float64", method="central", eps_grid=EPS_GRID):
-    """Relative error of a finite-difference gradient of a cross-entropy, for each step ``eps``.
-
-    The loss is the cross-entropy of five fixed logits, evaluated in ``dtype``; the exact gradient
-    ``h - t`` is computed in float64. A step too small to change a float32 logit gives NaN.
-    """
-    dt = np.dtype(dtype)
-    if dt not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
-    if method not in ("central", "forward"):
-        raise ValueError(f"method must be 'central' or 'forward', got {method!r}")
-    exact = cross_entropy_grad(_EPS_LOGITS, _EPS_LABEL)[0]
-    z = _EPS_LOGITS.astype(dt)
-    base = float(cross_entropy(z, _EPS_LABEL))
-    errors = []
-    for eps in eps_grid:
-        grad = np.empty(z.shape[1])
-        for j in range(z.shape[1]):
-            up, down = z.copy(), z.copy()
-            up[0, j] += dt.type(eps)
-            down[0, j] -= dt.type(eps)
-            if method == "central":
-                step = float(up[0, j]) - float(down[0, j])
-                diff = float(cross_entropy(up, _EPS_LABEL)) - float(cross_entropy(down, _EPS_LABEL))
-            else:
-                step = float(up[0, j]) - float(z[0, j])
-                diff = float(cross_entropy(up, _EPS_LABEL)) - base
-            grad[j] = diff / step if step != 0 else np.nan
-        errors.append(rel_error(grad, exact) if np.all(np.isfinite(grad)) else np.nan)
-    return np.array(errors)
 
 
 @lru_cache(maxsize=4)
@@ -213,6 +177,7 @@ def check_central_difference(fn):
             "(x.flat[k] = old), not old + eps − eps, which rounding can change",
             differences,
         ),
+        own=(numerical_gradient,),
         success="central differences of f(), and x is exactly as it was afterwards",
     )
 
@@ -230,6 +195,7 @@ def _rel(a, b):
 def check_relative_error(fn):
     """Exercise: ``relative_error(a, b)`` = ||a − b|| / (||a|| + ||b||), and 0 when both are 0."""
     cases = [
+        (np.array([4.0, 3.0]), np.array([2.0, 0.0])),  # ||a|| > ||b||: tells ||b|| from max(||a||, ||b||)
         (np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.3])),
         (np.array([1e-9, 0.0]), np.array([3e-9, 0.0])),
         (np.zeros(3), np.zeros(3)),
@@ -259,6 +225,12 @@ def check_relative_error(fn):
             four,
         ),
         (
+            lambda a, b: _ratio(np.linalg.norm(a - b), max(np.linalg.norm(a), np.linalg.norm(b))),
+            "max(||a||, ||b||) in the denominator is another definition (it scores up to twice as "
+            "high); the course's is ||a|| + ||b||",
+            four,
+        ),
+        (
             lambda a, b: _ratio(np.linalg.norm(a - b), np.linalg.norm(b)),
             "dividing by ||b|| alone makes the error depend on which argument is the reference; "
             "use ||a|| + ||b||",
@@ -274,6 +246,7 @@ def check_relative_error(fn):
         _rel,
         mistakes,
         hints,
+        own=(rel_error,),
         success="||a − b|| / (||a|| + ||b||): 0 when equal, 1 when b = −a or b = 0",
     )
 

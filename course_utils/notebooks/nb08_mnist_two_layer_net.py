@@ -91,7 +91,7 @@ def check_relu_backward(fn):
         cases,
         _relu_backward,
         mistakes,
-        section=see("08_mnist_two_layer_net", "Line 1: the mask"),
+        section=see("08_mnist_two_layer_net", "The backward pass, tensor by tensor"),
         success="da1 ⊙ [a1 > 0], and a1 left untouched",
     )
 
@@ -100,6 +100,12 @@ def _momentum(w, dw, v, lr, mu):
     """The course's convention (notebook 08's training loop): v = μv − η·dw, then w = w + v."""
     v_new = mu * v - lr * dw
     return w + v_new, v_new
+
+
+def _momentum_step_velocity(w, dw, v, lr, mu):
+    """The step as velocity, sign flipped, right too: v = μv + η·dw, then w = w − v."""
+    v_new = mu * v + lr * dw
+    return w - v_new, v_new
 
 
 def _momentum_gradient_velocity(w, dw, v, lr, mu):
@@ -152,7 +158,20 @@ def check_momentum_update(fn):
         success="v = μv + dw, then w = w − η·v: PyTorch's convention, right too (the course's own keeps "
         "η inside the velocity, v = μv − η·dw, w = w + v; for a fixed η the two take the same steps)",
     )
-    return theirs if theirs.passed else ours
+    if theirs.passed:
+        return theirs
+    # And a third: the velocity is the step itself, v = μv + η·dw, then w = w − v.
+    step = run_checks(
+        "momentum_update",
+        fn,
+        cases,
+        _momentum_step_velocity,
+        [],
+        n_out=2,
+        success="v = μv + η·dw, then w = w − v: right too, the course's v with its sign flipped (the "
+        "course's loop writes v = μv − η·dw, w = w + v)",
+    )
+    return step if step.passed else ours
 
 
 def _backward(X, y, W1, b1, W2, b2, *, scale=True, mask=True, dw2_from_pre=False):
@@ -226,7 +245,7 @@ GRADED = [
         "momentum_update",
         check_momentum_update,
         _momentum,
-        also_right=(_momentum_gradient_velocity,),
+        also_right=(_momentum_gradient_velocity, _momentum_step_velocity),
         hidden_args=lambda: (
             hidden_rng(21).normal(size=3),
             hidden_rng(22).normal(size=3),

@@ -64,19 +64,37 @@ def bug_widget():
     )
 
 
+def _number(key):
+    """A mystery's number, written 1 or "1"."""
+    return int(key) if isinstance(key, str) and key.strip().isdigit() else key
+
+
+def _key(answer):
+    """A bug named by its key, by its title, or by the catalogue entry itself."""
+    for key, bug in bugs.BUGS.items():
+        if answer is bug or (isinstance(answer, str) and answer.strip().lower() == bug.title.lower()):
+            return key
+    return answer
+
+
 def check_mysteries(answers):
     """Exercise: ``answers`` maps mystery number (1-5) to a key of ``bugs.BUGS``; one line each."""
     if not isinstance(answers, dict):
         return Feedback(
             "mysteries", "error", f"answers must be a dict number -> bug key, got {type(answers).__name__}"
         )
+    answers = {_number(k): _key(v) for k, v in answers.items()}
     lines, right = [], 0
     for number, truth in enumerate(bugs.MYSTERIES, start=1):
         guess = answers.get(number)
         if guess is None or guess is ...:
             lines.append(f"  mystery {number}: no answer yet")
         elif guess not in bugs.BUGS:
-            lines.append(f"  mystery {number}: {guess!r} is not a key of bugs.BUGS")
+            shown = guess if isinstance(guess, str) else type(guess).__name__
+            lines.append(
+                f"  mystery {number}: {shown!r} is not a key of bugs.BUGS; the keys are "
+                + ", ".join(bugs.BUGS)
+            )
         elif guess == truth:
             right += 1
             lines.append(f"  mystery {number}: ✓ {bugs.BUGS[truth].title}")
@@ -103,6 +121,7 @@ def check_bias_gradient(fn):
     cases = [
         (softmax(normal(43, (6, 4))), np.array([1, 1, 3, 0, 1, 3])),
         (softmax(normal(44, (5, 3))), np.array([2, 2, 2, 2, 2])),
+        (softmax(normal(47, (4, 4))), np.array([0, 1, 1, 0])),  # classes 2 and 3 have no sample
     ]
 
     def fancy(h, y):

@@ -163,8 +163,8 @@ def _keep_variable_outputs(nb, target):
     """Keep the stored output of each unchanged cell whose output honestly varies from run to run.
 
     Cells marked ``# NBVAL_IGNORE_OUTPUT`` print progress bars, timings and live widgets. When such a
-    cell's source is the same as in the file already written, its old output stays, so building
-    from unchanged sources changes no byte.
+    cell's source is the one that produced the output already written (a digest in the cell's
+    metadata says which), its old output stays, so building from unchanged sources changes no byte.
     """
     import nbformat
 
@@ -176,18 +176,25 @@ def _keep_variable_outputs(nb, target):
     old_state = stored.metadata.get("widgets", {}).get(key, {}).get("state", {})
     new_state = nb.metadata.get("widgets", {}).get(key, {}).get("state", {})
     for cell in nb.cells:
+        if cell.cell_type != "code" or not cell.source.startswith("# NBVAL_IGNORE_OUTPUT"):
+            continue
         before = old.get(cell.get("id"))
-        if (
-            cell.cell_type == "code"
-            and cell.source.startswith("# NBVAL_IGNORE_OUTPUT")
-            and before is not None
-            and before.source == cell.source
-        ):
+        # The digest records which source produced the stored output: a solution edited in place
+        # has the new source beside the old output, and must be run afresh.
+        if before is not None and before.metadata.get(OUTPUT_OF) == _digest(cell.source):
             cell.outputs = before.outputs
             # A progress bar keeps its text in the widget state: keep the models the outputs show.
             for model in _models_used(before.outputs, old_state):
                 new_state[model] = old_state[model]
+        cell.metadata[OUTPUT_OF] = _digest(cell.source)
     return nb
+
+
+OUTPUT_OF = "course_output_of"  # cell metadata: the digest of the source a kept output came from
+
+
+def _digest(source):
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
 def build(execute_copies=True, names=None, solutions=False):

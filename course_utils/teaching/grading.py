@@ -182,7 +182,7 @@ def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT):
     except Exception as exc:  # not JSON, not a notebook, unreadable
         return _zero(notebook, student, path, f"not a readable notebook ({type(exc).__name__}: {exc})"[:300])
     where = lambda cell: (
-        f"cell {cell + 1} (`{_first_line(sources[cell])}`)" if cell is not None else "start-up"
+        f"code cell {cell + 1} (`{_first_line(sources[cell])}`)" if cell is not None else "start-up"
     )
     targets = detect.forbidden(notebook)
     row, stage = Row(student, path), "while running the notebook"
@@ -220,7 +220,7 @@ def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT):
             student,
             path,
             f"the notebook's process ended (exit code {code}) {_stage(stage, box, where)}"
-            + (f"; its last output: {box.output_tail()!r}" if box.output_tail() else ""),
+            + (f"; its last output: “{box.output_tail()}”" if box.output_tail() else ""),
         )
     except ProtocolError as exc:
         return _zero(notebook, student, path, f"the notebook's process sent something unreadable: {exc}")

@@ -16,6 +16,7 @@ checker's ``except Exception``), and :meth:`Sandbox.close` kills the whole proce
 import builtins
 import collections
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -95,7 +96,12 @@ class Sandbox:
             self._output.append(line.decode(errors="replace").rstrip()[:300])
 
     def output_tail(self, lines=3, chars=200):
-        text = "\n".join(list(self._output)[-lines:])
+        """The last printed lines, on one line, without IPython's Out[n] prompts."""
+        text = " / ".join(
+            re.sub(r"^Out\[\d+\]:\s*", "", line).strip()
+            for line in list(self._output)[-lines:]
+            if line.strip()
+        )
         return text if len(text) <= chars else "..." + text[-chars:]
 
     def run(self):

@@ -2,6 +2,7 @@
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -179,3 +180,27 @@ def test_every_linked_section_is_a_heading_of_its_notebook(path):
             }
             assert heading in headings, (version, notebook, heading)
             assert "$" not in heading, "a heading with LaTeX makes no reliable anchor"
+
+
+def test_a_constant_factor_and_a_sign_are_named_wherever_they_occur():
+    fb = nb05.check_fused_grad(lambda z, y: -nb05._fused(z, y))
+    assert "sign" in fb.message
+    fb = nb05.check_soft_target_grad(lambda z, t: nb05._general(z, t) / z.shape[1])
+    assert "times too small (C, the number of classes)" in fb.message or "times the right one" in fb.message
+    fb = nb05.check_soft_target_grad(lambda z, t: 2.5 * nb05._general(z, t))
+    assert "exactly 2.5 times the right one" in fb.message
+
+
+def test_a_scalar_answer_and_float32_rounding_read_well():
+    from course_utils.notebooks import nb07_mismatch_lab as nb07
+
+    fb = nb07.check_softmax_cost(lambda h, Y: nb07._softmax_cost(h, Y) + 0.001)
+    assert "expected " in fb.message and "difference is," not in fb.message
+    fb = nb01.check_softmax(lambda z: nb01.softmax(z.astype(np.float32)))
+    got, want = re.findall(r"expected (\S+), got (\S+)", fb.message)[0]
+    assert got != want.rstrip(" (") and "float32" in fb.message
+
+
+def test_a_broadcast_error_gets_a_hint_about_shapes_not_a_wrong_link():
+    fb = nb05.check_fused_grad(lambda z, y: z - y)
+    assert fb.status == "error" and "print the shape of each" in fb.message and fb.see is None

@@ -39,3 +39,8 @@ def test_mnist_widget_follows_the_slider():
     mnist.controls["index"].value = 2
     assert mnist.last_state["label"] == y[2] and f"label y[2] = {y[2]}" in mnist.text.value
     assert mnist.chart.value == nb00.draw_mnist_digit(mnist.last_state).svg
+
+
+def test_one_hot_must_use_C_not_the_largest_label():
+    fb = nb00.check_one_hot(lambda y, C: np.eye(y.max() + 1)[y])
+    assert fb.status == "wrong" and "use C" in fb.message

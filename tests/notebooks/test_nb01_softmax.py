@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from checking_helpers import expect, hand_softmax
 
+from course_utils import softmax
 from course_utils.notebooks import nb01_softmax as nb01
 
 
@@ -70,3 +71,20 @@ def test_log_softmax():
         return z - np.log(np.sum(np.exp(z - m), axis=1, keepdims=True))
 
     expect(nb01.check_log_softmax(dropped_m), "wrong", "unshifted")
+
+
+def test_a_min_shift_is_named_because_one_row_holds_a_large_and_a_small_logit():
+    def min_shift(z):
+        e = np.exp(z - z.min(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        fb = nb01.check_softmax(min_shift)
+    assert fb.status == "wrong" and "row's minimum" in fb.message
+
+
+def test_calling_the_course_softmax_is_told_not_passed():
+    fb = nb01.check_softmax(lambda z: softmax(z))
+    assert fb.status == "wrong" and "calls the course's own softmax" in fb.message
+    fb = nb01.check_softmax(lambda z: softmax(z).astype(np.float32))
+    assert "float32" in fb.message or "calls the course's own softmax" in fb.message

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from checking_helpers import expect, hand_softmax, one_softmax
 
+from course_utils import softmax_jacobian
 from course_utils.notebooks import nb03_kronecker_delta as nb03
 
 
@@ -44,3 +45,14 @@ def test_spectrum_widget_follows_the_temperature():
     spectrum.controls["T"].value = 5.0
     assert spectrum.last_state["temperature"] == 5.0
     assert spectrum.chart.value == nb03.draw_spectrum(spectrum.last_state).svg
+
+
+def test_batched_jacobian_without_the_max_shift_fails_on_large_logits():
+    def no_shift(z):
+        e = np.exp(z)
+        h = e / e.sum(axis=1, keepdims=True)
+        return h[:, :, None] * (np.eye(z.shape[1]) - h[:, None, :])
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert not nb03.check_batched_jacobian(no_shift).passed
+    assert "calls the course's own softmax_jacobian" in nb03.check_batched_jacobian(softmax_jacobian).message

@@ -42,8 +42,12 @@ def test_central_difference():
         return g
 
     expect(nb06.check_central_difference(good), "correct")
-    # The course's own function, in the course's convention, is right too.
-    expect(nb06.check_central_difference(lambda f, x, eps: cu.numerical_gradient(f, x, eps)), "correct")
+    # The course's own function gives the right numbers, and the checker says it is the answer itself.
+    expect(
+        nb06.check_central_difference(lambda f, x, eps: cu.numerical_gradient(f, x, eps)),
+        "wrong",
+        "calls the course's own numerical_gradient",
+    )
 
     def calls_f_of_x(f, x, eps):
         return good(lambda: f(x), x, eps)
@@ -142,3 +146,12 @@ def test_gradient_checker():
     assert np.max(nb06._my_check(f, x, grad, entries, directions, eps)[1]) > 1e-3
     exercise = next(e for e in nb06.GRADED if e.name == "my_gradient_check")
     expect(exercise.checker(exercise.reference), "correct")
+
+
+def test_a_max_denominator_is_named_and_not_taken_for_b_alone():
+    fb = nb06.check_relative_error(
+        lambda a, b: np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b), 1e-300)
+    )
+    assert fb.status == "wrong" and "max(||a||, ||b||)" in fb.message
+    fb = nb06.check_relative_error(lambda a, b: np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-300))
+    assert "||b|| alone" in fb.message

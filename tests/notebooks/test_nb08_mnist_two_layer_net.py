@@ -104,3 +104,12 @@ def test_two_layer_backward():
         np.testing.assert_allclose(numerical_gradient(loss, p), g, rtol=1e-5, atol=1e-8)
     exercise = next(e for e in nb08.GRADED if e.name == "two_layer_backward")
     expect(exercise.checker(exercise.reference), "correct")
+
+
+def test_the_step_as_velocity_is_right_too():
+    def step_velocity(w, dw, v, lr, mu):
+        v = mu * v + lr * dw
+        return w - v, v
+
+    fb = nb08.check_momentum_update(step_velocity)
+    assert fb.passed and "right too" in fb.message

@@ -45,3 +45,24 @@ def test_bias_gradient():
         return d
 
     expect(nb09.check_bias_gradient(fancy), "wrong", "np.subtract.at")
+
+
+def test_mysteries_accept_titles_string_numbers_and_entries_and_list_the_keys():
+    from course_utils import bugs
+
+    truth = {n: key for n, key in enumerate(bugs.MYSTERIES, start=1)}
+    by_title = {str(n): bugs.BUGS[key].title for n, key in truth.items()}
+    assert nb09.check_mysteries(by_title).passed
+    assert nb09.check_mysteries({n: bugs.BUGS[key] for n, key in truth.items()}).passed
+    fb = nb09.check_mysteries({1: "no such bug"})
+    assert "is not a key of bugs.BUGS; the keys are" in fb.message and next(iter(bugs.BUGS)) in fb.message
+
+
+def test_a_bincount_without_minlength_fails_on_a_class_with_no_sample():
+    # Labels 0 and 1 only, of C = 4 classes: bincount(y) has 2 entries and the shapes clash.
+    fb = nb09.check_bias_gradient(lambda h, y: (h.sum(axis=0) - np.bincount(y)) / h.shape[0])
+    assert fb.status == "error" and "print the shape of each" in fb.message
+    right = nb09.check_bias_gradient(
+        lambda h, y: (h.sum(axis=0) - np.bincount(y, minlength=h.shape[1])) / len(y)
+    )
+    assert right.passed

@@ -1,0 +1,58 @@
+"""What a checker says: a verdict, a message, and the section of a notebook that explains the mistake."""
+
+from dataclasses import dataclass
+from html import escape
+
+_ICONS = {"correct": "✓", "wrong": "✗", "error": "✗", "not implemented": "…"}
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading of a notebook that explains a mistake, as a relative link the learner can follow."""
+
+    notebook: str  # "04_chain_rule_reduction"
+    heading: str  # the heading's text, exactly as in the notebook, without the leading #s
+
+    @property
+    def link(self):
+        return f"{self.notebook}.ipynb#{self.heading.replace(' ', '-')}"
+
+    def __str__(self):
+        return f"{self.notebook[:2]} · {self.heading}"
+
+
+def see(notebook, heading):
+    """The section ``heading`` of ``notebook`` (checked against the notebooks by the tests)."""
+    return Section(notebook, heading)
+
+
+# The section that explains labels and gradients shaped (N, 1) where (N, C) is meant.
+N_BY_ONE = see("04_chain_rule_reduction", "(N, C) or (N, 1)? The learner's equation 1")
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What a checker found: ``status`` is correct, wrong, error or not implemented.
+
+    ``see`` is the section that explains the mistake, when one does; notebooks show it as a link.
+    """
+
+    exercise: str
+    status: str
+    message: str
+    see: Section | None = None
+
+    @property
+    def passed(self):
+        return self.status == "correct"
+
+    def __repr__(self):
+        where = f" (see {self.see}: {self.see.link})" if self.see else ""
+        return f"{_ICONS[self.status]} {self.exercise}: {self.message}{where}"
+
+    __str__ = __repr__
+
+    def _repr_html_(self):
+        where = f' <a href="{escape(self.see.link)}">See {escape(str(self.see))}.</a>' if self.see else ""
+        text = escape(self.message).replace("\n", "<br>")
+        return f"<p>{_ICONS[self.status]} <b>{escape(self.exercise)}</b>: {text}{where}</p>"
