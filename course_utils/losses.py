@@ -85,12 +85,10 @@ def cross_entropy_and_grad(z, t):
     # Memory traffic is the cost at large N x C: each line below is one pass over N x C, in place on
     # a single (N, C) buffer that becomes dz; the log is taken on (N,) vectors only.
     m = np.maximum.reduce(z, axis=1)  # the ufunc's own reduce: no Python wrapper on small batches
-    # One reduction carries the NaN/inf check: the sum is finite exactly when every entry is, unless
-    # it overflows (logits near the dtype's largest value), in which case the full check looks
-    # entry by entry. Summing in z's own dtype keeps this pass as fast as the others.
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = np.add.reduce(z, axis=None)
-    if not math.isfinite(total):
+    # Two reductions carry the NaN/inf check and cannot overflow: NaN and -inf reach the smallest
+    # entry, +inf the largest row maximum. Only when they see one does the full check look entry
+    # by entry, to name it.
+    if not (math.isfinite(np.minimum.reduce(z, axis=None)) and math.isfinite(np.maximum.reduce(m))):
         _checks.check_finite(z, "z")
     dz = np.subtract(z, m[:, None])  # z - max: every exponent <= 0, nothing overflows
     np.exp(dz, out=dz)

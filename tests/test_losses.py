@@ -8,6 +8,7 @@ from course_utils import (
     binary_cross_entropy,
     cross_entropy,
     cross_entropy_grad,
+    losses,
     numerical_gradient,
     softmax,
     softmax_jacobian,
@@ -183,3 +184,12 @@ def test_binary_cross_entropy_refuses_an_empty_batch_like_cross_entropy():
         binary_cross_entropy(np.zeros((0, 3)), np.zeros((0, 3)))
     with pytest.raises(ValueError, match=r"got shape \(2, 0\)"):
         binary_cross_entropy(np.zeros((2, 0)), np.zeros((2, 0)))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_fused_loss_refuses_each_non_finite_logit_by_its_place(bad, dtype):
+    z = np.zeros((4, 3), dtype=dtype)
+    z[2, 1] = bad
+    with pytest.raises(ValueError, match=r"\(2, 1\)"):
+        losses.cross_entropy_and_grad(z, np.array([0, 1, 2, 0]))
