@@ -2,8 +2,8 @@
 
 The table it applies (which tensors fail, with which numerical/analytic ratio) is the one notebook 09
 derives from the bug catalogue in :mod:`course_utils.bugs`. A cost mismatch has no ratio of its own
-(K/(K−1) at uniform outputs, more as they sharpen), so it is read from a second report: the same
-gradients checked against the softmax cross-entropy.
+(K/(K−1) at uniform outputs; elsewhere it differs from tensor to tensor), so it is read from a second
+report: the same gradients checked against the softmax cross-entropy.
 """
 
 import numpy as np
@@ -67,7 +67,8 @@ def diagnose(report, *, classes=10, cross_entropy_report=None):
             "a cost mismatch: the same gradients pass against the softmax cross-entropy, so the "
             "backward is the cross-entropy's (h − t) and the loss you checked is another cost, "
             "typically a binary (sigmoid) cost on a softmax output. Its ratio is no fingerprint: "
-            f"K/(K−1) = {uniform:.2f} at uniform outputs, larger as the outputs sharpen"
+            f"K/(K−1) = {uniform:.2f} at uniform outputs, and elsewhere it differs from tensor to "
+            "tensor, mostly larger as the outputs sharpen"
         ] + kinks
     findings = []
     notes = {name: t.note for name, t in report.tensors.items() if t.note}
@@ -100,8 +101,8 @@ def diagnose(report, *, classes=10, cross_entropy_report=None):
             if cross_entropy_report is None:
                 findings.append(
                     "or the loss checked is not the one the backward differentiates (a binary "
-                    "cost on a softmax output fails every tensor too, by ratios that grow as the "
-                    "outputs sharpen): check the same gradients against the cross-entropy and pass "
+                    "cost on a softmax output fails every tensor too, by ratios that differ from "
+                    "tensor to tensor): check the same gradients against the cross-entropy and pass "
                     "that report as cross_entropy_report to tell the two apart"
                 )
     elif failed == {"W1", "b1"}:

@@ -42,13 +42,15 @@ class _Unreadable(Exception):
     """The learner's result is not something a checker can compare (None, text, complex numbers)."""
 
 
-def _as_arrays(value, n_out):
+def _as_arrays(value, n_out, names=None):
     """The learner's return value as a tuple of float arrays (``n_out`` of them)."""
     if value is None:
         raise _Unreadable("your function returned None: is a `return` missing?")
     values = value if n_out > 1 else (value,)
     if n_out > 1 and (not isinstance(value, (tuple, list)) or len(value) != n_out):
-        raise _Unreadable(f"return {n_out} results as a tuple, got {_kind(value)}")
+        listed = f" ({', '.join(names)})" if names else ""
+        count = f" of {len(value)}" if isinstance(value, (tuple, list)) else ""
+        raise _Unreadable(f"return {n_out} results{listed} as a tuple, got {_kind(value)}{count}")
     out = []
     for v in values:
         if v is None:
@@ -98,6 +100,7 @@ def run_checks(
     section=None,
     changed_input=None,
     own=(),
+    names=None,
 ):
     """Run ``fn`` on every case, compare with ``reference``, name a mistake when one matches.
 
@@ -110,7 +113,8 @@ def run_checks(
     known by a property; ``section`` is where the exercise's idea is taught, the link of a named
     mistake that gives none of its own; ``changed_input`` is the feedback for an input left changed
     (by default: the aliasing trap); ``own`` holds the course's own implementations of what the
-    exercise asks for: a right answer that calls one of them is told so (the grader scores it 0).
+    exercise asks for: a right answer that calls one of them is told so (the grader scores it 0);
+    ``names`` names the results of a function that returns several (``n_out``), for the messages.
     Whatever the learner's function does or returns, this returns a
     :class:`Feedback` and never raises: a learner's notebook must not stop on a checker.
     """
@@ -129,6 +133,7 @@ def run_checks(
             section,
             changed_input,
             own,
+            names,
         )
     except Exception as exc:  # a gap in the checker itself: say so, do not stop the notebook
         return Feedback(
@@ -140,7 +145,20 @@ def run_checks(
 
 
 def _run(
-    exercise, fn, cases, reference, mistakes, hints, success, n_out, rtol, atol, default, changed_input, own
+    exercise,
+    fn,
+    cases,
+    reference,
+    mistakes,
+    hints,
+    success,
+    n_out,
+    rtol,
+    atol,
+    default,
+    changed_input,
+    own,
+    names,
 ):
     if not callable(fn):
         return Feedback(exercise, "error", f"pass your function itself, got {_kind(fn)}")
@@ -170,7 +188,7 @@ def _run(
                     see("08_mnist_two_layer_net", "Line 4: the aliasing"),
                 )
         try:
-            got = _as_arrays(raw, n_out)
+            got = _as_arrays(raw, n_out, names)
         except _Unreadable as exc:
             return Feedback(exercise, "error", str(exc))
         expected = _as_arrays(reference(*fresh()), n_out)
@@ -193,7 +211,7 @@ def _run(
                 fired = False
             if fired:
                 return Feedback(exercise, "wrong", message, section or default)
-        return _difference(exercise, got, expected, args)
+        return _difference(exercise, got, expected, args, names)
     if called:
         names = ", ".join(sorted(called))
         return Feedback(
@@ -241,10 +259,11 @@ def _raised(exercise, exc, args):
     return Feedback(exercise, "error", message)
 
 
-def _difference(exercise, got, expected, args=()):
+def _difference(exercise, got, expected, args=(), names=None):
     """Feedback for a result that matches no catalogued mistake: shape, a constant factor, values."""
+    label = (lambda k: names[k]) if names else (lambda k: f"result {k + 1}")
     for k, (g, e) in enumerate(zip(got, expected)):
-        which = f"result {k}: " if len(got) > 1 else ""
+        which = f"{label(k)}: " if len(got) > 1 else ""
         if g.shape != e.shape:
             if e.ndim == 2 and g.shape == (e.shape[0], 1):
                 return Feedback(
@@ -262,7 +281,7 @@ def _difference(exercise, got, expected, args=()):
                 )
             return Feedback(exercise, "wrong", f"{which}expected shape {e.shape}, got {g.shape}")
     for k, (g, e) in enumerate(zip(got, expected)):
-        which = f"in result {k} " if len(got) > 1 else ""
+        which = f"in {label(k)} " if len(got) > 1 else ""
         if not np.all(np.isfinite(g)) and np.all(np.isfinite(e)):
             return Feedback(
                 exercise,

@@ -86,8 +86,8 @@ def epsilon_widget():
 class _Reads:
     """A loss ``f()`` in the course's convention: no argument, it reads ``x``; ``f(x)`` is refused."""
 
-    def __init__(self, x):
-        self.x = x
+    def __init__(self, x, scale=1.0):
+        self.x, self.scale = x, scale
 
     def __call__(self, *args):
         if args:
@@ -95,7 +95,7 @@ class _Reads:
                 "f takes no argument in this course: it reads x, which your function changes in place "
                 "(as cu.numerical_gradient does); call f(), not f(x)"
             )
-        return _quartic(self.x)
+        return self.scale * _quartic(self.x)
 
 
 def _case(seed, shape, eps=1e-5):
@@ -251,7 +251,7 @@ def check_relative_error(fn):
     )
 
 
-def _my_check(f, x, grad, entries, directions, eps, *, forward=False, span=2.0, absolute=False):
+def _my_check(f, x, grad, entries, directions, eps, *, forward=False, span=2.0, absolute=False, floor=0.0):
     """Exercise 3's reference; its switches give three of the named mistakes."""
     old, base = x.copy(), (f() if forward else None)
 
@@ -270,24 +270,31 @@ def _my_check(f, x, grad, entries, directions, eps, *, forward=False, span=2.0, 
     moves += list(directions)
     num = np.array([slope(u) for u in moves])
     ana = np.array([float(np.sum(grad * u)) for u in moves])
-    d = np.ones_like(num) if absolute else np.abs(num) + np.abs(ana)  # 0/0 scores 0
+    d = np.ones_like(num) if absolute else np.maximum(np.abs(num) + np.abs(ana), floor)  # 0/0 scores 0
     err = np.divide(np.abs(num - ana), d, out=np.zeros_like(d), where=d > 0)
     return err[: len(moves) - len(directions)], err[len(moves) - len(directions) :]
 
 
-def _check_case(seed, shape, plant=None, eps=1e-5):
-    """``(f, x, grad, entries, directions, eps)`` on the quartic; ``plant`` = (flat index, amount)."""
+def _check_case(seed, shape, plant=None, eps=1e-5, scale=1.0, zeros=False):
+    """``(f, x, grad, entries, directions, eps)`` on ``scale`` times the quartic.
+
+    ``plant`` = (flat index, amount) adds a wrong part to ``grad``; ``zeros`` sets the sampled
+    entries of x to 0, where the quartic's gradient and its central difference are both exactly 0.
+    """
 
     def build():
         x = normal(seed, shape)
+        rng = np.random.default_rng(seed + 1)
+        entries = rng.choice(np.arange(1, x.size - 1), size=3, replace=False)
+        if zeros:
+            x.flat[entries] = 0.0
         grad = 4 * x**3
         grad.flat[0] += x.flat[-1]
         grad.flat[-1] += x.flat[0]
+        grad *= scale
         if plant is not None:
-            grad.flat[plant[0]] += plant[1]
-        rng = np.random.default_rng(seed + 1)
-        entries = rng.choice(x.size, size=3, replace=False)
-        return _Reads(x), x, grad, entries, rng.normal(size=(3, *x.shape)), eps
+            grad.flat[plant[0]] += plant[1] * scale
+        return _Reads(x, scale), x, grad, entries, rng.normal(size=(3, *x.shape)), eps
 
     return build
 
@@ -301,6 +308,8 @@ def check_gradient_checker(fn):
         _check_case(51, (3, 4)),
         _check_case(52, (3, 4), plant=(5, 0.5)),
         _check_case(53, 6, plant=(0, -3.0)),
+        _check_case(54, (2, 5), zeros=True),  # entries where both slopes are 0: 0/0 must score 0
+        _check_case(55, (3, 3), plant=(4, 0.5), scale=1e-7),  # a tiny gradient, wrong in one entry
     ]
     own = see("06_gradient_checking", "Your own gradient checker")
     differences = see("06_gradient_checking", "Forward and central differences")
@@ -314,6 +323,12 @@ def check_gradient_checker(fn):
             lambda *a: _my_check(*a, span=1.0),
             "every numerical slope is twice too large: the central difference spans 2ε",
             differences,
+        ),
+        (
+            lambda *a: _my_check(*a, floor=1.0),
+            "a floor of 1 in the denominator hides every error in a gradient much smaller than 1 "
+            "(case 3 of the four): divide by |n| + |a| alone, and score 0/0 as 0",
+            see("06_gradient_checking", "Four relative errors, and how each misleads"),
         ),
         (
             lambda *a: _my_check(*a, absolute=True),
@@ -330,6 +345,15 @@ def check_gradient_checker(fn):
         cases,
         _my_check,
         mistakes,
+        [
+            (
+                lambda got, exp, args: any(
+                    np.isnan(g).any() and not np.isnan(e).any() for g, e in zip(got, exp)
+                ),
+                "NaN where the numerical and the analytic values are both 0: 0/0; score those entries 0 "
+                "(a correct gradient is often exactly 0, on a blank pixel for instance)",
+            )
+        ],
         n_out=2,
         rtol=1e-4,
         atol=1e-7,

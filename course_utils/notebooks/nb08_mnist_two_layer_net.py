@@ -174,7 +174,7 @@ def check_momentum_update(fn):
     return step if step.passed else ours
 
 
-def _backward(X, y, W1, b1, W2, b2, *, scale=True, mask=True, dw2_from_pre=False):
+def _backward(X, y, W1, b1, W2, b2, *, scale=True, mask=True, dw2_from_pre=False, aliased=False):
     """Exercise 3's reference, FC → ReLU → FC → softmax + cross-entropy; switches give mistakes."""
     N = X.shape[0]
     z1 = X @ W1 + b1  # (N, H)
@@ -187,6 +187,8 @@ def _backward(X, y, W1, b1, W2, b2, *, scale=True, mask=True, dw2_from_pre=False
     db2 = dz2.sum(axis=0)  # (C,)
     da1 = dz2 @ W2.T  # (N, H)
     dz1 = da1 * (z1 > 0) if mask else da1  # (N, H)
+    if aliased:  # dz1 = da1; dz1[z1 <= 0] = 0 masks da1 as well: they are one array
+        da1 = dz1
     dW1 = X.T @ dz1  # (D, H)
     db1 = dz1.sum(axis=0)  # (H,)
     return dz2, dW2, db2, da1, dz1, dW1, db1
@@ -215,6 +217,12 @@ def check_two_layer_backward(fn):
             steps,
         ),
         (
+            lambda *a: _backward(*a, aliased=True),
+            "da1 came back masked like dz1: after dz1 = da1 the two names share one array, so zeroing "
+            "dz1 in place zeroed da1 too; write dz1 = da1 * (z1 > 0), or start from da1.copy()",
+            see("08_mnist_two_layer_net", "Line 4: the aliasing"),
+        ),
+        (
             lambda *a: _backward(*a, dw2_from_pre=True),
             "dW2 used the pre-activation z1: the second layer's input is a1 = relu(z1), so dW2 = a1ᵀ dz2",
             steps,
@@ -227,6 +235,7 @@ def check_two_layer_backward(fn):
         _backward,
         mistakes,
         n_out=7,
+        names=("dz2", "dW2", "db2", "da1", "dz1", "dW1", "db1"),
         section=steps,
         success="all seven tensors, each with the shape of what it is the gradient of",
     )

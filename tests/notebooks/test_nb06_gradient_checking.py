@@ -155,3 +155,42 @@ def test_a_max_denominator_is_named_and_not_taken_for_b_alone():
     assert fb.status == "wrong" and "max(||a||, ||b||)" in fb.message
     fb = nb06.check_relative_error(lambda a, b: np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-300))
     assert "||b|| alone" in fb.message
+
+
+def _learner_checker(score):
+    def my_gradient_check(f, x, grad, entries, directions, eps):
+        old = x.copy()
+
+        def slope(u):
+            x[...] = old + eps * u
+            up = f()
+            x[...] = old - eps * u
+            down = f()
+            x[...] = old
+            return (up - down) / (2 * eps)
+
+        moves = [np.eye(1, x.size, int(k)).reshape(x.shape) for k in np.ravel(entries)] + list(directions)
+        n = np.array([slope(u) for u in moves])
+        a = np.array([np.sum(grad * u) for u in moves])
+        e = score(n, a)
+        return e[: len(entries)], e[len(entries) :]
+
+    return my_gradient_check
+
+
+def test_the_gradient_checker_exercise_needs_the_zero_rule_and_no_floor_of_one():
+    with np.errstate(all="ignore"):
+        no_zero_rule = nb06.check_gradient_checker(
+            _learner_checker(lambda n, a: abs(n - a) / (abs(n) + abs(a)))
+        )
+    assert no_zero_rule.status == "wrong" and "0/0" in no_zero_rule.message
+    floor = nb06.check_gradient_checker(
+        _learner_checker(lambda n, a: abs(n - a) / np.maximum(1.0, abs(n) + abs(a)))
+    )
+    assert floor.status == "wrong" and "floor of 1" in floor.message
+
+    def right(n, a):
+        d = abs(n) + abs(a)
+        return np.divide(abs(n - a), d, out=np.zeros_like(d), where=d > 0)
+
+    assert nb06.check_gradient_checker(_learner_checker(right)).passed

@@ -113,3 +113,27 @@ def test_the_step_as_velocity_is_right_too():
 
     fb = nb08.check_momentum_update(step_velocity)
     assert fb.passed and "right too" in fb.message
+
+
+def test_the_backward_exercise_names_the_aliasing_and_speaks_of_tensors_by_name():
+    def aliased(X, y, W1, b1, W2, b2):
+        dz2, dW2, db2, da1, dz1, dW1, db1 = nb08._backward(X, y, W1, b1, W2, b2)
+        z1 = X @ W1 + b1
+        da1 = dz2 @ W2.T
+        dz1 = da1
+        dz1[z1 <= 0] = 0
+        return dz2, dW2, db2, da1, dz1, X.T @ dz1, dz1.sum(axis=0)
+
+    fb = nb08.check_two_layer_backward(aliased)
+    assert (
+        fb.status == "wrong" and "share one array" in fb.message and fb.see.heading == "Line 4: the aliasing"
+    )
+
+    def wrong_db1(*args):
+        out = list(nb08._backward(*args))
+        out[6] = out[6] + 1.0
+        return tuple(out)
+
+    assert "db1" in nb08.check_two_layer_backward(wrong_db1).message
+    four = nb08.check_two_layer_backward(lambda *args: tuple(nb08._backward(*args)[i] for i in (1, 2, 5, 6)))
+    assert "return 7 results (dz2, dW2, db2, da1, dz1, dW1, db1) as a tuple, got tuple of 4" in four.message
