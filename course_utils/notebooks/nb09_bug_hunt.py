@@ -72,7 +72,8 @@ def _number(key):
 def _key(answer):
     """A bug named by its key, by its title, or by the catalogue entry itself."""
     for key, bug in bugs.BUGS.items():
-        if answer is bug or (isinstance(answer, str) and answer.strip().lower() == bug.title.lower()):
+        text = answer.strip().lower() if isinstance(answer, str) else None
+        if answer is bug or text in (key.lower(), bug.title.lower()):
             return key
     return answer
 
@@ -100,10 +101,17 @@ def check_mysteries(answers):
             lines.append(f"  mystery {number}: ✓ {bugs.BUGS[truth].title}")
         else:
             hint = sorted(bugs.BUGS[truth].flags)
-            lines.append(
-                f"  mystery {number}: ✗ not {bugs.BUGS[guess].title}; the tensors that fail "
-                f"are {', '.join(hint)}: which bugs touch exactly those?"
-            )
+            if bugs.BUGS[guess].flags == bugs.BUGS[truth].flags:
+                lines.append(
+                    f"  mystery {number}: ✗ not {bugs.BUGS[guess].title}, though it fails the same "
+                    f"tensors ({', '.join(hint)}): tell them apart by the ratios, and by whether the "
+                    "same gradients pass against the cross-entropy"
+                )
+            else:
+                lines.append(
+                    f"  mystery {number}: ✗ not {bugs.BUGS[guess].title}; the tensors that fail "
+                    f"are {', '.join(hint)}: which bugs touch exactly those?"
+                )
     status = "correct" if right == len(bugs.MYSTERIES) else "wrong"
     if all(answers.get(n) in (None, ...) for n in range(1, len(bugs.MYSTERIES) + 1)):
         status = "not implemented"

@@ -66,3 +66,19 @@ def test_a_bincount_without_minlength_fails_on_a_class_with_no_sample():
         lambda h, y: (h.sum(axis=0) - np.bincount(y, minlength=h.shape[1])) / len(y)
     )
     assert right.passed
+
+
+def test_a_guess_that_fails_the_same_tensors_is_told_how_to_tell_them_apart():
+    from course_utils import bugs
+
+    pairs = [
+        (number, truth, twin)
+        for number, truth in enumerate(bugs.MYSTERIES, start=1)
+        for twin, b in bugs.BUGS.items()
+        if twin != truth and b.flags == bugs.BUGS[truth].flags
+    ]
+    assert pairs, "some mystery has a bug that fails the same tensors (mystery 4 does)"
+    number, truth, twin = pairs[0]
+    message = nb09.check_mysteries({number: twin}).message
+    assert "fails the same tensors" in message and "cross-entropy" in message
+    assert f"mystery {number}: ✓" in nb09.check_mysteries({number: truth.upper()}).message
