@@ -18,7 +18,15 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, free_port, render_every_cell, unavailable
+from browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    WAIT_MS,
+    free_port,
+    render_every_cell,
+    run_all_cells,
+    unavailable,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTEFACTS = ROOT / "build" / "browser"
@@ -106,24 +114,9 @@ def _run_notebook(browser, lab):
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     page.goto(f"{base}/lab/tree/{name}?token={token}")
     expect(page.locator(".jp-Notebook:visible")).to_have_count(1, timeout=WAIT_MS)
-    # Wait until the kernel is connected and idle before running everything.
-    expect(page.locator(".jp-StatusBar-Widget").get_by_text(re.compile(r"\| Idle$"))).to_be_visible(
-        timeout=WAIT_MS
-    )
-    last_prompt = page.locator(".jp-Notebook:visible .jp-CodeCell .jp-InputPrompt").last
-    # In a fresh environment the kernel's first start can swallow the first request (the kernel
-    # is still importing); run all again until the last code cell shows its execution count.
-    for _ in range(3):
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
-        try:
-            expect(last_prompt).to_contain_text(re.compile(r"\[\d+\]"), timeout=WAIT_MS // 2)
-            return page
-        except AssertionError:
-            continue
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTEFACTS / f"failed-{Path(name).stem}.png"))
-    raise AssertionError(f"{name}: the last code cell never ran, after three Run All")
+    # Wait until the kernel is connected and idle, then run everything.
+    run_all_cells(page, ARTEFACTS / f"failed-{Path(name).stem}.png")
+    return page
 
 
 def _control(page, kind, label):

@@ -22,7 +22,15 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, free_port, render_every_cell, unavailable
+from browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    WAIT_MS,
+    free_port,
+    render_every_cell,
+    run_all_cells,
+    unavailable,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "hub" / "jupyterhub_config.py"
@@ -143,24 +151,7 @@ def _login(browser, base, name):
 
 def _run_all(page, name):
     """Run every cell of the open notebook; poll until the last code cell shows its count."""
-    from playwright.sync_api import expect
-
-    expect(page.locator(".jp-StatusBar-Widget").get_by_text(re.compile(r"\| Idle$"))).to_be_visible(
-        timeout=WAIT_MS
-    )
-    last_prompt = page.locator(".jp-Notebook:visible .jp-CodeCell .jp-InputPrompt").last
-    # A kernel that is still importing can swallow the first request: run all again if so.
-    for _ in range(3):
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
-        try:
-            expect(last_prompt).to_contain_text(re.compile(r"\[\d+\]"), timeout=WAIT_MS // 2)
-            return
-        except AssertionError:
-            continue
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTEFACTS / f"failed-{name}.png"))
-    raise AssertionError(f"{name}: the last code cell of {NOTEBOOK} never ran, after three Run All")
+    run_all_cells(page, ARTEFACTS / f"failed-{name}.png")
 
 
 def _learner_session(browser, base, name):
