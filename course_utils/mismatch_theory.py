@@ -180,7 +180,10 @@ def plot_ratio_curves(scales, by_scale, steps, by_step, ax_pair=None):
             ax.axhline(K / (K - 1), color="black", linestyle=":", linewidth=1)
             ax.text(xs[0], K / (K - 1), f" K/(K−1) = {K / (K - 1):.3g}", va="bottom", fontsize=7)
         ax.set_ylabel("numerical / analytic (least squares)")
-        ax.legend(fontsize=7, loc="center right")
+        # Below the axes, so that it covers no curve.
+        ax.legend(
+            fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=len(curves), frameon=False
+        )
     ax_pair[0].set_xscale("log")
     ax_pair[0].set_xlabel("weight scale s (W1, W2 multiplied by s)")
     ax_pair[0].set_title("Larger weights, sharper outputs: the ratio leaves K/(K−1)", fontsize=9)

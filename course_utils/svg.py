@@ -234,6 +234,7 @@ def loglog_chart(
     x = np.asarray(x, dtype=float)
     left, right, top, bottom = 42, 10, 22, 30
     pw, ph = width - left - right, height - top - bottom
+    height += 13 * len(series)  # the legend goes below the axis, clear of the curves
     lx0, lx1 = np.log10(x.min()), np.log10(x.max())
     ly0, ly1 = np.log10(ylim[0]), np.log10(ylim[1])
 
@@ -259,13 +260,16 @@ def loglog_chart(
         parts.append(
             f'<polyline class="series" points="{pts}" fill="none" stroke="{color}" stroke-width="2"/>'
         )
-        parts.append(f'<text x="{left + 6}" y="{top + 12 + 12 * k}" fill="{color}">— {escape(label)}</text>')
+        y_legend = top + ph + 30 + 13 * (k + 1)
+        parts.append(f'<text x="{left + 6}" y="{y_legend}" fill="{color}">— {escape(label)}</text>')
     if marker is not None and np.isfinite(marker[1]) and marker[1] > 0:
         parts.append(
             f'<circle class="marker" cx="{px(marker[0]):.1f}" cy="{py(marker[1]):.1f}" r="5" '
             f'fill="none" stroke="black" stroke-width="2"/>'
         )
-    parts.append(f'<text x="{left + pw / 2}" y="{height - 4}" text-anchor="middle">{escape(xlabel)}</text>')
+    parts.append(
+        f'<text x="{left + pw / 2}" y="{top + ph + 26}" text-anchor="middle">{escape(xlabel)}</text>'
+    )
     parts.append(
         f'<text x="10" y="{top + ph / 2}" text-anchor="middle" '
         f'transform="rotate(-90 10 {top + ph / 2})">{escape(ylabel)}</text>'

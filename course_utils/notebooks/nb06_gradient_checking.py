@@ -359,6 +359,7 @@ def check_gradient_checker(fn):
         atol=1e-7,
         section=own,
         changed_input=Feedback("my_gradient_check", "wrong", restore, own),
+        own=(_my_check,),
         success="central differences along entries and directions, scored |n − a| / (|n| + |a|): "
         "round-off for the correct gradient, large errors where a wrong entry was planted",
     )
@@ -391,6 +392,7 @@ GRADED = [
         check_gradient_checker,
         _my_check,
         lambda: _check_case(10_061, (4, 3), plant=(7, 0.25))(),
+        course_functions=("course_utils.notebooks.nb06_gradient_checking._my_check",),
     ),
 ]
 """The exercises of notebook 06, as the teacher's grader scores them."""
