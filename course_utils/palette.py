@@ -9,14 +9,16 @@ own: every picture that colours a wrong result also says so in words (a ✗ and 
 # Okabe-Ito: black, orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple.
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
 
+BLACK, ORANGE, SKY_BLUE, BLUISH_GREEN, _YELLOW, BLUE, VERMILLION, REDDISH_PURPLE = OKABE_ITO
+
 COLORS = {
-    "probability": "#0072B2",  # softmax outputs h (blue)
-    "target": "#000000",  # targets t, drawn as dashed outlines (black)
-    "numerical": "#E69F00",  # finite differences (orange)
-    "analytic": "#009E73",  # a formula, backprop (bluish green)
-    "wrong": "#D55E00",  # a wrong formula, a failed check (vermillion), always with a ✗ in words
-    "neutral": "#56B4E9",  # any other vector (sky blue)
-    "highlight": "#CC79A7",  # the step or point the learner is looking at (reddish purple)
+    "probability": BLUE,  # softmax outputs h
+    "target": BLACK,  # targets t, drawn as dashed outlines
+    "numerical": ORANGE,  # finite differences
+    "analytic": BLUISH_GREEN,  # a formula, backprop
+    "wrong": VERMILLION,  # a wrong formula, a failed check, always with a ✗ in words
+    "neutral": SKY_BLUE,  # any other vector
+    "highlight": REDDISH_PURPLE,  # the step or point the learner is looking at
 }
 
 # Diverging scale for signed matrices (negative, zero, positive): ColorBrewer's RdBu ends, which

@@ -118,23 +118,9 @@ def run_checks(
     Whatever the learner's function does or returns, this returns a
     :class:`Feedback` and never raises: a learner's notebook must not stop on a checker.
     """
+    settings = _Settings(success, n_out, rtol, atol, section, changed_input, own, names)
     try:
-        return _run(
-            exercise,
-            fn,
-            cases,
-            reference,
-            mistakes,
-            hints,
-            success,
-            n_out,
-            rtol,
-            atol,
-            section,
-            changed_input,
-            own,
-            names,
-        )
+        return _run(exercise, fn, cases, reference, mistakes, hints, settings)
     except Exception as exc:  # a gap in the checker itself: say so, do not stop the notebook
         return Feedback(
             exercise,
@@ -144,22 +130,21 @@ def run_checks(
         )
 
 
-def _run(
-    exercise,
-    fn,
-    cases,
-    reference,
-    mistakes,
-    hints,
-    success,
-    n_out,
-    rtol,
-    atol,
-    default,
-    changed_input,
-    own,
-    names,
-):
+@dataclass(frozen=True)
+class _Settings:
+    """How :func:`run_checks` compares and what it says; see its docstring."""
+
+    success: str
+    n_out: int
+    rtol: float
+    atol: float
+    default: Section | None  # the exercise's section, for mistakes that name none
+    changed_input: Feedback | None
+    own: tuple
+    names: tuple | None
+
+
+def _run(exercise, fn, cases, reference, mistakes, hints, s):
     if not callable(fn):
         return Feedback(exercise, "error", f"pass your function itself, got {_kind(fn)}")
     called = set()  # names of the course's own answers the learner's function called
@@ -168,7 +153,7 @@ def _run(
         fresh = case if callable(case) else (lambda case=case: tuple(_copy(a) for a in case))
         args, mine = fresh(), fresh()
         try:
-            with np.errstate(all="ignore"), _watching(own, called):
+            with np.errstate(all="ignore"), _watching(s.own, called):
                 raw = fn(*mine)
         except NotImplementedError:
             return Feedback(
@@ -180,7 +165,7 @@ def _run(
             return _raised(exercise, exc, args)
         for before, after in zip(args, mine):
             if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
-                return changed_input or Feedback(
+                return s.changed_input or Feedback(
                     exercise,
                     "wrong",
                     "your function changed its input array in place: an assignment "
@@ -188,21 +173,21 @@ def _run(
                     see("08_mnist_two_layer_net", "Line 4: the aliasing"),
                 )
         try:
-            got = _as_arrays(raw, n_out, names)
+            got = _as_arrays(raw, s.n_out, s.names)
         except _Unreadable as exc:
             return Feedback(exercise, "error", str(exc))
-        expected = _as_arrays(reference(*fresh()), n_out)
-        if _same(got, expected, rtol, atol):
+        expected = _as_arrays(reference(*fresh()), s.n_out)
+        if _same(got, expected, s.rtol, s.atol):
             continue
         for entry in mistakes:
             wrong, message, section = _mistake(entry)
             try:
                 with np.errstate(all="ignore"):
-                    candidate = _as_arrays(wrong(*fresh()), n_out)
+                    candidate = _as_arrays(wrong(*fresh()), s.n_out)
             except Exception:  # a wrong formula may not even run on this case
                 continue
-            if _same(got, candidate, rtol, atol):
-                return Feedback(exercise, "wrong", message, section or default)
+            if _same(got, candidate, s.rtol, s.atol):
+                return Feedback(exercise, "wrong", message, section or s.default)
         for entry in hints:
             predicate, message, section = _mistake(entry)
             try:
@@ -210,18 +195,18 @@ def _run(
             except Exception:
                 fired = False
             if fired:
-                return Feedback(exercise, "wrong", message, section or default)
-        return _difference(exercise, got, expected, args, names)
+                return Feedback(exercise, "wrong", message, section or s.default)
+        return _difference(exercise, got, expected, args, s.names)
     if called:
-        names = ", ".join(sorted(called))
+        called_names = ", ".join(sorted(called))
         return Feedback(
             exercise,
             "wrong",
-            f"right numbers, but your function calls the course's own {names}, which is this very "
+            f"right numbers, but your function calls the course's own {called_names}, which is this very "
             "answer: write it with NumPy yourself (a graded hand-in scores 0 on this exercise)",
-            default,
+            s.default,
         )
-    return Feedback(exercise, "correct", success)
+    return Feedback(exercise, "correct", s.success)
 
 
 @contextmanager
