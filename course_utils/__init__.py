@@ -7,6 +7,7 @@ from .activations import ACTIVATIONS, Activation
 from .bugs import diagnose
 from .data import load_mnist
 from .gradcheck import GradCheckReport, check_gradients, numerical_gradient, rel_error
+from .i18n import set_language
 from .losses import binary_cross_entropy, cross_entropy, cross_entropy_and_grad, cross_entropy_grad
 from .mismatch import gradient_mismatch
 from .network import TwoLayerNet
@@ -28,6 +29,7 @@ __all__ = [
     "log_softmax",
     "numerical_gradient",
     "rel_error",
+    "set_language",
     "softmax",
     "softmax_jacobian",
     "softmax_vjp",

@@ -13,6 +13,7 @@ a match nor a mismatch, and raises: a formula that is off by 1e-5 proves nothing
 import numpy as np
 
 from .gradcheck import rel_error
+from .i18n import _
 
 MISMATCH_FLOOR = 1e-3
 
@@ -43,28 +44,40 @@ def verify(claim, got, expected, *, tol=1e-8, expect="match", floor=MISMATCH_FLO
     got = np.asarray(got, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
     if got.shape != expected.shape:
-        raise AssertionError(f"{claim}: shapes differ, {got.shape} vs {expected.shape}")
+        raise AssertionError(
+            _("{claim}: shapes differ, {got} vs {expected}").format(
+                claim=claim, got=got.shape, expected=expected.shape
+            )
+        )
     finite = np.all(np.isfinite(got)) and np.all(np.isfinite(expected))
     err = rel_error(got, expected) if finite else float("nan")
     matched = finite and err <= tol
     if expect == "match":
         if not matched:
-            raise AssertionError(f"{claim}: FAILED, relative error {err:.3g} > {tol:.0e}")
-        print(f"✓ {claim}  (relative error below {tol:.0e})")
+            raise AssertionError(
+                _("{claim}: FAILED, relative error {err:.3g} > {tol:.0e}").format(
+                    claim=claim, err=err, tol=tol
+                )
+            )
+        print(_("✓ {claim}  (relative error below {tol:.0e})").format(claim=claim, tol=tol))
     else:
         if matched:
-            raise AssertionError(f"{claim}: expected a mismatch but the two agree to {tol:.0e}")
+            raise AssertionError(
+                _("{claim}: expected a mismatch but the two agree to {tol:.0e}").format(claim=claim, tol=tol)
+            )
         if finite and err <= floor:
             raise AssertionError(
-                f"{claim}: neither a match nor a mismatch, relative error {err:.3g} is above {tol:.0e}"
-                f" but not above {floor:.0e}"
+                _(
+                    "{claim}: neither a match nor a mismatch, relative error {err:.3g} is above {tol:.0e}"
+                    " but not above {floor:.0e}"
+                ).format(claim=claim, err=err, tol=tol, floor=floor)
             )
-        shown = "NaN or inf in the result" if not finite else f"relative error {err:.3g}"
-        print(f"✗ {claim}  ({shown}: the mismatch we expected)")
+        shown = _("NaN or inf in the result") if not finite else _("relative error {err:.3g}").format(err=err)
+        print(_("✗ {claim}  ({shown}: the mismatch we expected)").format(claim=claim, shown=shown))
 
 
 def verify_true(claim, condition):
     """Print ``✓ claim`` when ``condition`` holds, raise AssertionError otherwise."""
     if not bool(condition):
-        raise AssertionError(f"{claim}: FAILED")
-    print(f"✓ {claim}")
+        raise AssertionError(_("{claim}: FAILED").format(claim=claim))
+    print(_("✓ {claim}").format(claim=claim))

@@ -10,6 +10,46 @@ import numpy as np
 
 from .palette import COLORS, diverging_cmap
 
+# Fonts with the Chinese glyphs, best first: Noto (Debian's fonts-noto-cjk, also on most Linux
+# desktops), then what Windows and macOS ship. matplotlib falls back glyph by glyph, so Latin text and
+# mathtext keep DejaVu Sans and only the Chinese characters come from the CJK font.
+CJK_FONTS = [
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+]
+
+
+def use_language_fonts(language):
+    """Set matplotlib's font family for ``language`` (called by ``course_utils.set_language``).
+
+    For ``"zh"``, the first installed font of :data:`CJK_FONTS` follows DejaVu Sans. With none
+    installed, a ``UserWarning`` says what to install (figures would show empty boxes).
+    """
+    import matplotlib
+    from matplotlib import font_manager
+
+    if language == "en":
+        matplotlib.rcParams["font.family"] = matplotlib.rcParamsDefault["font.family"]
+        return None
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = next((name for name in CJK_FONTS if name in installed), None)
+    if found is None:
+        import warnings
+
+        warnings.warn(
+            "no font with Chinese glyphs found for matplotlib: install one of "
+            + ", ".join(CJK_FONTS)
+            + " (on Debian or Ubuntu: apt install fonts-noto-cjk), then restart the kernel",
+            UserWarning,
+            stacklevel=3,
+        )
+        return None
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", found]
+    return found
+
 
 def _axes(ax, figsize=(5, 3)):
     if ax is None:
@@ -212,3 +252,13 @@ def plot_digit_grid(images, titles, axes=None, *, ncols=4):
     for ax, image, title in zip(flat, images, titles):
         plot_digit(image, ax, title=title)
     return axes
+
+
+def _apply_current_language():
+    from .i18n import language
+
+    if language() != "en":
+        use_language_fonts(language())
+
+
+_apply_current_language()

@@ -42,13 +42,13 @@ def test_an_edited_solution_makes_its_copy_stale(tmp_path, monkeypatch):
     shutil.copytree(classroom.LEARNER, learner)
     monkeypatch.setattr(classroom, "SOLUTIONS", solutions)
     monkeypatch.setattr(classroom, "LEARNER", learner)
-    assert classroom.out_of_date() == []
+    assert classroom.out_of_date(("en",)) == []
     path = solutions / "03_kronecker_delta.ipynb"
     nb = nbformat.read(path, as_version=4)
     nb.cells[3].source += "\nA sentence added to the solutions."
     nbformat.write(nb, path)
     (learner / "01_softmax.ipynb").unlink()
-    assert classroom.out_of_date() == ["01_softmax.ipynb", "03_kronecker_delta.ipynb"]
+    assert classroom.out_of_date(("en",)) == ["learner/01_softmax.ipynb", "learner/03_kronecker_delta.ipynb"]
     assert classroom.main(["check"]) == 1
 
 

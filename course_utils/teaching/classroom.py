@@ -3,6 +3,7 @@
     python -m course_utils.teaching.classroom build     # regenerate notebooks/learner/ and run each copy
     python -m course_utils.teaching.classroom build --solutions 05_fused_cross_entropy
                                                         # run solution 05 again, then its copy
+    python -m course_utils.teaching.classroom build --language zh   # only the Chinese edition
     python -m course_utils.teaching.classroom check     # exit 1 if a learner copy is out of date
 
 ``notebooks/solutions/`` is the one source of truth. In a learner copy every block between
@@ -10,6 +11,10 @@
 inside a function, a comment at the top level (where the cell already holds a blank answer). The
 exercise checkers answer a stub with "not implemented yet", so a learner copy runs from top to
 bottom; ``build`` executes each one, so it is committed with its outputs like the solutions.
+
+The Chinese edition (``notebooks/zh/``) is built by the same command: its solution notebooks are
+generated from the English ones and the catalogs in ``notebooks/zh/catalog/``
+(:mod:`course_utils.teaching.translations`), run, and stripped into learner copies the same way.
 """
 
 import argparse
@@ -23,9 +28,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "notebooks" / "solutions"
 LEARNER = ROOT / "notebooks" / "learner"
+ZH = ROOT / "notebooks" / "zh"
+LANGUAGES = ("en", "zh")
+
+
+def editions():
+    """language -> (folder of its solution notebooks, folder of its learner copies)."""
+    return {"en": (SOLUTIONS, LEARNER), "zh": (ZH / "solutions", ZH / "learner")}
+
+
+def _shown(path):
+    """A generated notebook's path as the messages name it: under notebooks/ when it is there."""
+    try:
+        return str(path.relative_to(ROOT / "notebooks"))
+    except ValueError:
+        return f"{path.parent.name}/{path.name}"
+
+
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = "raise NotImplementedError  # your code here"
-BANNER = (
+from ..i18n import N_  # noqa: E402
+
+BANNER = N_(
     "> **Learner copy.** The exercises are blank: write your answers where it says *your code "
     "here*. The same notebook with the answers is in `../solutions/`. (This copy is generated "
     "by `python -m course_utils.teaching.classroom build`; edit the solution notebook, not this one.)"
@@ -58,13 +82,16 @@ def learner_notebook(nb):
     """The learner copy of a solution notebook (an ``nbformat`` node), outputs cleared."""
     import nbformat
 
+    from ..i18n import translated
+
     learner = copy.deepcopy(nb)
     for cell in learner.cells:
         if cell.cell_type == "code":
             cell.source = strip_solutions(cell.source)
             cell.outputs = []
             cell.execution_count = None
-    banner = nbformat.v4.new_markdown_cell(BANNER, id="learner-copy-banner")  # the same id every build
+    text = translated(BANNER, nb.metadata.get("course_language", "en"))
+    banner = nbformat.v4.new_markdown_cell(text, id="learner-copy-banner")  # the same id every build
     banner.metadata["slideshow"] = {"slide_type": "-"}
     learner.cells.insert(1, banner)  # after the title (00) or the navigation line
     learner.metadata["course_version"] = "learner"
@@ -75,18 +102,37 @@ def _sources(nb):
     return [(c.cell_type, c.source) for c in nb.cells]
 
 
-def out_of_date():
-    """Names of the learner copies whose cells differ from what their solution notebook generates."""
+def _solution_source(path, language):
+    """The unexecuted solution notebook of ``language`` for English solution ``path``."""
+    import nbformat
+
+    en = nbformat.read(path, as_version=4)
+    if language == "en":
+        return en
+    from .translations import chinese_source
+
+    return chinese_source(en, path.stem)
+
+
+def out_of_date(languages=LANGUAGES):
+    """Paths (under notebooks/) of the generated notebooks whose cells differ from their sources."""
     import nbformat
 
     stale = []
-    for path in sorted(SOLUTIONS.glob("*.ipynb")):
-        target = LEARNER / path.name
-        expected = learner_notebook(nbformat.read(path, as_version=4))
-        if not target.exists() or _sources(nbformat.read(target, as_version=4)) != _sources(expected):
-            stale.append(path.name)
-    extra = {p.name for p in LEARNER.glob("*.ipynb")} - {p.name for p in SOLUTIONS.glob("*.ipynb")}
-    return stale + sorted(extra)
+    for language in languages:
+        solutions, learner = editions()[language]
+        for path in sorted(SOLUTIONS.glob("*.ipynb")):
+            solution = _solution_source(path, language)
+            targets = [(learner / path.name, learner_notebook(solution))]
+            if language != "en":
+                targets.append((solutions / path.name, solution))
+            for target, expected in targets:
+                if not target.exists() or _sources(nbformat.read(target, as_version=4)) != _sources(expected):
+                    stale.append(_shown(target))
+        for folder in {solutions, learner}:
+            extra = {p.name for p in folder.glob("*.ipynb")} - {p.name for p in SOLUTIONS.glob("*.ipynb")}
+            stale += [_shown(folder / name) for name in sorted(extra)]
+    return stale
 
 
 def _stable_widget_ids(nb, name):
@@ -197,37 +243,65 @@ def _digest(source):
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
-def build(execute_copies=True, names=None, solutions=False):
-    """Write ``notebooks/learner/`` from ``notebooks/solutions/``, executing each copy.
+def build(execute_copies=True, names=None, solutions=False, languages=LANGUAGES):
+    """Write the learner copies (and the Chinese solutions) from ``notebooks/solutions/``, running each.
 
     With ``solutions=True`` the solution notebooks are executed again first (in place). Every
     notebook is run before any file is written: a notebook that fails leaves every file as it was.
+    A Chinese solution notebook is always regenerated from its catalog, and run when ``solutions``.
     """
     import nbformat
 
-    LEARNER.mkdir(exist_ok=True)
     paths = [p for p in sorted(SOLUTIONS.glob("*.ipynb")) if not names or p.stem in names]
     if names and len(paths) != len(set(names)):
         known = {p.stem for p in SOLUTIONS.glob("*.ipynb")}
         raise SystemExit(f"no such notebook: {', '.join(sorted(set(names) - known))}")
     pending = []
-    for path in paths:
-        solution = nbformat.read(path, as_version=4)
-        if solutions:
-            print(f"running {path.relative_to(ROOT)}", flush=True)
-            solution = execute(solution, SOLUTIONS, path.stem)
-            pending.append((path, solution))
-        learner = learner_notebook(solution)
-        if execute_copies:
-            print(f"running the learner copy of {path.name}", flush=True)
-            learner = execute(learner, LEARNER, path.stem)
-        pending.append((LEARNER / path.name, learner))
+    for language in languages:
+        solution_dir, learner_dir = editions()[language]
+        for folder in (solution_dir, learner_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        for path in paths:
+            target = solution_dir / path.name
+            if language == "en":
+                solution = nbformat.read(path, as_version=4)
+            else:
+                solution = _solution_source(path, language)
+                if not solutions and target.exists():  # keep the outputs of an up-to-date notebook
+                    stored = nbformat.read(target, as_version=4)
+                    if _sources(stored) == _sources(solution):
+                        solution = stored
+            if solutions or (language != "en" and solution.cells and _unrun(solution)):
+                print(f"running {target.relative_to(ROOT)}", flush=True)
+                solution = execute(solution, solution_dir, path.stem)
+                pending.append((target, solution))
+            learner = learner_notebook(solution)
+            if execute_copies:
+                print(f"running the learner copy of {target.relative_to(ROOT)}", flush=True)
+                learner = execute(learner, learner_dir, path.stem)
+            pending.append((learner_dir / path.name, learner))
     for target, nb in pending:  # nothing is written until every notebook has run
+        _check_fonts(nb, target)
         nb = _keep_variable_outputs(nb, target)
         tmp = target.with_suffix(".ipynb.tmp")
         nbformat.write(nb, tmp)
         tmp.replace(target)
         print(f"wrote {target.relative_to(ROOT)}")
+
+
+def _unrun(nb):
+    return any(c.cell_type == "code" and c.source.strip() and c.execution_count is None for c in nb.cells)
+
+
+def _check_fonts(nb, target):
+    """Refuse a notebook whose figures lack glyphs: matplotlib warns, and the build stops."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and "missing from" in out.get("text", ""):
+                raise SystemExit(
+                    f"{target.relative_to(ROOT)}: a figure lacks glyphs ({out.text.strip()[:120]});"
+                    " install a CJK font (apt install fonts-noto-cjk) and build again"
+                )
 
 
 def main(argv=None):
@@ -236,18 +310,27 @@ def main(argv=None):
         description="Generate and check the learner copies of the notebooks.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    b = sub.add_parser("build", help="regenerate notebooks/learner/ from notebooks/solutions/")
+    b = sub.add_parser("build", help="regenerate the learner copies and the Chinese edition")
     b.add_argument("--no-execute", action="store_true", help="write the copies without running them")
     b.add_argument("--solutions", action="store_true", help="run the solution notebooks again first")
+    b.add_argument(
+        "--language", choices=[*LANGUAGES, "all"], default="all", help="one edition (default: both)"
+    )
     b.add_argument("names", nargs="*", help="only these notebooks (e.g. 02_softmax_jacobian)")
-    sub.add_parser("check", help="exit 1 if a learner copy is out of date with its solution notebook")
+    sub.add_parser("check", help="exit 1 if a generated notebook is out of date with its sources")
     args = parser.parse_args(argv)
     if args.command == "build":
-        build(execute_copies=not args.no_execute, names=args.names, solutions=args.solutions)
+        languages = LANGUAGES if args.language == "all" else (args.language,)
+        build(
+            execute_copies=not args.no_execute,
+            names=args.names,
+            solutions=args.solutions,
+            languages=languages,
+        )
         return 0
     stale = out_of_date()
     for name in stale:
-        print(f"out of date: notebooks/learner/{name} (run: python -m course_utils.teaching.classroom build)")
+        print(f"out of date: notebooks/{name} (run: python -m course_utils.teaching.classroom build)")
     return 1 if stale else 0
 
 
