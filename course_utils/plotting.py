@@ -8,6 +8,7 @@ notebook can compose several in one figure.
 
 import numpy as np
 
+from .i18n import N_, _
 from .palette import COLORS, diverging_cmap
 
 # Fonts with the Chinese glyphs, best first: Noto (Debian's fonts-noto-cjk, also on most Linux
@@ -55,7 +56,7 @@ def _axes(ax, figsize=(5, 3)):
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+        _fig, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax
 
 
@@ -68,7 +69,7 @@ def plot_probabilities(h, ax=None, *, target=None, title=None, labels=None, ylim
     ax = _axes(ax)
     h = np.asarray(h)
     x = np.arange(h.size)
-    ax.bar(x, h, color=COLORS["probability"], label="h = softmax(z)")
+    ax.bar(x, h, color=COLORS["probability"], label=_("h = softmax(z)"))
     if target is not None:
         ax.bar(
             x,
@@ -77,21 +78,21 @@ def plot_probabilities(h, ax=None, *, target=None, title=None, labels=None, ylim
             edgecolor=COLORS["target"],
             linewidth=2,
             linestyle="--",
-            label="t (target)",
+            label=_("t (target)"),
         )
         ax.legend(loc="upper right", fontsize=8)
     for xi, hi in zip(x, h):
         ax.text(xi, hi + 0.02 * (ylim[1] - ylim[0]), f"{hi:.2f}", ha="center", fontsize=8)
     ax.set_xticks(x, labels or class_labels(h.size))
-    ax.set_xlabel("class j")
-    ax.set_ylabel("probability h_j")
+    ax.set_xlabel(_("class j"))
+    ax.set_ylabel(_("probability h_j"))
     ax.set_ylim(*ylim)
     if title:
-        ax.set_title(title)
+        ax.set_title(_(title))
     return ax
 
 
-def plot_vector(v, ax=None, *, title=None, color=None, labels=None, ylabel="value", ylim=None):
+def plot_vector(v, ax=None, *, title=None, color=None, labels=None, ylabel=N_("value"), ylim=None):
     """Bar chart of a vector, signed, with its values written on the bars."""
     ax = _axes(ax)
     v = np.asarray(v, dtype=float)
@@ -125,9 +126,9 @@ def plot_vector(v, ax=None, *, title=None, color=None, labels=None, ylabel="valu
                 fontweight="bold",
             )
     ax.set_xticks(x, labels or class_labels(v.size))
-    ax.set_ylabel(ylabel)
+    ax.set_ylabel(_(ylabel))
     if title:
-        ax.set_title(title)
+        ax.set_title(_(title))
     return ax
 
 
@@ -139,8 +140,8 @@ def plot_matrix(
     vmax=None,
     annotate=True,
     labels=None,
-    xlabel="j (logit z_j)",
-    ylabel="i (output h_i)",
+    xlabel=N_("j (logit z_j)"),
+    ylabel=N_("i (output h_i)"),
 ):
     """Heat map of a matrix on a diverging scale centred on 0, values written in the cells."""
     ax = _axes(ax, figsize=(4, 3.5))
@@ -161,10 +162,10 @@ def plot_matrix(
     n_rows, n_cols = M.shape
     ax.set_xticks(range(n_cols), labels or class_labels(n_cols))
     ax.set_yticks(range(n_rows), labels or class_labels(n_rows))
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(_(xlabel))
+    ax.set_ylabel(_(ylabel))
     if title:
-        ax.set_title(title)
+        ax.set_title(_(title))
     return ax
 
 
@@ -174,15 +175,15 @@ def plot_numerical_vs_analytic(numerical, analytic, ax=None, *, title=None):
     numerical = np.ravel(numerical)
     analytic = np.ravel(analytic)
     lim = max(np.abs(numerical).max(), np.abs(analytic).max(), 1e-12) * 1.1
-    ax.plot([-lim, lim], [-lim, lim], color="black", linewidth=0.8, label="y = x (agreement)")
-    ax.scatter(numerical, analytic, color=COLORS["analytic"], s=18, zorder=3, label="one gradient entry")
+    ax.plot([-lim, lim], [-lim, lim], color="black", linewidth=0.8, label=_("y = x (agreement)"))
+    ax.scatter(numerical, analytic, color=COLORS["analytic"], s=18, zorder=3, label=_("one gradient entry"))
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
-    ax.set_xlabel("numerical (finite differences)")
-    ax.set_ylabel("analytic (formula)")
+    ax.set_xlabel(_("numerical (finite differences)"))
+    ax.set_ylabel(_("analytic (formula)"))
     ax.legend(fontsize=8, loc="upper left")
     if title:
-        ax.set_title(title)
+        ax.set_title(_(title))
     return ax
 
 
@@ -193,7 +194,7 @@ def plot_digit(image, ax=None, *, title=None):
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
-        ax.set_title(title)
+        ax.set_title(_(title))
     return ax
 
 
@@ -202,24 +203,24 @@ def plot_history(history, axes=None):
     if axes is None:
         import matplotlib.pyplot as plt
 
-        _, axes = plt.subplots(1, 2, figsize=(8, 3), layout="constrained")
+        _fig, axes = plt.subplots(1, 2, figsize=(8, 3), layout="constrained")
     ax_loss, ax_acc = axes
     epochs = np.arange(1, history.epochs + 1)
     ax_loss.plot(epochs, history.train_loss, "o-", color=COLORS["neutral"])
     ax_loss.set_yscale("log")
-    ax_loss.set_xlabel("epoch")
-    ax_loss.set_ylabel("mean training loss (log scale)")
-    ax_loss.set_title("training loss")
+    ax_loss.set_xlabel(_("epoch"))
+    ax_loss.set_ylabel(_("mean training loss (log scale)"))
+    ax_loss.set_title(_("training loss"))
     if history.val_accuracy:
         ax_acc.plot(epochs, 100 * np.asarray(history.val_accuracy), "o-", color=COLORS["analytic"])
         ax_acc.axhline(98.0, color="gray", linestyle="--", linewidth=1)
-        ax_acc.set_xlabel("epoch")
-        ax_acc.set_ylabel("test accuracy (%)")
-        ax_acc.set_title("test accuracy (dashed: 98%)")
+        ax_acc.set_xlabel(_("epoch"))
+        ax_acc.set_ylabel(_("validation accuracy (%)"))
+        ax_acc.set_title(_("validation accuracy (dashed: 98%)"))
     return axes
 
 
-def plot_confusion(M, ax=None, *, title="confusion matrix"):
+def plot_confusion(M, ax=None, *, title=N_("confusion matrix")):
     """Counts ``M[true, predicted]`` with the diagonal blanked, so the mistakes stand out."""
     ax = _axes(ax, figsize=(4.5, 4))
     off = np.asarray(M, dtype=float).copy()
@@ -233,9 +234,9 @@ def plot_confusion(M, ax=None, *, title="confusion matrix"):
     C = M.shape[0]
     ax.set_xticks(range(C), class_labels(C))
     ax.set_yticks(range(C), class_labels(C))
-    ax.set_xlabel("predicted digit")
-    ax.set_ylabel("true digit")
-    ax.set_title(title)
+    ax.set_xlabel(_("predicted digit"))
+    ax.set_ylabel(_("true digit"))
+    ax.set_title(_(title))
     return ax
 
 
@@ -245,7 +246,7 @@ def plot_digit_grid(images, titles, axes=None, *, ncols=4):
         import matplotlib.pyplot as plt
 
         nrows = int(np.ceil(len(images) / ncols))
-        _, axes = plt.subplots(nrows, ncols, figsize=(2 * ncols, 2.2 * nrows), layout="constrained")
+        _fig, axes = plt.subplots(nrows, ncols, figsize=(2 * ncols, 2.2 * nrows), layout="constrained")
     flat = np.ravel(axes)
     for ax in flat[len(images) :]:
         ax.axis("off")

@@ -42,6 +42,7 @@ def test_an_edited_solution_makes_its_copy_stale(tmp_path, monkeypatch):
     shutil.copytree(classroom.LEARNER, learner)
     monkeypatch.setattr(classroom, "SOLUTIONS", solutions)
     monkeypatch.setattr(classroom, "LEARNER", learner)
+    monkeypatch.setattr(classroom, "LANGUAGES", ("en",))  # the copied course is the English one
     assert classroom.out_of_date(("en",)) == []
     path = solutions / "03_kronecker_delta.ipynb"
     nb = nbformat.read(path, as_version=4)
@@ -83,6 +84,7 @@ def _copy_course(tmp_path, monkeypatch, names):
     monkeypatch.setattr(classroom, "SOLUTIONS", solutions)
     monkeypatch.setattr(classroom, "LEARNER", learner)
     monkeypatch.setattr(classroom, "ROOT", tmp_path)
+    monkeypatch.setattr(classroom, "LANGUAGES", ("en",))  # the copied course is the English one
     return solutions, learner
 
 

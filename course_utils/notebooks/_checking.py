@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..i18n import N_, _
 from ._feedback import N_BY_ONE, Feedback, Section, see
 
 __all__ = [
@@ -45,32 +46,40 @@ class _Unreadable(Exception):
 def _as_arrays(value, n_out, names=None):
     """The learner's return value as a tuple of float arrays (``n_out`` of them)."""
     if value is None:
-        raise _Unreadable("your function returned None: is a `return` missing?")
+        raise _Unreadable(_("your function returned None: is a `return` missing?"))
     values = value if n_out > 1 else (value,)
     if n_out > 1 and (not isinstance(value, (tuple, list)) or len(value) != n_out):
         listed = f" ({', '.join(names)})" if names else ""
-        count = f" of {len(value)}" if isinstance(value, (tuple, list)) else ""
-        raise _Unreadable(f"return {n_out} results{listed} as a tuple, got {_kind(value)}{count}")
+        count = _(" of {n}").format(n=len(value)) if isinstance(value, (tuple, list)) else ""
+        raise _Unreadable(
+            _("return {n} results{listed} as a tuple, got {kind}{count}").format(
+                n=n_out, listed=listed, kind=_kind(value), count=count
+            )
+        )
     out = []
     for v in values:
         if v is None:
-            raise _Unreadable("one of your results is None: is a `return` missing?")
+            raise _Unreadable(_("one of your results is None: is a `return` missing?"))
         if isinstance(v, (str, bytes, dict, set)):
-            raise _Unreadable(f"expected numbers, got {_kind(v)}")
+            raise _Unreadable(_("expected numbers, got {kind}").format(kind=_kind(v)))
         try:
             complex_numbers = np.iscomplexobj(v)
             array = None if complex_numbers else np.asarray(v, dtype=np.float64)
         except (TypeError, ValueError) as exc:
-            raise _Unreadable(f"expected an array of numbers, got {_kind(v)} ({exc})") from None
+            raise _Unreadable(
+                _("expected an array of numbers, got {kind} ({exc})").format(kind=_kind(v), exc=exc)
+            ) from None
         if complex_numbers:
-            raise _Unreadable("your result holds complex numbers; every answer here is real")
+            raise _Unreadable(_("your result holds complex numbers; every answer here is real"))
         out.append(array)
     return tuple(out)
 
 
 def _kind(value):
     shape = getattr(value, "shape", None)
-    return f"{type(value).__name__} of shape {tuple(shape)}" if shape is not None else type(value).__name__
+    if shape is None:
+        return type(value).__name__
+    return _("{type} of shape {shape}").format(type=type(value).__name__, shape=tuple(shape))
 
 
 def _same(a, b, rtol, atol):
@@ -125,8 +134,10 @@ def run_checks(
         return Feedback(
             exercise,
             "error",
-            f"the checker could not judge this answer ({type(exc).__name__}: {exc}); compare your "
-            "result's shape and type with what the exercise asks for",
+            _(
+                "the checker could not judge this answer ({error}: {exc}); compare your "
+                "result's shape and type with what the exercise asks for"
+            ).format(error=type(exc).__name__, exc=exc),
         )
 
 
@@ -146,7 +157,7 @@ class _Settings:
 
 def _run(exercise, fn, cases, reference, mistakes, hints, s):
     if not callable(fn):
-        return Feedback(exercise, "error", f"pass your function itself, got {_kind(fn)}")
+        return Feedback(exercise, "error", _("pass your function itself, got {kind}").format(kind=_kind(fn)))
     called = set()  # names of the course's own answers the learner's function called
     for case in cases:
         # A case is a tuple of arguments, or a function that builds fresh ones (for closures over x).
@@ -159,7 +170,7 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
             return Feedback(
                 exercise,
                 "not implemented",
-                "not implemented yet: replace `raise NotImplementedError` with your code",
+                _("not implemented yet: replace `raise NotImplementedError` with your code"),
             )
         except (Exception, SystemExit) as exc:  # a learner's bug: report it, do not crash the notebook
             return _raised(exercise, exc, args)
@@ -168,8 +179,10 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
                 return s.changed_input or Feedback(
                     exercise,
                     "wrong",
-                    "your function changed its input array in place: an assignment "
-                    "like `d = a` shares memory with `a`; use `a.copy()`",
+                    _(
+                        "your function changed its input array in place: an assignment "
+                        "like `d = a` shares memory with `a`; use `a.copy()`"
+                    ),
                     see("08_mnist_two_layer_net", "Line 4: the aliasing"),
                 )
         try:
@@ -202,8 +215,10 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
         return Feedback(
             exercise,
             "wrong",
-            f"right numbers, but your function calls the course's own {called_names}, which is this very "
-            "answer: write it with NumPy yourself (a graded hand-in scores 0 on this exercise)",
+            _(
+                "right numbers, but your function calls the course's own {names}, which is this very "
+                "answer: write it with NumPy yourself (a graded hand-in scores 0 on this exercise)"
+            ).format(names=called_names),
             s.default,
         )
     return Feedback(exercise, "correct", s.success)
@@ -231,47 +246,61 @@ def _watching(own, called):
 
 def _raised(exercise, exc, args):
     shapes = ", ".join(str(np.shape(a)) for a in args if isinstance(a, np.ndarray))
-    message = f"your function raised {type(exc).__name__}: {exc} (on inputs of shape {shapes})"
+    message = _("your function raised {error}: {exc} (on inputs of shape {shapes})").format(
+        error=type(exc).__name__, exc=exc, shapes=shapes
+    )
     if "broadcast" in str(exc):
         return Feedback(
             exercise,
             "error",
-            message + "; two arrays' shapes do not line up: print the shape of each (a sum or max "
-            "over axis=1 keeps one column only with keepdims=True)",
+            message
+            + _(
+                "; two arrays' shapes do not line up: print the shape of each (a sum or max "
+                "over axis=1 keeps one column only with keepdims=True)"
+            ),
         )
     if isinstance(exc, TypeError) and "argument" in str(exc):
-        message += "; check how many arguments your function takes: the exercise says how it is called"
+        message += _("; check how many arguments your function takes: the exercise says how it is called")
     return Feedback(exercise, "error", message)
 
 
 def _difference(exercise, got, expected, args=(), names=None):
     """Feedback for a result that matches no catalogued mistake: shape, a constant factor, values."""
-    label = (lambda k: names[k]) if names else (lambda k: f"result {k + 1}")
+    label = (lambda k: names[k]) if names else (lambda k: _("result {k}").format(k=k + 1))
     for k, (g, e) in enumerate(zip(got, expected)):
-        which = f"{label(k)}: " if len(got) > 1 else ""
+        which = _("{label}: ").format(label=label(k)) if len(got) > 1 else ""
         if g.shape != e.shape:
             if e.ndim == 2 and g.shape == (e.shape[0], 1):
                 return Feedback(
                     exercise,
                     "wrong",
-                    f"{which}expected shape {e.shape}, one column per class, got {g.shape}: one "
-                    "number per sample where the answer has C",
+                    _(
+                        "{which}expected shape {want}, one column per class, got {got}: one "
+                        "number per sample where the answer has C"
+                    ).format(which=which, want=e.shape, got=g.shape),
                     N_BY_ONE,
                 )
             if g.shape == e.shape[::-1]:
                 return Feedback(
                     exercise,
                     "wrong",
-                    f"{which}expected shape {e.shape}, got {g.shape}: rows and columns swapped",
+                    _("{which}expected shape {want}, got {got}: rows and columns swapped").format(
+                        which=which, want=e.shape, got=g.shape
+                    ),
                 )
-            return Feedback(exercise, "wrong", f"{which}expected shape {e.shape}, got {g.shape}")
+            message = _("{which}expected shape {want}, got {got}").format(
+                which=which, want=e.shape, got=g.shape
+            )
+            return Feedback(exercise, "wrong", message)
     for k, (g, e) in enumerate(zip(got, expected)):
-        which = f"in {label(k)} " if len(got) > 1 else ""
+        which = _("in {label} ").format(label=label(k)) if len(got) > 1 else ""
         if not np.all(np.isfinite(g)) and np.all(np.isfinite(e)):
             return Feedback(
                 exercise,
                 "wrong",
-                f"your result {which}holds NaN or inf where the answer is finite: look for an overflow",
+                _(
+                    "your result {which}holds NaN or inf where the answer is finite: look for an overflow"
+                ).format(which=which),
                 see("01_softmax", "Overflow, and the one-line fix"),
             )
         factor = _constant_factor(g, e)
@@ -281,14 +310,22 @@ def _difference(exercise, got, expected, args=(), names=None):
         diff = np.abs(g - e)
         if diff.size and np.nanmax(diff) > 0:
             idx = tuple(int(i) for i in np.unravel_index(int(np.nanargmax(diff)), diff.shape))
-            where = f" at index {idx if len(idx) > 1 else idx[0]}" if idx else ""
             want, have = _distinct(float(e[idx] if idx else e[()]), float(g[idx] if idx else g[()]))
-            where = f"the largest difference {which}is{where}: " if idx else which
-            text = f"not the expected values: {where}expected {want}, got {have}"
+            if idx:
+                text = _(
+                    "not the expected values: the largest difference {which}is at index {index}: "
+                    "expected {want}, got {have}"
+                ).format(which=which, index=idx if len(idx) > 1 else idx[0], want=want, have=have)
+            else:
+                text = _("not the expected values: {which}expected {want}, got {have}").format(
+                    which=which, want=want, have=have
+                )
             if np.nanmax(diff) <= 1e-5 * max(np.abs(e).max(), 1e-300):
-                text += " (close, but only to about 1e-6: float32 arithmetic somewhere? compute in float64)"
+                text += _(
+                    " (close, but only to about 1e-6: float32 arithmetic somewhere? compute in float64)"
+                )
             return Feedback(exercise, "wrong", text)
-    return Feedback(exercise, "wrong", "not the expected values")
+    return Feedback(exercise, "wrong", _("not the expected values"))
 
 
 def _constant_factor(g, e):
@@ -313,18 +350,30 @@ def _factor_message(k, args, size_of_result):
     """
     shapes = [a.shape for a in args if isinstance(a, np.ndarray) and a.ndim == 2]
     N, C = shapes[0] if shapes else (None, None)
-    sign = "and the sign is flipped: " if k < 0 else ""
+    sign = _("and the sign is flipped: ") if k < 0 else ""
     size = abs(k)
     if abs(k + 1) < 1e-6:
-        return "your result is the right one times −1: the sign is flipped"
-    for n, name in ((N, "N, the batch size"), (C, "C, the number of classes")):
+        return _("your result is the right one times −1: the sign is flipped")
+    named = (
+        (
+            N,
+            N_("{sign}{n} times too large (N, the batch size): where did the 1/N of the mean go?"),
+            N_("{sign}{n} times too small (N, the batch size): divide by N once, not twice"),
+        ),
+        (
+            C,
+            N_("{sign}{n} times too large (C, the number of classes): where did the 1/C of the mean go?"),
+            N_("{sign}{n} times too small (C, the number of classes): divide by C once, not twice"),
+        ),
+    )
+    for n, too_large, too_small in named:
         if n and n > 1 and abs(size - n) < 1e-6 * n:
-            return f"{sign}{n} times too large ({name}): where did the 1/{name[0]} of the mean go?"
+            return _(too_large).format(sign=sign, n=n)
         if n and n > 1 and abs(size * n - 1) < 1e-6:
-            return f"{sign}{n} times too small ({name}): divide by {name[0]} once, not twice"
+            return _(too_small).format(sign=sign, n=n)
     if size_of_result == 1:
         return None
-    return f"your result is exactly {k:.6g} times the right one: a constant factor is off"
+    return _("your result is exactly {k:.6g} times the right one: a constant factor is off").format(k=k)
 
 
 def _distinct(a, b):

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from html import escape
 
+from ..i18n import _
+
 _ICONS = {"correct": "✓", "wrong": "✗", "error": "✗", "not implemented": "…"}
 
 
@@ -14,11 +16,16 @@ class Section:
     heading: str  # the heading's text, exactly as in the notebook, without the leading #s
 
     @property
+    def shown_heading(self):
+        """The heading in the current language (the Chinese notebooks' headings are translated)."""
+        return _(self.heading)
+
+    @property
     def link(self):
-        return f"{self.notebook}.ipynb#{self.heading.replace(' ', '-')}"
+        return f"{self.notebook}.ipynb#{self.shown_heading.replace(' ', '-')}"
 
     def __str__(self):
-        return f"{self.notebook[:2]} · {self.heading}"
+        return f"{self.notebook[:2]} · {self.shown_heading}"
 
 
 def see(notebook, heading):
@@ -47,12 +54,13 @@ class Feedback:
         return self.status == "correct"
 
     def __repr__(self):
-        where = f" (see {self.see}: {self.see.link})" if self.see else ""
+        where = _(" (see {section}: {link})").format(section=self.see, link=self.see.link) if self.see else ""
         return f"{_ICONS[self.status]} {self.exercise}: {self.message}{where}"
 
     __str__ = __repr__
 
     def _repr_html_(self):
-        where = f' <a href="{escape(self.see.link)}">See {escape(str(self.see))}.</a>' if self.see else ""
+        see = _("See {section}.").format(section=escape(str(self.see))) if self.see else ""
+        where = f' <a href="{escape(self.see.link)}">{see}</a>' if self.see else ""
         text = escape(self.message).replace("\n", "<br>")
         return f"<p>{_ICONS[self.status]} <b>{escape(self.exercise)}</b>: {text}{where}</p>"

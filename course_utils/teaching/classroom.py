@@ -25,6 +25,8 @@ import re
 import sys
 from pathlib import Path
 
+from ..i18n import N_
+
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "notebooks" / "solutions"
 LEARNER = ROOT / "notebooks" / "learner"
@@ -46,9 +48,8 @@ def _shown(path):
 
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-STUB = "raise NotImplementedError  # your code here"
-from ..i18n import N_  # noqa: E402
-
+STUB = N_("raise NotImplementedError  # your code here")
+BLANK = N_("# your answer here")
 BANNER = N_(
     "> **Learner copy.** The exercises are blank: write your answers where it says *your code "
     "here*. The same notebook with the answers is in `../solutions/`. (This copy is generated "
@@ -56,8 +57,11 @@ BANNER = N_(
 )
 
 
-def strip_solutions(source):
-    """Replace every solution block in a cell's source by its stub."""
+def strip_solutions(source, language="en"):
+    """Replace every solution block in a cell's source by its stub (its comment in ``language``)."""
+    from ..i18n import translated
+
+    stub, blank = translated(STUB, language), translated(BLANK, language)
     out, inside = [], False
     for line in source.splitlines():
         marker = line.strip()
@@ -66,7 +70,7 @@ def strip_solutions(source):
                 raise ValueError("a BEGIN SOLUTION inside another solution block")
             inside = True
             indent = line[: len(line) - len(line.lstrip())]
-            out.append(indent + (STUB if indent else "# your answer here"))
+            out.append(indent + (stub if indent else blank))
         elif marker == END:
             if not inside:
                 raise ValueError("an END SOLUTION without its BEGIN")
@@ -85,12 +89,13 @@ def learner_notebook(nb):
     from ..i18n import translated
 
     learner = copy.deepcopy(nb)
+    language = nb.metadata.get("course_language", "en")
     for cell in learner.cells:
         if cell.cell_type == "code":
-            cell.source = strip_solutions(cell.source)
+            cell.source = strip_solutions(cell.source, language)
             cell.outputs = []
             cell.execution_count = None
-    text = translated(BANNER, nb.metadata.get("course_language", "en"))
+    text = translated(BANNER, language)
     banner = nbformat.v4.new_markdown_cell(text, id="learner-copy-banner")  # the same id every build
     banner.metadata["slideshow"] = {"slide_type": "-"}
     learner.cells.insert(1, banner)  # after the title (00) or the navigation line
@@ -114,12 +119,12 @@ def _solution_source(path, language):
     return chinese_source(en, path.stem)
 
 
-def out_of_date(languages=LANGUAGES):
+def out_of_date(languages=None):
     """Paths (under notebooks/) of the generated notebooks whose cells differ from their sources."""
     import nbformat
 
     stale = []
-    for language in languages:
+    for language in languages or LANGUAGES:
         solutions, learner = editions()[language]
         for path in sorted(SOLUTIONS.glob("*.ipynb")):
             solution = _solution_source(path, language)
@@ -243,7 +248,7 @@ def _digest(source):
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
-def build(execute_copies=True, names=None, solutions=False, languages=LANGUAGES):
+def build(execute_copies=True, names=None, solutions=False, languages=None):
     """Write the learner copies (and the Chinese solutions) from ``notebooks/solutions/``, running each.
 
     With ``solutions=True`` the solution notebooks are executed again first (in place). Every
@@ -257,7 +262,7 @@ def build(execute_copies=True, names=None, solutions=False, languages=LANGUAGES)
         known = {p.stem for p in SOLUTIONS.glob("*.ipynb")}
         raise SystemExit(f"no such notebook: {', '.join(sorted(set(names) - known))}")
     pending = []
-    for language in languages:
+    for language in languages or LANGUAGES:
         solution_dir, learner_dir = editions()[language]
         for folder in (solution_dir, learner_dir):
             folder.mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..i18n import LANGUAGES, _, language, set_language
 from ..notebooks import NOTEBOOKS, companion
 from . import detect, report, sandbox
 from .protocol import Closed, Deadline, ProtocolError
@@ -59,7 +60,7 @@ def cases(notebook):
 def maxima(notebook):
     """``{exercise: maximum points}``, in the notebook's order."""
     out = {}
-    for name, _, points, _ in cases(notebook):
+    for name, _kind, points, _hidden in cases(notebook):
         out[name] = out.get(name, 0) + points
     return out
 
@@ -120,13 +121,13 @@ def score_exercise(e, fn):
 
     part("runs", POINTS["runs"], runs)
     part("checker", POINTS["checker"], checker)
-    for kind, points, _, predicate in e.extra:
+    for kind, points, _hidden, predicate in e.extra:
         part(kind, points, lambda: bool(predicate(fn)))
     part("hidden", POINTS["hidden"], hidden)
     if not message:
-        message = f"✗ {e.name}: the checker could not run on your function"
+        message = _("✗ {name}: the checker could not run on your function").format(name=e.name)
     elif parts["checker"] and not parts["hidden"]:
-        message += " (but not on the grader's hidden inputs)"
+        message += _(" (but not on the grader's hidden inputs)")
     return parts, message
 
 
@@ -196,10 +197,10 @@ def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT):
                 flags = detect.calls_course_answer(sources, e.function, targets[e.function])
                 flags |= box.used.get(e.function, set())
                 if flags:
-                    message = (
-                        f"✗ {e.name}: 0 points, `{e.function}` calls the course's own "
-                        f"{', '.join(sorted(flags))}; this exercise asks you to write it yourself"
-                    )
+                    message = _(
+                        "✗ {name}: 0 points, `{function}` calls the course's own {flags}; "
+                        "this exercise asks you to write it yourself"
+                    ).format(name=e.name, function=e.function, flags=", ".join(sorted(flags)))
                     parts = dict.fromkeys(parts, 0)
                     row.note += f"flagged: {e.function} calls {', '.join(sorted(flags))}. "
                 row.parts[e.name] = parts
@@ -281,7 +282,22 @@ def main(argv=None):
     parser.add_argument("--roster", help="CSV with columns submission,student naming each hand-in")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per submission")
     parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="submissions graded at once")
+    parser.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        default="en",
+        help="language of the feedback (zh: the Chinese edition)",
+    )
     args = parser.parse_args(argv)
+    previous = language()
+    set_language(args.language)
+    try:
+        return _grade_class(args)
+    finally:
+        set_language(previous)
+
+
+def _grade_class(args):
     students = report.student_names(args.submissions, args.roster)
     feedback = args.feedback or (
         os.path.join(os.path.dirname(args.output) or ".", "feedback") if args.output else None

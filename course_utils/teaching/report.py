@@ -13,6 +13,8 @@ import os
 import re
 from pathlib import Path
 
+from ..i18n import _
+
 COURSE = Path(__file__).resolve().parents[1]
 
 
@@ -88,16 +90,18 @@ class CsvRows:
 
 
 def feedback_markdown(notebook, row, maxima):
-    lines = [f"# {notebook}: feedback for {row.student}", ""]
-    lines += [f"**Total: {row.total:g} / {sum(maxima.values()):g}**", ""]
+    lines = [_("# {notebook}: feedback for {student}").format(notebook=notebook, student=row.student), ""]
+    total = _("**Total: {total:g} / {top:g}**").format(total=row.total, top=sum(maxima.values()))
+    lines += [total, ""]
     if row.note.strip():
-        lines += [f"Note from the grader: {row.note.strip()}", ""]
+        lines += [_("Note from the grader: {note}").format(note=row.note.strip()), ""]
     for name, top in maxima.items():
-        score, _, message = row.scores.get(name, (0, top, "not graded"))
+        score, _top, message = row.scores.get(name, (0, top, _("not graded")))
         lines += [f"## {name}: {score:g} / {top:g}", ""]
         parts = row.parts.get(name)
         if parts:
-            lines += ["Points: " + ", ".join(f"{kind} {p:g}" for kind, p in parts.items()), ""]
+            shown = ", ".join(f"{kind} {p:g}" for kind, p in parts.items())
+            lines += [_("Points: {parts}").format(parts=shown), ""]
         lines += ["```text", message.strip(), "```", ""]
     return "\n".join(lines)
 
