@@ -3,6 +3,7 @@
 import numpy as np
 
 from .. import svg
+from ..i18n import _
 from ..palette import COLORS
 from ..softmax import log_softmax, softmax
 from ._checking import Exercise, normal, run_checks, see
@@ -27,11 +28,16 @@ def softmax_state(z, temperature=1.0):
 
 
 def describe_softmax(state):
-    return (
-        f"T = {state['temperature']:.2f}: the largest probability is "
-        f"{state['max_prob']:.3f} (class {state['argmax']}); entropy "
-        f"{state['entropy']:.3f} of at most log C = {state['max_entropy']:.3f}; "
-        f"Σh = {state['h'].sum():.3f}"
+    return _(
+        "T = {temperature:.2f}: the largest probability is {max_prob:.3f} (class {argmax}); "
+        "entropy {entropy:.3f} of at most log C = {max_entropy:.3f}; Σh = {total:.3f}"
+    ).format(
+        temperature=state["temperature"],
+        max_prob=state["max_prob"],
+        argmax=state["argmax"],
+        entropy=state["entropy"],
+        max_entropy=state["max_entropy"],
+        total=state["h"].sum(),
     )
 
 
@@ -39,7 +45,7 @@ def describe_softmax(state):
 def draw_softmax(state):
     """The logits divided by T beside the probabilities h = softmax(z / T)."""
     return svg.row(
-        svg.bar_chart(state["z"] / state["temperature"], title="logits divided by T"),
+        svg.bar_chart(state["z"] / state["temperature"], title=_("logits divided by T")),
         svg.bar_chart(
             state["h"],
             title=f"h = softmax(z / T), T = {state['temperature']:.2f}",
@@ -97,28 +103,32 @@ def check_softmax(fn):
     mistakes = [
         (
             min_shift,
-            "subtracting each row's minimum leaves the largest logit as large as ever: exp overflows "
-            "when one row holds 1000 and 0; subtract the row's maximum, so every exponent is <= 0",
+            _(
+                "subtracting each row's minimum leaves the largest logit as large as ever: exp overflows "
+                "when one row holds 1000 and 0; subtract the row's maximum, so every exponent is <= 0"
+            ),
             overflow,
         ),
         (
             _softmax_no_shift,
-            "overflow: exp(1000) is inf, and inf/inf is NaN; subtract each row's max before exp",
+            _("overflow: exp(1000) is inf, and inf/inf is NaN; subtract each row's max before exp"),
             overflow,
         ),
         (
             _softmax_global_shift,
-            "one max for the whole batch makes rows far below it underflow to 0/0; subtract each "
-            "row's own max: z.max(axis=1, keepdims=True)",
+            _(
+                "one max for the whole batch makes rows far below it underflow to 0/0; subtract each "
+                "row's own max: z.max(axis=1, keepdims=True)"
+            ),
             overflow,
         ),
         (
             _softmax_no_keepdims,
-            "z.max(axis=1) has shape (N,) and was broadcast across the columns: use keepdims=True",
+            _("z.max(axis=1) has shape (N,) and was broadcast across the columns: use keepdims=True"),
         ),
         (
             lambda z: softmax(z, axis=0),
-            "your columns sum to 1, not your rows: normalise over axis=1 (the classes)",
+            _("your columns sum to 1, not your rows: normalise over axis=1 (the classes)"),
             see("01_softmax", "Outputs are probabilities"),
         ),
     ]
@@ -129,7 +139,7 @@ def check_softmax(fn):
                 and np.all(np.isfinite(got[0]))
                 and not np.allclose(got[0].sum(axis=1), 1)
             ),
-            "your rows do not sum to 1: divide each row by its own sum",
+            _("your rows do not sum to 1: divide each row by its own sum"),
         )
     ]
     return run_checks(
@@ -141,7 +151,7 @@ def check_softmax(fn):
         hints,
         section=see("01_softmax", "The definition"),
         own=(softmax,),
-        success="rows sum to 1, and logits of 1000 or -1000 give no NaN",
+        success=_("rows sum to 1, and logits of 1000 or -1000 give no NaN"),
     )
 
 
@@ -164,14 +174,19 @@ def check_log_softmax(fn):
     mistakes = [
         (
             log_of_softmax,
-            "log of a softmax that underflowed to 0 is -inf: compute z - m - log(sum(exp(z - m))) directly",
+            _(
+                "log of a softmax that underflowed to 0 is -inf: "
+                "compute z - m - log(sum(exp(z - m))) directly"
+            ),
         ),
         (
             forgot_max_back,
-            "you subtracted the log-sum-exp of the shifted logits from the unshifted ones: "
-            "log h = (z - m) - log(sum(exp(z - m)))",
+            _(
+                "you subtracted the log-sum-exp of the shifted logits from the unshifted ones: "
+                "log h = (z - m) - log(sum(exp(z - m)))"
+            ),
         ),
-        (no_shift, "overflow: exp(1000) is inf; shift by the row max inside the log-sum-exp"),
+        (no_shift, _("overflow: exp(1000) is inf; shift by the row max inside the log-sum-exp")),
     ]
     return run_checks(
         "log_softmax",
@@ -181,7 +196,7 @@ def check_log_softmax(fn):
         mistakes,
         section=see("01_softmax", "Log-softmax and log-sum-exp"),
         own=(log_softmax,),
-        success="finite everywhere, even at a logit gap of 800, and exp of each row sums to 1",
+        success=_("finite everywhere, even at a logit gap of 800, and exp of each row sums to 1"),
     )
 
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import svg
 from ..gradcheck import numerical_gradient, rel_error
+from ..i18n import _
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
 from ._checking import Exercise, hidden_rng, normal, run_checks, see
@@ -45,32 +46,31 @@ def jacobian_explorer_state(z, diagonal_only=False, g=None):
 
 
 def describe_jacobian(state):
-    which = "diagonal only, h_j(1 − h_j)" if state["diagonal_only"] else "full, h_i(δ_ij − h_j)"
+    which = _("diagonal only, h_j(1 − h_j)") if state["diagonal_only"] else _("full, h_i(δ_ij − h_j)")
     if state["passes"]:
-        verdict = f"gradient check PASSES (relative error below {GRADCHECK_TOL:.0e})"
+        verdict = _("gradient check PASSES (relative error below {tol:.0e})").format(tol=GRADCHECK_TOL)
     else:
-        verdict = (
-            f"gradient check FAILS: relative error {state['rel_error']:.3f}, "
-            "the off-diagonal −h_i h_j terms are missing"
-        )
-    return f"Jacobian: {which}. {verdict}"
+        verdict = _(
+            "gradient check FAILS: relative error {err:.3f}, the off-diagonal −h_i h_j terms are missing"
+        ).format(err=state["rel_error"])
+    return _("Jacobian: {which}. {verdict}").format(which=which, verdict=verdict)
 
 
 @svg.picture
 def draw_jacobian(state):
     """The Jacobian shown as a heat map, beside the numerical and the analytic gradient ``g J``."""
     vmax = np.abs(state["J_true"]).max()
-    title = "J, diagonal only" if state["diagonal_only"] else "J = diag(h) − h hᵀ"
-    verdict = "✓ matches" if state["passes"] else "✗ does not match"
+    title = _("J, diagonal only") if state["diagonal_only"] else "J = diag(h) − h hᵀ"
+    verdict = _("✓ matches") if state["passes"] else _("✗ does not match")
     top = max(np.abs(state["numerical"]).max(), np.abs(state["analytic"]).max()) * 1.25
     return svg.row(
         svg.heatmap(state["J"], title=title, vmax=vmax),
         svg.bar_chart(
-            state["numerical"], title="numerical dL/dz", color=COLORS["numerical"], ylim=(-top, top)
+            state["numerical"], title=_("numerical dL/dz"), color=COLORS["numerical"], ylim=(-top, top)
         ),
         svg.bar_chart(
             state["analytic"],
-            title=f"analytic g J {verdict}",
+            title=_("analytic g J {verdict}").format(verdict=verdict),
             color=COLORS["analytic" if state["passes"] else "wrong"],
             ylim=(-top, top),
         ),
@@ -83,7 +83,7 @@ def jacobian_widget(z=DEFAULT_LOGITS):
     controls = {
         **logit_sliders(z, -4, 4),
         "diagonal_only": w.ToggleButton(
-            value=False, description="diagonal only", tooltip="keep only h_j(1 − h_j)"
+            value=False, description=_("diagonal only"), tooltip=_("keep only h_j(1 − h_j)")
         ),
     }
     return LiveView(
@@ -115,19 +115,23 @@ def check_jacobian(fn):
     mistakes = [
         (
             diag_only,
-            "the diagonal is right, the off-diagonal entries are zero: did you use h_j(1 − h_j) alone? "
-            "Every h_i depends on every z_j through the sum in the denominator",
+            _(
+                "the diagonal is right, the off-diagonal entries are zero: did you use h_j(1 − h_j) alone? "
+                "Every h_i depends on every z_j through the sum in the denominator"
+            ),
         ),
-        (off_sign, "the off-diagonal entries have the wrong sign: for i ≠ j, ∂h_i/∂z_j = −h_i h_j"),
+        (off_sign, _("the off-diagonal entries have the wrong sign: for i ≠ j, ∂h_i/∂z_j = −h_i h_j")),
         (
             h_i_one_minus_h_j,
-            "h_i(1 − h_j) is right only on the diagonal: off it the derivative is −h_i h_j, "
-            "which is what the Kronecker delta in h_i(δ_ij − h_j) switches between",
+            _(
+                "h_i(1 − h_j) is right only on the diagonal: off it the derivative is −h_i h_j, "
+                "which is what the Kronecker delta in h_i(δ_ij − h_j) switches between"
+            ),
         ),
-        (lambda z: np.diag(softmax(z)), "that is diag(h) alone: subtract the outer product h hᵀ"),
+        (lambda z: np.diag(softmax(z)), _("that is diag(h) alone: subtract the outer product h hᵀ")),
         (
             lambda z: -np.outer(softmax(z), softmax(z)),
-            "that is −h hᵀ alone: add diag(h), the part where i = j",
+            _("that is −h hᵀ alone: add diag(h), the part where i = j"),
         ),
     ]
     return run_checks(
@@ -138,7 +142,7 @@ def check_jacobian(fn):
         mistakes,
         section=see("02_softmax_jacobian", "Why the diagonal alone fails the gradient check"),
         own=(softmax_jacobian,),
-        success="J[i, j] = h_i(δ_ij − h_j), on and off the diagonal",
+        success=_("J[i, j] = h_i(δ_ij − h_j), on and off the diagonal"),
     )
 
 
@@ -174,16 +178,18 @@ def check_numerical_jacobian(fn):
     mistakes = [
         (
             lambda f, z, eps: _numerical_jacobian(f, z, eps).T,
-            "rows and columns are swapped: row i should hold df_i/dz_j for every j (one output per row)",
+            _("rows and columns are swapped: row i should hold df_i/dz_j for every j (one output per row)"),
         ),
         (
             lambda f, z, eps: 2 * _numerical_jacobian(f, z, eps),
-            "twice too large: the central difference spans 2ε, from z − ε to z + ε",
+            _("twice too large: the central difference spans 2ε, from z − ε to z + ε"),
         ),
         (
             forward,
-            "close, but only to about ε: that is a forward difference; use (f(z + ε) − f(z − ε)) / 2ε, "
-            "whose error is about ε²",
+            _(
+                "close, but only to about ε: that is a forward difference; use (f(z + ε) − f(z − ε)) / 2ε, "
+                "whose error is about ε²"
+            ),
         ),
     ]
     return run_checks(
@@ -195,7 +201,7 @@ def check_numerical_jacobian(fn):
         rtol=1e-8,
         atol=1e-10,
         section=see("02_softmax_jacobian", "One output, one input: the numerical reference"),
-        success="central differences, one column per input, one row per output",
+        success=_("central differences, one column per input, one row per output"),
     )
 
 

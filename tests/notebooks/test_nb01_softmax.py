@@ -88,3 +88,22 @@ def test_calling_the_course_softmax_is_told_not_passed():
     assert fb.status == "wrong" and "calls the course's own softmax" in fb.message
     fb = nb01.check_softmax(lambda z: softmax(z).astype(np.float32))
     assert "float32" in fb.message or "calls the course's own softmax" in fb.message
+
+
+def test_checker_and_description_speak_chinese():
+    from course_utils import set_language
+
+    def naive(z):
+        return np.exp(z) / np.sum(np.exp(z), axis=1, keepdims=True)
+
+    set_language("zh")
+    try:
+        text = nb01.describe_softmax(nb01.softmax_state([2.0, 1.0, 0.1, -1.0]))
+        assert text.startswith("T = 1.00：最大概率为 0.638（类别 0）")
+        with np.errstate(over="ignore", invalid="ignore"):
+            feedback = nb01.check_softmax(naive)
+        assert feedback.status == "wrong" and "上溢" in feedback.message
+        assert "每一行之和为 1" in nb01.check_softmax(hand_softmax).message
+    finally:
+        set_language("en")
+    assert "the largest probability" in nb01.describe_softmax(nb01.softmax_state([2.0, 1.0, 0.1, -1.0]))

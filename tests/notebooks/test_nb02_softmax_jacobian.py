@@ -112,3 +112,19 @@ def test_jacobian_state_refuses_bad_logits_and_a_mismatched_gradient():
         nb02.jacobian_explorer_state([1.0])
     with pytest.raises(ValueError, match="shape of z"):
         nb02.jacobian_explorer_state([1.0, 2.0, 3.0], g=[1.0, 2.0])
+
+
+def test_checker_and_description_speak_chinese():
+    from course_utils import set_language
+
+    set_language("zh")
+    try:
+        state = nb02.jacobian_explorer_state(nb02.DEFAULT_LOGITS, diagonal_only=True)
+        text = nb02.describe_jacobian(state)
+        assert text.startswith("雅可比矩阵：只用对角线") and "梯度检验失败" in text
+        feedback = nb02.check_jacobian(lambda z: np.diag(softmax(z) * (1 - softmax(z))))
+        assert feedback.status == "wrong" and "非对角元素都是零" in feedback.message
+        assert "解析 g J ✗ 不一致" in nb02.draw_jacobian(state).svg
+    finally:
+        set_language("en")
+    assert nb02.describe_jacobian(state).startswith("Jacobian: diagonal only")
