@@ -1,0 +1,223 @@
+"""The Chinese edition stays in step with the English source, and English output never changes.
+
+The notebook catalogs (``notebooks/zh/catalog/``) must hold a translation of every cell of the
+current English text; the gettext catalogs (``course_utils/locale/zh/``) a translation of every
+message the code marks. Figures must find a glyph for every Chinese character.
+"""
+
+import copy
+import json
+import re
+import warnings
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+import course_utils as cu
+from course_utils import i18n
+from course_utils.teaching import translations as tr
+
+ROOT = Path(__file__).resolve().parents[1]
+NAMES = tr.notebook_names()
+ZH_NOTEBOOKS = sorted((ROOT / "notebooks" / "zh").glob("*/[0-9][0-9]_*.ipynb"))
+
+
+@pytest.fixture
+def chinese():
+    cu.set_language("zh")
+    try:
+        yield
+    finally:
+        cu.set_language("en")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_cell_has_an_up_to_date_translation(name):
+    """Fails naming the cell when the English changed since it was translated, or was never translated."""
+    found = tr.problems(name)
+    assert not found, "\n".join(found) + "\n(edit notebooks/zh/catalog/" + name + ".md)"
+
+
+def test_every_message_of_course_utils_is_translated():
+    found = tr.po_problems()
+    assert not found, "\n".join(found)
+
+
+def _english_and_entries(name):
+    en = nbformat.read(tr.SOLUTIONS / f"{name}.ipynb", as_version=4)
+    return en, tr.read_catalog(tr.catalog_path(name))
+
+
+def test_an_edited_english_cell_is_named_stale():
+    en, entries = _english_and_entries("02_softmax_jacobian")
+    cell = next(c for c in en.cells if c.cell_type == "markdown" and c.source.startswith("## "))
+    cell.source += "\nOne more English sentence."
+    assert tr.problems("02_softmax_jacobian", en, entries) == [
+        f"stale: 02_softmax_jacobian cell {cell.id} ({cell.source.splitlines()[0][:60]!r}) changed since it was translated"
+    ]
+
+
+def test_a_new_english_cell_is_named_missing_and_a_removed_one_orphan():
+    en, entries = _english_and_entries("03_kronecker_delta")
+    gone = en.cells.pop(4)
+    en.cells.append(nbformat.v4.new_markdown_cell("A new paragraph.", id="brandnew"))
+    found = tr.problems("03_kronecker_delta", en, entries)
+    assert any(line.startswith("missing: 03_kronecker_delta cell brandnew") for line in found)
+    assert any(line.startswith(f"orphan: 03_kronecker_delta has an entry for cell {gone.id}") for line in found)
+
+
+def test_a_translation_that_changes_the_code_is_refused():
+    en, entries = _english_and_entries("01_softmax")
+    cell_id, (kind, digest, same, body) = next(
+        (k, v) for k, v in entries.items() if v[0] == "code" and not v[2] and "verify(" in v[3]
+    )
+    broken = dict(entries)
+    broken[cell_id] = (kind, digest, same, body.replace("verify(", "verify_true(", 1))
+    assert any(line.startswith(f"code differs: 01_softmax cell {cell_id}") for line in tr.problems("01_softmax", en, broken))
+    english = dict(entries)
+    english[cell_id] = (kind, digest, same, next(c.source for c in en.cells if c.id == cell_id))
+    assert any(line.startswith("untranslated:") for line in tr.problems("01_softmax", en, english))
+
+
+def test_code_shape_ignores_strings_and_field_order_only():
+    a = 'print(f"{x} of {y}")  # count'
+    assert tr._code_shape(a) == tr._code_shape('print(f"{y} 中的 {x}")  # 计数')
+    assert tr._code_shape(a) != tr._code_shape('print(f"{x} of {z}")')
+    assert tr._code_shape("%matplotlib inline\nx = 1") != tr._code_shape("%matplotlib widget\nx = 1")
+
+
+def test_a_translation_that_drops_a_field_is_refused():
+    assert tr._fields("{n} of {m:.2f}") == tr._fields("{m:.2f} 中的 {n}")
+    assert tr._fields("{n} of {m:.2f}") != tr._fields("{m} 中的 {n}")
+
+
+def test_english_is_the_source_text_and_unknown_text_passes_through(chinese):
+    assert i18n._("NaN or inf in the result") == "结果中有 NaN 或 inf"
+    assert i18n._("a sentence no catalog holds") == "a sentence no catalog holds"
+    cu.set_language("en")
+    assert i18n._("NaN or inf in the result") == "NaN or inf in the result"
+
+
+def test_lazy_text_translates_when_shown_and_compares_as_english(chinese):
+    text = i18n.lazy_("NaN or inf in the result")
+    assert f"{text}" == str(text) == "结果中有 NaN 或 inf"
+    assert text == "NaN or inf in the result"
+
+
+@pytest.mark.parametrize("bad", ["fr", "ZH", None, 1, ["zh"]])
+def test_an_unknown_language_is_refused(bad):
+    with pytest.raises(ValueError, match="language must be one of"):
+        cu.set_language(bad)
+    assert i18n.language() == "en"
+
+
+def test_claims_print_chinese_and_english_unchanged(capsys, chinese):
+    from course_utils.claims import verify
+
+    verify("a = a", np.ones(2), np.ones(2))
+    cu.set_language("en")
+    verify("a = a", np.ones(2), np.ones(2))
+    zh, en = capsys.readouterr().out.splitlines()
+    assert zh == "✓ a = a（相对误差低于 1e-08）"
+    assert en == "✓ a = a  (relative error below 1e-08)"
+
+
+# --- figures: every Chinese character has a glyph --------------------------------------------------
+
+
+def _plots():
+    from course_utils import plotting
+    from course_utils.training import History
+
+    rng = np.random.default_rng(0)
+    history = History(train_loss=[1.0, 0.5], val_accuracy=[0.9, 0.95], seconds=[1.0, 2.0], epochs=2)
+    return [
+        lambda: plotting.plot_probabilities(cu.softmax(rng.normal(size=(1, 4)))[0], target=np.eye(4)[1], title="概率"),
+        lambda: plotting.plot_vector(rng.normal(size=4), title="梯度"),
+        lambda: plotting.plot_matrix(rng.normal(size=(3, 3)), title="雅可比矩阵"),
+        lambda: plotting.plot_numerical_vs_analytic(rng.normal(size=5), rng.normal(size=5), title="数值与解析"),
+        lambda: plotting.plot_history(history),
+        lambda: plotting.plot_confusion(rng.integers(0, 9, size=(10, 10))),
+    ]
+
+
+@pytest.mark.parametrize("k", range(6))
+def test_no_glyph_is_missing_from_a_chinese_figure(k, chinese):
+    """matplotlib's "Glyph ... missing from font" warning fails the test (CI installs fonts-noto-cjk)."""
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r".*[Gg]lyph .* missing from")
+        ax = _plots()[k]()
+        fig = (ax[0] if isinstance(ax, (tuple, list, np.ndarray)) else ax).figure
+        texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+        assert any(re.search(r"[\u4e00-\u9fff]", t) for t in texts), texts
+        fig.canvas.draw()
+    plt.close(fig)
+
+
+def test_a_figure_without_a_cjk_font_fails_the_glyph_check(chinese):
+    """The check above can fail: with only DejaVu Sans, the same figure raises."""
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context({"font.family": ["DejaVu Sans"]}), warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r".*[Gg]lyph .* missing from")
+        fig, ax = plt.subplots()
+        ax.set_title("交叉熵")
+        with pytest.raises(UserWarning, match="missing from"):
+            fig.canvas.draw()
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("path", ZH_NOTEBOOKS, ids=lambda p: f"zh/{p.parent.name}/{p.stem}")
+def test_no_chinese_notebook_output_reports_a_missing_glyph(path):
+    nb = json.loads(path.read_text())
+    assert nb["metadata"]["course_language"] == "zh"
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            assert "missing from" not in json.dumps(out.get("text", "")), cell["source"][:80]
+
+
+# --- the glossary ----------------------------------------------------------------------------------
+
+
+def _avoided_terms():
+    """The variants the glossary's last column rules out."""
+    avoided = []
+    for line in (ROOT / "notebooks" / "zh" / "GLOSSARY.md").read_text(encoding="utf-8").splitlines():
+        cols = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cols) == 3 and cols[2] and cols[2] != "not this" and not set(cols[2]) <= {"-"}:
+            avoided += [v.split("（")[0].strip() for v in cols[2].split(",")]
+    return [v for v in avoided if v]
+
+
+def _chinese_text():
+    parts = [p.read_text(encoding="utf-8") for p in sorted(tr.CATALOGS.glob("*.md"))]
+    parts += [p.read_text(encoding="utf-8") for p in sorted((tr.LOCALE / "zh").glob("*.po"))]
+    return "\n".join(parts)
+
+
+def test_the_glossary_rules_out_variants():
+    assert "雅克比矩阵" in _avoided_terms() and "梯度校验" in _avoided_terms()
+
+
+@pytest.mark.parametrize("variant", _avoided_terms())
+def test_the_chinese_text_uses_the_glossary_terms(variant):
+    text = _chinese_text()
+    assert variant not in text, f"{variant!r} is used; the glossary's term is the one to use"
+
+
+def test_a_changed_english_notebook_makes_the_chinese_build_refuse():
+    en, _ = _english_and_entries("02_softmax_jacobian")
+    en = copy.deepcopy(en)
+    en.cells[2].source += " (changed)"
+    with pytest.raises(ValueError, match="stale: 02_softmax_jacobian"):
+        tr.chinese_source(en, "02_softmax_jacobian")
