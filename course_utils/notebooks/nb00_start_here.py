@@ -3,6 +3,7 @@
 import numpy as np
 
 from .. import svg
+from ..i18n import _
 from ._checking import N_BY_ONE, Exercise, hidden_rng, normal, run_checks, see
 from ._view import LiveView
 
@@ -24,23 +25,25 @@ def mnist_digit_state(X, y, index):
 
 
 def describe_mnist_digit(state):
-    return (
-        f"X[{state['index']}] is one row of 784 pixels; label y[{state['index']}] = "
-        f"{state['label']}; {state['lit']} of 784 pixels are not blank "
-        f"({state['border_lit']} on the border)"
-    )
+    return _(
+        "X[{index}] is one row of 784 pixels; label y[{index}] = {label}; "
+        "{lit} of 784 pixels are not blank ({border_lit} on the border)"
+    ).format(index=state["index"], label=state["label"], lit=state["lit"], border_lit=state["border_lit"])
 
 
 @svg.picture
 def draw_mnist_digit(state):
     """The 28 × 28 image of one MNIST row, titled with its index and label."""
-    return svg.image(state["image"], title=f"X[{state['index']}], label {state['label']}")
+    return svg.image(
+        state["image"],
+        title=_("X[{index}], label {label}").format(index=state["index"], label=state["label"]),
+    )
 
 
 def mnist_widget(X, y):
     import ipywidgets as w
 
-    controls = {"index": w.IntSlider(value=0, min=0, max=len(X) - 1, description="sample")}
+    controls = {"index": w.IntSlider(value=0, min=0, max=len(X) - 1, description=_("sample"))}
     return LiveView(
         controls,
         compute=lambda index: mnist_digit_state(X, y, index),
@@ -62,24 +65,26 @@ def check_one_hot(fn):
     mistakes = [
         (
             lambda y, C: _one_hot(y, C).T,
-            "your rows and columns are swapped: the course puts one sample per row, shape (N, C)",
+            _("your rows and columns are swapped: the course puts one sample per row, shape (N, C)"),
         ),
         (
             lambda y, C: _one_hot((y + 1) % C, C),
-            "every 1 sits one class to the right: Octave labels start at 1, ours at 0",
+            _("every 1 sits one class to the right: Octave labels start at 1, ours at 0"),
         ),
         (
             lambda y, C: _one_hot((y - 1) % C, C),
-            "every 1 sits one class to the left: the labels already start at 0, do not subtract 1",
+            _("every 1 sits one class to the left: the labels already start at 0, do not subtract 1"),
         ),
         (
             lambda y, C: np.eye(y.max() + 1)[y],
-            "one column per label that occurs, y.max() + 1, not per class: use C, the number of "
-            "classes, even when some class has no sample in y",
+            _(
+                "one column per label that occurs, y.max() + 1, not per class: use C, the number of "
+                "classes, even when some class has no sample in y"
+            ),
         ),
         (
             lambda y, C: y[:, None].astype(float),
-            "that is the labels as a column (N, 1): one-hot targets have one column per class, (N, C)",
+            _("that is the labels as a column (N, 1): one-hot targets have one column per class, (N, C)"),
             N_BY_ONE,
         ),
     ]
@@ -90,7 +95,7 @@ def check_one_hot(fn):
         _one_hot,
         mistakes,
         section=see("00_start_here", "Notation: one sample per row"),
-        success="one row per sample, a single 1 in the column of its label",
+        success=_("one row per sample, a single 1 in the column of its label"),
     )
 
 
@@ -104,19 +109,19 @@ def check_theta_to_params(fn):
     mistakes = [
         (
             lambda T: (T[:, 1:], T[:, 0]),
-            "W1 has shape (H, D): Theta1 holds one row per hidden unit, W1 one column; transpose it",
+            _("W1 has shape (H, D): Theta1 holds one row per hidden unit, W1 one column; transpose it"),
         ),
         (
             lambda T: (T.T, T[:, 0]),
-            "W1 still holds the bias column: drop Theta1's first column (W1 = Theta1[:, 1:].T)",
+            _("W1 still holds the bias column: drop Theta1's first column (W1 = Theta1[:, 1:].T)"),
         ),
         (
             lambda T: (T[:, :-1].T, T[:, -1]),
-            "the bias is Theta1's first column, not its last (Octave prepends the column of ones)",
+            _("the bias is Theta1's first column, not its last (Octave prepends the column of ones)"),
         ),
         (
             lambda T: (T[:, 1:].T, T[:, :1]),
-            "b1 has shape (H, 1): the course's biases are vectors of shape (H,); use Theta1[:, 0]",
+            _("b1 has shape (H, 1): the course's biases are vectors of shape (H,); use Theta1[:, 0]"),
         ),
     ]
     return run_checks(
@@ -127,7 +132,7 @@ def check_theta_to_params(fn):
         mistakes,
         n_out=2,
         section=see("00_start_here", "The learners' Octave names"),
-        success="W1 = Theta1[:, 1:].T and b1 = Theta1[:, 0]: X @ W1 + b1 equals [1 X] Theta1'",
+        success=_("W1 = Theta1[:, 1:].T and b1 = Theta1[:, 0]: X @ W1 + b1 equals [1 X] Theta1'"),
     )
 
 

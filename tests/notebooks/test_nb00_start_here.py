@@ -44,3 +44,21 @@ def test_mnist_widget_follows_the_slider():
 def test_one_hot_must_use_C_not_the_largest_label():
     fb = nb00.check_one_hot(lambda y, C: np.eye(y.max() + 1)[y])
     assert fb.status == "wrong" and "use C" in fb.message
+
+
+def test_checkers_and_viewer_speak_chinese():
+    from course_utils import set_language
+
+    X, y = load_mnist("train", n=10)
+    set_language("zh")
+    try:
+        fb = nb00.check_one_hot(lambda y, C: np.eye(C)[y].T)
+        assert fb.status == "wrong" and "行和列弄反了" in fb.message
+        fb = nb00.check_theta_to_params(lambda T: (T[:, 1:].T, T[:, 0]))
+        assert fb.status == "correct" and "等于" in fb.message
+        text = nb00.describe_mnist_digit(nb00.mnist_digit_state(X, y, 3))
+        assert text.startswith("X[3] 是一行 784 个像素；标签 y[3] = 1；")
+        assert "标签 1" in nb00.draw_mnist_digit(nb00.mnist_digit_state(X, y, 3)).svg
+    finally:
+        set_language("en")
+    assert "one row of 784 pixels" in nb00.describe_mnist_digit(nb00.mnist_digit_state(X, y, 3))
