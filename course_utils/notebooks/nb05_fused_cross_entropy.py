@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import svg
 from ..gradcheck import rel_error
+from ..i18n import _
 from ..losses import cross_entropy_and_grad, cross_entropy_grad
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
@@ -54,16 +55,21 @@ def fused_gradient_state(gap, smoothing=0.0, dtype="float64", C=4):
 
 
 def describe_fused(state):
-    head = f"{state['dtype']}, gap {state['gap']:.0f}: h of the true class = {state['h_true_class']:.3g}. "
+    head = _("{dtype}, gap {gap:.0f}: h of the true class = {h:.3g}. ").format(
+        dtype=state["dtype"], gap=state["gap"], h=state["h_true_class"]
+    )
     if state["long_way_finite"]:
         err = rel_error(state["long_way"], state["fused"])
-        agree = "to round-off" if err < 1e-10 else f"to a relative error of {err:.1e}"
-        return head + f"The −t/h route agrees with h − t {agree}."
+        if err < 1e-10:
+            return head + _("The −t/h route agrees with h − t to round-off.")
+        return head + _("The −t/h route agrees with h − t to a relative error of {err:.1e}.").format(err=err)
     if state["h_true_class"] == 0:
-        why = "h underflowed to 0, so −t/h = −inf"
-    else:
-        why = f"1/h overflows {state['dtype']}, so −t/h = −inf"
-    return head + f"The −t/h route breaks (inf and NaN): {why}. h − t is fine."
+        return head + _(
+            "The −t/h route breaks (inf and NaN): h underflowed to 0, so −t/h = −inf. h − t is fine."
+        )
+    return head + _(
+        "The −t/h route breaks (inf and NaN): 1/h overflows {dtype}, so −t/h = −inf. h − t is fine."
+    ).format(dtype=state["dtype"])
 
 
 @svg.picture
@@ -73,15 +79,15 @@ def draw_fused(state):
     return svg.row(
         svg.bar_chart(
             state["h"],
-            title="h, with t dashed",
+            title=_("h, with t dashed"),
             outline=state["t"],
             ylim=(0, 1),
             color=COLORS["probability"],
         ),
-        svg.bar_chart(state["fused"], title="fused: h − t", ylim=(-1.2, 1.2), color=COLORS["analytic"]),
+        svg.bar_chart(state["fused"], title=_("fused: h − t"), ylim=(-1.2, 1.2), color=COLORS["analytic"]),
         svg.bar_chart(
             state["long_way"],
-            title="long way: (−t/h) J" + ("" if ok else " ✗ inf/NaN"),
+            title=_("long way: (−t/h) J") if ok else _("long way: (−t/h) J ✗ inf/NaN"),
             ylim=(-1.2, 1.2),
             color=COLORS["analytic" if ok else "wrong"],
         ),
@@ -93,9 +99,9 @@ def fused_widget():
 
     controls = {
         "gap": w.FloatSlider(
-            value=5, min=0, max=1000, step=1, description="logit gap", layout=w.Layout(width="360px")
+            value=5, min=0, max=1000, step=1, description=_("logit gap"), layout=w.Layout(width="360px")
         ),
-        "smoothing": slider("smoothing", 0.0, 0.0, 0.5, step=0.05),
+        "smoothing": slider(_("smoothing"), 0.0, 0.0, 0.5, step=0.05),
         "dtype": w.ToggleButtons(options=["float64", "float32"], value="float64"),
     }
     return LiveView(
@@ -128,23 +134,25 @@ def check_fused_grad(fn):
     mistakes = [
         (
             no_shift,
-            "NaN where the logits are large: exp(1000) overflows to inf and inf/inf is NaN; take the "
-            "softmax with each row's max subtracted first (or call cu.softmax)",
+            _(
+                "NaN where the logits are large: exp(1000) overflows to inf and inf/inf is NaN; take the "
+                "softmax with each row's max subtracted first (or call cu.softmax)"
+            ),
             see("01_softmax", "Overflow, and the one-line fix"),
         ),
         (
             lambda z, y: z.shape[0] * _fused(z, y),
-            "off by a factor of N: where did the 1/N of the mean go?",
+            _("off by a factor of N: where did the 1/N of the mean go?"),
             one_over_n,
         ),
-        (lambda z, y: -_fused(z, y), "the sign is flipped: the gradient is h − t, not t − h"),
+        (lambda z, y: -_fused(z, y), _("the sign is flipped: the gradient is h − t, not t − h")),
         (
             lambda z, y: softmax(z) / z.shape[0],
-            "that is h/N: subtract 1 at each row's label (the t in h − t)",
+            _("that is h/N: subtract 1 at each row's label (the t in h − t)"),
         ),
         (
             lambda z, y: _fused(z, (y + 1) % z.shape[1]),
-            "the 1 is subtracted one class to the right of the label: are your labels counted from 1?",
+            _("the 1 is subtracted one class to the right of the label: are your labels counted from 1?"),
         ),
     ]
     return run_checks(
@@ -155,7 +163,7 @@ def check_fused_grad(fn):
         mistakes,
         section=see("05_fused_cross_entropy", "The derivation"),
         own=(cross_entropy_grad, cross_entropy_and_grad),
-        success="(h − t)/N: the whole softmax Jacobian and the 1/h of the log collapse to this",
+        success=_("(h − t)/N: the whole softmax Jacobian and the 1/h of the log collapse to this"),
     )
 
 
@@ -172,12 +180,14 @@ def check_soft_target_grad(fn):
     mistakes = [
         (
             lambda z, t: (softmax(z) - t) / z.shape[0],
-            "that is (h − t)/N, right only when each row of t sums to 1: here they do not; "
-            "use (h·Σ_k t_k − t)/N",
+            _(
+                "that is (h − t)/N, right only when each row of t sums to 1: here they do not; "
+                "use (h·Σ_k t_k − t)/N"
+            ),
         ),
         (
             lambda z, t: softmax(z) * t.sum(axis=-1, keepdims=True) - t,
-            "off by a factor of N: where did the 1/N of the mean go?",
+            _("off by a factor of N: where did the 1/N of the mean go?"),
             see("05_fused_cross_entropy", "Where the 1/N goes"),
         ),
     ]
@@ -189,7 +199,7 @@ def check_soft_target_grad(fn):
         mistakes,
         section=see("05_fused_cross_entropy", "Soft targets"),
         own=(cross_entropy_grad, cross_entropy_and_grad),
-        success="(h·Σt − t)/N, which becomes (h − t)/N whenever a row of t sums to 1",
+        success=_("(h·Σt − t)/N, which becomes (h − t)/N whenever a row of t sums to 1"),
     )
 
 

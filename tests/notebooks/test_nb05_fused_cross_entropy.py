@@ -91,3 +91,22 @@ def test_a_softmax_without_the_max_shift_is_named():
         fb = nb05.check_fused_grad(no_shift)
     assert fb.status == "wrong" and "exp(1000) overflows" in fb.message
     assert fb.see.heading == "Overflow, and the one-line fix"
+
+
+def test_the_checker_and_the_verdict_speak_chinese():
+    from course_utils.i18n import set_language
+
+    set_language("zh")
+    try:
+        fb = nb05.check_fused_grad(lambda z, y: -nb05._fused(z, y))
+        assert fb.status == "wrong" and "符号反了" in fb.message
+        fb = nb05.check_soft_target_grad(nb05._general)
+        assert fb.status == "correct" and "只要 t 的某一行之和为 1" in fb.message
+        broken = nb05.describe_fused(nb05.fused_gradient_state(90, dtype="float32"))
+        assert "路线失效" in broken and "1/h 在 float32 下上溢" in broken
+        fine = nb05.describe_fused(nb05.fused_gradient_state(5))
+        assert fine.startswith("float64，logit 差距 5：") and "舍入误差" in fine
+        assert "长路线：(−t/h) J ✗ inf/NaN" in nb05.draw_fused(nb05.fused_gradient_state(800)).svg
+    finally:
+        set_language("en")
+    assert "The −t/h route breaks" in nb05.describe_fused(nb05.fused_gradient_state(800))
