@@ -13,7 +13,11 @@ from nbconvert import HTMLExporter
 
 from course_utils.teaching import classroom
 
-NOTEBOOKS = sorted(classroom.SOLUTIONS.glob("*.ipynb")) + sorted(classroom.LEARNER.glob("*.ipynb"))
+NOTEBOOKS = [
+    path
+    for solutions, learner in classroom.editions().values()
+    for path in sorted(solutions.glob("*.ipynb")) + sorted(learner.glob("*.ipynb"))
+]
 
 
 def _stored(nb, mime):
@@ -26,7 +30,9 @@ def _stored(nb, mime):
     ]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize(
+    "path", NOTEBOOKS, ids=lambda p: str(p.relative_to(classroom.ROOT / "notebooks").with_suffix(""))
+)
 def test_html_export_shows_every_figure(path):
     nb = json.loads(path.read_text())
     pngs, svgs = _stored(nb, "image/png"), _stored(nb, "image/svg+xml")

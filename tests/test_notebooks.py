@@ -14,11 +14,31 @@ import pytest
 FOLDER = Path(__file__).resolve().parent.parent / "notebooks"
 SOLUTIONS = sorted((FOLDER / "solutions").glob("[0-9][0-9]_*.ipynb"))
 LEARNER = sorted((FOLDER / "learner").glob("[0-9][0-9]_*.ipynb"))
-NOTEBOOKS = SOLUTIONS + LEARNER
+ZH_SOLUTIONS = sorted((FOLDER / "zh" / "solutions").glob("[0-9][0-9]_*.ipynb"))
+ZH_LEARNER = sorted((FOLDER / "zh" / "learner").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = SOLUTIONS + LEARNER + ZH_SOLUTIONS + ZH_LEARNER
 
 
 def ident(path):
-    return f"{path.parent.name}/{path.stem}"
+    edition = "zh/" if path.parent.parent.name == "zh" else ""
+    return f"{edition}{path.parent.name}/{path.stem}"
+
+
+def chinese(path):
+    return path.parent.parent.name == "zh"
+
+
+# The parts every notebook promises, in each edition's words (notebooks/zh/GLOSSARY.md).
+PARTS = {
+    "en": (
+        "**In this notebook you will**",
+        "**Prerequisites:**",
+        "## Exercises",
+        "## Summary",
+        "Predict, then run",
+    ),
+    "zh": ("**本笔记本中你将**", "**预备知识：**", "## 练习", "## 小结", "先预测，再运行"),
+}
 
 
 IGNORE = "# NBVAL_IGNORE_OUTPUT"
@@ -39,6 +59,7 @@ def source(cell):
 
 def test_the_notebooks_exist_in_order_in_both_versions():
     assert [p.stem for p in LEARNER] == [p.stem for p in SOLUTIONS]
+    assert [p.stem for p in ZH_SOLUTIONS] == [p.stem for p in ZH_LEARNER] == [p.stem for p in SOLUTIONS]
     names = [p.stem for p in SOLUTIONS]
     assert names == [
         "00_start_here",
@@ -116,13 +137,7 @@ def test_every_part_is_there(path):
     cs = cells(path)
     markdown = "\n".join(source(c) for c in cs if c["cell_type"] == "markdown")
     code = [source(c) for c in cs if c["cell_type"] == "code"]
-    for heading in (
-        "**In this notebook you will**",
-        "**Prerequisites:**",
-        "## Exercises",
-        "## Summary",
-        "Predict, then run",
-    ):
+    for heading in PARTS["zh" if chinese(path) else "en"]:
         assert heading in markdown, heading
     widget_cells = [i for i, c in enumerate(cs) if re.search(r"nb\d\d\.\w+_widget\(", source(c))]
     assert widget_cells, "at least one widget"
@@ -137,8 +152,11 @@ def test_every_part_is_there(path):
         if path.parent.name == "solutions":
             assert src.count("### BEGIN SOLUTION") == src.count("### END SOLUTION") == 1
         else:
-            assert "SOLUTION" not in src and (
-                "raise NotImplementedError" in src or "# your answer here" in src
+            stub = "# 在这里写你的" if chinese(path) else "# your "
+            assert (
+                "SOLUTION" not in src
+                and stub in src
+                and ("raise NotImplementedError" in src or "answer here" in src or "写你的答案" in src)
             )
     assert re.search(r"\]\(0\d_\w+\.ipynb\)", markdown), "a link to another notebook"
 
@@ -152,7 +170,7 @@ def test_exercise_feedback_in_committed_outputs_is_correct(path):
             assert shown.startswith("✓" if path.parent.name == "solutions" else "…"), shown
 
 
-@pytest.mark.parametrize("path", SOLUTIONS, ids=ident)
+@pytest.mark.parametrize("path", SOLUTIONS + ZH_SOLUTIONS, ids=ident)
 def test_cells_carry_slide_metadata(path):
     kinds = {c["metadata"].get("slideshow", {}).get("slide_type") for c in cells(path)}
     assert None not in kinds and "slide" in kinds

@@ -167,19 +167,23 @@ def _sections_named_in(path):
 
 @pytest.mark.parametrize("path", sorted(Path(_checking.__file__).parent.glob("*.py")), ids=lambda p: p.name)
 def test_every_linked_section_is_a_heading_of_its_notebook(path):
+    from course_utils.i18n import translated
+
     root = Path(_checking.__file__).parents[2] / "notebooks"
     for notebook, heading in _sections_named_in(path):
-        for version in ("solutions", "learner"):
-            nb = json.loads((root / version / f"{notebook}.ipynb").read_text())
-            headings = {
-                line.lstrip("#").strip()
-                for c in nb["cells"]
-                if c["cell_type"] == "markdown"
-                for line in "".join(c["source"]).splitlines()
-                if line.startswith("#")
-            }
-            assert heading in headings, (version, notebook, heading)
-            assert "$" not in heading, "a heading with LaTeX makes no reliable anchor"
+        for language, folder in (("en", root), ("zh", root / "zh")):
+            shown = translated(heading, language)
+            for version in ("solutions", "learner"):
+                nb = json.loads((folder / version / f"{notebook}.ipynb").read_text())
+                headings = {
+                    line.lstrip("#").strip()
+                    for c in nb["cells"]
+                    if c["cell_type"] == "markdown"
+                    for line in "".join(c["source"]).splitlines()
+                    if line.startswith("#")
+                }
+                assert shown in headings, (language, version, notebook, shown)
+                assert "$" not in shown, "a heading with LaTeX makes no reliable anchor"
 
 
 def test_a_constant_factor_and_a_sign_are_named_wherever_they_occur():
