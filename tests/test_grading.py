@@ -330,3 +330,29 @@ def test_rows_are_written_as_they_finish_and_an_interrupt_keeps_them(tmp_path):
             grader.kill()
     lines = out.read_text().splitlines()
     assert len(lines) == 2 and lines[1].startswith("quick,")
+
+
+def test_the_chinese_edition_is_graded_by_the_same_grader_with_chinese_feedback(tmp_path):
+    """A hand-in of the Chinese learner copy, graded with --language zh: same points, Chinese feedback."""
+    zh_learner = classroom.editions()["zh"][1] / f"{NB}.ipynb"
+    nb = nbformat.read(zh_learner, as_version=4)
+    nb.cells = [c for c in nb.cells if c.cell_type == "markdown" or "widget" not in c.source]
+    diagonal = "h = cu.softmax(z)\n    return np.diag(h * (1 - h))"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+        if "def softmax_jacobian_one" in cell.source:
+            cell.source = re.sub(r"raise NotImplementedError.*", diagonal, cell.source, count=1)
+    path = tmp_path / "lin" / f"{NB}.ipynb"
+    path.parent.mkdir()
+    nbformat.write(nb, path)
+    out = tmp_path / "grades.csv"
+    assert grading.main([NB, str(path), "-o", str(out), "--jobs", "1", "--language", "zh"]) == 0
+    (feedback,) = (tmp_path / "feedback").glob("*.md")
+    text = feedback.read_text(encoding="utf-8")
+    assert text.startswith("# 02_softmax_jacobian：给 ") and "**总分：2 / 11**" in text, text
+    assert "## softmax_jacobian: 2 / 6\n\n得分：runs 1, checker 0, diagonal 1, hidden 0" in text, text
+    assert "非对角" in text.split("## softmax_jacobian")[1].split("```")[1], text
+    from course_utils.i18n import language
+
+    assert language() == "en", "the grader puts the language back"
