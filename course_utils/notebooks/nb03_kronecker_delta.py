@@ -6,6 +6,7 @@ The spectrum widget and the checkers of its exercises.
 import numpy as np
 
 from .. import svg
+from ..i18n import _
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
 from ._checking import Exercise, hidden_rng, normal, run_checks, see
@@ -34,10 +35,13 @@ def jacobian_spectrum_state(z, temperature=1.0):
 
 def describe_spectrum(state):
     eig = state["eigenvalues"]
-    null = "J·1 = 0 to round-off" if state["null_residual"] < 1e-12 else "J·1 ≠ 0"
-    return (
-        f"eigenvalues {', '.join(f'{e:.4f}' for e in eig)}; rank {state['rank']} of "
-        f"{eig.size}; trace = Σ h(1 − h) = {state['trace']:.4f}; {null}"
+    null = _("J·1 = 0 to round-off") if state["null_residual"] < 1e-12 else "J·1 ≠ 0"
+    return _("eigenvalues {values}; rank {rank} of {size}; trace = Σ h(1 − h) = {trace:.4f}; {null}").format(
+        values=", ".join(f"{e:.4f}" for e in eig),
+        rank=state["rank"],
+        size=eig.size,
+        trace=state["trace"],
+        null=null,
     )
 
 
@@ -50,7 +54,7 @@ def draw_spectrum(state):
         svg.heatmap(state["J"], title="J", cell=30),
         svg.bar_chart(
             eig,
-            title=f"eigenvalues: rank {state['rank']}",
+            title=_("eigenvalues: rank {rank}").format(rank=state["rank"]),
             ylim=(0, 1.2 * max(eig.max(), 1e-3)),
             labels=[f"λ{k + 1}" for k in range(eig.size)],
             color=COLORS["analytic"],
@@ -84,15 +88,19 @@ def check_batched_jacobian(fn):
     mistakes = [
         (
             lambda z: softmax_jacobian(z[0]),
-            "that is the Jacobian of the first row only: the answer has one C × C matrix per row, "
-            "shape (N, C, C)",
+            _(
+                "that is the Jacobian of the first row only: the answer has one C × C matrix per row, "
+                "shape (N, C, C)"
+            ),
         ),
         (
             lambda z: softmax(z)[:, :, None] * (1 - softmax(z)[:, None, :]),
-            "h_i(1 − h_j) everywhere: the identity is missing; "
-            "use h[:, :, None] * (np.eye(C) − h[:, None, :])",
+            _(
+                "h_i(1 − h_j) everywhere: the identity is missing; "
+                "use h[:, :, None] * (np.eye(C) − h[:, None, :])"
+            ),
         ),
-        (diag_only, "only the diagonals: each matrix also needs −h_i h_j off the diagonal"),
+        (diag_only, _("only the diagonals: each matrix also needs −h_i h_j off the diagonal")),
     ]
     return run_checks(
         "batched_jacobian",
@@ -102,7 +110,7 @@ def check_batched_jacobian(fn):
         mistakes,
         section=see("03_kronecker_delta", "A batch of Jacobians, and what it costs"),
         own=(softmax_jacobian,),
-        success="right: (N, C, C), each slice diag(h) − h hᵀ of its own row, also for large logits",
+        success=_("right: (N, C, C), each slice diag(h) − h hᵀ of its own row, also for large logits"),
     )
 
 
@@ -117,14 +125,14 @@ def check_lse_hvp(fn):
     mistakes = [
         (
             lambda z, v: softmax(z) * (1 - softmax(z)) * v,
-            "that is the diagonal of the Hessian times v: the full Hessian is diag(h) − h hᵀ",
+            _("that is the diagonal of the Hessian times v: the full Hessian is diag(h) − h hᵀ"),
         ),
         (
             lambda z, v: softmax(z) * v - np.dot(softmax(z), v),
-            "the second term is h ⟨h, v⟩, a vector along h: multiply ⟨h, v⟩ by h",
+            _("the second term is h ⟨h, v⟩, a vector along h: multiply ⟨h, v⟩ by h"),
         ),
-        (lambda z, v: softmax(z) * v - softmax(z) * v.sum(), "use ⟨h, v⟩ = Σ h_i v_i, not Σ v_i"),
-        (lambda z, v: softmax(z) * v, "that is diag(h) v alone: subtract h ⟨h, v⟩"),
+        (lambda z, v: softmax(z) * v - softmax(z) * v.sum(), _("use ⟨h, v⟩ = Σ h_i v_i, not Σ v_i")),
+        (lambda z, v: softmax(z) * v, _("that is diag(h) v alone: subtract h ⟨h, v⟩")),
     ]
     return run_checks(
         "lse_hvp",
@@ -134,7 +142,7 @@ def check_lse_hvp(fn):
         mistakes,
         section=see("03_kronecker_delta", "J is the Hessian of log-sum-exp"),
         own=(softmax_jacobian,),
-        success="right: (diag(h) − h hᵀ) v, which h ⊙ v − h ⟨h, v⟩ computes in O(C) without building J",
+        success=_("right: (diag(h) − h hᵀ) v, which h ⊙ v − h ⟨h, v⟩ computes in O(C) without building J"),
     )
 
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import svg
 from ..gradcheck import rel_error
+from ..i18n import _, lazy_
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian, softmax_vjp
 from ._checking import N_BY_ONE, Exercise, hidden_rng, normal, run_checks, see
@@ -14,12 +15,12 @@ from ._view import DEFAULT_LOGITS, LiveView, logits, upstream
 from ._view import DEFAULT_UPSTREAM as DEFAULT_UPSTREAM  # the notebook's g
 
 VJP_STEPS = (
-    ("g = dL/dh", "the upstream gradient, one entry per output"),
-    ("h = softmax(z)", "the forward output, kept from the forward pass"),
-    ("g ⊙ h", "elementwise products g_i h_i"),
-    ("⟨g, h⟩", "their sum: one number per sample"),
-    ("g − ⟨g, h⟩", "subtract it from every entry of g"),
-    ("dz = h ⊙ (g − ⟨g, h⟩)", "scale by h: the answer, equal to g J"),
+    ("g = dL/dh", lazy_("the upstream gradient, one entry per output")),
+    ("h = softmax(z)", lazy_("the forward output, kept from the forward pass")),
+    ("g ⊙ h", lazy_("elementwise products g_i h_i")),
+    ("⟨g, h⟩", lazy_("their sum: one number per sample")),
+    ("g − ⟨g, h⟩", lazy_("subtract it from every entry of g")),
+    ("dz = h ⊙ (g − ⟨g, h⟩)", lazy_("scale by h: the answer, equal to g J")),
 )
 
 
@@ -50,11 +51,14 @@ def _step_index(state, k):
 def describe_vjp_step(state, k):
     k = _step_index(state, k)
     step = state["steps"][k]
-    text = f"step {k + 1} of {len(state['steps'])}: {step['name']}, {step['note']}"
+    fields = {"k": k + 1, "n": len(state["steps"]), "name": step["name"], "note": step["note"]}
     if k == len(state["steps"]) - 1:
         err = rel_error(step["value"], state["via_jacobian"])
-        text += f". Same as g J built the long way: {'yes' if err < 1e-12 else 'NO'}"
-    return text
+        same = _("yes") if err < 1e-12 else _("NO")
+        return _("step {k} of {n}: {name}, {note}. Same as g J built the long way: {same}").format(
+            same=same, **fields
+        )
+    return _("step {k} of {n}: {name}, {note}").format(**fields)
 
 
 @svg.picture
@@ -81,7 +85,7 @@ def vjp_widget(z=DEFAULT_LOGITS, g=None):
 
     state = vjp_steps(z, upstream(len(z)) if g is None else g)
     n = len(state["steps"])
-    controls = {"step": w.IntSlider(value=n, min=1, max=n, description="step")}
+    controls = {"step": w.IntSlider(value=n, min=1, max=n, description=_("step"))}
     return LiveView(
         controls,
         compute=lambda step: state,
@@ -109,21 +113,26 @@ def check_vjp(fn):
     mistakes = [
         (
             lambda z, g: g * softmax(z) * (1 - softmax(z)),
-            "that is g times the diagonal h(1 − h) only: the off-diagonal −h_i h_j terms add "
-            "−h_j ⟨g, h⟩; use h ⊙ (g − ⟨g, h⟩)",
+            _(
+                "that is g times the diagonal h(1 − h) only: the off-diagonal −h_i h_j terms add "
+                "−h_j ⟨g, h⟩; use h ⊙ (g − ⟨g, h⟩)"
+            ),
         ),
-        (lambda z, g: softmax(z) * (g - g.sum(axis=1, keepdims=True)), "⟨g, h⟩ is Σ_i g_i h_i, not Σ_i g_i"),
+        (
+            lambda z, g: softmax(z) * (g - g.sum(axis=1, keepdims=True)),
+            _("⟨g, h⟩ is Σ_i g_i h_i, not Σ_i g_i"),
+        ),
         (
             lambda z, g: g - np.sum(g * softmax(z), axis=1, keepdims=True),
-            "the factor h_j is missing in front: dz = h ⊙ (g − ⟨g, h⟩)",
+            _("the factor h_j is missing in front: dz = h ⊙ (g − ⟨g, h⟩)"),
         ),
         (
             rows_sum_axis0,
-            "⟨g, h⟩ must be taken per sample: sum over axis=1 (the classes), not axis=0 (the batch)",
+            _("⟨g, h⟩ must be taken per sample: sum over axis=1 (the classes), not axis=0 (the batch)"),
         ),
         (
             no_keepdims,
-            "np.sum(..., axis=1) has shape (N,) and was broadcast across columns: add keepdims=True",
+            _("np.sum(..., axis=1) has shape (N,) and was broadcast across columns: add keepdims=True"),
             N_BY_ONE,
         ),
     ]
@@ -135,7 +144,7 @@ def check_vjp(fn):
         mistakes,
         section=see("04_chain_rule_reduction", "The reduction"),
         own=(softmax_vjp, softmax_jacobian),
-        success="right: the rows of g J, which h ⊙ (g − ⟨g, h⟩) gives without any C × C matrix",
+        success=_("right: the rows of g J, which h ⊙ (g − ⟨g, h⟩) gives without any C × C matrix"),
     )
 
 
@@ -168,17 +177,22 @@ def check_delta2(fn):
     mistakes = [
         (
             elementwise,
-            "only the label column is non-zero: an elementwise product where the chain rule needs a "
-            "sum over i; the learner's commented line, −(1/h_y)·(row y of J)/N, does that sum",
+            _(
+                "only the label column is non-zero: an elementwise product where the chain rule needs a "
+                "sum over i; the learner's commented line, −(1/h_y)·(row y of J)/N, does that sum"
+            ),
         ),
         (
             lambda a2, y: -_delta2(a2, y),
-            "the sign is flipped: dL/dh_y = −1/h_y; keep the minus and you get (h − t)/N",
+            _("the sign is flipped: dL/dh_y = −1/h_y; keep the minus and you get (h − t)/N"),
         ),
-        (lambda a2, y: a2.shape[0] * _delta2(a2, y), "N times too large: where did the 1/N of the mean go?"),
+        (
+            lambda a2, y: a2.shape[0] * _delta2(a2, y),
+            _("N times too large: where did the 1/N of the mean go?"),
+        ),
         (
             lambda a2, y: (_delta2(a2, y) * a2.shape[0]).sum(axis=1, keepdims=True) / a2.shape[0],
-            "shape (N, 1): the upstream error has one entry per class, shape (N, C)",
+            _("shape (N, 1): the upstream error has one entry per class, shape (N, C)"),
         ),
     ]
     return run_checks(
@@ -188,7 +202,7 @@ def check_delta2(fn):
         _delta2,
         mistakes,
         section=N_BY_ONE,
-        success="(a2 − t)/N: the N × 1 column times row y of each Jacobian, summed, is exactly this",
+        success=_("(a2 − t)/N: the N × 1 column times row y of each Jacobian, summed, is exactly this"),
     )
 
 

@@ -56,3 +56,20 @@ def test_batched_jacobian_without_the_max_shift_fails_on_large_logits():
     with np.errstate(over="ignore", invalid="ignore"):
         assert not nb03.check_batched_jacobian(no_shift).passed
     assert "calls the course's own softmax_jacobian" in nb03.check_batched_jacobian(softmax_jacobian).message
+
+
+def test_checkers_and_description_speak_chinese():
+    from course_utils import set_language
+
+    state = nb03.jacobian_spectrum_state([1.0, -2.0, 0.5, 3.0])
+    english = nb03.describe_spectrum(state)
+    set_language("zh")
+    try:
+        text = nb03.describe_spectrum(state)
+        assert text.startswith("特征值 ") and "秩为 3（共 4 维）" in text and "舍入误差" in text
+        expect(nb03.check_lse_hvp(lambda z, v: one_softmax(z) * v), "wrong", "还要减去 h ⟨h, v⟩")
+        expect(nb03.check_lse_hvp(lambda z, v: one_softmax(z) * (v - one_softmax(z) @ v)), "correct", "正确")
+        assert "特征值：秩 3" in nb03.draw_spectrum(state).svg
+    finally:
+        set_language("en")
+    assert nb03.describe_spectrum(state) == english and english.startswith("eigenvalues ")

@@ -105,3 +105,27 @@ def test_vjp_step_index_out_of_range_is_a_clear_error():
             nb04.draw_vjp_step(state, k)
     with pytest.raises(ValueError, match="shape of z"):
         nb04.vjp_steps([1.0, 2.0, 0.0], [1.0, 0.0])
+
+
+def test_checkers_and_stepper_speak_chinese():
+    from course_utils import set_language
+
+    state = nb04.vjp_steps([1.0, 2.0, 0.0, -1.0], [1.0, -0.5, 0.75, -1.25])
+    set_language("zh")
+    try:
+        assert (
+            nb04.describe_vjp_step(state, 1)
+            == "第 2 步（共 6 步）：h = softmax(z)，前向输出，在前向传播时保存下来"
+        )
+        assert nb04.describe_vjp_step(state, 5).endswith("与按长路线构造的 g J 相同：是")
+        expect(nb04.check_delta2(lambda a2, y: a2.shape[0] * nb04._delta2(a2, y)), "wrong", "大了 N 倍")
+        expect(
+            nb04.check_vjp(lambda z, g: g - np.sum(g * hand_softmax(z), axis=1, keepdims=True)),
+            "wrong",
+            "因子 h_j",
+        )
+    finally:
+        set_language("en")
+    assert nb04.describe_vjp_step(state, 1) == (
+        "step 2 of 6: h = softmax(z), the forward output, kept from the forward pass"
+    )
