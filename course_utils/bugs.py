@@ -17,6 +17,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .diagnosis import diagnose
+from .i18n import lazy_
 from .losses import binary_cross_entropy
 from .network import TwoLayerNet
 from .silent_bugs import SILENT_BUGS, SilentBug
@@ -49,7 +50,7 @@ BUGS = {
     for b in [
         Bug(
             "missing_1_over_N",
-            "the 1/N of the mean is missing",
+            lazy_("the 1/N of the mean is missing"),
             "dz = h - t",
             "dz = (h - t) / N",
             _ALL,
@@ -57,15 +58,15 @@ BUGS = {
         ),
         Bug(
             "diagonal_only_softmax",
-            "diagonal-only softmax derivative",
+            lazy_("diagonal-only softmax derivative"),
             "dz = dL_dh * h * (1 - h)",
-            "dz = h - t  (or h * (g - (g * h).sum(1, keepdims=True)))",
+            lazy_("dz = h - t  (or h * (g - (g * h).sum(1, keepdims=True)))"),
             _ALL,
             "output delta",
         ),
         Bug(
             "dropped_minus",
-            "a dropped minus sign",
+            lazy_("a dropped minus sign"),
             "dL_dh = t / (N * h)",
             "dL_dh = -t / (N * h)",
             _ALL,
@@ -73,7 +74,7 @@ BUGS = {
         ),
         Bug(
             "softmax_over_batch",
-            "softmax normalised over the batch axis",
+            lazy_("softmax normalised over the batch axis"),
             "h = e / e.sum(axis=0)",
             "h = e / e.sum(axis=1, keepdims=True)",
             _ALL,
@@ -81,7 +82,7 @@ BUGS = {
         ),
         Bug(
             "missing_keepdims",
-            "keepdims missing in the max subtraction",
+            lazy_("keepdims missing in the max subtraction"),
             "e = np.exp(z - z.max(axis=1))",
             "e = np.exp(z - z.max(axis=1, keepdims=True))",
             _ALL,
@@ -90,15 +91,15 @@ BUGS = {
         ),
         Bug(
             "labels_as_column",
-            "labels shaped (N, 1)",
+            lazy_("labels shaped (N, 1)"),
             "t[np.arange(N), y[:, None]] = 1",
-            "t[np.arange(N), y] = 1   (y of shape (N,): y.ravel())",
+            lazy_("t[np.arange(N), y] = 1   (y of shape (N,): y.ravel())"),
             _ALL,
             "output delta",
         ),
         Bug(
             "W2_not_transposed",
-            "W2 instead of W2.T",
+            lazy_("W2 instead of W2.T"),
             "da1 = dz @ W2",
             "da1 = dz @ W2.T",
             _HIDDEN,
@@ -107,7 +108,7 @@ BUGS = {
         ),
         Bug(
             "repeated_label_index",
-            "fancy-index -= with repeated labels",
+            lazy_("fancy-index -= with repeated labels"),
             "db2 = h.sum(0) / N; db2[y] -= 1 / N",
             "np.subtract.at(db2, y, 1 / N)",
             frozenset({"b2"}),
@@ -115,33 +116,33 @@ BUGS = {
         ),
         Bug(
             "regulariser_factor",
-            "the regulariser's factor",
+            lazy_("the regulariser's factor"),
             "loss += 0.5 * reg * np.sum(W * W); dW += 2 * reg * W",
-            "match the loss: 0.5*reg*sum(W*W) -> dW += reg*W; reg*sum(W*W) (CS231n) -> dW += 2*reg*W",
+            lazy_("match the loss: 0.5*reg*sum(W*W) -> dW += reg*W; reg*sum(W*W) (CS231n) -> dW += 2*reg*W"),
             frozenset({"W1", "W2"}),
             "regulariser",
             reg=0.5,
         ),
         Bug(
             "regularised_bias",
-            "a regularised bias",
+            lazy_("a regularised bias"),
             "db += reg * b",
-            "biases are not regularised",
+            lazy_("biases are not regularised"),
             frozenset({"b1", "b2"}),
             "bias",
             reg=0.5,
         ),
         Bug(
             "hard_coded_sigmoid",
-            "the hard-coded sigmoid derivative",
+            lazy_("the hard-coded sigmoid derivative"),
             "dpre = da1 * sigmoid_df(pre)",
-            "dpre = da1 * f.df(pre)  (the hidden layer's own f)",
+            lazy_("dpre = da1 * f.df(pre)  (the hidden layer's own f)"),
             _HIDDEN,
             "hidden",
         ),
         Bug(
             "derivative_at_activation",
-            "the derivative taken at the activation",
+            lazy_("the derivative taken at the activation"),
             "dpre = da1 * f.df(a1)",
             "dpre = da1 * f.df(pre)",
             _HIDDEN,
@@ -149,7 +150,7 @@ BUGS = {
         ),
         Bug(
             "tanh_derivative_of_z",
-            "tanh' written as 1 - z**2",
+            lazy_("tanh' written as 1 - z**2"),
             "dpre = da1 * (1 - pre**2)",
             "dpre = da1 * (1 - a1**2)   (a1 = tanh(pre))",
             _HIDDEN,
@@ -157,7 +158,7 @@ BUGS = {
         ),
         Bug(
             "aliasing",
-            "aliasing: the ReLU mask overwrites the activations",
+            lazy_("aliasing: the ReLU mask overwrites the activations"),
             "da1 = a1; da1[a1 > 0] = 1",
             "mask = (a1 > 0).astype(a1.dtype)",
             frozenset({"W2"}),
@@ -166,7 +167,7 @@ BUGS = {
         ),
         Bug(
             "binary_cost_on_softmax",
-            "a binary (sigmoid) cost on a softmax output",
+            lazy_("a binary (sigmoid) cost on a softmax output"),
             "loss = binary_cross_entropy(softmax(z), y)",
             "loss = cross_entropy(z, y)",
             _ALL,

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _checks
 from .gradcheck_report import GradCheckReport
+from .i18n import _
 
 
 def _same(values, target, rel=0.02):
@@ -55,26 +56,39 @@ def diagnose(report, *, classes=10, cross_entropy_report=None):
     failed = set(report.failed)
     kinks = _kink_findings(report)
     if not failed:
-        return kinks + [
-            ("the other tensors pass" if kinks else "every tensor passes")
-            + ": the gradient matches the loss. A check cannot see bugs that "
-            "change both together (no max-subtraction, log of softmax, shifted labels, sum "
-            "instead of mean): test those directly"
-        ]
+        if kinks:
+            verdict = _(
+                "the other tensors pass: the gradient matches the loss. A check cannot see bugs that "
+                "change both together (no max-subtraction, log of softmax, shifted labels, sum "
+                "instead of mean): test those directly"
+            )
+        else:
+            verdict = _(
+                "every tensor passes: the gradient matches the loss. A check cannot see bugs that "
+                "change both together (no max-subtraction, log of softmax, shifted labels, sum "
+                "instead of mean): test those directly"
+            )
+        return kinks + [verdict]
     if cross_entropy_report is not None and cross_entropy_report.ok:
         uniform = classes / (classes - 1)
         return [
-            "a cost mismatch: the same gradients pass against the softmax cross-entropy, so the "
-            "backward is the cross-entropy's (h − t) and the loss you checked is another cost, "
-            "typically a binary (sigmoid) cost on a softmax output. Its ratio is no fingerprint: "
-            f"K/(K−1) = {uniform:.2f} at uniform outputs, and elsewhere it differs from tensor to "
-            "tensor, mostly larger as the outputs sharpen"
+            _(
+                "a cost mismatch: the same gradients pass against the softmax cross-entropy, so the "
+                "backward is the cross-entropy's (h − t) and the loss you checked is another cost, "
+                "typically a binary (sigmoid) cost on a softmax output. Its ratio is no fingerprint: "
+                "K/(K−1) = {uniform:.2f} at uniform outputs, and elsewhere it differs from tensor to "
+                "tensor, mostly larger as the outputs sharpen"
+            ).format(uniform=uniform)
         ] + kinks
     findings = []
     notes = {name: t.note for name, t in report.tensors.items() if t.note}
     for name, note in notes.items():
         if note.startswith("shape mismatch"):
-            findings.append(f"{name}: {note} — a missing keepdims=True, or labels shaped (N, 1)")
+            findings.append(
+                _("{name}: {note} — a missing keepdims=True, or labels shaped (N, 1)").format(
+                    name=name, note=note
+                )
+            )
         elif note:
             findings.append(f"{name}: {note}")
     ratios = {n: report.ratios[n] for n in failed if np.isfinite(report.ratios.get(n, np.nan))}
@@ -83,57 +97,75 @@ def diagnose(report, *, classes=10, cross_entropy_report=None):
         r = values[0]
         if _same(values, -1.0):
             findings.append(
-                "every tensor is off by a factor of −1: a sign error, most likely a "
-                "dropped minus sign in dL/dh = −t/h (or t − h instead of h − t)"
+                _(
+                    "every tensor is off by a factor of −1: a sign error, most likely a "
+                    "dropped minus sign in dL/dh = −t/h (or t − h instead of h − t)"
+                )
             )
         elif _same(values, r) and r < 0.5:
             findings.append(
-                f"every tensor is {1 / r:.0f} times too large, the same factor everywhere: "
-                f"missing 1/N (batch size N = {1 / r:.0f})"
+                _(
+                    "every tensor is {factor:.0f} times too large, the same factor everywhere: "
+                    "missing 1/N (batch size N = {factor:.0f})"
+                ).format(factor=1 / r)
             )
         else:
             findings.append(
-                "every tensor fails with different ratios: the output delta dz is wrong "
-                "(diagonal-only softmax derivative, an elementwise product where the "
-                "chain rule needs a sum, softmax over the batch axis, labels shaped "
-                "(N, 1), a missing keepdims)"
+                _(
+                    "every tensor fails with different ratios: the output delta dz is wrong "
+                    "(diagonal-only softmax derivative, an elementwise product where the "
+                    "chain rule needs a sum, softmax over the batch axis, labels shaped "
+                    "(N, 1), a missing keepdims)"
+                )
             )
             if cross_entropy_report is None:
                 findings.append(
-                    "or the loss checked is not the one the backward differentiates (a binary "
-                    "cost on a softmax output fails every tensor too, by ratios that differ from "
-                    "tensor to tensor): check the same gradients against the cross-entropy and pass "
-                    "that report as cross_entropy_report to tell the two apart"
+                    _(
+                        "or the loss checked is not the one the backward differentiates (a binary "
+                        "cost on a softmax output fails every tensor too, by ratios that differ from "
+                        "tensor to tensor): check the same gradients against the cross-entropy and pass "
+                        "that report as cross_entropy_report to tell the two apart"
+                    )
                 )
     elif failed == {"W1", "b1"}:
         findings.append(
-            "only the first layer fails: the hidden derivative is wrong (a hard-coded "
-            "sigmoid derivative, the derivative taken at the activation instead of the "
-            "pre-activation, tanh' written as 1 − z²) or W2 was used instead of W2.T"
+            _(
+                "only the first layer fails: the hidden derivative is wrong (a hard-coded "
+                "sigmoid derivative, the derivative taken at the activation instead of the "
+                "pre-activation, tanh' written as 1 − z²) or W2 was used instead of W2.T"
+            )
         )
     elif failed == {"W2"}:
         findings.append(
-            "only W2 fails: its gradient used the wrong hidden activations, typically "
-            "aliasing (da1 = a1; da1[a1 > 0] = 1 overwrote a1 in place)"
+            _(
+                "only W2 fails: its gradient used the wrong hidden activations, typically "
+                "aliasing (da1 = a1; da1[a1 > 0] = 1 overwrote a1 in place)"
+            )
         )
     elif failed == {"W1", "W2"}:
         findings.append(
-            "the weights fail, the biases pass: the regulariser's gradient does not match its "
-            "term in the loss (reg·ΣW² has gradient 2·reg·W; ½·reg·ΣW² has reg·W)"
+            _(
+                "the weights fail, the biases pass: the regulariser's gradient does not match its "
+                "term in the loss (reg·ΣW² has gradient 2·reg·W; ½·reg·ΣW² has reg·W)"
+            )
         )
     elif failed <= {"b1", "b2"}:
         if failed == {"b1", "b2"}:
             findings.append(
-                "both biases fail, the weights pass: a regularised bias (biases are not regularised)"
+                _("both biases fail, the weights pass: a regularised bias (biases are not regularised)")
             )
         else:
             findings.append(
-                f"only {', '.join(sorted(failed))} fails: a bias bug, such as a "
-                "fancy-index -= with repeated labels (np.subtract.at adds each one), "
-                "or one wrong entry"
+                _(
+                    "only {names} fails: a bias bug, such as a "
+                    "fancy-index -= with repeated labels (np.subtract.at adds each one), "
+                    "or one wrong entry"
+                ).format(names=", ".join(sorted(failed)))
             )
     if not findings:
-        findings.append(f"{', '.join(sorted(failed))} fail: compare their ratios and worst entries")
+        findings.append(
+            _("{names} fail: compare their ratios and worst entries").format(names=", ".join(sorted(failed)))
+        )
     return findings + kinks
 
 
@@ -143,11 +175,22 @@ def _kink_findings(report):
     for name, t in report.tensors.items():
         if not (t.kinks or t.kink_directions):
             continue
-        which = "none of its entries could be checked" if not t.checked else "the rest were checked"
-        out.append(
-            f"{name}: {t.kinks} of {t.n_coords} entries (and {t.kink_directions} of {t.n_directions} "
-            f"directions) sit at a kink, such as a ReLU unit whose pre-activation is exactly 0, where "
-            f"'pre > 0' and 'pre >= 0' are both right, so {which}. To check them, move off the kink: "
-            f"biases not exactly 0 (b1 += 0.01) or inputs that are not all zero"
+        fields = dict(
+            name=name, kinks=t.kinks, n=t.n_coords, directions=t.kink_directions, n_directions=t.n_directions
         )
+        if not t.checked:
+            sentence = _(
+                "{name}: {kinks} of {n} entries (and {directions} of {n_directions} directions) sit at a "
+                "kink, such as a ReLU unit whose pre-activation is exactly 0, where 'pre > 0' and "
+                "'pre >= 0' are both right, so none of its entries could be checked. To check them, move "
+                "off the kink: biases not exactly 0 (b1 += 0.01) or inputs that are not all zero"
+            )
+        else:
+            sentence = _(
+                "{name}: {kinks} of {n} entries (and {directions} of {n_directions} directions) sit at a "
+                "kink, such as a ReLU unit whose pre-activation is exactly 0, where 'pre > 0' and "
+                "'pre >= 0' are both right, so the rest were checked. To check them, move off the "
+                "kink: biases not exactly 0 (b1 += 0.01) or inputs that are not all zero"
+            )
+        out.append(sentence.format(**fields))
     return out

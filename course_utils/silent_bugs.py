@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .i18n import _, lazy_
 from .losses import cross_entropy, cross_entropy_grad
 from .softmax import softmax, softmax_vjp
 
@@ -54,29 +55,35 @@ def confident_loss_floor(classes):
 def _can_reach_zero(loss):
     y = np.array([0, 2, 1])
     value = loss(50.0 * np.eye(3)[y], y)
-    return bool(value < 1e-3), (
-        f"loss of a confident, correct prediction: {value:.4f} (should be 0; a double softmax stops "
-        f"at log(1 + (C−1)/e) = {confident_loss_floor(3):.4f} for C = 3)"
-    )
+    return bool(value < 1e-3), _(
+        "loss of a confident, correct prediction: {value:.4f} (should be 0; a double softmax stops "
+        "at log(1 + (C−1)/e) = {floor:.4f} for C = 3)"
+    ).format(value=value, floor=confident_loss_floor(3))
 
 
 def _finite_at_large_logits(loss):
     z = np.array([[1000.0, 0.0, -1000.0], [0.0, 800.0, 0.0]])
     value = loss(z, np.array([0, 0]))
-    return bool(np.isfinite(value)), f"loss at logits of ±1000 and a gap of 800: {value}"
+    return bool(np.isfinite(value)), _("loss at logits of ±1000 and a gap of 800: {value}").format(
+        value=value
+    )
 
 
 def _zero_when_right(loss):
     y = np.array([0, 2, 1])
     value = loss(50.0 * np.eye(3)[y], y)
-    return bool(abs(value) < 1e-10), f"loss of a confident, correct prediction: {value:.3g} (should be 0)"
+    return bool(abs(value) < 1e-10), _(
+        "loss of a confident, correct prediction: {value:.3g} (should be 0)"
+    ).format(value=value)
 
 
 def _mean_ignores_batch_size(loss):
     z = np.random.default_rng(0).normal(size=(4, 3))
     y = np.array([0, 1, 2, 1])
     once, twice = loss(z, y), loss(np.vstack([z, z]), np.r_[y, y])
-    return bool(abs(once - twice) < 1e-12), f"loss of a batch {once:.4f}, of it twice {twice:.4f}"
+    return bool(abs(once - twice) < 1e-12), _("loss of a batch {once:.4f}, of it twice {twice:.4f}").format(
+        once=once, twice=twice
+    )
 
 
 @dataclass(frozen=True)
@@ -110,53 +117,53 @@ SILENT_BUGS = {
     for b in [
         SilentBug(
             "no_max_subtraction",
-            "no max-subtraction in softmax",
+            lazy_("no max-subtraction in softmax"),
             "e = np.exp(z)",
             "e = np.exp(z - z.max(axis=1, keepdims=True))",
             _naive_loss,
             _fused,
             _finite_at_large_logits,
-            "the loss stays finite at logits of ±1000",
+            lazy_("the loss stays finite at logits of ±1000"),
         ),
         SilentBug(
             "log_of_softmax",
-            "log of softmax instead of log-softmax",
+            lazy_("log of softmax instead of log-softmax"),
             "np.log(softmax(z))",
             "log_softmax(z) = z - m - log(sum(exp(z - m)))",
             _log_of_softmax_loss,
             _fused,
             _finite_at_large_logits,
-            "the loss stays finite at a logit gap of 800",
+            lazy_("the loss stays finite at a logit gap of 800"),
         ),
         SilentBug(
             "labels_shifted",
-            "labels shifted by one in both loss and gradient",
+            lazy_("labels shifted by one in both loss and gradient"),
             "t = onehot(y + 1)",
             "t = onehot(y)",
             _shifted_labels_loss,
             _shifted_grad,
             _zero_when_right,
-            "a confident, correct prediction has loss 0",
+            lazy_("a confident, correct prediction has loss 0"),
         ),
         SilentBug(
             "sum_not_mean",
-            "sum instead of mean over the batch",
-            "L = sum of per-sample losses",
-            "L = mean of per-sample losses",
+            lazy_("sum instead of mean over the batch"),
+            lazy_("L = sum of per-sample losses"),
+            lazy_("L = mean of per-sample losses"),
             _sum_loss,
             _sum_grad,
             _mean_ignores_batch_size,
-            "repeating the batch leaves the loss unchanged",
+            lazy_("repeating the batch leaves the loss unchanged"),
         ),
         SilentBug(
             "double_softmax",
-            "a softmax fed to a loss that expects logits",
+            lazy_("a softmax fed to a loss that expects logits"),
             "loss = cross_entropy(softmax(z), y)",
-            "loss = cross_entropy(z, y)   (the loss applies the softmax itself)",
+            lazy_("loss = cross_entropy(z, y)   (the loss applies the softmax itself)"),
             _double_softmax_loss,
             _double_softmax_grad,
             _can_reach_zero,
-            "a confident, correct prediction has a loss near 0",
+            lazy_("a confident, correct prediction has a loss near 0"),
         ),
     ]
 }

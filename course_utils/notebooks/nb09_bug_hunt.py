@@ -6,6 +6,7 @@ The bug gallery and the checkers of the bias exercise and the mysteries.
 import numpy as np
 
 from .. import bugs, svg
+from ..i18n import _
 from ..softmax import softmax
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._view import LiveView
@@ -28,7 +29,9 @@ def bug_state(key):
 
 def describe_bug(state):
     b = state["bug"]
-    return f"{b.title}. Wrong: {b.wrong}. Fix: {b.fix}. Diagnosis: {state['diagnosis'][0]}"
+    return _("{title}. Wrong: {wrong}. Fix: {fix}. Diagnosis: {diagnosis}").format(
+        title=b.title, wrong=b.wrong, fix=b.fix, diagnosis=state["diagnosis"][0]
+    )
 
 
 @svg.picture
@@ -39,21 +42,21 @@ def draw_bug(state):
         [
             n,
             str(t.shape),
-            "FAIL" if not t.ok else "ok",
+            _("FAIL") if not t.ok else _("ok"),
             f"{r.ratios[n]:.3g}" if not t.ok and np.isfinite(r.ratios[n]) else "",
         ]
         for n, t in r.tensors.items()
     ]
-    return svg.table(["tensor", "shape", "check", "numerical/analytic"], rows)
+    return svg.table([_("tensor"), _("shape"), _("check"), _("numerical/analytic")], rows)
 
 
 def bug_widget():
     import ipywidgets as w
 
-    options = [(b.title, k) for k, b in bugs.BUGS.items()]
+    options = [(str(b.title), k) for k, b in bugs.BUGS.items()]
     controls = {
         "key": w.Dropdown(
-            options=options, value=options[0][1], description="bug", layout=w.Layout(width="480px")
+            options=options, value=options[0][1], description=_("bug"), layout=w.Layout(width="480px")
         )
     }
     return LiveView(
@@ -70,10 +73,10 @@ def _number(key):
 
 
 def _key(answer):
-    """A bug named by its key, by its title, or by the catalogue entry itself."""
+    """A bug named by its key, by its title (English, or as shown), or by the catalogue entry itself."""
     for key, bug in bugs.BUGS.items():
         text = answer.strip().lower() if isinstance(answer, str) else None
-        if answer is bug or text in (key.lower(), bug.title.lower()):
+        if answer is bug or text in (key.lower(), bug.title.lower(), str(bug.title).lower()):
             return key
     return answer
 
@@ -82,40 +85,53 @@ def check_mysteries(answers):
     """Exercise: ``answers`` maps mystery number (1-5) to a key of ``bugs.BUGS``; one line each."""
     if not isinstance(answers, dict):
         return Feedback(
-            "mysteries", "error", f"answers must be a dict number -> bug key, got {type(answers).__name__}"
+            "mysteries",
+            "error",
+            _("answers must be a dict number -> bug key, got {kind}").format(kind=type(answers).__name__),
         )
     answers = {_number(k): _key(v) for k, v in answers.items()}
     lines, right = [], 0
     for number, truth in enumerate(bugs.MYSTERIES, start=1):
         guess = answers.get(number)
         if guess is None or guess is ...:
-            lines.append(f"  mystery {number}: no answer yet")
+            lines.append("  " + _("mystery {number}: no answer yet").format(number=number))
         elif guess not in bugs.BUGS:
             shown = guess if isinstance(guess, str) else type(guess).__name__
             lines.append(
-                f"  mystery {number}: {shown!r} is not a key of bugs.BUGS; the keys are "
-                + ", ".join(bugs.BUGS)
+                "  "
+                + _("mystery {number}: {shown!r} is not a key of bugs.BUGS; the keys are {keys}").format(
+                    number=number, shown=shown, keys=", ".join(bugs.BUGS)
+                )
             )
         elif guess == truth:
             right += 1
-            lines.append(f"  mystery {number}: ✓ {bugs.BUGS[truth].title}")
+            lines.append(
+                "  " + _("mystery {number}: ✓ {title}").format(number=number, title=bugs.BUGS[truth].title)
+            )
         else:
             hint = sorted(bugs.BUGS[truth].flags)
             if bugs.BUGS[guess].flags == bugs.BUGS[truth].flags:
                 lines.append(
-                    f"  mystery {number}: ✗ not {bugs.BUGS[guess].title}, though it fails the same "
-                    f"tensors ({', '.join(hint)}): tell them apart by the ratios, and by whether the "
-                    "same gradients pass against the cross-entropy"
+                    "  "
+                    + _(
+                        "mystery {number}: ✗ not {title}, though it fails the same "
+                        "tensors ({tensors}): tell them apart by the ratios, and by whether the "
+                        "same gradients pass against the cross-entropy"
+                    ).format(number=number, title=bugs.BUGS[guess].title, tensors=", ".join(hint))
                 )
             else:
                 lines.append(
-                    f"  mystery {number}: ✗ not {bugs.BUGS[guess].title}; the tensors that fail "
-                    f"are {', '.join(hint)}: which bugs touch exactly those?"
+                    "  "
+                    + _(
+                        "mystery {number}: ✗ not {title}; the tensors that fail "
+                        "are {tensors}: which bugs touch exactly those?"
+                    ).format(number=number, title=bugs.BUGS[guess].title, tensors=", ".join(hint))
                 )
     status = "correct" if right == len(bugs.MYSTERIES) else "wrong"
     if all(answers.get(n) in (None, ...) for n in range(1, len(bugs.MYSTERIES) + 1)):
         status = "not implemented"
-    return Feedback("mysteries", status, f"{right} of {len(bugs.MYSTERIES)} solved\n" + "\n".join(lines))
+    solved = _("{right} of {total} solved").format(right=right, total=len(bugs.MYSTERIES))
+    return Feedback("mysteries", status, solved + "\n" + "\n".join(lines))
 
 
 def _db2(h, y):
@@ -140,10 +156,12 @@ def check_bias_gradient(fn):
     mistakes = [
         (
             fancy,
-            "d[y] -= 1/N subtracts once per distinct label, not once per sample: use "
-            "np.subtract.at(d, y, 1/N) or np.bincount(y, minlength=C)",
+            _(
+                "d[y] -= 1/N subtracts once per distinct label, not once per sample: use "
+                "np.subtract.at(d, y, 1/N) or np.bincount(y, minlength=C)"
+            ),
         ),
-        (lambda h, y: _db2(h, y) * h.shape[0], "N times too large: where did the 1/N of the mean go?"),
+        (lambda h, y: _db2(h, y) * h.shape[0], _("N times too large: where did the 1/N of the mean go?")),
     ]
     return run_checks(
         "bias_gradient",
@@ -152,7 +170,7 @@ def check_bias_gradient(fn):
         _db2,
         mistakes,
         section=see("09_bug_hunt", "The gallery"),
-        success="Σ_n (h_n − t_n) / N, every repeated label counted",
+        success=_("Σ_n (h_n − t_n) / N, every repeated label counted"),
     )
 
 

@@ -82,3 +82,48 @@ def test_a_guess_that_fails_the_same_tensors_is_told_how_to_tell_them_apart():
     message = nb09.check_mysteries({number: twin}).message
     assert "fails the same tensors" in message and "cross-entropy" in message
     assert f"mystery {number}: ✓" in nb09.check_mysteries({number: truth.upper()}).message
+
+
+def test_the_gallery_diagnosis_and_checkers_speak_chinese():
+    from course_utils import bugs, set_language
+
+    set_language("zh")
+    try:
+        s = nb09.bug_state("missing_1_over_N")
+        text = nb09.describe_bug(s)
+        assert text.startswith("漏掉了均值中的 1/N。错误写法：") and "批大小 N = 16" in text
+        picture = nb09.draw_bug(s).svg
+        assert "张量" in picture and "数值/解析" in picture and picture.count("失败") == 4
+        cost = bugs.diagnose(
+            bugs.check_bug("binary_cost_on_softmax"),
+            cross_entropy_report=bugs.check_bug("binary_cost_on_softmax", against="cross_entropy"),
+        )
+        assert cost[0].startswith("代价函数不匹配") and "K/(K−1) = 1.11" in cost[0]
+        fb = nb09.check_mysteries({2: "missing_1_over_N"})
+        assert "谜题 2：✗ 不是“漏掉了均值中的 1/N”" in fb.message and "谜题 1：还没有答案" in fb.message
+        # a learner may name a bug by its Chinese title too
+        assert "谜题 1：✓" in nb09.check_mysteries({1: "被正则化的偏置"}).message
+
+        def fancy(h, y):
+            d = h.sum(axis=0) / len(y)
+            d[y] -= 1 / len(y)
+            return d
+
+        expect(nb09.check_bias_gradient(fancy), "wrong", "对每个不同的标签只减一次")
+    finally:
+        set_language("en")
+    assert nb09.describe_bug(nb09.bug_state("missing_1_over_N")).startswith("the 1/N of the mean is missing.")
+
+
+def test_silent_bugs_tests_speak_chinese():
+    from course_utils import bugs, set_language
+
+    set_language("zh")
+    try:
+        double = bugs.SILENT_BUGS["double_softmax"]
+        passed, measured = double.test(double.loss)
+        assert not passed and measured.startswith("自信且正确的预测的损失：0.5514（应为 0；")
+        assert f"{double.title}" == "把 softmax 的输出传给了期望 logit 的损失"
+        assert double.title == "a softmax fed to a loss that expects logits"  # the key text stays English
+    finally:
+        set_language("en")
