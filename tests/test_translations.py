@@ -232,3 +232,40 @@ def test_a_changed_english_notebook_makes_the_chinese_build_refuse():
     en.cells[2].source += " (changed)"
     with pytest.raises(ValueError, match="stale: 02_softmax_jacobian"):
         tr.chinese_source(en, "02_softmax_jacobian")
+
+
+# Five or more English words in a row: a sentence the Chinese edition forgot to translate.
+ENGLISH_RUN = re.compile(r"(?<![\w.])(?:[A-Za-z][a-z]+[,;:]? ){4,}[A-Za-z][a-z]+")
+
+
+def _shown_text(out):
+    """The text a reader sees in one stored output: prints, reprs, HTML and SVG text without tags."""
+    import html
+
+    if out.get("output_type") == "stream":
+        yield "".join(out.get("text", ""))
+    for mime, value in out.get("data", {}).items():
+        if mime in ("text/plain", "text/html", "image/svg+xml"):
+            value = "".join(value)
+            yield value if mime == "text/plain" else html.unescape(re.sub(r"<[^>]+>", " ", value))
+
+
+@pytest.mark.parametrize("path", ZH_NOTEBOOKS, ids=lambda p: f"zh/{p.parent.name}/{p.stem}")
+def test_no_english_sentence_in_a_chinese_notebook_output(path):
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            for text in _shown_text(out):
+                found = ENGLISH_RUN.search(text)
+                assert found is None, (
+                    f"English in the output of {''.join(cell['source'])[:60]!r}: {found[0]!r}"
+                )
+
+
+def test_the_english_sentence_check_can_fail():
+    out = {
+        "output_type": "stream",
+        "text": "✓ 数值梯度 = 解析梯度（相对误差低于 1e-08）\nthe checker could not run here\n",
+    }
+    assert [ENGLISH_RUN.search(t) for t in _shown_text(out)][0][0] == "the checker could not run here"
+    assert ENGLISH_RUN.search("形状为 (N, C) 的 ndarray，float64，softmax(z)") is None

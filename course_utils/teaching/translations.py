@@ -265,6 +265,23 @@ def po_problems():
                 found.append(f"fields differ: {po.name}: {message!r} -> {entry.string!r}")
         for gone in sorted(set(have) - set(messages)):
             found.append(f"obsolete: {po.name}: {gone!r} (run extract)")
+    return found + _conflicts()
+
+
+def _conflicts():
+    """Messages two modules translate differently: the catalogs are merged, so one would be lost."""
+    from babel.messages.pofile import read_po
+
+    seen, found = {}, []
+    for po in sorted((LOCALE / "zh").glob("*.po")):
+        with po.open("rb") as fh:
+            for m in read_po(fh):
+                if m.id and m.string:
+                    first = seen.setdefault(m.id, (po.name, m.string))
+                    if first[1] != m.string:
+                        found.append(
+                            f"conflict: {m.id!r} is {first[1]!r} in {first[0]} but {m.string!r} in {po.name}"
+                        )
     return found
 
 
