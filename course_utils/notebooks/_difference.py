@@ -1,0 +1,129 @@
+"""What a checker says about a result that matches no catalogued mistake: its shape, a constant
+factor it is off by (a sign, the batch size N, the number of classes C), or where it differs most.
+"""
+
+import numpy as np
+
+from ..i18n import N_, _
+from ._feedback import N_BY_ONE, Feedback, see
+
+
+def _difference(exercise, got, expected, args=(), names=None):
+    """Feedback for a result that matches no catalogued mistake: shape, a constant factor, values."""
+    label = (lambda k: names[k]) if names else (lambda k: _("result {k}").format(k=k + 1))
+    for k, (g, e) in enumerate(zip(got, expected)):
+        which = _("{label}: ").format(label=label(k)) if len(got) > 1 else ""
+        if g.shape != e.shape:
+            if e.ndim == 2 and g.shape == (e.shape[0], 1):
+                return Feedback(
+                    exercise,
+                    "wrong",
+                    _(
+                        "{which}expected shape {want}, one column per class, got {got}: one "
+                        "number per sample where the answer has C"
+                    ).format(which=which, want=e.shape, got=g.shape),
+                    N_BY_ONE,
+                )
+            if g.shape == e.shape[::-1]:
+                return Feedback(
+                    exercise,
+                    "wrong",
+                    _("{which}expected shape {want}, got {got}: rows and columns swapped").format(
+                        which=which, want=e.shape, got=g.shape
+                    ),
+                )
+            message = _("{which}expected shape {want}, got {got}").format(
+                which=which, want=e.shape, got=g.shape
+            )
+            return Feedback(exercise, "wrong", message)
+    for k, (g, e) in enumerate(zip(got, expected)):
+        which = _("in {label} ").format(label=label(k)) if len(got) > 1 else ""
+        if not np.all(np.isfinite(g)) and np.all(np.isfinite(e)):
+            return Feedback(
+                exercise,
+                "wrong",
+                _(
+                    "your result {which}holds NaN or inf where the answer is finite: look for an overflow"
+                ).format(which=which),
+                see("01_softmax", "Overflow, and the one-line fix"),
+            )
+        factor = _constant_factor(g, e)
+        named = None if factor is None else _factor_message(factor, args, g.size)
+        if named:
+            return Feedback(exercise, "wrong", which + named)
+        diff = np.abs(g - e)
+        if diff.size and np.nanmax(diff) > 0:
+            idx = tuple(int(i) for i in np.unravel_index(int(np.nanargmax(diff)), diff.shape))
+            want, have = _distinct(float(e[idx] if idx else e[()]), float(g[idx] if idx else g[()]))
+            if idx:
+                text = _(
+                    "not the expected values: the largest difference {which}is at index {index}: "
+                    "expected {want}, got {have}"
+                ).format(which=which, index=idx if len(idx) > 1 else idx[0], want=want, have=have)
+            else:
+                text = _("not the expected values: {which}expected {want}, got {have}").format(
+                    which=which, want=want, have=have
+                )
+            if np.nanmax(diff) <= 1e-5 * max(np.abs(e).max(), 1e-300):
+                text += _(
+                    " (close, but only to about 1e-6: float32 arithmetic somewhere? compute in float64)"
+                )
+            return Feedback(exercise, "wrong", text)
+    return Feedback(exercise, "wrong", _("not the expected values"))
+
+
+def _constant_factor(g, e):
+    """``k`` when ``g`` is ``k`` times ``e`` for one constant ``k`` other than 1, else None."""
+    den = float(np.vdot(e, e))
+    if not den > 0 or not np.all(np.isfinite(g)):
+        return None
+    k = float(np.vdot(g, e)) / den
+    if (
+        abs(k - 1) > 1e-6
+        and abs(k) > 1e-12
+        and np.allclose(g, k * e, rtol=1e-6, atol=1e-12 * np.abs(e).max())
+    ):
+        return k
+    return None
+
+
+def _factor_message(k, args, size_of_result):
+    """Name a constant factor by what it likely is: a sign, the batch size N, the classes C.
+
+    Any two numbers differ by some factor, so for a single number only a named one is said.
+    """
+    shapes = [a.shape for a in args if isinstance(a, np.ndarray) and a.ndim == 2]
+    N, C = shapes[0] if shapes else (None, None)
+    sign = _("and the sign is flipped: ") if k < 0 else ""
+    size = abs(k)
+    if abs(k + 1) < 1e-6:
+        return _("your result is the right one times −1: the sign is flipped")
+    named = (
+        (
+            N,
+            N_("{sign}{n} times too large (N, the batch size): where did the 1/N of the mean go?"),
+            N_("{sign}{n} times too small (N, the batch size): divide by N once, not twice"),
+        ),
+        (
+            C,
+            N_("{sign}{n} times too large (C, the number of classes): where did the 1/C of the mean go?"),
+            N_("{sign}{n} times too small (C, the number of classes): divide by C once, not twice"),
+        ),
+    )
+    for n, too_large, too_small in named:
+        if n and n > 1 and abs(size - n) < 1e-6 * n:
+            return _(too_large).format(sign=sign, n=n)
+        if n and n > 1 and abs(size * n - 1) < 1e-6:
+            return _(too_small).format(sign=sign, n=n)
+    if size_of_result == 1:
+        return None
+    return _("your result is exactly {k:.6g} times the right one: a constant factor is off").format(k=k)
+
+
+def _distinct(a, b):
+    """Two numbers written with just enough digits to look different."""
+    for digits in (6, 9, 12, 17):
+        x, y = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if x != y:
+            return x, y
+    return x, y
