@@ -269,3 +269,13 @@ def test_the_english_sentence_check_can_fail():
     }
     assert [ENGLISH_RUN.search(t) for t in _shown_text(out)][0][0] == "the checker could not run here"
     assert ENGLISH_RUN.search("形状为 (N, C) 的 ndarray，float64，softmax(z)") is None
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_line_break_between_two_chinese_characters(name):
+    """Jupyter renders a line break inside a paragraph as a space, which Chinese text does not have."""
+    cjk = "[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+    for cell_id, (kind, _, same, body) in tr.read_catalog(tr.catalog_path(name)).items():
+        if kind == "markdown" and not same:
+            found = re.search(rf"{cjk}\n *{cjk}", body)
+            assert found is None, f"{name} cell {cell_id}: {found[0]!r}"

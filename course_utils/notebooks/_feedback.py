@@ -55,7 +55,8 @@ class Feedback:
 
     def __repr__(self):
         where = _(" (see {section}: {link})").format(section=self.see, link=self.see.link) if self.see else ""
-        return f"{_ICONS[self.status]} {self.exercise}: {self.message}{where}"
+        said = _("{exercise}: {message}").format(exercise=self.exercise, message=self.message)
+        return f"{_ICONS[self.status]} {said}{where}"
 
     __str__ = __repr__
 
@@ -63,4 +64,5 @@ class Feedback:
         see = _("See {section}.").format(section=escape(str(self.see))) if self.see else ""
         where = f' <a href="{escape(self.see.link)}">{see}</a>' if self.see else ""
         text = escape(self.message).replace("\n", "<br>")
-        return f"<p>{_ICONS[self.status]} <b>{escape(self.exercise)}</b>: {text}{where}</p>"
+        said = _("{exercise}: {message}").format(exercise=f"<b>{escape(self.exercise)}</b>", message=text)
+        return f"<p>{_ICONS[self.status]} {said}{where}</p>"
