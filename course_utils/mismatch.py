@@ -19,6 +19,7 @@ import numpy as np
 from . import _checks
 from .activations import get_activation
 from .gradcheck import rel_error
+from .i18n import _
 from .softmax import softmax
 
 INPUTS, HIDDEN, CLASSES, SAMPLES = 3, 5, 3, 5
@@ -280,25 +281,36 @@ def explain(result, tol=1e-7):
     findings = []
     if result.output == "softmax" and result.cost == "binary_cross_entropy":
         findings.append(
-            "cost mismatch: the numerical side differentiates the binary (sigmoid) "
-            "cost, while backprop's a3 − Y is the gradient of softmax cross-entropy; "
-            f"near-uniform outputs give a ratio of K/(K−1) = {CLASSES / (CLASSES - 1):.2f}, "
-            "sharper outputs a larger one"
+            _(
+                "cost mismatch: the numerical side differentiates the binary (sigmoid) "
+                "cost, while backprop's a3 − Y is the gradient of softmax cross-entropy; "
+                "near-uniform outputs give a ratio of K/(K−1) = {ratio:.2f}, "
+                "sharper outputs a larger one"
+            ).format(ratio=CLASSES / (CLASSES - 1))
         )
     if result.output == "sigmoid" and result.cost == "cross_entropy":
         findings.append(
-            "cost mismatch: with sigmoid outputs a3 − Y is the gradient of the binary cost, not of −Σ Y log h"
+            _(
+                "cost mismatch: with sigmoid outputs a3 − Y is the gradient of the binary cost, "
+                "not of −Σ Y log h"
+            )
         )
     if result.backprop_derivative != result.hidden:
         findings.append(
-            f"wrong hidden derivative: backprop multiplies by {result.backprop_derivative}' "
-            f"but the hidden layer is {result.hidden}; only Theta1's gradient is affected, each "
-            f"sample and hidden unit by its own factor {result.backprop_derivative}'(z2)/{result.hidden}'(z2)"
+            _(
+                "wrong hidden derivative: backprop multiplies by {used}' "
+                "but the hidden layer is {hidden}; only Theta1's gradient is affected, each "
+                "sample and hidden unit by its own factor {used}'(z2)/{hidden}'(z2)"
+            ).format(used=result.backprop_derivative, hidden=result.hidden)
         )
+    # The separator between findings is a message too: Chinese joins clauses with a full-width "；".
+    separator = _("; ")
     if result.rel_error <= tol:
         if findings:
-            return "the columns agree here despite: " + "; ".join(findings)
-        return f"the columns agree (relative error below {tol:.0e}): backprop matches the printed cost"
+            return _("the columns agree here despite: {findings}").format(findings=separator.join(findings))
+        return _(
+            "the columns agree (relative error below {tol:.0e}): backprop matches the printed cost"
+        ).format(tol=tol)
     if not findings:
-        findings.append("the columns differ for a reason outside this model")
-    return "; ".join(findings)
+        findings.append(_("the columns differ for a reason outside this model"))
+    return separator.join(findings)

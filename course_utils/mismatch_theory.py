@@ -15,6 +15,8 @@ draws both, and :func:`plot_learner_tables` puts the learner's printed rows agai
 
 import numpy as np
 
+from . import plotting  # noqa: F401  (loaded, it gives the figures the chosen language's fonts)
+from .i18n import _
 from .losses import binary_cross_entropy, cross_entropy_grad
 from .mismatch import LEARNER_TABLES
 from .palette import COLORS
@@ -83,7 +85,7 @@ def mismatch_gradients(net, X, y):
         Gradients of :func:`binary_cost_of_logits` (what finite differences of the printed cost
         measure) and of backprop started from ``(h - Y)/N``, each keyed W1, b1, W2, b2.
     """
-    z, _ = net.forward(X)
+    z = net.forward(X)[0]
     binary = backprop_from_logits(net, X, binary_cost_logit_grad(z, y))
     learner = backprop_from_logits(net, X, cross_entropy_grad(z, y))
     return binary, learner
@@ -141,7 +143,7 @@ def plot_learner_tables(axes=None):
 
     keys = [("sigmoid", "sigmoid"), ("sigmoid", "softmax"), ("tanh", "softmax")]
     if axes is None:
-        _, axes = plt.subplots(1, 3, figsize=(10, 3.4), layout="constrained")
+        axes = plt.subplots(1, 3, figsize=(10, 3.4), layout="constrained")[1]
     for ax, (k, key) in zip(axes, enumerate(keys, start=1)):
         rows = np.array(LEARNER_TABLES[key])
         num, ana = rows[:, 0], rows[:, 1]
@@ -149,17 +151,18 @@ def plot_learner_tables(axes=None):
         agree = np.allclose(num, ana)
         lim = 1.5 * np.abs(rows).max()
         ax.plot([-lim, lim], [-lim, lim], color="black", linestyle="--", linewidth=1, label="y = x")
-        ax.scatter(ana, num, s=18, color=COLORS["numerical"], label="printed entries", zorder=3)
+        ax.scatter(ana, num, s=18, color=COLORS["numerical"], label=_("printed entries"), zorder=3)
         ticks = [-1e-2, -1e-4, 0, 1e-4, 1e-2]
         labels = ["−1e-2", "−1e-4", "0", "1e-4", "1e-2"]
         ax.set_xscale("symlog", linthresh=1e-5)
         ax.set_yscale("symlog", linthresh=1e-5)
         ax.set_xticks(ticks, labels)
         ax.set_yticks(ticks, labels)
-        ax.set_xlabel("analytic (backprop)")
-        ax.set_ylabel("numerical (finite differences)")
-        verdict = "✓ on y = x" if agree else f"✗ off y = x, slope {slope:.2f}"
-        ax.set_title(f"table {k}: {key[0]} / {key[1]}\n{verdict}", fontsize=9)
+        ax.set_xlabel(_("analytic (backprop)"))
+        ax.set_ylabel(_("numerical (finite differences)"))
+        verdict = _("✓ on y = x") if agree else _("✗ off y = x, slope {slope:.2f}").format(slope=slope)
+        title = _("table {k}: {hidden} / {output}").format(k=k, hidden=key[0], output=key[1])
+        ax.set_title(f"{title}\n{verdict}", fontsize=9)
         ax.legend(fontsize=7, loc="upper left")
     return axes
 
@@ -172,21 +175,27 @@ def plot_ratio_curves(scales, by_scale, steps, by_step, ax_pair=None):
     import matplotlib.pyplot as plt
 
     if ax_pair is None:
-        _, ax_pair = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
+        ax_pair = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")[1]
     styles = {3: "-", 10: "--"}
     for ax, xs, curves in ((ax_pair[0], scales, by_scale), (ax_pair[1], steps, by_step)):
         for K, ratios in curves.items():
-            ax.plot(xs, ratios, styles.get(K, ":"), color=COLORS["numerical"], label=f"K = {K}: measured")
+            ax.plot(
+                xs,
+                ratios,
+                styles.get(K, ":"),
+                color=COLORS["numerical"],
+                label=_("K = {K}: measured").format(K=K),
+            )
             ax.axhline(K / (K - 1), color="black", linestyle=":", linewidth=1)
             ax.text(xs[0], K / (K - 1), f" K/(K−1) = {K / (K - 1):.3g}", va="bottom", fontsize=7)
-        ax.set_ylabel("numerical / analytic (least squares)")
+        ax.set_ylabel(_("numerical / analytic (least squares)"))
         # Below the axes, so that it covers no curve.
         ax.legend(
             fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=len(curves), frameon=False
         )
     ax_pair[0].set_xscale("log")
-    ax_pair[0].set_xlabel("weight scale s (W1, W2 multiplied by s)")
-    ax_pair[0].set_title("Larger weights, sharper outputs: the ratio leaves K/(K−1)", fontsize=9)
-    ax_pair[1].set_xlabel("SGD steps on cross-entropy")
-    ax_pair[1].set_title("Training sharpens the outputs: the ratio climbs", fontsize=9)
+    ax_pair[0].set_xlabel(_("weight scale s (W1, W2 multiplied by s)"))
+    ax_pair[0].set_title(_("Larger weights, sharper outputs: the ratio leaves K/(K−1)"), fontsize=9)
+    ax_pair[1].set_xlabel(_("SGD steps on cross-entropy"))
+    ax_pair[1].set_title(_("Training sharpens the outputs: the ratio climbs"), fontsize=9)
     return ax_pair

@@ -6,6 +6,7 @@ The first learner's Octave gradient check as a widget, and the checkers of its e
 import numpy as np
 
 from .. import mismatch, svg
+from ..i18n import _
 from ..palette import COLORS
 from ..softmax import softmax
 from ._checking import Exercise, hidden_rng, normal, run_checks, see
@@ -44,7 +45,9 @@ def mismatch_state(hidden, backprop_derivative, output, cost, reg=0.0, eps=1e-4)
 
 def describe_mismatch(state):
     r = state["result"]
-    return f"relative error {r.rel_error:.3g}: {state['explanation']}"
+    return _("relative error {err:.3g}: {explanation}").format(
+        err=r.rel_error, explanation=state["explanation"]
+    )
 
 
 def _mismatch_rows(state):
@@ -61,18 +64,26 @@ def _mismatch_rows(state):
 @svg.picture
 def draw_mismatch(state):
     """The gradient table (with the learner's printed one), the scatter, and the error per layer."""
-    header = ["numerical", "analytic"] + (["learner num.", "learner an."] if state["learner"] else [])
+    header = [_("numerical"), _("analytic")]
+    if state["learner"]:
+        header += [_("learner num."), _("learner an.")]
     r = state["result"]
     errors = svg.bar_chart(
         [max(state["layer_errors"][n], 0.0) for n in ("Theta1", "Theta2")],
-        title="error per layer " + ("✗ fails" if r.rel_error > 1e-7 else "✓ passes"),
+        title=_("error per layer ✗ fails") if r.rel_error > 1e-7 else _("error per layer ✓ passes"),
         labels=["Theta1", "Theta2"],
         ylim=(0, 1),
         color=COLORS["wrong" if r.rel_error > 1e-7 else "analytic"],
     )
     return svg.row(
         svg.table(header, _mismatch_rows(state)),
-        svg.scatter(r.numerical, r.analytic, title="analytic vs numerical"),
+        svg.scatter(
+            r.numerical,
+            r.analytic,
+            title=_("analytic vs numerical"),
+            xlabel=_("numerical"),
+            ylabel=_("analytic"),
+        ),
         errors,
     )
 
@@ -83,20 +94,20 @@ def mismatch_widget():
     names = ["sigmoid", "tanh", "softplus", "relu", "leaky_relu", "elu"]
     d = MISMATCH_DEFAULTS
     controls = {
-        "hidden": w.Dropdown(options=names, value=d["hidden"], description="hidden"),
+        "hidden": w.Dropdown(options=names, value=d["hidden"], description=_("hidden")),
         "backprop_derivative": w.Dropdown(
-            options=names, value=d["backprop_derivative"], description="backprop f'"
+            options=names, value=d["backprop_derivative"], description=_("backprop f'")
         ),
-        "output": w.Dropdown(options=list(mismatch.OUTPUTS), value=d["output"], description="output"),
-        "cost": w.Dropdown(options=list(mismatch.COSTS), value=d["cost"], description="cost"),
+        "output": w.Dropdown(options=list(mismatch.OUTPUTS), value=d["output"], description=_("output")),
+        "cost": w.Dropdown(options=list(mismatch.COSTS), value=d["cost"], description=_("cost")),
         "reg": w.FloatSlider(value=d["reg"], min=0, max=3, step=0.1, description="λ"),
         "eps": w.FloatLogSlider(value=d["eps"], base=10, min=-8, max=-1, step=1, description="ε"),
     }
     return LiveView(
         controls,
         mismatch_state,
-        draw=lambda s, **_: draw_mismatch(s),
-        describe=lambda s, **_: describe_mismatch(s),
+        draw=lambda s, **_values: draw_mismatch(s),
+        describe=lambda s, **_values: describe_mismatch(s),
     )
 
 
@@ -113,23 +124,25 @@ def check_softmax_cost(fn):
     mistakes = [
         (
             lambda h, Y: -np.sum(Y * np.log(h)),
-            "m times too large: that is the learner's commented line, which forgot the 1/m",
+            _("m times too large: that is the learner's commented line, which forgot the 1/m"),
             see("07_mismatch_lab", "The commented cost"),
         ),
         (
             lambda h, Y: -np.mean(Y * np.log(h)),
-            "K times too small: np.mean averages over all m·K entries of Y·log h, but the cost "
-            "averages over the m samples only; use −np.sum(Y * np.log(h)) / m",
+            _(
+                "K times too small: np.mean averages over all m·K entries of Y·log h, but the cost "
+                "averages over the m samples only; use −np.sum(Y * np.log(h)) / m"
+            ),
         ),
         (
             lambda h, Y: -np.sum(Y * np.log(h), axis=1) / h.shape[0],
-            "one number per sample, shape (m,): the cost is one number; sum over the samples too",
+            _("one number per sample, shape (m,): the cost is one number; sum over the samples too"),
         ),
         (
             lambda h, Y: np.sum(-Y * np.log(h) - (1 - Y) * np.log(1 - h)) / h.shape[0],
-            "that is the binary (sigmoid) cost: its gradient through a softmax is not a3 − Y",
+            _("that is the binary (sigmoid) cost: its gradient through a softmax is not a3 − Y"),
         ),
-        (lambda h, Y: np.sum(Y * np.log(h)) / h.shape[0], "the sign is flipped: J = −(1/m) Σ Y log h"),
+        (lambda h, Y: np.sum(Y * np.log(h)) / h.shape[0], _("the sign is flipped: J = −(1/m) Σ Y log h")),
     ]
     return run_checks(
         "softmax_cost",
@@ -138,7 +151,7 @@ def check_softmax_cost(fn):
         _softmax_cost,
         mistakes,
         section=see("07_mismatch_lab", "Why: two costs, one delta"),
-        success="J = −(1/m) Σ Y log h: the cost that a3 − Y is the gradient of, for softmax",
+        success=_("J = −(1/m) Σ Y log h: the cost that a3 − Y is the gradient of, for softmax"),
     )
 
 
@@ -159,22 +172,24 @@ def check_sigma2(fn):
     mistakes = [
         (
             lambda s3, T2, z2, hid: _sigma2(s3, T2, z2, "sigmoid"),
-            "that is the sigmoid derivative: the learner's hard-coded line; use the derivative of the "
-            "hidden activation you actually have",
+            _(
+                "that is the sigmoid derivative: the learner's hard-coded line; use the derivative of the "
+                "hidden activation you actually have"
+            ),
         ),
         (
             lambda s3, T2, z2, hid: (
                 (s3 @ T2) * get_activation(hid).df(np.column_stack([np.ones(len(z2)), z2]))
             ),
-            "shape (m, H + 1): drop the bias column, sigma2(:, 2:end) in Octave, [:, 1:] here",
+            _("shape (m, H + 1): drop the bias column, sigma2(:, 2:end) in Octave, [:, 1:] here"),
         ),
         (
             lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * get_activation(hid).df(get_activation(hid).f(z2)),
-            "the derivative was taken at the activation f(z2), not at the pre-activation z2",
+            _("the derivative was taken at the activation f(z2), not at the pre-activation z2"),
         ),
         (
             lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:],
-            "the activation's derivative is missing: multiply elementwise by f'(z2)",
+            _("the activation's derivative is missing: multiply elementwise by f'(z2)"),
         ),
     ]
     return run_checks(
@@ -184,7 +199,7 @@ def check_sigma2(fn):
         _sigma2,
         mistakes,
         section=see("07_mismatch_lab", "Table 3, and a latent bug"),
-        success="sigma2 = (sigma3 Theta2)(:, 2:end) .* f'(z2), with f the hidden activation",
+        success=_("sigma2 = (sigma3 Theta2)(:, 2:end) .* f'(z2), with f the hidden activation"),
     )
 
 

@@ -55,3 +55,41 @@ def test_a_mean_over_every_entry_is_named_not_a_crash():
     assert fb.status == "wrong" and "one number per sample" in fb.message
     fb = nb07.check_softmax_cost(lambda h, Y: -np.sum(Y * np.log(h)))
     assert fb.see.heading == "The commented cost"
+
+
+def test_feedback_and_verdict_in_chinese():
+    from course_utils import set_language
+
+    set_language("zh")
+    try:
+        fb = nb07.check_softmax_cost(lambda h, Y: -np.sum(Y * np.log(h)))
+        assert fb.status == "wrong" and "大了 m 倍" in fb.message
+        fb = nb07.check_sigma2(lambda s3, T2, z2, hidden: (s3 @ T2)[:, 1:])
+        assert fb.status == "wrong" and "缺少激活函数的导数" in fb.message
+        text = nb07.describe_mismatch(nb07.mismatch_state(**nb07.MISMATCH_DEFAULTS))
+        assert text.startswith("相对误差") and "代价函数不匹配" in text
+        both = nb07.mismatch_state("tanh", "sigmoid", "softmax", "binary_cross_entropy")
+        assert "；隐藏层导数用错了" in nb07.describe_mismatch(both)
+        picture = nb07.draw_mismatch(both).svg
+        assert "每层误差 ✗ 未通过" in picture and "解析与数值对照" in picture
+    finally:
+        set_language("en")
+    assert nb07.describe_mismatch(both).startswith("relative error")
+
+
+def test_mismatch_theory_figures_in_chinese():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from course_utils import mismatch_theory, set_language
+
+    set_language("zh")
+    try:
+        axes = mismatch_theory.plot_learner_tables()
+        assert axes[0].get_title().startswith("表 1：sigmoid / sigmoid\n✓ 落在 y = x 上")
+        assert axes[1].get_xlabel() == "解析梯度（反向传播）"
+    finally:
+        set_language("en")
+        plt.close("all")
