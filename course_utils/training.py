@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _checks
+from .i18n import _
 
 
 @dataclass
@@ -109,8 +110,8 @@ def train(
     history = History()
     start = time.perf_counter()
     step = 0
-    with tqdm(total=total, disable=not progress, desc="training", unit="step") as bar:
-        for _ in range(epochs):
+    with tqdm(total=total, disable=not progress, desc=_("training"), unit=_("step")) as bar:
+        for _epoch in range(epochs):
             order = rng.permutation(len(X))
             losses = []
             for i in range(steps_per_epoch):
@@ -125,7 +126,7 @@ def train(
                 step += 1
                 bar.update(1)
                 if i % 50 == 0:
-                    bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
+                    bar.set_postfix({_("loss"): f"{np.mean(losses[-50:]):.3f}"})
             history.train_loss.append(float(np.mean(losses)))
             if X_val is not None:
                 history.val_accuracy.append(accuracy(net, X_val, y_val))

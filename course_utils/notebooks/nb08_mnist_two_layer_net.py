@@ -6,6 +6,7 @@ Ask the network, and the checkers of its exercises.
 import numpy as np
 
 from .. import svg
+from ..i18n import _
 from ..palette import COLORS
 from ..softmax import softmax
 from ._checking import Exercise, hidden_rng, normal, run_checks, see
@@ -31,10 +32,16 @@ def prediction_state(net, X, y, index):
 
 
 def describe_prediction(state):
-    verdict = "right" if state["correct"] else "WRONG"
-    return (
-        f"test digit {state['index']}: label {state['label']}, the network says "
-        f"{state['prediction']} with probability {state['confidence']:.3f} ({verdict})"
+    verdict = _("right") if state["correct"] else _("WRONG")
+    return _(
+        "test digit {index}: label {label}, the network says {prediction} with probability "
+        "{confidence:.3f} ({verdict})"
+    ).format(
+        index=state["index"],
+        label=state["label"],
+        prediction=state["prediction"],
+        confidence=state["confidence"],
+        verdict=verdict,
     )
 
 
@@ -44,10 +51,12 @@ def draw_prediction(state):
     target = np.eye(state["h"].size)[state["label"]]
     verdict = "✓" if state["correct"] else "✗"
     return svg.row(
-        svg.image(state["image"], title=f"label {state['label']}"),
+        svg.image(state["image"], title=_("label {label}").format(label=state["label"])),
         svg.bar_chart(
             state["h"],
-            title=f"h = softmax(z): says {state['prediction']} {verdict}",
+            title=_("h = softmax(z): says {prediction} {verdict}").format(
+                prediction=state["prediction"], verdict=verdict
+            ),
             outline=target,
             ylim=(0, 1),
             color=COLORS["probability"],
@@ -59,7 +68,7 @@ def draw_prediction(state):
 def prediction_widget(net, X, y):
     import ipywidgets as w
 
-    controls = {"index": w.IntSlider(value=0, min=0, max=len(X) - 1, description="test digit")}
+    controls = {"index": w.IntSlider(value=0, min=0, max=len(X) - 1, description=_("test digit"))}
     return LiveView(
         controls,
         compute=lambda index: prediction_state(net, X, y, index),
@@ -78,12 +87,12 @@ def check_relu_backward(fn):
     a[0, 0] = 0.0
     cases = [(normal(35, (4, 5)), a), (normal(36, (3, 2)), np.maximum(normal(37, (3, 2)), 0))]
     mistakes = [
-        (lambda d, a1: d * (a1 >= 0), "a1 >= 0 lets the gradient through units that are off: use a1 > 0"),
+        (lambda d, a1: d * (a1 >= 0), _("a1 >= 0 lets the gradient through units that are off: use a1 > 0")),
         (
             lambda d, a1: (a1 > 0).astype(float),
-            "that is the mask alone: multiply it by the upstream gradient",
+            _("that is the mask alone: multiply it by the upstream gradient"),
         ),
-        (lambda d, a1: d, "the mask is missing: units with a1 = 0 pass no gradient"),
+        (lambda d, a1: d, _("the mask is missing: units with a1 = 0 pass no gradient")),
     ]
     return run_checks(
         "relu_backward",
@@ -92,7 +101,7 @@ def check_relu_backward(fn):
         _relu_backward,
         mistakes,
         section=see("08_mnist_two_layer_net", "The backward pass, tensor by tensor"),
-        success="da1 ⊙ [a1 > 0], and a1 left untouched",
+        success=_("da1 ⊙ [a1 > 0], and a1 left untouched"),
     )
 
 
@@ -123,15 +132,15 @@ def check_momentum_update(fn):
     mistakes = [
         (
             lambda w, dw, v, lr, mu: (w + (mu * v + lr * dw), mu * v + lr * dw),
-            "gradient ascent: the step must go against the gradient, v = μv − η·dw",
+            _("gradient ascent: the step must go against the gradient, v = μv − η·dw"),
         ),
         (
             lambda w, dw, v, lr, mu: (w + v, mu * v - lr * dw),
-            "w moved with the old velocity: update v first, then w = w + v_new",
+            _("w moved with the old velocity: update v first, then w = w + v_new"),
         ),
         (
             lambda w, dw, v, lr, mu: (w - lr * dw, -lr * dw),
-            "the momentum term μv is missing: that is plain SGD",
+            _("the momentum term μv is missing: that is plain SGD"),
         ),
     ]
     training = see("08_mnist_two_layer_net", "Training")
@@ -143,7 +152,7 @@ def check_momentum_update(fn):
         mistakes,
         n_out=2,
         section=training,
-        success="v = μv − η·dw, then w = w + v: the convention of this course's training loop",
+        success=_("v = μv − η·dw, then w = w + v: the convention of this course's training loop"),
     )
     if ours.passed or ours.status == "not implemented":
         return ours
@@ -155,8 +164,10 @@ def check_momentum_update(fn):
         _momentum_gradient_velocity,
         [],
         n_out=2,
-        success="v = μv + dw, then w = w − η·v: PyTorch's convention, right too (the course's own keeps "
-        "η inside the velocity, v = μv − η·dw, w = w + v; for a fixed η the two take the same steps)",
+        success=_(
+            "v = μv + dw, then w = w − η·v: PyTorch's convention, right too (the course's own keeps "
+            "η inside the velocity, v = μv − η·dw, w = w + v; for a fixed η the two take the same steps)"
+        ),
     )
     if theirs.passed:
         return theirs
@@ -168,8 +179,10 @@ def check_momentum_update(fn):
         _momentum_step_velocity,
         [],
         n_out=2,
-        success="v = μv + η·dw, then w = w − v: right too, the course's v with its sign flipped (the "
-        "course's loop writes v = μv − η·dw, w = w + v)",
+        success=_(
+            "v = μv + η·dw, then w = w − v: right too, the course's v with its sign flipped (the "
+            "course's loop writes v = μv − η·dw, w = w + v)"
+        ),
     )
     return step if step.passed else ours
 
@@ -208,23 +221,25 @@ def check_two_layer_backward(fn):
     mistakes = [
         (
             lambda *a: _backward(*a, scale=False),
-            "every tensor is N times too large: the loss is a mean, so dz2 = (h − t)/N",
+            _("every tensor is N times too large: the loss is a mean, so dz2 = (h − t)/N"),
             see("05_fused_cross_entropy", "Where the 1/N goes"),
         ),
         (
             lambda *a: _backward(*a, mask=False),
-            "dz1 equals da1: the ReLU's derivative is missing, dz1 = da1 ⊙ [z1 > 0]",
+            _("dz1 equals da1: the ReLU's derivative is missing, dz1 = da1 ⊙ [z1 > 0]"),
             steps,
         ),
         (
             lambda *a: _backward(*a, aliased=True),
-            "da1 came back masked like dz1: after dz1 = da1 the two names share one array, so zeroing "
-            "dz1 in place zeroed da1 too; write dz1 = da1 * (z1 > 0), or start from da1.copy()",
+            _(
+                "da1 came back masked like dz1: after dz1 = da1 the two names share one array, so zeroing "
+                "dz1 in place zeroed da1 too; write dz1 = da1 * (z1 > 0), or start from da1.copy()"
+            ),
             see("08_mnist_two_layer_net", "Line 4: the aliasing"),
         ),
         (
             lambda *a: _backward(*a, dw2_from_pre=True),
-            "dW2 used the pre-activation z1: the second layer's input is a1 = relu(z1), so dW2 = a1ᵀ dz2",
+            _("dW2 used the pre-activation z1: the second layer's input is a1 = relu(z1), so dW2 = a1ᵀ dz2"),
             steps,
         ),
     ]
@@ -237,7 +252,7 @@ def check_two_layer_backward(fn):
         n_out=7,
         names=("dz2", "dW2", "db2", "da1", "dz1", "dW1", "db1"),
         section=steps,
-        success="all seven tensors, each with the shape of what it is the gradient of",
+        success=_("all seven tensors, each with the shape of what it is the gradient of"),
     )
 
 

@@ -137,3 +137,36 @@ def test_the_backward_exercise_names_the_aliasing_and_speaks_of_tensors_by_name(
     assert "db1" in nb08.check_two_layer_backward(wrong_db1).message
     four = nb08.check_two_layer_backward(lambda *args: tuple(nb08._backward(*args)[i] for i in (1, 2, 5, 6)))
     assert "return 7 results (dz2, dW2, db2, da1, dz1, dW1, db1) as a tuple, got tuple of 4" in four.message
+
+
+def test_chinese_feedback_and_description():
+    from course_utils import TwoLayerNet, set_language
+
+    X, y = load_mnist("test", n=3)
+    s = nb08.prediction_state(TwoLayerNet(784, 8, 10, seed=0), X, y, 1)
+    set_language("zh")
+    try:
+        text = nb08.describe_prediction(s)
+        assert text.startswith("第 1 个测试数字：标签为") and f"网络判为 {s['prediction']}" in text
+        assert f"概率 {s['confidence']:.3f}" in text
+        fb = nb08.check_two_layer_backward(lambda *a: _hand_backward(*a, n=False))
+        assert fb.status == "wrong" and "每个张量都大了 N 倍" in fb.message
+        assert (
+            "PyTorch 的约定，同样正确" in nb08.check_momentum_update(nb08._momentum_gradient_velocity).message
+        )
+    finally:
+        set_language("en")
+    assert nb08.describe_prediction(s).startswith("test digit 1: label")
+
+
+def test_training_progress_bar_speaks_chinese(capsys):
+    from course_utils import TwoLayerNet, set_language, training
+
+    X, y = load_mnist("train", n=64)
+    set_language("zh")
+    try:
+        training.train(TwoLayerNet(784, 8, 10, seed=0), X, y, epochs=1, batch_size=32)
+    finally:
+        set_language("en")
+    err = capsys.readouterr().err
+    assert "训练" in err and "步/s" in err and "损失=" in err
