@@ -3,12 +3,10 @@
 The step-size widget (error of a finite difference against ε) and the checkers of its exercises.
 """
 
-from functools import lru_cache
-
 import numpy as np
 
 from .. import svg
-from ..finite_differences import EPS_GRID, finite_difference_errors, numerical_gradient
+from ..finite_differences import epsilon_state, numerical_gradient
 from ..gradcheck import rel_error
 from ..i18n import _
 from ..palette import COLORS
@@ -16,46 +14,16 @@ from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._view import LiveView
 
 
-@lru_cache(maxsize=4)
-def _curves(dtype):
-    return finite_difference_errors(dtype, "central"), finite_difference_errors(dtype, "forward")
-
-
-def epsilon_state(eps, dtype="float64"):
-    """Error curves of forward and central differences in ``dtype``, and the errors at ``eps``."""
-    central, forward = _curves(np.dtype(dtype).name)
-    at = {m: float(finite_difference_errors(dtype, m, [eps])[0]) for m in ("central", "forward")}
-    best = int(np.nanargmin(central))
-    return {
-        "eps": float(eps),
-        "dtype": np.dtype(dtype).name,
-        "grid": EPS_GRID,
-        "central": central,
-        "forward": forward,
-        "at": at,
-        "best_eps": float(EPS_GRID[best]),
-        "best_error": float(central[best]),
-    }
-
-
 def describe_epsilon(state):
-    c, f = state["at"]["central"], state["at"]["forward"]
-    if not np.isfinite(c):
+    if not np.isfinite(state["at"]["central"]):
         return _(
             "{dtype}, ε = {eps:.0e}: the step is lost to rounding (z + ε = z), "
             "so the difference quotient is 0/0"
-        ).format(dtype=state["dtype"], eps=state["eps"])
+        ).format(**state)
     return _(
         "{dtype}, ε = {eps:.0e}: central error {central:.1e}, forward {forward:.1e}. "
         "The best central step here is ε ≈ {best_eps:.0e} (error {best_error:.0e})"
-    ).format(
-        dtype=state["dtype"],
-        eps=state["eps"],
-        central=c,
-        forward=f,
-        best_eps=state["best_eps"],
-        best_error=state["best_error"],
-    )
+    ).format(**{**state, **state["at"]})  # the errors at ε, not the curves
 
 
 @svg.picture
