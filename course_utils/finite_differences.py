@@ -9,6 +9,7 @@ r"""Finite differences of a loss: the steps, what they measure, and when they ca
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -208,3 +209,29 @@ def finite_difference_errors(dtype="float64", method="central", eps_grid=EPS_GRI
             np.linalg.norm(grad - exact) / (np.linalg.norm(grad) + np.linalg.norm(exact)) if ok else np.nan
         )
     return np.array(errors)
+
+
+@lru_cache(maxsize=4)
+def _curves(dtype):
+    return finite_difference_errors(dtype, "central"), finite_difference_errors(dtype, "forward")
+
+
+def epsilon_state(eps, dtype="float64"):
+    """Error curves of forward and central differences in ``dtype``, and the errors at ``eps``.
+
+    The state of notebook 06's step-size widget: both curves over :data:`EPS_GRID`, the errors at
+    ``eps`` (NaN where the step rounds away) and the best central step of the grid.
+    """
+    central, forward = _curves(np.dtype(dtype).name)
+    at = {m: float(finite_difference_errors(dtype, m, [eps])[0]) for m in ("central", "forward")}
+    best = int(np.nanargmin(central))
+    return {
+        "eps": float(eps),
+        "dtype": np.dtype(dtype).name,
+        "grid": EPS_GRID,
+        "central": central,
+        "forward": forward,
+        "at": at,
+        "best_eps": float(EPS_GRID[best]),
+        "best_error": float(central[best]),
+    }

@@ -23,7 +23,8 @@ from .finite_differences import (
     resolution,
     straddles_kink,
 )
-from .gradcheck_report import GradCheckReport, TensorCheck
+from .gradcheck_report import GradCheckReport, Note, TensorCheck
+from .i18n import N_
 
 __all__ = ["DEFAULT_EPS", "DEFAULT_TOL", "GradCheckReport", "TensorCheck", "check_gradients"]
 __all__ += ["numerical_gradient", "rel_error"]
@@ -208,17 +209,23 @@ def check_gradients(
         g = checked_grads.get(name)
         if g is None:
             report_tensors[name] = TensorCheck(
-                name, p.shape, np.inf, False, note="no analytic gradient given for it"
+                name, p.shape, np.inf, False, note=Note(N_("no analytic gradient given for it"))
             )
             continue
         if g.shape != p.shape:
             report_tensors[name] = TensorCheck(
-                name, p.shape, np.inf, False, note=f"shape mismatch: gradient {g.shape}, parameter {p.shape}"
+                name,
+                p.shape,
+                np.inf,
+                False,
+                note=Note(
+                    N_("shape mismatch: gradient {grad}, parameter {param}"), grad=g.shape, param=p.shape
+                ),
             )
             continue
         if not np.all(np.isfinite(g)):
             report_tensors[name] = TensorCheck(
-                name, p.shape, np.inf, False, note="the analytic gradient holds NaN or inf"
+                name, p.shape, np.inf, False, note=Note(N_("the analytic gradient holds NaN or inf"))
             )
             continue
         settings = _Settings(eps, tol, n_coords, n_directions, full_check_max, rng, base_loss)
@@ -230,7 +237,7 @@ def check_gradients(
                 np.shape(grads[name]),
                 np.inf,
                 False,
-                note="a gradient for a parameter that does not exist",
+                note=Note(N_("a gradient for a parameter that does not exist")),
             )
     return GradCheckReport(tol=tol, dtype=str(dtype), n_loss_evals=evals, tensors=report_tensors)
 

@@ -4,9 +4,38 @@ The printed report is deterministic: a passing tensor shows the tolerance it pas
 machine-dependent finite-difference noise.
 """
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .i18n import _
+
+
+class Note(str):
+    """A tensor's note: English text (code compares it, e.g. ``startswith``) shown translated.
+
+    ``Note(N_("shape mismatch: gradient {grad}, parameter {param}"), grad=..., param=...)`` equals
+    the English sentence with its fields filled in; ``str()`` and f-strings show it in the current
+    language.
+    """
+
+    def __new__(cls, template, **fields):
+        note = super().__new__(cls, template.format(**fields))
+        note.template, note.fields = template, fields
+        return note
+
+    def __str__(self):
+        return _(self.template).format(**self.fields)
+
+    def __format__(self, spec):
+        return format(str(self), spec)
+
+
+def _pad(text, width):
+    """``text`` padded with spaces to ``width`` columns, a wide (CJK) character counting as two."""
+    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - shown)
 
 
 @dataclass
@@ -33,18 +62,26 @@ class TensorCheck:
 
     def describe(self):
         if self.note:
-            return self.note
-        what = "all" if self.all_coords else "sampled"
-        text = f"{self.n_coords} {what} entries + {self.n_directions} directions"
+            return str(self.note)
+        if self.all_coords:
+            text = _("{n} all entries + {d} directions")
+        else:
+            text = _("{n} sampled entries + {d} directions")
+        text = text.format(n=self.n_coords, d=self.n_directions)
         if self.kinks or self.kink_directions:
-            at = [f"{self.kinks} {'entry' if self.kinks == 1 else 'entries'}"] if self.kinks else []
-            if self.kink_directions:
-                at.append(f"{self.kink_directions} direction{'s' if self.kink_directions > 1 else ''}")
-            text += f"; {' and '.join(at)} at a kink, not checkable"
+            entries = (_("{n} entry") if self.kinks == 1 else _("{n} entries")).format(n=self.kinks)
+            directions = (_("{d} direction") if self.kink_directions == 1 else _("{d} directions")).format(
+                d=self.kink_directions
+            )
+            if self.kinks and self.kink_directions:
+                at = _("{entries} and {directions}").format(entries=entries, directions=directions)
+            else:
+                at = entries if self.kinks else directions
+            text += _("; {at} at a kink, not checkable").format(at=at)
         if not self.ok and np.isfinite(self.ratio):
-            text += f"; numerical/analytic ~ {self.ratio:.4g}"
+            text += _("; numerical/analytic ~ {ratio:.4g}").format(ratio=self.ratio)
         if not self.ok and self.worst_index:
-            text += f"; worst entry {self.worst_index}"
+            text += _("; worst entry {index}").format(index=self.worst_index)
         return text
 
 
@@ -94,28 +131,46 @@ class GradCheckReport:
         return [name for name, t in self.tensors.items() if not t.ok]
 
     def __repr__(self):
-        head = "passed" if self.ok else f"FAILED for {', '.join(self.failed)}"
-        unchecked = [name for name, t in self.tensors.items() if not t.checked]
-        if unchecked:
-            head += f"; {', '.join(unchecked)} at a kink, not checkable"
-        lines = [
-            f"Gradient check {head} (tolerance {self.tol:.0e}, {self.dtype}, "
-            f"{self.n_loss_evals} loss evaluations)"
-        ]
+        failed = ", ".join(self.failed)
+        unchecked = ", ".join(name for name, t in self.tensors.items() if not t.checked)
+        if self.ok and not unchecked:
+            head = _("Gradient check passed (tolerance {tol:.0e}, {dtype}, {n} loss evaluations)")
+        elif self.ok:
+            head = _(
+                "Gradient check passed; {unchecked} at a kink, not checkable "
+                "(tolerance {tol:.0e}, {dtype}, {n} loss evaluations)"
+            )
+        elif not unchecked:
+            head = _(
+                "Gradient check FAILED for {failed} (tolerance {tol:.0e}, {dtype}, {n} loss evaluations)"
+            )
+        else:
+            head = _(
+                "Gradient check FAILED for {failed}; {unchecked} at a kink, not checkable "
+                "(tolerance {tol:.0e}, {dtype}, {n} loss evaluations)"
+            )
+        fields = {"failed": failed, "unchecked": unchecked, "tol": self.tol, "dtype": self.dtype}
+        lines = [head.format(n=self.n_loss_evals, **fields)]
         if self.dtype == "float32":
             lines.append(
-                "  (float32 finite differences are only good to a few percent: "
-                "check in float64 for a reliable verdict)"
+                _(
+                    "  (float32 finite differences are only good to a few percent: "
+                    "check in float64 for a reliable verdict)"
+                )
             )
         width = max([len(n) for n in self.tensors] + [4])
         for t in self.tensors.values():
             # A passing error is finite-difference noise that differs between machines; show the
             # bound it passed, so that a printed report is the same wherever it runs.
-            error = f"error < {self.tol:.0e}" if t.ok else f"error {t.error:.1e}"
-            verdict = "FAIL" if not t.ok else "ok  " if t.checked else "n/a "
             if not t.checked:
-                error = "not checkable"
-            lines.append(f"  {t.name:<{width}}  {str(t.shape):<12} {verdict}  {error:<14} {t.describe()}")
+                error = _("not checkable")
+            elif t.ok:
+                error = _("error < {tol:.0e}").format(tol=self.tol)
+            else:
+                error = _("error {error:.1e}").format(error=t.error)
+            verdict = _("FAIL") if not t.ok else _("ok") if t.checked else _("n/a")
+            shape, verdict, error = f"{str(t.shape):<12}", _pad(verdict, 4), _pad(error, 14)
+            lines.append(f"  {t.name:<{width}}  {shape} {verdict}  {error} {t.describe()}")
         return "\n".join(lines)
 
     __str__ = __repr__

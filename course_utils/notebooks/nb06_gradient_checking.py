@@ -3,51 +3,27 @@
 The step-size widget (error of a finite difference against ε) and the checkers of its exercises.
 """
 
-from functools import lru_cache
-
 import numpy as np
 
 from .. import svg
-from ..finite_differences import EPS_GRID, finite_difference_errors, numerical_gradient
+from ..finite_differences import epsilon_state, numerical_gradient
 from ..gradcheck import rel_error
+from ..i18n import _
 from ..palette import COLORS
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._view import LiveView
 
 
-@lru_cache(maxsize=4)
-def _curves(dtype):
-    return finite_difference_errors(dtype, "central"), finite_difference_errors(dtype, "forward")
-
-
-def epsilon_state(eps, dtype="float64"):
-    """Error curves of forward and central differences in ``dtype``, and the errors at ``eps``."""
-    central, forward = _curves(np.dtype(dtype).name)
-    at = {m: float(finite_difference_errors(dtype, m, [eps])[0]) for m in ("central", "forward")}
-    best = int(np.nanargmin(central))
-    return {
-        "eps": float(eps),
-        "dtype": np.dtype(dtype).name,
-        "grid": EPS_GRID,
-        "central": central,
-        "forward": forward,
-        "at": at,
-        "best_eps": float(EPS_GRID[best]),
-        "best_error": float(central[best]),
-    }
-
-
 def describe_epsilon(state):
-    c, f = state["at"]["central"], state["at"]["forward"]
-    if not np.isfinite(c):
-        return (
-            f"{state['dtype']}, ε = {state['eps']:.0e}: the step is lost to rounding "
-            f"(z + ε = z), so the difference quotient is 0/0"
-        )
-    return (
-        f"{state['dtype']}, ε = {state['eps']:.0e}: central error {c:.1e}, forward {f:.1e}. "
-        f"The best central step here is ε ≈ {state['best_eps']:.0e} (error {state['best_error']:.0e})"
-    )
+    if not np.isfinite(state["at"]["central"]):
+        return _(
+            "{dtype}, ε = {eps:.0e}: the step is lost to rounding (z + ε = z), "
+            "so the difference quotient is 0/0"
+        ).format(**state)
+    return _(
+        "{dtype}, ε = {eps:.0e}: central error {central:.1e}, forward {forward:.1e}. "
+        "The best central step here is ε ≈ {best_eps:.0e} (error {best_error:.0e})"
+    ).format(**{**state, **state["at"]})  # the errors at ε, not the curves
 
 
 @svg.picture
@@ -56,13 +32,13 @@ def draw_epsilon(state):
     return svg.loglog_chart(
         state["grid"],
         [
-            ("forward (f(z+ε) − f(z)) / ε", state["forward"], COLORS["neutral"]),
-            ("central (f(z+ε) − f(z−ε)) / 2ε", state["central"], COLORS["numerical"]),
+            (_("forward (f(z+ε) − f(z)) / ε"), state["forward"], COLORS["neutral"]),
+            (_("central (f(z+ε) − f(z−ε)) / 2ε"), state["central"], COLORS["numerical"]),
         ],
-        title=f"error against ε, {state['dtype']}",
+        title=_("error against ε, {dtype}").format(dtype=state["dtype"]),
         marker=(state["eps"], state["at"]["central"]),
-        xlabel="step ε",
-        ylabel="relative error",
+        xlabel=_("step ε"),
+        ylabel=_("relative error"),
     )
 
 
@@ -147,18 +123,20 @@ def check_central_difference(fn):
     mistakes = [
         (
             forward,
-            "close, but only to about ε: that is a forward difference; use the central one",
+            _("close, but only to about ε: that is a forward difference; use the central one"),
             differences,
         ),
         (
             lambda f, x, eps: 2 * _central_gradient(f, x, eps),
-            "twice too large: the central difference spans 2ε, from x − ε to x + ε",
+            _("twice too large: the central difference spans 2ε, from x − ε to x + ε"),
             differences,
         ),
         (
             lambda f, x, eps: np.zeros_like(x),  # a copy was perturbed: f, reading x, never moved
-            "every entry is 0: f reads x itself, so perturb x in place (x.flat[k] = old + eps), "
-            "not a copy of it, and put the old value back",
+            _(
+                "every entry is 0: f reads x itself, so perturb x in place (x.flat[k] = old + eps), "
+                "not a copy of it, and put the old value back"
+            ),
             differences,
         ),
     ]
@@ -173,12 +151,14 @@ def check_central_difference(fn):
         changed_input=Feedback(
             "numerical_grad",
             "wrong",
-            "x is not as it was afterwards: after the two calls of f(), put the entry's old value back "
-            "(x.flat[k] = old), not old + eps − eps, which rounding can change",
+            _(
+                "x is not as it was afterwards: after the two calls of f(), put the entry's old value back "
+                "(x.flat[k] = old), not old + eps − eps, which rounding can change"
+            ),
             differences,
         ),
         own=(numerical_gradient,),
-        success="central differences of f(), and x is exactly as it was afterwards",
+        success=_("central differences of f(), and x is exactly as it was afterwards"),
     )
 
 
@@ -205,39 +185,45 @@ def check_relative_error(fn):
     mistakes = [
         (
             lambda a, b: np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-300)),
-            "that is the largest entry-by-entry error: the course's definition uses norms",
+            _("that is the largest entry-by-entry error: the course's definition uses norms"),
             four,
         ),
         (
             lambda a, b: np.linalg.norm(a - b),
-            "that is the absolute error: divide by ||a|| + ||b|| so the scale of the gradient cancels",
+            _("that is the absolute error: divide by ||a|| + ||b|| so the scale of the gradient cancels"),
             four,
         ),
         (
             lambda a, b: np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1.0),
-            "a floor of 1 in the denominator makes tiny gradients always pass: use ||a|| + ||b||",
+            _("a floor of 1 in the denominator makes tiny gradients always pass: use ||a|| + ||b||"),
             four,
         ),
         (
             lambda a, b: _ratio(np.sum(np.abs(a - b)), np.sum(np.abs(a)) + np.sum(np.abs(b))),
-            "those are one-norms (sums of absolute values); the course's ||·|| is the two-norm, "
-            "np.linalg.norm",
+            _(
+                "those are one-norms (sums of absolute values); the course's ||·|| is the two-norm, "
+                "np.linalg.norm"
+            ),
             four,
         ),
         (
             lambda a, b: _ratio(np.linalg.norm(a - b), max(np.linalg.norm(a), np.linalg.norm(b))),
-            "max(||a||, ||b||) in the denominator is another definition (it scores up to twice as "
-            "high); the course's is ||a|| + ||b||",
+            _(
+                "max(||a||, ||b||) in the denominator is another definition (it scores up to twice as "
+                "high); the course's is ||a|| + ||b||"
+            ),
             four,
         ),
         (
             lambda a, b: _ratio(np.linalg.norm(a - b), np.linalg.norm(b)),
-            "dividing by ||b|| alone makes the error depend on which argument is the reference; "
-            "use ||a|| + ||b||",
+            _(
+                "dividing by ||b|| alone makes the error depend on which argument is the reference; "
+                "use ||a|| + ||b||"
+            ),
             four,
         ),
     ]
-    zero = "both arrays are zero here: return 0 instead of dividing 0 by 0"
+    zero = _("both arrays are zero here: return 0 instead of dividing 0 by 0")
     hints = [(lambda got, exp, args: not np.all(np.isfinite(got[0])), zero)]
     return run_checks(
         "relative_error",
@@ -247,7 +233,7 @@ def check_relative_error(fn):
         mistakes,
         hints,
         own=(rel_error,),
-        success="||a − b|| / (||a|| + ||b||): 0 when equal, 1 when b = −a or b = 0",
+        success=_("||a − b|| / (||a|| + ||b||): 0 when equal, 1 when b = −a or b = 0"),
     )
 
 
@@ -316,27 +302,29 @@ def check_gradient_checker(fn):
     mistakes = [
         (
             lambda *a: _my_check(*a, forward=True),
-            "close, but only to about ε: those are forward differences; step both ways, x ± ε·u",
+            _("close, but only to about ε: those are forward differences; step both ways, x ± ε·u"),
             differences,
         ),
         (
             lambda *a: _my_check(*a, span=1.0),
-            "every numerical slope is twice too large: the central difference spans 2ε",
+            _("every numerical slope is twice too large: the central difference spans 2ε"),
             differences,
         ),
         (
             lambda *a: _my_check(*a, floor=1.0),
-            "a floor of 1 in the denominator hides every error in a gradient much smaller than 1 "
-            "(case 3 of the four): divide by |n| + |a| alone, and score 0/0 as 0",
+            _(
+                "a floor of 1 in the denominator hides every error in a gradient much smaller than 1 "
+                "(case 3 of the four): divide by |n| + |a| alone, and score 0/0 as 0"
+            ),
             see("06_gradient_checking", "Four relative errors, and how each misleads"),
         ),
         (
             lambda *a: _my_check(*a, absolute=True),
-            "those are absolute errors |n − a|: divide by |n| + |a| so the scale of the gradient cancels",
+            _("those are absolute errors |n − a|: divide by |n| + |a| so the scale of the gradient cancels"),
             see("06_gradient_checking", "Four relative errors, and how each misleads"),
         ),
     ]
-    restore = (
+    restore = _(
         "x is not as it was afterwards: keep old = x.copy() and put it back (x[...] = old) after each step"
     )
     return run_checks(
@@ -350,8 +338,10 @@ def check_gradient_checker(fn):
                 lambda got, exp, args: any(
                     np.isnan(g).any() and not np.isnan(e).any() for g, e in zip(got, exp)
                 ),
-                "NaN where the numerical and the analytic values are both 0: 0/0; score those entries 0 "
-                "(a correct gradient is often exactly 0, on a blank pixel for instance)",
+                _(
+                    "NaN where the numerical and the analytic values are both 0: 0/0; score those entries 0 "
+                    "(a correct gradient is often exactly 0, on a blank pixel for instance)"
+                ),
             )
         ],
         n_out=2,
@@ -360,8 +350,10 @@ def check_gradient_checker(fn):
         section=own,
         changed_input=Feedback("my_gradient_check", "wrong", restore, own),
         own=(_my_check,),
-        success="central differences along entries and directions, scored |n − a| / (|n| + |a|): "
-        "round-off for the correct gradient, large errors where a wrong entry was planted",
+        success=_(
+            "central differences along entries and directions, scored |n − a| / (|n| + |a|): "
+            "round-off for the correct gradient, large errors where a wrong entry was planted"
+        ),
     )
 
 

@@ -195,3 +195,38 @@ def test_the_gradient_checker_exercise_needs_the_zero_rule_and_no_floor_of_one()
         return np.divide(abs(n - a), d, out=np.zeros_like(d), where=d > 0)
 
     assert nb06.check_gradient_checker(_learner_checker(right)).passed
+
+
+def test_feedback_and_descriptions_in_chinese():
+    """Under set_language("zh") the checker's feedback, the widget's text and the figure are Chinese."""
+    cu.set_language("zh")
+    try:
+        fb = nb06.check_relative_error(lambda a, b: np.linalg.norm(a - b))
+        assert fb.status == "wrong" and "这是绝对误差" in fb.message
+        assert fb.see.heading == "Four relative errors, and how each misleads"
+        assert "中心差分的最佳步长" in nb06.describe_epsilon(nb06.epsilon_state(1e-5, "float64"))
+        assert "步长在舍入中丢失" in nb06.describe_epsilon(nb06.epsilon_state(1e-9, "float32"))
+        assert "误差随 ε 的变化" in str(nb06.draw_epsilon(nb06.epsilon_state(1e-5, "float64")).svg)
+    finally:
+        cu.set_language("en")
+    assert "absolute error" in nb06.check_relative_error(lambda a, b: np.linalg.norm(a - b)).message
+
+
+def test_gradient_check_report_in_chinese():
+    """The printed report of check_gradients is Chinese in zh; its notes stay English to code."""
+    w = np.array([0.5, -1.0, 2.0])
+    params = {"w": w, "b": np.zeros(2)}
+    grads = {"w": 3 * w**2 + 1.0, "b": np.zeros((1, 2))}  # w's gradient is wrong, b's misshaped
+    loss = lambda: float(np.sum(params["w"] ** 3))  # noqa: E731
+    cu.set_language("zh")
+    try:
+        report = cu.check_gradients(loss, params, grads)
+        text = repr(report)
+        assert text.startswith("梯度检验未通过：w, b（容差 1e-05，float64，")
+        assert "形状不匹配：梯度 (1, 2)，参数 (2,)" in text and "失败" in text
+        assert report.tensors["b"].note.startswith("shape mismatch")  # code reads the English note
+    finally:
+        cu.set_language("en")
+    text = repr(cu.check_gradients(loss, params, grads))
+    assert text.startswith("Gradient check FAILED for w, b (tolerance 1e-05, float64, ")
+    assert "shape mismatch: gradient (1, 2), parameter (2,)" in text
