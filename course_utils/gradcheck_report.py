@@ -4,12 +4,11 @@ The printed report is deterministic: a passing tensor shows the tolerance it pas
 machine-dependent finite-difference noise.
 """
 
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .i18n import _
+from .i18n import _, display_width
 
 
 class Note(str):
@@ -34,8 +33,7 @@ class Note(str):
 
 def _pad(text, width):
     """``text`` padded with spaces to ``width`` columns, a wide (CJK) character counting as two."""
-    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(0, width - shown)
+    return text + " " * max(0, width - display_width(text))
 
 
 @dataclass

@@ -20,6 +20,8 @@ it stays English until it is shown, then ``str()`` or an f-string translates it 
 chosen by then.
 """
 
+import re
+import unicodedata
 from pathlib import Path
 
 LANGUAGES = ("en", "zh")
@@ -94,7 +96,20 @@ class LazyText(str):
         return _(str.__str__(self))
 
     def __format__(self, spec):
-        return format(_(str.__str__(self)), spec)
+        text = _(str.__str__(self))
+        aligned = re.fullmatch(r"([<>^]?)(\d+)", spec)
+        if aligned is None:
+            return format(text, spec)
+        # Pad to a width on screen: a Chinese character takes two columns, so tables still line up.
+        align, width = aligned.group(1) or "<", int(aligned.group(2))
+        room = max(width - display_width(text), 0)
+        left = {"<": 0, ">": room, "^": room // 2}[align]
+        return " " * left + text + " " * (room - left)
+
+
+def display_width(text):
+    """Columns ``text`` takes in a monospace font: two for each wide (East Asian) character."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def lazy_(message):

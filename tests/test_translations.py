@@ -283,3 +283,14 @@ def test_no_line_break_between_two_chinese_characters(name):
         if kind == "markdown" and not same:
             found = re.search(rf"{cjk}\n *{cjk}", body)
             assert found is None, f"{name} cell {cell_id}: {found[0]!r}"
+
+
+def test_lazy_text_pads_to_a_width_on_screen(chinese):
+    """Aligned columns of lazy text line up in Chinese: a wide character counts two columns."""
+    text = i18n.lazy_("NaN or inf in the result")  # 结果中有 NaN 或 inf: 5 wide characters, 9 narrow
+    assert i18n.display_width(str(text)) == 19
+    assert f"{text:<21}|" == "结果中有 NaN 或 inf  |"
+    assert f"{text:>21}|" == "  结果中有 NaN 或 inf|"
+    assert f"{text:^22}|" == " 结果中有 NaN 或 inf  |"
+    cu.set_language("en")
+    assert f"{text:<30}|" == f"{'NaN or inf in the result':<30}|"

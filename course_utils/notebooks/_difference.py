@@ -115,6 +115,17 @@ def _factor_message(k, args, size_of_result):
             return _(too_large).format(sign=sign, n=n)
         if n and n > 1 and abs(size * n - 1) < 1e-6:
             return _(too_small).format(sign=sign, n=n)
+    if N and C and N != C and max(N, C) > 1:
+        if abs(size - N / C) < 1e-6 * N / C:
+            return _(
+                "{sign}your result is N/C = {k:.6g} times the right one: you divided by C, the number "
+                "of classes, where the mean is over N, the batch size"
+            ).format(sign=sign, k=size)
+        if abs(size - C / N) < 1e-6 * C / N:
+            return _(
+                "{sign}your result is C/N = {k:.6g} times the right one: you divided by N, the batch "
+                "size, where the mean is over C, the number of classes"
+            ).format(sign=sign, k=size)
     if size_of_result == 1:
         return None
     return _("your result is exactly {k:.6g} times the right one: a constant factor is off").format(k=k)
@@ -123,7 +134,7 @@ def _factor_message(k, args, size_of_result):
 def _distinct(a, b):
     """Two numbers written with just enough digits to look different."""
     for digits in (6, 9, 12, 17):
-        x, y = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        x, y = f"{a + 0.0:.{digits}g}", f"{b + 0.0:.{digits}g}"  # + 0.0: −0 is shown as 0
         if x != y:
             return x, y
     return x, y

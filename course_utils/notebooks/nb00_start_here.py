@@ -83,6 +83,13 @@ def check_one_hot(fn):
             ),
         ),
         (
+            lambda y, C: np.tile((np.bincount(y, minlength=C) > 0).astype(float), (len(y), 1)),
+            _(
+                "every row has a 1 in each column that some label uses: t[:, y] = 1 sets whole columns; "
+                "set one entry per row with t[np.arange(N), y] = 1"
+            ),
+        ),
+        (
             lambda y, C: y[:, None].astype(float),
             _("that is the labels as a column (N, 1): one-hot targets have one column per class, (N, C)"),
             N_BY_ONE,

@@ -130,6 +130,10 @@ def check_jacobian(fn):
         ),
         (lambda z: np.diag(softmax(z)), _("that is diag(h) alone: subtract the outer product h hᵀ")),
         (
+            lambda z: np.diag(softmax(z)) + np.outer(softmax(z), softmax(z)),
+            _("that is diag(h) + h hᵀ: the outer product is subtracted, J = diag(h) − h hᵀ"),
+        ),
+        (
             lambda z: -np.outer(softmax(z), softmax(z)),
             _("that is −h hᵀ alone: add diag(h), the part where i = j"),
         ),

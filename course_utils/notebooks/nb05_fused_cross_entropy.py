@@ -151,6 +151,14 @@ def check_fused_grad(fn):
             _("that is h/N: subtract 1 at each row's label (the t in h − t)"),
         ),
         (
+            lambda z, y: -np.eye(z.shape[1])[y] * (1 - softmax(z)) / z.shape[0],
+            _(
+                "that is −t(1 − h)/N, the gradient through the Jacobian's diagonal alone: it is zero "
+                "off the label because it leaves out the cross derivatives; with them it is (h − t)/N"
+            ),
+            see("02_softmax_jacobian", "Why the diagonal alone fails the gradient check"),
+        ),
+        (
             lambda z, y: _fused(z, (y + 1) % z.shape[1]),
             _("the 1 is subtracted one class to the right of the label: are your labels counted from 1?"),
         ),

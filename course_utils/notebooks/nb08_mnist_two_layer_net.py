@@ -87,12 +87,18 @@ def check_relu_backward(fn):
     a[0, 0] = 0.0
     cases = [(normal(35, (4, 5)), a), (normal(36, (3, 2)), np.maximum(normal(37, (3, 2)), 0))]
     mistakes = [
-        (lambda d, a1: d * (a1 >= 0), _("a1 >= 0 lets the gradient through units that are off: use a1 > 0")),
+        # For a ReLU output a1 >= 0 holds everywhere, so a mask a1 >= 0 and no mask give the same numbers.
+        (
+            lambda d, a1: d,
+            _(
+                "every unit passes the gradient, also those that are off (a1 = 0): multiply by the mask "
+                "a1 > 0 (a mask a1 >= 0 is true everywhere, since a ReLU output is never negative)"
+            ),
+        ),
         (
             lambda d, a1: (a1 > 0).astype(float),
             _("that is the mask alone: multiply it by the upstream gradient"),
         ),
-        (lambda d, a1: d, _("the mask is missing: units with a1 = 0 pass no gradient")),
     ]
     return run_checks(
         "relu_backward",

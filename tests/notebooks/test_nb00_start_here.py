@@ -62,3 +62,12 @@ def test_checkers_and_viewer_speak_chinese():
     finally:
         set_language("en")
     assert "one row of 784 pixels" in nb00.describe_mnist_digit(nb00.mnist_digit_state(X, y, 3))
+
+
+def test_one_hot_that_sets_whole_columns_is_named():
+    def whole_columns(y, C):
+        t = np.zeros((len(y), C))
+        t[:, y] = 1
+        return t
+
+    expect(nb00.check_one_hot(whole_columns), "wrong", "t[:, y] = 1 sets whole columns")

@@ -128,3 +128,11 @@ def test_checker_and_description_speak_chinese():
     finally:
         set_language("en")
     assert nb02.describe_jacobian(state).startswith("Jacobian: diagonal only")
+
+
+def test_a_jacobian_that_adds_the_outer_product_is_named():
+    def plus(z):
+        h = one_softmax(z)
+        return np.diag(h) + np.outer(h, h)
+
+    expect(nb02.check_jacobian(plus), "wrong", "the outer product is subtracted")

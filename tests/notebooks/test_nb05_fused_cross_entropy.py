@@ -110,3 +110,29 @@ def test_the_checker_and_the_verdict_speak_chinese():
     finally:
         set_language("en")
     assert "The −t/h route breaks" in nb05.describe_fused(nb05.fused_gradient_state(800))
+
+
+def test_the_diagonal_only_gradient_from_02_is_named_and_divided_by_c_too():
+    def diagonal_only(z, y):
+        h = hand_softmax(z)
+        t = np.eye(z.shape[1])[y]
+        return -t * (1 - h) / z.shape[0]
+
+    fb = nb05.check_fused_grad(diagonal_only)
+    expect(fb, "wrong", "the gradient through the Jacobian's diagonal alone")
+    assert fb.see.notebook == "02_softmax_jacobian"
+
+    def by_classes(z, y):
+        return (hand_softmax(z) - np.eye(z.shape[1])[y]) / z.shape[1]
+
+    expect(nb05.check_fused_grad(by_classes), "wrong", "you divided by C, the number of classes")
+
+
+def test_a_negative_zero_is_shown_as_zero():
+    def zero_column(z, y):
+        g = (hand_softmax(z) - np.eye(z.shape[1])[y]) / z.shape[0]
+        g[0, 0] = -0.0  # the entry that differs most, written as a negative zero
+        return g
+
+    message = nb05.check_fused_grad(zero_column).message
+    assert message.endswith(", got 0"), message  # before: "got -0"

@@ -170,3 +170,8 @@ def test_training_progress_bar_speaks_chinese(capsys):
         set_language("en")
     err = capsys.readouterr().err
     assert "训练" in err and "步/s" in err and "损失=" in err
+
+
+@pytest.mark.parametrize("mask", [lambda d, a1: d, lambda d, a1: d * (a1 >= 0)])
+def test_relu_backward_without_a_working_mask_is_named(mask):
+    expect(nb08.check_relu_backward(mask), "wrong", "a mask a1 >= 0 is true everywhere")
