@@ -61,7 +61,7 @@ def set_language(language):
     plotting = sys.modules.get("course_utils.plotting")
     if plotting is not None:
         plotting.use_language_fonts(language)
-    return language
+    # Returns None: as a cell's last line, the call must show nothing.
 
 
 def language():

@@ -91,6 +91,8 @@ def test_code_shape_ignores_strings_and_field_order_only():
     a = 'print(f"{x} of {y}")  # count'
     assert tr._code_shape(a) == tr._code_shape('print(f"{y} 中的 {x}")  # 计数')
     assert tr._code_shape(a) != tr._code_shape('print(f"{x} of {z}")')
+    assert tr._code_shape(a) == tr._code_shape('print(f"{y:>7} 中的 {x:<3}")')  # a column re-padded
+    assert tr._code_shape(a) != tr._code_shape('print(f"{x!r} of {y}")')
     assert tr._code_shape("%matplotlib inline\nx = 1") != tr._code_shape("%matplotlib widget\nx = 1")
 
 

@@ -14,9 +14,10 @@ The English solution notebooks are the one source of the code. Each notebook has
     <!-- code 7d1e0b2a en:0a9b8c7d6e5f same -->
 
 A code entry either says ``same`` (nothing to translate) or gives the cell with its strings and
-comments in Chinese; it must parse to the English code (string constants and the order of the fields
-of an f-string aside). An entry is *stale* when the English cell has changed since (its hash
-differs), *missing* when a cell has none, and *untranslated* when its text has no Chinese character.
+comments in Chinese; it must parse to the English code (string constants, and the order and format
+specs of the fields of an f-string, aside: Chinese word order and column widths differ). An entry is
+*stale* when the English cell has changed since (its hash differs), *missing* when a cell has none,
+and *untranslated* when its text has no Chinese character.
 ``classroom build`` refuses to write a Chinese notebook while any of these is true.
 """
 
@@ -67,11 +68,17 @@ def read_catalog(path):
 
 
 def _code_shape(source):
-    """The code's syntax tree with string constants blanked and each f-string's fields sorted."""
+    """The code's syntax tree, string constants and format specs blanked, an f-string's fields sorted."""
 
     class Blank(ast.NodeTransformer):
         def visit_Constant(self, node):
             return ast.Constant(value="") if isinstance(node.value, str) else node
+
+        def visit_FormattedValue(self, node):
+            # A field's format spec only lays text out: a translation may re-pad a column.
+            return ast.FormattedValue(
+                value=self.visit(node.value), conversion=node.conversion, format_spec=None
+            )
 
         def visit_JoinedStr(self, node):
             fields = [self.visit(v) for v in node.values if isinstance(v, ast.FormattedValue)]
