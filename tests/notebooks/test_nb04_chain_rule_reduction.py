@@ -117,7 +117,7 @@ def test_checkers_and_stepper_speak_chinese():
             nb04.describe_vjp_step(state, 1)
             == "第 2 步（共 6 步）：h = softmax(z)，前向输出，在前向传播时保存下来"
         )
-        assert nb04.describe_vjp_step(state, 5).endswith("与按长路线构造的 g J 相同：是")
+        assert nb04.describe_vjp_step(state, 5).endswith("与按长路线构造的 g J 一致吗？是")
         expect(nb04.check_delta2(lambda a2, y: a2.shape[0] * nb04._delta2(a2, y)), "wrong", "大了 N 倍")
         expect(
             nb04.check_vjp(lambda z, g: g - np.sum(g * hand_softmax(z), axis=1, keepdims=True)),
