@@ -356,3 +356,11 @@ def test_the_chinese_edition_is_graded_by_the_same_grader_with_chinese_feedback(
     from course_utils.i18n import language
 
     assert language() == "en", "the grader puts the language back"
+
+
+def test_a_submission_outlives_no_killed_grader_for_ever(tmp_path):
+    """The worker caps its own CPU time: an endless loop ends even when no grader is left to kill it."""
+    script = "import os\nos.environ['COURSE_CPU_SECONDS'] = '1'\nfrom course_utils.teaching import worker\n"
+    script += "worker.limit_cpu_time()\nwhile True:\n    pass\n"
+    done = subprocess.run([sys.executable, "-c", script], timeout=600)  # a guard, not a speed goal
+    assert done.returncode in (-signal.SIGXCPU, -signal.SIGKILL)

@@ -72,6 +72,7 @@ class Sandbox:
             PYTHONDONTWRITEBYTECODE="1", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1"
         )
         env.pop("PYTHONSTARTUP", None)
+        env["COURSE_CPU_SECONDS"] = str(int(self.timeout) + 30)  # the worker's backstop (worker.py)
         command = [sys.executable, "-m", "course_utils.teaching.worker"]
         self.process = subprocess.Popen(
             [*command, str(to_child), str(from_child), self.notebook],

@@ -138,8 +138,25 @@ class Worker:
                 return
 
 
+def limit_cpu_time():
+    """Cap this process's CPU time at ``COURSE_CPU_SECONDS`` (soft and hard limits alike).
+
+    The grader kills a submission at its deadline; this is the backstop for when the grader itself
+    is killed first: a submission in an endless loop then ends once it has used its time on a CPU,
+    instead of running on for ever. CPU time never runs ahead of wall time, so the limit cannot
+    fire before the grader's own deadline, and an unprivileged process cannot raise a hard limit.
+    """
+    import resource
+
+    seconds = os.environ.get("COURSE_CPU_SECONDS")
+    if seconds:
+        limit = max(1, int(float(seconds)))
+        resource.setrlimit(resource.RLIMIT_CPU, (limit, limit))
+
+
 def main(argv=None):
     read_fd, write_fd, notebook = argv or sys.argv[1:]
+    limit_cpu_time()
     channel = Channel(int(read_fd), int(write_fd))
     worker = Worker(channel, notebook)
     channel.send({"ready": True})
