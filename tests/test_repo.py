@@ -116,3 +116,9 @@ def test_public_api_is_importable_from_the_package():
         "diagnose",
     ):
         assert name in course_utils.__all__, name
+
+
+def test_nbval_waits_for_a_slow_kernel_s_output(pytestconfig):
+    """The plugin in tests/nbval_patience.py is loaded by the test command itself."""
+    plugin = pytestconfig.pluginmanager.get_plugin("tests.nbval_patience")
+    assert plugin is not None and plugin.OUTPUT_TIMEOUT == 60
