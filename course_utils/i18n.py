@@ -21,6 +21,7 @@ chosen by then.
 """
 
 import re
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -56,8 +57,6 @@ def set_language(language):
         raise ValueError(f"language must be one of {', '.join(map(repr, LANGUAGES))}; got {language!r}")
     _state["messages"] = {} if language == "en" else _catalog(language)
     _state["language"] = language
-    import sys
-
     plotting = sys.modules.get("course_utils.plotting")
     if plotting is not None:
         plotting.use_language_fonts(language)
