@@ -137,7 +137,7 @@ def check_vjp(fn):
         ),
     ]
     return run_checks(
-        "softmax_vjp",
+        "vjp_rows",
         fn,
         cases,
         softmax_vjp,
@@ -208,7 +208,7 @@ def check_delta2(fn):
 
 GRADED = [
     Exercise(
-        "softmax_vjp",
+        "vjp_rows",
         "vjp_rows",
         check_vjp,
         softmax_vjp,
