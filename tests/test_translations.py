@@ -57,6 +57,7 @@ def test_an_edited_english_cell_is_named_stale():
     first = cell.source.splitlines()[0][:60]
     assert tr.problems("02_softmax_jacobian", en, entries) == [
         f"stale: 02_softmax_jacobian cell {cell.id} ({first!r}) changed since it was translated"
+        f" (translate it again, then mark it en:{tr.english_hash(cell.source)})"
     ]
 
 

@@ -109,7 +109,10 @@ def problems(name, en=None, entries=None):
         if kind != cell.cell_type:
             found.append(f"wrong kind: {where} is a {cell.cell_type} cell, its entry says {kind}")
         elif digest != english_hash(cell.source):
-            found.append(f"stale: {where} changed since it was translated")
+            now = english_hash(cell.source)
+            found.append(
+                f"stale: {where} changed since it was translated (translate it again, then mark it en:{now})"
+            )
         elif same:
             if (
                 cell.cell_type == "markdown"
