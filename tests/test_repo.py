@@ -122,3 +122,10 @@ def test_nbval_waits_for_a_slow_kernel_s_output(pytestconfig):
     """The plugin in tests/nbval_patience.py is loaded by the test command itself."""
     plugin = pytestconfig.pluginmanager.get_plugin("tests.nbval_patience")
     assert plugin is not None and plugin.OUTPUT_TIMEOUT == 60
+
+
+def test_every_way_to_host_the_course_installs_the_chinese_font():
+    """The Chinese edition's figures need a CJK font wherever the course runs: CI, Binder, the hub."""
+    assert "fonts-noto-cjk" in (ROOT / ".ci/run").read_text()
+    assert (ROOT / "binder/apt.txt").read_text().split() == ["fonts-noto-cjk"]  # repo2docker's apt list
+    assert "fonts-noto-cjk" in (ROOT / "hub/README.md").read_text()
