@@ -133,3 +133,16 @@ def test_an_ignored_cell_keeps_its_output_only_while_its_source_is_the_one_that_
     }
     assert outputs[kept.get("id")] == "a stored progress bar\n"
     assert outputs[edited.get("id")] == "after\n"
+
+
+def test_a_notebook_whose_figure_lacks_glyphs_is_refused():
+    """matplotlib's missing-glyph warning in any output stops the build (fonts-noto-cjk is missing)."""
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("plt.title('交叉熵')")
+    warning = "UserWarning: Glyph 20132 (\\N{CJK UNIFIED IDEOGRAPH-4EA4}) missing from font(s) DejaVu Sans."
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text=warning)]
+    nb.cells.append(cell)
+    with pytest.raises(SystemExit, match="install a CJK font"):
+        classroom._check_fonts(nb, classroom.ZH / "solutions" / "01_softmax.ipynb")
+    cell.outputs = []
+    classroom._check_fonts(nb, classroom.ZH / "solutions" / "01_softmax.ipynb")  # no warning: accepted

@@ -162,15 +162,17 @@ def test_a_test_function_argument_is_called_back_in_the_grader():
     assert sum(parts.values()) == grading.maxima("06_gradient_checking")[e.name], message
 
 
-def _submission(folder, name, body=None, extra=None, learner=False):
-    source = classroom.LEARNER if learner else classroom.SOLUTIONS
-    nb = nbformat.read(source / f"{NB}.ipynb", as_version=4)
+def _submission(folder, name, body=None, extra=None, learner=False, language="en"):
+    """A hand-in of notebook 02 (solution or learner copy, in ``language``), ``body`` its Jacobian."""
+    solutions, learners = classroom.editions()[language]
+    nb = nbformat.read((learners if learner else solutions) / f"{NB}.ipynb", as_version=4)
     nb.cells = [c for c in nb.cells if c.cell_type == "markdown" or "widget" not in c.source]
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = []
         if body and "def softmax_jacobian_one" in cell.source:
-            cell.source = re.sub(r"### BEGIN SOLUTION\n.*?### END SOLUTION", body, cell.source, flags=re.S)
+            block = r"raise NotImplementedError.*" if learner else r"### BEGIN SOLUTION\n.*?### END SOLUTION"
+            cell.source = re.sub(block, body, cell.source, count=1, flags=re.S if not learner else 0)
     if extra:
         nb.cells.append(nbformat.v4.new_code_cell(extra))
     path = folder / name / f"{NB}.ipynb"  # every hand-in has the same file name
@@ -334,18 +336,8 @@ def test_rows_are_written_as_they_finish_and_an_interrupt_keeps_them(tmp_path):
 
 def test_the_chinese_edition_is_graded_by_the_same_grader_with_chinese_feedback(tmp_path):
     """A hand-in of the Chinese learner copy, graded with --language zh: same points, Chinese feedback."""
-    zh_learner = classroom.editions()["zh"][1] / f"{NB}.ipynb"
-    nb = nbformat.read(zh_learner, as_version=4)
-    nb.cells = [c for c in nb.cells if c.cell_type == "markdown" or "widget" not in c.source]
     diagonal = "h = cu.softmax(z)\n    return np.diag(h * (1 - h))"
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-        if "def softmax_jacobian_one" in cell.source:
-            cell.source = re.sub(r"raise NotImplementedError.*", diagonal, cell.source, count=1)
-    path = tmp_path / "lin" / f"{NB}.ipynb"
-    path.parent.mkdir()
-    nbformat.write(nb, path)
+    path = _submission(tmp_path, "lin", diagonal, learner=True, language="zh")
     out = tmp_path / "grades.csv"
     assert grading.main([NB, str(path), "-o", str(out), "--jobs", "1", "--language", "zh"]) == 0
     (feedback,) = (tmp_path / "feedback").glob("*.md")

@@ -88,6 +88,16 @@ def test_a_translation_that_changes_the_code_is_refused():
     assert any(line.startswith("untranslated:") for line in tr.problems("01_softmax", en, english))
 
 
+def test_a_translation_that_drops_an_nbval_marker_is_refused():
+    en, entries = _english_and_entries("02_softmax_jacobian")
+    cell = next(c for c in en.cells if c.cell_type == "code" and c.source.startswith("# NBVAL_IGNORE_OUTPUT"))
+    kind, digest, same, body = entries[cell.id]
+    translated = body if not same else cell.source.replace("\n", "  # 控件\n", 1)
+    broken = dict(entries)
+    broken[cell.id] = (kind, digest, False, translated.replace("# NBVAL_IGNORE_OUTPUT", "# 忽略输出", 1))
+    assert any("markers must stay" in line for line in tr.problems("02_softmax_jacobian", en, broken))
+
+
 def test_code_shape_ignores_strings_and_field_order_only():
     a = 'print(f"{x} of {y}")  # count'
     assert tr._code_shape(a) == tr._code_shape('print(f"{y} 中的 {x}")  # 计数')

@@ -29,12 +29,13 @@ import re
 import sys
 from pathlib import Path
 
+from ..i18n import LOCALE
+
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "notebooks" / "solutions"
 ZH = ROOT / "notebooks" / "zh"
 CATALOGS = ZH / "catalog"
 PACKAGE = ROOT / "course_utils"
-LOCALE = PACKAGE / "locale"
 MARKER = re.compile(r"^<!-- (markdown|code) (\S+) en:([0-9a-f]{12})( same)? -->$", re.M)
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 KEYWORDS = {"_": None, "N_": None, "lazy_": None, "see": (2,)}
@@ -123,6 +124,9 @@ def problems(name, en=None, entries=None):
         elif not CJK.search(body):
             found.append(f"untranslated: {where} has no Chinese text")
         elif cell.cell_type == "code":
+            if _markers(body) != _markers(cell.source):
+                found.append(f"code differs: {where}: its nbval and solution markers must stay as they are")
+                continue
             try:
                 if _code_shape(body) != _code_shape(cell.source):
                     found.append(f"code differs: {where}: only strings and comments may change")
@@ -131,6 +135,15 @@ def problems(name, en=None, entries=None):
     for orphan in sorted(set(entries) - ids):
         found.append(f"orphan: {name} has an entry for cell {orphan}, which the notebook no longer has")
     return found
+
+
+def _markers(source):
+    """The comment lines nbval and the learner copies read: they are not text to translate."""
+    return [
+        line.strip()
+        for line in source.splitlines()
+        if re.match(r"\s*#+ *(NBVAL_|(BEGIN|END) SOLUTION)", line)
+    ]
 
 
 def chinese_source(en, name):
