@@ -33,7 +33,7 @@ import numpy as np
 
 from ..i18n import LANGUAGES, _, language, set_language
 from ..notebooks import NOTEBOOKS, companion
-from . import detect, report, sandbox
+from . import confine, detect, report, sandbox
 from .protocol import Closed, Deadline, ProtocolError
 from .sandbox import Sandbox
 
@@ -171,7 +171,18 @@ def _first_line(source):
     return line if len(line) <= 50 else line[:47] + "..."
 
 
-def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT):
+def watch_names(notebook):
+    """``{function: [dotted names]}``: the course answers the worker's profiler watches for."""
+    return {
+        e.function: [f"{e.reference.__module__}.{e.reference.__qualname__}", *e.course_functions]
+        for e in SPEC[notebook]
+    }
+
+
+UNSANDBOXED = "graded WITHOUT the sandbox (--no-sandbox): this hand-in ran as the teacher. "
+
+
+def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT, sandboxed=True):
     """Grade one submission file; never raises for anything the file contains."""
     import nbformat
 
@@ -187,7 +198,7 @@ def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT):
     )
     targets = detect.forbidden(notebook)
     row, stage = Row(student, path), "while running the notebook"
-    box = Sandbox(notebook, sources, timeout)
+    box = Sandbox(notebook, sources, timeout, confined=sandboxed, watch=watch_names(notebook))
     try:
         with box:
             box.run()
@@ -234,25 +245,45 @@ def _stage(stage, box, where):
     return f"while running {where(box.cell)}" if stage == "while running the notebook" else stage
 
 
-def _grade_safely(notebook, path, student, timeout):
+def _grade_safely(notebook, path, student, timeout, sandboxed):
     try:
-        return grade_one(notebook, path, student, timeout=timeout)
+        row = grade_one(notebook, path, student, timeout=timeout, sandboxed=sandboxed)
     except Exception as exc:  # a bug of the grader's own must not cost the rest of the batch
-        return _zero(
+        row = _zero(
             notebook, student, path, f"the grader failed on this submission ({type(exc).__name__}: {exc})"
         )
+    if not sandboxed:
+        row.note = UNSANDBOXED + row.note
+    return row
 
 
-def grade(notebook, submissions, *, students=None, timeout=DEFAULT_TIMEOUT, jobs=None, on_row=None):
-    """Grade every submission, ``jobs`` at a time; ``on_row(row)`` is called as each one finishes."""
+def grade(
+    notebook,
+    submissions,
+    *,
+    students=None,
+    timeout=DEFAULT_TIMEOUT,
+    jobs=None,
+    on_row=None,
+    sandboxed=True,
+):
+    """Grade every submission, ``jobs`` at a time; ``on_row(row)`` is called as each one finishes.
+
+    Each hand-in runs in the operating-system sandbox (:mod:`~course_utils.teaching.confine`);
+    where it cannot start, this raises :class:`~course_utils.teaching.confine.Unavailable` saying
+    why, before grading anything, unless ``sandboxed=False`` (``--no-sandbox``), which every row's
+    note then states.
+    """
     if notebook not in SPEC:
         raise ValueError(f"unknown notebook {notebook!r}; choose one of {', '.join(SPEC)}")
+    if sandboxed:
+        confine.check()
     students = students or report.student_names(submissions)
     guard = report.CourseGuard()
     rows = []
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
         futures = {
-            pool.submit(_grade_safely, notebook, str(path), students[k], timeout): path
+            pool.submit(_grade_safely, notebook, str(path), students[k], timeout, sandboxed): path
             for k, path in enumerate(submissions)
         }
         try:
@@ -283,6 +314,12 @@ def main(argv=None):
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per submission")
     parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="submissions graded at once")
     parser.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run the hand-ins WITHOUT the operating-system sandbox, as you, with your files and "
+        "network (only where bwrap cannot run; every row's note says so)",
+    )
+    parser.add_argument(
         "--language",
         choices=LANGUAGES,
         default="en",
@@ -298,6 +335,12 @@ def main(argv=None):
 
 
 def _grade_class(args):
+    if not args.no_sandbox:
+        try:
+            confine.check()
+        except confine.Unavailable as exc:
+            print(exc, file=sys.stderr)
+            return 3
     students = report.student_names(args.submissions, args.roster)
     feedback = args.feedback or (
         os.path.join(os.path.dirname(args.output) or ".", "feedback") if args.output else None
@@ -321,6 +364,7 @@ def _grade_class(args):
             timeout=args.timeout,
             jobs=args.jobs,
             on_row=on_row,
+            sandboxed=not args.no_sandbox,
         )
     except KeyboardInterrupt:
         print(f"interrupted: {len(done)} of {len(args.submissions)} graded and kept", file=sys.stderr)

@@ -27,6 +27,7 @@ import time
 
 import numpy as np
 
+from . import confine
 from .protocol import Channel, Closed, Deadline, ProtocolError, decode, encode
 
 _BUILTIN_ERRORS = {
@@ -58,8 +59,9 @@ def _exception(kind, message):
 class Sandbox:
     """One submission's process: ``with Sandbox(notebook, sources, timeout) as box: box.function(name)``."""
 
-    def __init__(self, notebook, sources, timeout):
+    def __init__(self, notebook, sources, timeout, *, confined=True, watch=None):
         self.notebook, self.sources, self.timeout = notebook, sources, timeout
+        self.confined, self.watch = confined, watch or {}
         self.cell, self.cell_errors, self.used = None, [], {}
         self._output = collections.deque(maxlen=64)  # the last lines the submission printed
 
@@ -67,17 +69,26 @@ class Sandbox:
         self.folder = tempfile.mkdtemp(prefix="grading-")
         to_child, from_parent = os.pipe()
         to_parent, from_child = os.pipe()
-        env = dict(os.environ, MPLBACKEND="Agg", IPYTHONDIR=os.path.join(self.folder, ".ipython"))
-        env.update(
-            PYTHONDONTWRITEBYTECODE="1", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1"
-        )
-        env.pop("PYTHONSTARTUP", None)
-        env["COURSE_CPU_SECONDS"] = str(int(self.timeout) + 30)  # the worker's backstop (worker.py)
-        command = [sys.executable, "-m", "course_utils.teaching.worker"]
-        self.process = subprocess.Popen(
-            [*command, str(to_child), str(from_child), self.notebook],
-            cwd=self.folder,
+        self.slot = confine.take_slot()
+        if self.confined:
+            module = f"{confine.WORKER_MODULE}.worker"
+            argv, env = confine.command(
+                [sys.executable, "-s", "-m", module, str(to_child), str(from_child), self.notebook],
+                self.timeout,
+                self.slot,
+            )
+        else:  # --no-sandbox: a process of the teacher's own, with a clean environment
+            env = confine.environment(self.timeout)
+            env.update(HOME=self.folder, TMPDIR=self.folder, PYTHONPATH=str(confine.ROOT))
+            for key in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "MPLCONFIGDIR", "IPYTHONDIR"):
+                env[key] = os.path.join(self.folder, os.path.basename(env[key]))
+            module = "course_utils.teaching.worker"
+            argv = [sys.executable, "-s", "-m", module, str(to_child), str(from_child), self.notebook]
+        popen = subprocess.Popen if not self.confined else confine.start
+        self.process = popen(
+            argv,
             env=env,
+            cwd=self.folder,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -108,7 +119,7 @@ class Sandbox:
     def run(self):
         """Run every code cell; the cells that raised are in ``cell_errors`` as ``(index, error)``."""
         self._expect("ready")
-        self.channel.send({"cells": self.sources})
+        self.channel.send({"cells": self.sources, "watch": self.watch})
         while True:
             message = self.channel.receive()
             if message.get("done") is True:
@@ -186,6 +197,7 @@ class Sandbox:
         kill_group(self.process)
         with _LIVE_LOCK:
             _LIVE.discard(self)
+        confine.free_slot(self.slot)
         for fd in (self.channel.read_fd, self.channel.write_fd):
             os.close(fd)
         shutil.rmtree(self.folder, ignore_errors=True)

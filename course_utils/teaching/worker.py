@@ -2,8 +2,10 @@
 
     python -m course_utils.teaching.worker READ_FD WRITE_FD NOTEBOOK
 
-Started by :mod:`course_utils.teaching.sandbox` in a fresh empty folder, in a session of its own,
-with two pipes to the grader. It runs the submission's code cells one by one in an IPython shell
+Started by :mod:`course_utils.teaching.sandbox`, inside the operating-system sandbox
+(:mod:`~course_utils.teaching.confine`, where it is the package ``course_grading_worker``: it
+imports nothing of the grader but :mod:`~course_utils.teaching.protocol`), with two pipes to the
+grader. It runs the submission's code cells one by one in an IPython shell
 (magics work, a failing cell does not stop the next one), says which cell it is in, then answers
 requests: call the learner's function ``name`` on these arguments, or send the value of a global.
 Arguments that are functions (a checker's test function ``f``) stay in the grader: calling one
@@ -32,20 +34,25 @@ def _describe(exc):
     return type(exc).__name__, str(exc)[:_MESSAGE_LIMIT]
 
 
-def watched_code(notebook):
-    """``{function name: {code object: dotted name}}``: the course answers each exercise must not call."""
-    from ..notebooks import companion
+def watched_code(names):
+    """``{function name: {code object: dotted name}}``: the course answers each exercise must not call.
 
+    ``names`` maps each exercise's function to the dotted names of those answers, as the grader
+    sends them (the course copy in the sandbox has no hidden cases to read them from); a name the
+    copy lacks (a private reference the learner release leaves out) cannot be called anyway.
+    """
     watch = {}
-    for e in companion(notebook).GRADED:
-        targets = [e.reference] + [resolve(name) for name in e.course_functions]
+    for function, dotted in names.items():
         codes = {}
-        for obj in targets:
-            obj = getattr(obj, "__wrapped__", obj)
-            code = getattr(obj, "__code__", None)
+        for name in dotted:
+            try:
+                obj = resolve(str(name))
+            except (ImportError, AttributeError, ValueError):
+                continue
+            code = getattr(getattr(obj, "__wrapped__", obj), "__code__", None)
             if code is not None:
-                codes[code] = f"{obj.__module__}.{obj.__qualname__}"
-        watch[e.function] = codes
+                codes[code] = str(name)
+        watch[str(function)] = codes
     return watch
 
 
@@ -70,15 +77,16 @@ def _shell():
 
 
 class Worker:
-    def __init__(self, channel, notebook):
+    def __init__(self, channel):
         self.channel = channel
-        self.watch = watched_code(notebook)
+        self.watch = {}
         self.shell = _shell()
         # Kept before any submission code runs, so a cell that replaces them changes nothing here.
         self._setprofile, self._getprofile = sys.setprofile, sys.getprofile
         self._send, self._receive = channel.send, channel.receive
 
-    def run_cells(self, sources):
+    def run_cells(self, sources, watch=None):
+        self.watch = watched_code(watch or {})  # taken before the first cell of the hand-in runs
         for k, source in enumerate(sources):
             self._send({"cell": k})
             result = self.shell.run_cell(source, store_history=False)
@@ -138,30 +146,46 @@ class Worker:
                 return
 
 
-def limit_cpu_time():
-    """Cap this process's CPU time at ``COURSE_CPU_SECONDS`` (soft and hard limits alike).
+LIMITS = {
+    "COURSE_CPU_SECONDS": "RLIMIT_CPU",
+    "COURSE_MEMORY_BYTES": "RLIMIT_AS",
+    "COURSE_PROCESSES": "RLIMIT_NPROC",
+    "COURSE_FILE_BYTES": "RLIMIT_FSIZE",
+}
+"""The environment variables :func:`apply_limits` reads, and the limit each one sets."""
 
-    The grader kills a submission at its deadline; this is the backstop for when the grader itself
-    is killed first: a submission in an endless loop then ends once it has used its time on a CPU,
-    instead of running on for ever. CPU time never runs ahead of wall time, so the limit cannot
-    fire before the grader's own deadline, and an unprivileged process cannot raise a hard limit.
+
+def apply_limits():
+    """Set the limits the environment names, on this process and all it starts (soft = hard).
+
+    CPU time: the grader kills a hand-in at its deadline; this is the backstop for when the grader
+    itself is killed first (CPU time never runs ahead of wall time, so it cannot fire before the
+    grader's deadline). Memory (address space), processes (threads included, counted per user:
+    each sandbox has a user of its own) and the size of any one file it writes. No core files.
+    An unprivileged process cannot raise a hard limit, and nothing in the sandbox is privileged.
     """
     import resource
 
-    seconds = os.environ.get("COURSE_CPU_SECONDS")
-    if seconds:
-        limit = max(1, int(float(seconds)))
-        resource.setrlimit(resource.RLIMIT_CPU, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    for variable, name in LIMITS.items():
+        value = os.environ.get(variable)
+        if value:
+            limit = max(1, int(float(value)))
+            resource.setrlimit(getattr(resource, name), (limit, limit))
+
+
+limit_cpu_time = apply_limits  # the name older callers use
 
 
 def main(argv=None):
-    read_fd, write_fd, notebook = argv or sys.argv[1:]
-    limit_cpu_time()
+    read_fd, write_fd, _notebook = argv or sys.argv[1:]
+    apply_limits()
     channel = Channel(int(read_fd), int(write_fd))
-    worker = Worker(channel, notebook)
+    worker = Worker(channel)
     channel.send({"ready": True})
     try:
-        worker.run_cells(channel.receive()["cells"])
+        request = channel.receive()
+        worker.run_cells(request["cells"], request.get("watch"))
         worker.serve()
     except Closed:
         pass
