@@ -212,6 +212,13 @@ def batch(tmp_path_factory):
             "    return getattr(m, 'softmax_' + 'jacobian')(z)",
         ),
         "raises": _submission(tmp, "raises", "return z[10]"),
+        "stalls": _submission(  # right in its notebook, endless once graded
+            tmp,
+            "stalls",
+            "while globals().get('TRAP'):\n        pass\n    h = cu.softmax(z)\n"
+            "    return np.diag(h) - np.outer(h, h)",
+            extra="TRAP = True",
+        ),
         "exits": _submission(tmp, "exits", extra="import os\nos._exit(3)"),
         "loops": _submission(
             tmp,
@@ -222,6 +229,14 @@ def batch(tmp_path_factory):
     subs["garbles"] = _submission(
         tmp, "garbles", extra="import os, sys\nos.write(int(sys.argv[-2]), b'{oops\\n')"
     )
+    other = tmp / "wrong_notebook" / f"{NB}.ipynb"  # notebook 01 handed in as 02
+    other.parent.mkdir()
+    other.write_text((classroom.SOLUTIONS / "01_softmax.ipynb").read_text())
+    subs["wrong_notebook"] = other
+    empty = tmp / "empty" / f"{NB}.ipynb"
+    empty.parent.mkdir()
+    nbformat.write(nbformat.v4.new_notebook(), empty)
+    subs["empty"] = empty
     not_json = tmp / "not_json" / f"{NB}.ipynb"
     not_json.parent.mkdir()
     not_json.write_text('{"cells": [')
@@ -269,14 +284,31 @@ def test_a_crash_inside_the_learners_function_costs_that_exercise(batch):
     assert "your function raised IndexError" in rows["raises"]["softmax_jacobian message"]
 
 
-def test_exit_not_json_and_endless_loop_get_a_zero_row_with_a_note(batch):
-    tmp, rows, _ = batch
-    assert "process ended (exit code 3) while running code cell" in rows["exits"]["note"]
-    assert "not a readable notebook" in rows["not_json"]["note"]
-    assert "time limit of 10 s reached while running code cell" in rows["loops"]["note"]
-    assert "sent something unreadable" in rows["garbles"]["note"]  # it wrote on the grader's pipe
-    for name in ("exits", "not_json", "loops", "garbles"):
-        assert rows[name]["total (/11)"] == "0"
+def test_a_cell_that_kills_stalls_or_garbles_is_left_out_and_the_rest_graded(batch):
+    _, rows, _ = batch
+    said = {
+        "exits": "the notebook's process ended (exit code 3) while running it",
+        "loops": "time limit of 10 s reached while running it",
+        "garbles": "the notebook's process sent something unreadable",  # it wrote on the grader's pipe
+    }
+    for name, why in said.items():
+        note = rows[name]["note"]
+        assert re.search(r"code cell \d+ \(`import [\w, ]+`\) left out \(" + re.escape(why), note), note
+        assert rows[name]["total (/11)"] == "11", (name, note)  # its functions came before that cell
+    assert "not a notebook" in rows["not_json"]["note"] and rows["not_json"]["total (/11)"] == "0"
+
+
+def test_a_function_that_stalls_while_graded_costs_that_exercise_only(batch):
+    _, rows, _ = batch
+    row = rows["stalls"]
+    assert _scores(row) == (0, 5), row
+    assert (
+        "time limit of 10 s reached while your function was being graded" in row["softmax_jacobian message"]
+    )
+    assert "softmax_jacobian: time limit of 10 s reached while grading it" in row["note"]
+
+
+def test_no_process_of_a_hand_in_is_left_running(batch):
     for _ in range(50):  # the looping notebook's `sleep 3017` was killed with it (reaped soon after)
         left = sandbox_processes()
         if not left:
@@ -299,7 +331,8 @@ def sandbox_processes():
         if status.split("State:")[1].split()[0] in "ZX":
             continue
         uid = int(status.split("Uid:")[1].split()[0])
-        if uid >= confine.UID_BASE or confine.WORKER_MODULE in cmdline or "sleep 3017" in cmdline:
+        ours = confine.user_id(0) <= uid < confine.user_id(0) + confine.SLOTS  # this grader's sandboxes
+        if ours or "sleep 3017" in cmdline:
             left.append(f"{pid} {cmdline}")
     return left
 
@@ -317,6 +350,46 @@ def test_same_file_names_are_told_apart_and_each_student_gets_feedback(batch):
     text = (tmp / "feedback" / "diagonal.md").read_text()
     assert "## softmax_jacobian: 2 / 6" in text and "off-diagonal entries are zero" in text
     assert "**Total: 7 / 11**" in text
+
+
+def test_every_zero_says_why(batch):
+    _, rows, _ = batch
+    said = {
+        "blank": "blank: every exercise still raises NotImplementedError",
+        "wrong_notebook": "another exercise's notebook: it defines the functions of 01_softmax",
+        "empty": "an empty notebook: no code cell",
+        "not_json": "not a notebook",
+    }
+    for name, why in said.items():
+        assert rows[name]["total (/11)"] == "0" and rows[name]["note"].startswith(why), rows[name]["note"]
+    assert all(r["note"] for r in rows.values() if r["total (/11)"] == "0")
+
+
+def test_only_clashing_names_are_told_apart():
+    from course_utils.teaching import report
+
+    paths = ["b1/alice/nb.ipynb", "b2/alice/nb.ipynb", "b1/bob/nb.ipynb", "b2/carol/nb.ipynb"]
+    assert report.student_names(paths) == ["alice (b1)", "alice (b2)", "bob", "carol"]
+    assert report.student_names(["x/a/nb.ipynb", "x/a/nb.ipynb"]) == ["a (1)", "a (2)"]
+
+
+def test_names_and_notes_are_escaped_for_csv_and_markdown(tmp_path):
+    from course_utils.teaching import report
+
+    row = grading.Row('=HYPERLINK("http://x")', "@sub.ipynb", note="-2+3 <b>**bold**</b>\n# title")
+    row.scores = {"softmax_jacobian": (0, 6, "+1 ```` end"), "numerical_jacobian": (5, 5, "fine")}
+    out = tmp_path / "grades.csv"
+    writer = report.CsvRows(out, NB, grading.maxima(NB))
+    writer.write(row)
+    writer.close()
+    with open(out, newline="") as f:
+        cells = list(csv.reader(f))[1]
+    assert cells[:3] == ['\'=HYPERLINK("http://x")', "'@sub.ipynb", "'-2+3 <b>**bold**</b>\n# title"]
+    assert cells[4] == "'+1 ```` end"
+    text = report.feedback_markdown(NB, row, grading.maxima(NB))
+    assert 'feedback for =HYPERLINK\\("http://x"\\)' in text
+    assert "\\-2\\+3 \\<b\\>\\*\\*bold\\*\\*\\</b\\> \\# title" in text
+    assert "`````text\n+1 ```` end\n`````" in text
 
 
 def test_a_roster_names_the_students(tmp_path):

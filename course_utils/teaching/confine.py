@@ -42,6 +42,7 @@ MEMORY_BYTES = 2 * 2**30  # address space: numpy, IPython and notebook 08's trai
 PROCESSES = 64  # threads included
 FILE_BYTES = 64 * 2**20
 UID_BASE = 2_000_000_000  # as root: one unused user id per sandbox (the process limit counts per user)
+SLOTS = 256  # sandboxes one grading process may run at once
 WORKER_MODULE = "course_grading_worker"
 
 _copy_lock = threading.Lock()
@@ -138,8 +139,15 @@ def take_slot():
     """A user-id slot for one sandbox (as root), free again after :func:`free_slot`."""
     with _slots_lock:
         slot = next(k for k in range(len(_slots) + 1) if k not in _slots)
+        if slot >= SLOTS:
+            raise RuntimeError(f"more than {SLOTS} sandboxes at once")
         _slots.add(slot)
         return slot
+
+
+def user_id(slot):
+    """The user id of a sandbox (as root): apart from every other sandbox of every grader running."""
+    return UID_BASE + (os.getpid() * SLOTS + slot) % (2**32 - 2 - UID_BASE)
 
 
 def free_slot(slot):
@@ -172,7 +180,7 @@ def command(argv, timeout, slot=0):
     for key, value in env.items():
         args += ["--setenv", key, value]
     if os.geteuid() == 0:
-        uid = str(UID_BASE + slot)
+        uid = str(user_id(slot))
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--", shutil.which("setpriv")]
         args += [f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs"]
         args += ["--inh-caps=-all", "--bounding-set=-all", "--"]

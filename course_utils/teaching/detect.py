@@ -159,3 +159,49 @@ def calls_course_answer(sources, function, targets):
 
     visit(function)
     return found
+
+
+def _defined_functions(sources):
+    """``{name: FunctionDef}`` of every top-level function the cells define (cells that parse)."""
+    out = {}
+    for source in sources:
+        code = python_source(source)
+        if code:
+            out.update({n.name: n for n in ast.parse(code).body if isinstance(n, ast.FunctionDef)})
+    return out
+
+
+def _still_blank(node):
+    return any(
+        isinstance(n, ast.Raise)
+        and isinstance(getattr(n.exc, "func", n.exc), ast.Name)
+        and getattr(n.exc, "func", n.exc).id == "NotImplementedError"
+        for n in ast.walk(node)
+    )
+
+
+def why_zero(notebook, sources, spec):
+    """Why a hand-in scored 0 on everything: blank, another notebook, or see the messages.
+
+    ``spec`` maps each notebook to its graded exercises (``grading.SPEC``).
+    """
+    mine = [e.function for e in spec[notebook]]
+    defined = _defined_functions(sources)
+    present = [f for f in mine if f in defined]
+    if not present:
+        others = [
+            other
+            for other, exercises in spec.items()
+            if other != notebook and exercises and any(e.function in defined for e in exercises)
+        ]
+        if others:
+            return (
+                f"another exercise's notebook: it defines the functions of {', '.join(others)}, "
+                f"none of {notebook}'s ({', '.join(mine)})"
+            )
+        if not sources:
+            return "an empty notebook: no code cell"
+        return f"none of this notebook's functions is defined ({', '.join(mine)})"
+    if all(_still_blank(defined[f]) for f in present):
+        return "blank: every exercise still raises NotImplementedError"
+    return "every exercise scored 0: see each exercise's message"

@@ -182,8 +182,27 @@ def watch_names(notebook):
 UNSANDBOXED = "graded WITHOUT the sandbox (--no-sandbox): this hand-in ran as the teacher. "
 
 
+MAX_RUNS = 4
+"""How many times one hand-in may be run: each cell that kills or stalls it is left out of the next run."""
+
+
+class _Stopped(Exception):
+    """One run of a hand-in ended early: ``cell`` (an index) or ``exercise`` (a name) is to blame."""
+
+    def __init__(self, why, cell=None, exercise=None, tail=""):
+        super().__init__(why)
+        self.why, self.cell, self.exercise = why, cell, exercise
+        self.tail = f"; its last output: “{tail}”" if tail else ""
+
+
 def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT, sandboxed=True):
-    """Grade one submission file; never raises for anything the file contains."""
+    """Grade one submission file; never raises for anything the file contains.
+
+    A cell that kills the hand-in's process, stalls it past the deadline or garbles the wire is
+    left out and the hand-in runs again without it (up to :data:`MAX_RUNS` runs), so the functions
+    it defined before that cell are still graded; the note names the cell. A learner's function
+    that does the same while it is graded costs that exercise only.
+    """
     import nbformat
 
     student = student or os.path.splitext(os.path.basename(path))[0]
@@ -192,18 +211,54 @@ def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT, sandboxe
             nb = nbformat.read(f, as_version=4)
         sources = [c.source for c in nb.cells if c.cell_type == "code"]
     except Exception as exc:  # not JSON, not a notebook, unreadable
-        return _zero(notebook, student, path, f"not a readable notebook ({type(exc).__name__}: {exc})"[:300])
+        note = f"not a notebook: not a readable .ipynb file ({type(exc).__name__}: {exc})"
+        return _zero(notebook, student, path, note[:300])
     where = lambda cell: (
         f"code cell {cell + 1} (`{_first_line(sources[cell])}`)" if cell is not None else "start-up"
     )
+    row, left_out, box = Row(student, path), {}, None
+    for _run in range(MAX_RUNS):
+        run = [("pass" if k in left_out else source) for k, source in enumerate(sources)]
+        try:
+            box = _run_and_score(notebook, sources, run, row, timeout, sandboxed, where)
+            break
+        except _Stopped as stop:
+            if stop.exercise is not None:
+                top = maxima(notebook)[stop.exercise]
+                message = _("✗ {name}: 0 points, {why} while your function was being graded").format(
+                    name=stop.exercise, why=stop.why
+                )
+                row.scores[stop.exercise] = (0, top, message)
+                row.parts[stop.exercise] = {}
+                row.note += f"{stop.exercise}: {stop.why} while grading it{stop.tail}. "
+            elif stop.cell is not None and stop.cell not in left_out:
+                left_out[stop.cell] = stop.why
+                row.note += f"{where(stop.cell)} left out ({stop.why} while running it{stop.tail}). "
+            else:
+                return _zero(notebook, student, path, f"{stop.why} at {where(stop.cell)}{stop.tail}")
+    else:
+        row.note += f"gave up after {MAX_RUNS} runs. "
+    for name, top in maxima(notebook).items():
+        row.scores.setdefault(name, (0, top, "not graded: the notebook never ran to the end"))
+    if row.total == 0 and maxima(notebook):
+        row.note = detect.why_zero(notebook, sources, SPEC) + ". " + row.note
+    if box is not None:
+        errors = [f"{where(k)} raised {err}" for k, err in box.cell_errors[:3]]
+        row.note += "; ".join(errors) + ("; ..." if len(box.cell_errors) > 3 else "")
+    return row
+
+
+def _run_and_score(notebook, sources, run, row, timeout, sandboxed, where):
+    """One run of the hand-in (cells ``run``); scores into ``row`` each exercise not scored yet."""
     targets = detect.forbidden(notebook)
-    row, stage = Row(student, path), "while running the notebook"
-    box = Sandbox(notebook, sources, timeout, confined=sandboxed, watch=watch_names(notebook))
+    stage, box = None, Sandbox(notebook, run, timeout, confined=sandboxed, watch=watch_names(notebook))
     try:
         with box:
             box.run()
             for e in SPEC[notebook]:
-                stage = f"while grading {e.name}"
+                if e.name in row.scores:
+                    continue  # scored in an earlier run, or cost by an earlier run
+                stage = e.name
                 parts, message = score_exercise(e, box.function(e.function))
                 flags = detect.calls_course_answer(sources, e.function, targets[e.function])
                 flags |= box.used.get(e.function, set())
@@ -216,33 +271,19 @@ def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT, sandboxe
                     row.note += f"flagged: {e.function} calls {', '.join(sorted(flags))}. "
                 row.parts[e.name] = parts
                 row.scores[e.name] = (sum(parts.values()), maxima(notebook)[e.name], message)
-            if notebook == MYSTERY_NOTEBOOK:
-                stage = "while reading the mysteries' answers"
+            if notebook == MYSTERY_NOTEBOOK and "mysteries" not in row.scores:
+                stage = "mysteries"
                 parts, message = score_mysteries(box.value("answers"))
                 row.parts["mysteries"] = parts
                 row.scores["mysteries"] = (sum(parts.values()), 5, message)
     except Deadline:
-        return _zero(
-            notebook, student, path, f"time limit of {timeout:g} s reached {_stage(stage, box, where)}"
-        )
+        raise _Stopped(f"time limit of {timeout:g} s reached", box.cell, stage) from None
     except Closed:
-        code = box.process.returncode
-        return _zero(
-            notebook,
-            student,
-            path,
-            f"the notebook's process ended (exit code {code}) {_stage(stage, box, where)}"
-            + (f"; its last output: “{box.output_tail()}”" if box.output_tail() else ""),
-        )
+        why = f"the notebook's process ended (exit code {box.process.returncode})"
+        raise _Stopped(why, box.cell, stage, box.output_tail()) from None
     except ProtocolError as exc:
-        return _zero(notebook, student, path, f"the notebook's process sent something unreadable: {exc}")
-    errors = [f"{where(k)} raised {err}" for k, err in box.cell_errors[:3]]
-    row.note += "; ".join(errors) + ("; ..." if len(box.cell_errors) > 3 else "")
-    return row
-
-
-def _stage(stage, box, where):
-    return f"while running {where(box.cell)}" if stage == "while running the notebook" else stage
+        raise _Stopped(f"the notebook's process sent something unreadable ({exc})", box.cell, stage) from None
+    return box
 
 
 def _grade_safely(notebook, path, student, timeout, sandboxed):

@@ -1,9 +1,15 @@
 """What grading hands back: the CSV (written row by row), a feedback file per student, the table.
 
 Hand-ins usually share one file name (``alice/02_softmax_jacobian.ipynb``,
-``bob/02_softmax_jacobian.ipynb``), so :func:`student_names` names each by the first thing that
-tells them apart: the file name, else the folder, else the path; a roster CSV (columns
-``submission,student``) overrides both.
+``bob/02_softmax_jacobian.ipynb``), so :func:`student_names` names each by the file name when those
+differ, else by its folder; only names that still clash get the folders above them added
+(``alice (batch2)``), and the rest keep theirs. A roster CSV (columns ``submission,student``)
+overrides both.
+
+Names, notes and messages come from hand-ins, so they are escaped: in the CSV a cell that a
+spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return first)
+gets a leading ``'``; in the Markdown feedback, text is escaped and messages sit in a code fence
+longer than any run of backticks they hold.
 """
 
 import compileall
@@ -19,7 +25,7 @@ COURSE = Path(__file__).resolve().parents[1]
 
 
 def student_names(paths, roster=None):
-    """One distinct name per submission path."""
+    """One distinct name per submission path; a clash renames only the hand-ins that clash."""
     paths = [str(p) for p in paths]
     if roster:
         with open(roster, newline="", encoding="utf-8") as f:
@@ -31,19 +37,52 @@ def student_names(paths, roster=None):
                 next((named[k] for k in keys if k in named), None) or Path(p).parent.name or Path(p).stem
             )
         return _distinct(out, paths)
-    for candidate in ([Path(p).stem for p in paths], [Path(p).resolve().parent.name for p in paths]):
-        if len(set(candidate)) == len(paths) and all(candidate):
-            return candidate
-    return _distinct([os.path.splitext(os.path.normpath(p))[0] for p in paths], paths)
+    stems = [Path(p).stem for p in paths]
+    if len(set(stems)) == len(paths) and all(stems):
+        return stems
+    return _distinct([Path(p).resolve().parent.name or Path(p).stem for p in paths], paths)
 
 
 def _distinct(names, paths):
-    seen = {}
-    out = []
-    for name, path in zip(names, paths):
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name} ({path})")
+    """``names`` with each clashing one told apart by the folders above it (else a number)."""
+    out = list(names)
+    for name in set(names):
+        clash = [k for k, n in enumerate(names) if n == name]
+        if len(clash) < 2:
+            continue
+        parents = {k: Path(paths[k]).resolve().parent.parents for k in clash}
+        for depth in range(1, 4):
+            labels = {k: "/".join(p.name for p in list(parents[k])[:depth][::-1]) for k in clash}
+            if len(set(labels.values())) == len(clash) and all(labels.values()):
+                for k in clash:
+                    out[k] = f"{name} ({labels[k]})"
+                break
+        else:
+            for number, k in enumerate(clash, 1):
+                out[k] = f"{name} ({number})"
     return out
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text):
+    """``text`` as a spreadsheet shows it, never as a formula (OWASP's CSV-injection advice)."""
+    text = str(text)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def markdown_text(text):
+    """``text`` as literal Markdown: on one line, every character Markdown or HTML reads escaped."""
+    text = " ".join(str(text).split())
+    return re.sub(r"([\\`*_{}\[\]<>()#+\-.!|~])", r"\\\1", text)
+
+
+def markdown_fence(text):
+    """``text`` in a code fence that no run of backticks inside it can close."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}text", text, fence]
 
 
 def header(notebook, maxima):
@@ -58,7 +97,7 @@ def cells(row, maxima):
     for name in maxima:
         score, _, message = row.scores.get(name, (0, maxima[name], "not graded"))
         out += [f"{score:g}", message]
-    return out + [f"{row.total:g}"]
+    return [csv_cell(c) for c in out + [f"{row.total:g}"]]
 
 
 class CsvRows:
@@ -90,11 +129,12 @@ class CsvRows:
 
 
 def feedback_markdown(notebook, row, maxima):
-    lines = [_("# {notebook}: feedback for {student}").format(notebook=notebook, student=row.student), ""]
+    student = markdown_text(row.student)
+    lines = [_("# {notebook}: feedback for {student}").format(notebook=notebook, student=student), ""]
     total = _("**Total: {total:g} / {top:g}**").format(total=row.total, top=sum(maxima.values()))
     lines += [total, ""]
     if row.note.strip():
-        lines += [_("Note from the grader: {note}").format(note=row.note.strip()), ""]
+        lines += [_("Note from the grader: {note}").format(note=markdown_text(row.note.strip())), ""]
     for name, top in maxima.items():
         score, _top, message = row.scores.get(name, (0, top, _("not graded")))
         lines += [f"## {name}: {score:g} / {top:g}", ""]
@@ -102,7 +142,7 @@ def feedback_markdown(notebook, row, maxima):
         if parts:
             shown = ", ".join(f"{kind} {p:g}" for kind, p in parts.items())
             lines += [_("Points: {parts}").format(parts=shown), ""]
-        lines += ["```text", message.strip(), "```", ""]
+        lines += [*markdown_fence(message.strip()), ""]
     return "\n".join(lines)
 
 
