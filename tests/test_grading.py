@@ -444,3 +444,64 @@ def test_a_submission_outlives_no_killed_grader_for_ever(tmp_path):
     script += "worker.limit_cpu_time()\nwhile True:\n    pass\n"
     done = subprocess.run([sys.executable, "-c", script], timeout=600)  # a guard, not a speed goal
     assert done.returncode in (-signal.SIGXCPU, -signal.SIGKILL)
+
+
+# --- the grade and the learner's checker agree -------------------------------------------------
+
+CHEATS_04 = [
+    "import numpy as np\nimport course_utils as cu",
+    "def vjp_rows(z, g):\n    return np.einsum('ni,nij->nj', g, cu.softmax_jacobian(z))",
+    "def delta2(a2, y):\n    return cu.cross_entropy_grad(np.log(a2), y)",
+]
+
+
+def _notebook(folder, name, cells):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return str(path)
+
+
+def test_every_course_function_that_computes_the_answer_scores_zero_as_the_checker_says(tmp_path):
+    from course_utils.notebooks import nb04_chain_rule_reduction as nb04
+
+    namespace = {}
+    for cell in CHEATS_04:
+        exec(cell, namespace)
+    told = str(nb04.check_vjp(namespace["vjp_rows"]))
+    assert "scores 0" in told, told  # what the learner's own checker says
+    row = grading.grade_one("04_chain_rule_reduction", _notebook(tmp_path, "cheat", CHEATS_04), timeout=60)
+    for name, course in (("vjp_rows", "softmax.softmax_jacobian"), ("delta2", "losses.cross_entropy_grad")):
+        assert row.scores[name][0] == 0, row.scores[name]
+        flagged = row.note.split(f"flagged: {name} calls ")[1].split(". ")[0]
+        assert f"course_utils.{course}" in flagged, row.note
+
+
+def test_a_copy_of_a_course_function_is_told_by_its_compiled_form(tmp_path):
+    import importlib
+    import inspect
+
+    course = importlib.import_module("course_utils.softmax")
+    pasted = inspect.getsource(course.softmax_jacobian).replace("def softmax_jacobian", "def mine")
+    imports = "import numpy as np\nimport inspect\nimport course_utils as cu\n"
+    imports += "from course_utils import _checks\nfrom course_utils.softmax import softmax"
+    copied_at_run_time = [  # invisible to a reading of the cells: only the worker's profiler sees it
+        imports,
+        "exec(inspect.getsource(cu.softmax_jacobian).replace('def softmax_jacobian', 'def jac'))",
+        "def softmax_jacobian_one(z):\n    return jac(z)",
+    ]
+    pasted_under_another_name = [imports, pasted, "def softmax_jacobian_one(z):\n    return mine(z)"]
+    for name, cells in (("run_time", copied_at_run_time), ("pasted", pasted_under_another_name)):
+        row = grading.grade_one(NB, _notebook(tmp_path, name, cells), timeout=60)
+        assert row.scores["softmax_jacobian"][0] == 0, (name, row.scores)
+        assert "course_utils.softmax.softmax_jacobian (a copy of it)" in row.note, (name, row.note)
+
+
+def test_the_solution_notebooks_call_and_copy_no_course_answer():
+    """The honest solutions are not flagged by the wider rule (they also grade full: see the guide)."""
+    for notebook, exercises in grading.SPEC.items():
+        nb = nbformat.read(classroom.SOLUTIONS / f"{notebook}.ipynb", as_version=4)
+        sources = [c.source for c in nb.cells if c.cell_type == "code"]
+        targets = detect.forbidden(notebook)
+        for e in exercises:
+            assert not detect.calls_course_answer(sources, e.function, targets[e.function]), e.function

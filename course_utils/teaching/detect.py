@@ -12,7 +12,11 @@ determined cheat could interfere; the two together catch every ordinary way of c
 
 import ast
 import importlib
+import inspect
+import sys
+import threading
 import types
+import warnings
 
 from ..notebooks import companion
 
@@ -31,20 +35,120 @@ def python_source(cell_source):
     return code
 
 
+SEARCHED = ("softmax", "losses", "activations", "finite_differences", "gradcheck", "mismatch_theory")
+"""The course modules whose every public function is tried on each exercise's hidden inputs."""
+
+ALSO = {
+    "vjp_rows": ("course_utils.softmax.softmax_jacobian", "course_utils.softmax.softmax_vjp"),
+    "delta2": ("course_utils.losses.cross_entropy_grad", "course_utils.losses.cross_entropy_and_grad"),
+}
+"""Course functions that compute an exercise's result from other inputs (``delta2`` is
+``cross_entropy_grad(np.log(a2), y)``), which trying them on the hidden inputs cannot find."""
+
+
+class _Enough(Exception):
+    pass
+
+
+def _checker_own(e):
+    """The course functions the exercise's checker watches for (its ``own``), read by asking it."""
+    module = sys.modules[e.checker.__module__]
+    run_checks, own = getattr(module, "run_checks", None), []
+    if run_checks is None:
+        return []
+
+    def spy(*args, **kwargs):
+        own.extend(kwargs.get("own") or ())
+        raise _Enough
+
+    module.run_checks = spy
+    try:
+        e.checker(lambda *args: None)
+    except Exception:  # _Enough, or a checker that does not reach run_checks
+        pass
+    finally:
+        module.run_checks = run_checks
+    return [f"{f.__module__}.{f.__qualname__}" for f in own if hasattr(f, "__qualname__")]
+
+
+def _same_result(fn, e):
+    import numpy as np
+
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got, right = fn(*e.hidden_args()), e.reference(*e.hidden_args())
+        got, right = (got, right) if isinstance(right, tuple) else ((got,), (right,))
+        return len(got) == len(right) and all(
+            np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=1e-6, atol=1e-9) for a, b in zip(got, right)
+        )
+    except Exception:  # most course functions do not take these inputs at all
+        return False
+
+
+def _computing(e):
+    """Every public function of :data:`SEARCHED` that gives the exercise's result on its hidden inputs."""
+    found = []
+    for name in SEARCHED:
+        module = importlib.import_module(f"{PACKAGE}.{name}")
+        for attr, fn in vars(module).items():
+            if attr.startswith("_") or not inspect.isfunction(fn) or fn.__module__ != module.__name__:
+                continue
+            if _same_result(fn, e):
+                found.append(f"{module.__name__}.{attr}")
+    return found
+
+
+_answers, _answers_lock = {}, threading.Lock()
+
+
+def course_answers(notebook):
+    """``{function: [dotted names]}``: every course function an exercise's answer must not use.
+
+    The exercise's reference and ``course_functions``, the functions its checker watches for (so the
+    grade and the learner's checker agree), every public course function that computes its result
+    on the hidden inputs, and :data:`ALSO`. Worked out once per notebook.
+    """
+    with _answers_lock:
+        if notebook not in _answers:
+            out = {}
+            for e in companion(notebook).GRADED:
+                names = [f"{e.reference.__module__}.{e.reference.__qualname__}", *e.course_functions]
+                names += _checker_own(e) + _computing(e) + list(ALSO.get(e.function, ()))
+                out[e.function] = list(dict.fromkeys(names))
+            _answers[notebook] = out
+        return _answers[notebook]
+
+
+def copyable(name):
+    """Whether a copy of ``name`` is told by its compiled form: the library's functions, yes.
+
+    A companion's private reference (``_relu_backward``) is the short, natural answer an honest
+    learner may write instruction for instruction; the library's functions validate their input
+    through ``_checks`` and are written for the course, so their compiled form is their own.
+    """
+    return not name.startswith(f"{PACKAGE}.notebooks.")
+
+
 def forbidden(notebook):
-    """``{function name: {id of a forbidden object: its dotted name}}`` for each graded exercise."""
-    from .worker import resolve
+    """``{function name: {id of a forbidden object, or a fingerprint: its dotted name}}``."""
+    from .worker import fingerprint, resolve
 
     out = {}
-    for e in companion(notebook).GRADED:
+    for function, names in course_answers(notebook).items():
         targets = {}
-        for obj in [e.reference] + [resolve(name) for name in e.course_functions]:
-            label = f"{obj.__module__}.{obj.__qualname__}"
-            targets[id(obj)] = label
+        for name in names:
+            try:
+                obj = resolve(name)
+            except (ImportError, AttributeError):
+                continue
+            targets[id(obj)] = name
             code = getattr(getattr(obj, "__wrapped__", obj), "__code__", None)
             if code is not None:
-                targets[id(code)] = label
-        out[e.function] = targets
+                targets[id(code)] = name
+                if copyable(name):
+                    targets[fingerprint(code)] = f"{name} (a copy of it)"
+        out[function] = targets
     return out
 
 
@@ -144,6 +248,9 @@ def calls_course_answer(sources, function, targets):
         seen.add(name)
         if name in nb.functions:
             roots = [nb.functions[name]]
+            copied = _copy_of(nb.functions[name], targets)
+            if copied:
+                found.add(copied)
         elif name in nb.assigned:
             roots = [nb.assigned[name]]
         else:
@@ -159,6 +266,18 @@ def calls_course_answer(sources, function, targets):
 
     visit(function)
     return found
+
+
+def _copy_of(node, targets):
+    """The dotted name of the course function whose compiled form the notebook's ``def`` has."""
+    from .worker import fingerprint
+
+    try:
+        module = compile(ast.Module([node], type_ignores=[]), "<hand-in>", "exec")
+    except (SyntaxError, ValueError, TypeError):
+        return None
+    code = next((c for c in module.co_consts if isinstance(c, types.CodeType)), None)
+    return targets.get(fingerprint(code)) if code is not None else None
 
 
 def _defined_functions(sources):

@@ -173,10 +173,7 @@ def _first_line(source):
 
 def watch_names(notebook):
     """``{function: [dotted names]}``: the course answers the worker's profiler watches for."""
-    return {
-        e.function: [f"{e.reference.__module__}.{e.reference.__qualname__}", *e.course_functions]
-        for e in SPEC[notebook]
-    }
+    return detect.course_answers(notebook)
 
 
 UNSANDBOXED = "graded WITHOUT the sandbox (--no-sandbox): this hand-in ran as the teacher. "
@@ -240,7 +237,7 @@ def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT, sandboxe
         row.note += f"gave up after {MAX_RUNS} runs. "
     for name, top in maxima(notebook).items():
         row.scores.setdefault(name, (0, top, "not graded: the notebook never ran to the end"))
-    if row.total == 0 and maxima(notebook):
+    if row.total == 0 and maxima(notebook) and "flagged:" not in row.note:
         row.note = detect.why_zero(notebook, sources, SPEC) + ". " + row.note
     if box is not None:
         errors = [f"{where(k)} raised {err}" for k, err in box.cell_errors[:3]]
@@ -319,6 +316,7 @@ def grade(
         raise ValueError(f"unknown notebook {notebook!r}; choose one of {', '.join(SPEC)}")
     if sandboxed:
         confine.check()
+    detect.course_answers(notebook)  # worked out here, before any thread needs it
     students = students or report.student_names(submissions)
     guard = report.CourseGuard()
     rows = []

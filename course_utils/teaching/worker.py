@@ -22,6 +22,7 @@ code objects it looks for are taken before the submission's first cell runs, so 
 import importlib
 import os
 import sys
+import types
 
 import numpy as np
 
@@ -35,7 +36,7 @@ def _describe(exc):
 
 
 def watched_code(names):
-    """``{function name: {code object: dotted name}}``: the course answers each exercise must not call.
+    """``{function name: {code object or fingerprint: dotted name}}``: what each exercise must not call.
 
     ``names`` maps each exercise's function to the dotted names of those answers, as the grader
     sends them (the course copy in the sandbox has no hidden cases to read them from); a name the
@@ -52,8 +53,35 @@ def watched_code(names):
             code = getattr(getattr(obj, "__wrapped__", obj), "__code__", None)
             if code is not None:
                 codes[code] = str(name)
+                if not str(name).startswith("course_utils.notebooks."):  # as detect.copyable says
+                    codes[fingerprint(code)] = f"{name} (a copy of it)"
         watch[str(function)] = codes
     return watch
+
+
+_SAME_OP = {"LOAD_METHOD": "LOAD_ATTR", "CALL_METHOD": "CALL"}  # a run specialises one into the other
+
+
+def fingerprint(code):
+    """A code object's compiled form, blind to its name, line numbers, local names and jump offsets.
+
+    Two functions with the same fingerprint run the same instructions on the same global names,
+    attributes and constants: a copy of a course function (``inspect.getsource`` and ``exec``, or
+    its text pasted under another name) has the fingerprint of the original, whether or not either
+    has run yet (CPython rewrites the instructions of a function it runs often).
+    """
+    import dis
+
+    ops = []
+    for ins in dis.get_instructions(code):
+        op = _SAME_OP.get(ins.opname, ins.opname)
+        if isinstance(ins.argval, types.CodeType):
+            ops.append((op, fingerprint(ins.argval)))
+        elif "FAST" in op or "DEREF" in op or ins.opcode in dis.hasjrel or ins.opcode in dis.hasjabs:
+            ops.append((op, ins.arg if "FAST" in op or "DEREF" in op else None))
+        else:
+            ops.append((op, repr(ins.argval)))
+    return (tuple(ops), code.co_argcount, code.co_kwonlyargcount)
 
 
 def resolve(dotted):
@@ -115,10 +143,17 @@ class Worker:
         args = decode(wire_args, lambda fn_id: self._callback(fn_id, arrays))
         arrays += [a for a in args if isinstance(a, np.ndarray)]
         codes, used = self.watch.get(name, {}), set()
+        seen = {}  # code object -> what it is in ``codes`` ("" for nothing), each looked up once
 
         def profiler(frame, event, arg):
-            if event == "call" and frame.f_code in codes:
-                used.add(codes[frame.f_code])
+            if event != "call":
+                return
+            code = frame.f_code
+            hit = seen.get(code)
+            if hit is None:
+                hit = seen[code] = codes.get(code) or codes.get(fingerprint(code)) or ""
+            if hit:
+                used.add(hit)
 
         self._setprofile(profiler)
         try:
