@@ -505,3 +505,19 @@ def test_the_solution_notebooks_call_and_copy_no_course_answer():
         targets = detect.forbidden(notebook)
         for e in exercises:
             assert not detect.calls_course_answer(sources, e.function, targets[e.function]), e.function
+
+
+def test_the_forbidden_functions_include_what_each_checker_watches_for():
+    """Read from the checker through run_checks' ``own``: if the runner changes, this says so."""
+    vjp = grading.SPEC["04_chain_rule_reduction"][0]
+    assert "course_utils.softmax.softmax_jacobian" in detect._checker_own(vjp)
+
+
+def test_the_guide_states_the_sandboxs_real_limits():
+    from course_utils.teaching import confine
+
+    trust = GUIDE.read_text().split("**Trust.**")[1].split("**Why not")[0]
+    said = f"limited to {confine.MEMORY_BYTES // 2**30} GB of memory, {confine.PROCESSES} processes"
+    assert said in " ".join(trust.split()), trust
+    assert f"{confine.FILE_BYTES // 2**20} MB per file" in " ".join(trust.split())
+    assert f"a {confine.SCRATCH_BYTES // 2**20} MB scratch folder" in " ".join(trust.split())

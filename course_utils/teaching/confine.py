@@ -180,8 +180,10 @@ def command(argv, timeout, slot=0):
     for key, value in env.items():
         args += ["--setenv", key, value]
     if os.geteuid() == 0:
-        uid = str(user_id(slot))
-        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--", shutil.which("setpriv")]
+        uid, setpriv = str(user_id(slot)), shutil.which("setpriv")
+        if setpriv is None:
+            raise Unavailable(_advice("setpriv (from util-linux) was not found, and the grader runs as root"))
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--", setpriv]
         args += [f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs"]
         args += ["--inh-caps=-all", "--bounding-set=-all", "--"]
     else:
@@ -216,8 +218,8 @@ def _advice(reason):
     return (
         f"cannot grade in the sandbox: {reason}.\n"
         "Each hand-in runs inside bubblewrap (bwrap), so that it reaches nothing but its own folder.\n"
-        "* Install it: sudo apt install bubblewrap (Debian, Ubuntu), sudo dnf install bubblewrap "
-        "(Fedora), or your system's package of that name.\n"
+        "* Install it (version 0.8 or later): sudo apt install bubblewrap (Debian, Ubuntu), "
+        "sudo dnf install bubblewrap (Fedora), or your system's package of that name.\n"
         "* Ubuntu 24.04 and later let unprivileged programs create user namespaces only under an "
         "AppArmor profile that allows it. Either add one for bwrap, as the file "
         "/etc/apparmor.d/bwrap holding\n"

@@ -2,11 +2,13 @@ r"""Grading learner notebooks: a score and a message per exercise, computed wher
 
     python -m course_utils.grading 02_softmax_jacobian submissions/*/02_softmax_jacobian.ipynb -o grades.csv
 
-Each submission runs in a process of its own (:mod:`~course_utils.teaching.sandbox`): its cells,
-then the grader's calls of its functions on inputs the grader sends. Only plain values come back;
-the scores are computed here, by the companion modules' own checkers and references, in this
-process, which no submission's code ever runs in. Patching ``course_utils`` or this module from a
-notebook changes nothing but that notebook's own process. Every exercise is worth 5 points:
+Each submission runs in an operating-system sandbox of its own (:mod:`~course_utils.teaching.confine`,
+:mod:`~course_utils.teaching.sandbox`): its cells, then the grader's calls of its functions on
+inputs the grader sends; where the sandbox cannot start the grader refuses, unless
+``--no-sandbox``. Only plain values come back; the scores are computed here, by the companion
+modules' own checkers and references, in this process, which no submission's code ever runs in.
+Patching ``course_utils`` or this module from a notebook changes nothing but that notebook's own
+process. Every exercise is worth 5 points:
 
 * 1 point: the function runs on an ordinary input and returns the right shape;
 * 2 points: the exercise's checker (the same one the notebook shows the learner) passes;
@@ -17,9 +19,10 @@ one point each (:func:`points_table` lists every maximum). An answer that calls 
 implementation of the function its exercise asks for scores 0 there and is flagged
 (:mod:`~course_utils.teaching.detect` reads the code, the worker watches the calls).
 
-One bad submission costs only its own row: a crash, a file that is not a notebook or a time-out
-(``--timeout``, 120 s by default, after which the submission's whole process group is killed)
-gets 0 and a note saying what happened. Rows go to the CSV as each submission finishes, with each
+One bad submission costs only its own row, and a bad cell only what it touched: a cell that
+crashes the process, stalls past ``--timeout`` (120 s by default, per run) or garbles the wire is
+left out and the notebook runs again without it (:func:`grade_one`); a file that is not a notebook
+gets 0, and every 0 carries a note saying why. Rows go to the CSV as each submission finishes, with each
 exercise's score and message, and a Markdown feedback file per student goes to ``--feedback``.
 """
 

@@ -169,8 +169,9 @@ def table(rows, maxima):
 class CourseGuard:
     """A tripwire: the course's files must be the same after each submission as before the first.
 
-    Submissions run as the same user as the grader, so one could overwrite ``course_utils`` on disk
-    and change what later submissions import. This stops the batch if that happens, naming the
+    In the sandbox a submission cannot write the course; with ``--no-sandbox`` it runs as the
+    same user as the grader, so one could overwrite ``course_utils`` on disk and change what later
+    submissions import. This stops the batch if that happens, naming the
     submission graded last (the rows already written stay).
     """
 

@@ -1,8 +1,9 @@
 """Run one submission in a process of its own, and call its functions from the grader.
 
-:class:`Sandbox` starts :mod:`course_utils.teaching.worker` in a fresh temporary folder and in a
-new session (so it and everything it starts form one process group), sends it the notebook's code
-cells, and then hands the grader :meth:`Sandbox.function` proxies: calling one sends the
+:class:`Sandbox` starts :mod:`course_utils.teaching.worker` inside the operating-system sandbox of
+:mod:`~course_utils.teaching.confine` (or, with ``confined=False``, as a plain process of the
+teacher's in a fresh temporary folder), in a new session, sends it the notebook's code cells,
+and then hands the grader :meth:`Sandbox.function` proxies: calling one sends the
 arguments to the submission's process, runs the learner's function there, and returns the plain
 value it gave back, or raises here what it raised there. A checker called on a proxy therefore
 runs in the grader, with the grader's own ``course_utils``, and says what it said to the learner.
@@ -10,7 +11,8 @@ runs in the grader, with the grader's own ``course_utils``, and says what it sai
 One deadline covers the whole submission. When it passes, or when the process dies, the proxy
 raises :class:`~course_utils.teaching.protocol.Deadline` or
 :class:`~course_utils.teaching.protocol.Closed` (``BaseException`` subclasses, so they get past a
-checker's ``except Exception``), and :meth:`Sandbox.close` kills the whole process group.
+checker's ``except Exception``), and :meth:`Sandbox.close` kills the whole process group (in the
+sandbox, its PID namespace ends with it: daemons and ``setsid`` included).
 """
 
 import builtins

@@ -1,0 +1,104 @@
+"""Grading time per hand-in: blank, right and hostile hand-ins, --jobs 1 and 2, sandbox or none.
+
+    python benchmarks/bench_grading.py                       # notebooks 04 and 06, 4 hand-ins a kind
+    python benchmarks/bench_grading.py --notebooks 04_chain_rule_reduction --copies 2
+
+Each kind is graded as a batch of ``--copies`` hand-ins by the grader itself
+(:func:`course_utils.teaching.grading.grade`), and the time per hand-in is the batch's wall time
+divided by its size; the sandbox's cost is the difference between the two modes on the same
+hand-ins. Hostile hand-ins (a fork bomb, 3 GB of memory, a 4 GB file, a daemon, reading the
+solutions) run only in the sandbox: without it they would act on this machine. Prints a table;
+asserts nothing.
+"""
+
+import argparse
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from course_utils.teaching import classroom, grading
+
+HOSTILE = """
+import os, time, numpy as np
+try:
+    while True:
+        if os.fork() == 0:
+            time.sleep(3600)
+            os._exit(0)
+except OSError:
+    pass
+try:
+    big = np.ones(3 * 2**30 // 8)
+except MemoryError:
+    pass
+try:
+    with open("big.bin", "wb") as f:
+        for _ in range(4096):
+            f.write(b"x" * 2**20)
+except OSError:
+    pass
+if os.fork() == 0:
+    os.setsid()
+    os.execvp("sleep", ["sleep", "3600"])
+try:
+    open(SOLUTIONS + "/04_chain_rule_reduction.ipynb").read()
+except OSError:
+    pass
+"""
+
+
+def hand_ins(folder, notebook, kind, copies):
+    """``copies`` hand-ins of ``notebook``: the learner copy, the solution, or the solution and HOSTILE."""
+    source = (classroom.LEARNER if kind == "blank" else classroom.SOLUTIONS) / f"{notebook}.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    nb.cells = [c for c in nb.cells if c.cell_type == "markdown" or "widget" not in c.source]
+    if kind == "hostile":
+        solutions = f"SOLUTIONS = {str(classroom.SOLUTIONS)!r}\n"
+        nb.cells.append(nbformat.v4.new_code_cell(solutions + HOSTILE))
+    paths = []
+    for k in range(copies):
+        path = Path(folder) / f"{kind}{k}" / f"{notebook}.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(nb, path)
+        paths.append(path)
+    return paths
+
+
+def per_hand_in(notebook, paths, jobs, sandboxed):
+    start = time.perf_counter()
+    rows = grading.grade(notebook, paths, jobs=jobs, sandboxed=sandboxed, timeout=300)
+    seconds = (time.perf_counter() - start) / len(paths)
+    return seconds, sorted({f"{r.total:g}" for r in rows})
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notebooks", nargs="+", default=["04_chain_rule_reduction", "06_gradient_checking"])
+    parser.add_argument("--copies", type=int, default=4, help="hand-ins of each kind")
+    args = parser.parse_args(argv)
+    machine = platform.processor() or platform.machine()
+    load = os.getloadavg()[0]
+    print(f"{machine}, {os.cpu_count()} cores, Python {platform.python_version()}, load {load:.1f}")
+    print("notebook                 kind     jobs  sandbox s/hand-in  none s/hand-in  totals")
+    for notebook in args.notebooks:
+        for kind in ("blank", "right", "hostile"):
+            with tempfile.TemporaryDirectory() as folder:
+                paths = hand_ins(folder, notebook, kind, args.copies)
+                for jobs in (1, 2):
+                    boxed, totals = per_hand_in(notebook, paths, jobs, True)
+                    bare = "-"
+                    if kind != "hostile":
+                        seconds, _ = per_hand_in(notebook, paths, jobs, False)
+                        bare = f"{seconds:.2f}"
+                    print(
+                        f"{notebook:24} {kind:8} {jobs:4}  {boxed:17.2f}  {bare:>14}  {'/'.join(totals)}",
+                        flush=True,
+                    )
+
+
+if __name__ == "__main__":
+    main()
