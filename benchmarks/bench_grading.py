@@ -14,13 +14,16 @@ asserts nothing.
 import argparse
 import os
 import platform
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 
-from course_utils.teaching import classroom, grading
+from course_utils.teaching import classroom, confine, grading
 
 HOSTILE = """
 import os, time, numpy as np
@@ -75,16 +78,37 @@ def per_hand_in(notebook, paths, jobs, sandboxed):
     return seconds, sorted({f"{r.total:g}" for r in rows})
 
 
+def start_up(repeats):
+    """Median seconds to start Python and import NumPy and IPython, in the sandbox and without."""
+    argv = [sys.executable, "-s", "-c", "import numpy, IPython"]
+    boxed_argv, env = confine.command(argv, timeout=60)
+    times = {"sandbox": [], "none": []}
+    for _ in range(repeats):
+        for mode in times:
+            start = time.perf_counter()
+            if mode == "sandbox":
+                confine.start(boxed_argv, env).wait()
+            else:
+                subprocess.run(argv, env=confine.environment(60), check=True)
+            times[mode].append(time.perf_counter() - start)
+    return {mode: statistics.median(t) for mode, t in times.items()}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notebooks", nargs="+", default=["04_chain_rule_reduction", "06_gradient_checking"])
     parser.add_argument("--copies", type=int, default=4, help="hand-ins of each kind")
+    parser.add_argument("--repeats", type=int, default=10, help="start-ups timed in each mode")
+    parser.add_argument("--start-up-only", action="store_true", help="time only the start-up")
     args = parser.parse_args(argv)
     machine = platform.processor() or platform.machine()
     load = os.getloadavg()[0]
     print(f"{machine}, {os.cpu_count()} cores, Python {platform.python_version()}, load {load:.1f}")
+    first = start_up(args.repeats)
+    boxed, bare = first["sandbox"], first["none"]
+    print(f"start-up (median of {args.repeats}): {boxed:.2f} s in the sandbox, {bare:.2f} s without")
     print("notebook                 kind     jobs  sandbox s/hand-in  none s/hand-in  totals")
-    for notebook in args.notebooks:
+    for notebook in [] if args.start_up_only else args.notebooks:
         for kind in ("blank", "right", "hostile"):
             with tempfile.TemporaryDirectory() as folder:
                 paths = hand_ins(folder, notebook, kind, args.copies)
