@@ -96,8 +96,9 @@ def _changed_in_place(exercise):
         exercise,
         "wrong",
         _(
-            "your function changed the caller's z: `z -= ...` writes into the array it was given; "
-            "compute shifted = z - z.max(axis=1, keepdims=True) as a new array"
+            "your function changed its input array in place, the caller's z: `z -= ...` writes into "
+            "the array it was given; compute shifted = z - z.max(axis=1, keepdims=True) as a new array, "
+            "or work on z.copy()"
         ),
         see("01_softmax", "Overflow, and the one-line fix"),
     )

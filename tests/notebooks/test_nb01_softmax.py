@@ -162,7 +162,7 @@ SOFTMAX_WRONG = [
     (_as_log, "log-softmax"),
     (lambda z: 1 / (1 + np.exp(-z)), "sigmoid"),
     (_softmax_into_zeros_like, "integer dtype"),
-    (_softmax_in_place, "z -= ..."),
+    (_softmax_in_place, "the caller's z: `z -= ...`"),
 ]
 
 
@@ -214,7 +214,7 @@ LOG_SOFTMAX_WRONG = [
     (lambda z: z - z.max(axis=1, keepdims=True), "z − max only"),
     (hand_softmax, "softmax itself"),
     (_log_into_zeros_like, "integer dtype"),
-    (_log_in_place, "z -= ..."),
+    (_log_in_place, "the caller's z: `z -= ...`"),
 ]
 
 
