@@ -104,3 +104,35 @@ def test_chinese_catalogs_of_00_to_03_use_the_decided_terms():
     for avoided in ("拐点", "上游误差", "比对", "无须", "批大小", "一批", "他们的变量名"):
         assert avoided not in text, avoided
     assert "ReLU 的折点" in text and "黑塞矩阵（海森矩阵）" in text
+
+
+def test_the_new_replies_speak_chinese():
+    import numpy as np
+
+    from course_utils import set_language
+    from course_utils.notebooks import nb00_start_here as nb00
+    from course_utils.notebooks import nb02_softmax_jacobian as nb02
+    from course_utils.notebooks import nb03_kronecker_delta as nb03
+
+    def square(f, z, eps):
+        J = np.zeros((z.size, z.size))
+        for j in range(z.size):
+            e = np.zeros_like(z)
+            e[j] = eps
+            J[:, j] = (f(z + e) - f(z - e)) / (2 * eps)
+        return J
+
+    def hvp_matrix(z, v):
+        e = np.exp(z - z.max())
+        h = e / e.sum()
+        return (np.diag(h) - np.outer(h, h)) @ v
+
+    set_language("zh")
+    try:
+        assert "顺序反了" in nb00.check_theta_to_params(lambda T: (T[:, 0], T[:, 1:].T)).message
+        fb = nb02.check_numerical_jacobian(square)
+        assert fb.status == "wrong" and "方阵" in fb.message and "keepdims" not in fb.message
+        fb = nb03.check_lse_hvp(hvp_matrix)
+        assert fb.status == "wrong" and "C × C 矩阵" in fb.message
+    finally:
+        set_language("en")
