@@ -5,6 +5,7 @@ import numpy as np
 from .. import svg
 from ..i18n import _
 from ._checking import N_BY_ONE, Exercise, hidden_rng, normal, run_checks, see
+from ._enforce import named_error, recording
 from ._view import LiveView
 
 
@@ -61,7 +62,8 @@ def _one_hot(y, C):
 def check_one_hot(fn):
     """Exercise: ``one_hot(y, C)`` turns labels ``(N,)`` in ``[0, C)`` into rows ``(N, C)``."""
     # The last case has classes that no label uses: C must come from the argument, not from y.
-    cases = [(np.array([2, 0, 1, 2]), 3), (np.array([0, 4, 4, 1, 3, 2]), 5), (np.array([1, 0, 1]), 4)]
+    # The first case has fewer samples than classes, so t[y, np.arange(N)] runs and can be named.
+    cases = [(np.array([1, 0, 1]), 4), (np.array([2, 0, 1, 2]), 3), (np.array([0, 4, 4, 1, 3, 2]), 5)]
     mistakes = [
         (
             lambda y, C: _one_hot(y, C).T,
@@ -94,16 +96,60 @@ def check_one_hot(fn):
             _("that is the labels as a column (N, 1): one-hot targets have one column per class, (N, C)"),
             N_BY_ONE,
         ),
+        (
+            lambda y, C: np.zeros((len(y), C)),
+            _("every entry is 0: the array is allocated but no 1 is set; add t[np.arange(N), y] = 1"),
+        ),
+        (
+            _one_hot_indices_swapped,
+            _(
+                "t[y, np.arange(N)] puts the label first, as a row index: the row is the sample, "
+                "the column the class, t[np.arange(N), y] = 1"
+            ),
+        ),
+        (
+            lambda y, C: np.eye(len(y))[y],
+            _("one column per sample, N × N: the number of columns is C, the number of classes"),
+        ),
+        (
+            lambda y, C: np.eye(C)[y] * (np.arange(C) + 1),
+            _("the entries hold the class number, not 1: a one-hot row is 0 everywhere and 1 at the label"),
+        ),
     ]
-    return run_checks(
+    raised = []
+    feedback = run_checks(
         "one_hot",
-        fn,
+        recording(fn, raised),
         cases,
         _one_hot,
         mistakes,
         section=see("00_start_here", "Notation: one sample per row"),
         success=_("one row per sample, a single 1 in the column of its label"),
     )
+    return named_error(feedback, raised, _one_hot_error)
+
+
+def _one_hot_indices_swapped(y, C):
+    t = np.zeros((len(y), C))
+    t[y, np.arange(len(y))] = 1
+    return t
+
+
+def _one_hot_error(exc, args):
+    """Name the mistakes that raise: y compared with the classes, or indexed, the wrong way round."""
+    y, C = args
+    text = str(exc)
+    if isinstance(exc, ValueError) and "broadcast" in text and f"({len(y)},)" in text and f"({C},)" in text:
+        return _(
+            "y (N,) and the classes np.arange(C) (C,) do not line up: make y a column first, "
+            "y[:, None] == np.arange(C) gives (N, C)"
+        )
+    if isinstance(exc, IndexError) and "out of bounds" in text:
+        return _(
+            "an index ran past the end of t: the row index is the sample, np.arange(N), and the "
+            "column index the label, y; t = np.zeros((N, C)); t[np.arange(N), y] = 1"
+        )
+    return None
 
 
 def _theta_to_params(Theta1):
@@ -129,6 +175,39 @@ def check_theta_to_params(fn):
         (
             lambda T: (T[:, 1:].T, T[:, :1]),
             _("b1 has shape (H, 1): the course's biases are vectors of shape (H,); use Theta1[:, 0]"),
+        ),
+        (
+            lambda T: (T[:, 0], T[:, 1:].T),
+            _(
+                "the pair is in the wrong order: return W1 first, then b1, "
+                "as in `W1, b1 = theta_to_params(Theta1)`"
+            ),
+        ),
+        (
+            lambda T: (T[:, 2:].T, T[:, 1]),
+            _(
+                "you counted columns from 1, as Octave does: NumPy counts from 0, so the bias is "
+                "Theta1[:, 0] and the weights Theta1[:, 1:]"
+            ),
+        ),
+        (
+            lambda T: (T[:, 1:].T, T[:, 1]),
+            _("b1 = Theta1[:, 1] is the first input's weights: the bias is column 0, Theta1[:, 0]"),
+        ),
+        (
+            lambda T: (T[1:, :].T, T[0, :]),
+            _("you split off Theta1's first row: the bias is its first column, Theta1[:, 0]"),
+        ),
+        (
+            lambda T: (T.T[:, 1:], T[:, 0]),
+            _(
+                "T.T[:, 1:] drops the first hidden unit, not the bias: slice the columns first, "
+                "then transpose, Theta1[:, 1:].T"
+            ),
+        ),
+        (
+            lambda T: (T[:, 1:].T, T[:, 0].sum()),
+            _("b1 is one number per hidden unit, shape (H,): the first column itself, not its sum"),
         ),
     ]
     return run_checks(

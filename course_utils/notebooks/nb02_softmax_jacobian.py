@@ -10,7 +10,8 @@ from ..gradcheck import numerical_gradient, rel_error
 from ..i18n import _
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
-from ._checking import Exercise, hidden_rng, normal, run_checks, see
+from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
+from ._enforce import named_error, recording
 from ._view import DEFAULT_LOGITS, GRADCHECK_TOL, LiveView, gather, logit_sliders, logits, upstream
 from ._view import DEFAULT_UPSTREAM as DEFAULT_UPSTREAM  # the notebook's g
 
@@ -137,6 +138,39 @@ def check_jacobian(fn):
             lambda z: -np.outer(softmax(z), softmax(z)),
             _("that is −h hᵀ alone: add diag(h), the part where i = j"),
         ),
+        (
+            lambda z: np.diag(softmax(z)) - softmax(z) @ softmax(z),
+            _(
+                "h @ h is one number, Σ h_i², subtracted from every entry: the outer product h hᵀ is "
+                "np.outer(h, h), a C × C matrix"
+            ),
+        ),
+        (
+            lambda z: np.diag(softmax(z)) - softmax(z) * softmax(z),
+            _(
+                "h * h is the vector of the h_j², broadcast down the rows, so entry (i, j) is "
+                "h_i δ_ij − h_j²: the outer product is np.outer(h, h), entry h_i h_j"
+            ),
+        ),
+        (
+            lambda z: np.diag(softmax(z)) - (softmax(z) ** 2)[:, None],
+            _("entry (i, j) is h_i(δ_ij − h_i): the second h carries the column's index, h_i(δ_ij − h_j)"),
+        ),
+        (
+            lambda z: np.outer(softmax(z), softmax(z)) - np.diag(softmax(z)),
+            _("every sign is flipped: you computed h hᵀ − diag(h), the Jacobian is diag(h) − h hᵀ"),
+        ),
+        (
+            lambda z: np.diag(z) - np.outer(z, z),
+            _("you used the logits z where the formula needs the probabilities h = softmax(z)"),
+        ),
+        (
+            lambda z: softmax(z) * (1 - softmax(z)),
+            _(
+                "that is the diagonal as a vector (C,): the Jacobian is a C × C matrix, with −h_i h_j "
+                "off the diagonal"
+            ),
+        ),
     ]
     return run_checks(
         "softmax_jacobian",
@@ -170,6 +204,15 @@ def check_numerical_jacobian(fn):
     """Exercise: ``numerical_jacobian(f, z, eps)`` by central differences, ``J[i, j] = df_i/dz_j``."""
     cases = [(_f_test, np.array([0.3, -1.2, 0.7]), 1e-5), (_f_test, np.array([1.5, 0.4, -0.2]), 1e-5)]
 
+    def backward(f, z, eps):
+        out = f(z)
+        J = np.zeros((out.size, z.size))
+        for j in range(z.size):
+            step = np.zeros_like(z)
+            step[j] = eps
+            J[:, j] = (out - f(z - step)) / eps
+        return J
+
     def forward(f, z, eps):
         out = f(z)
         J = np.zeros((out.size, z.size))
@@ -195,18 +238,106 @@ def check_numerical_jacobian(fn):
                 "whose error is about ε²"
             ),
         ),
+        (
+            backward,
+            _(
+                "close, but only to about ε: that is a backward difference, (f(z) − f(z − ε)) / ε; "
+                "use (f(z + ε) − f(z − ε)) / 2ε, whose error is about ε²"
+            ),
+        ),
+        (
+            lambda f, z, eps: _numerical_jacobian(f, z, eps) * eps**2,
+            _(
+                "/ 2 * eps divides by 2 and then multiplies by ε: Python reads it left to right; "
+                "write / (2 * eps)"
+            ),
+        ),
+        (
+            lambda f, z, eps: _numerical_jacobian(f, z, eps) * np.eye(np.size(f(z)), z.size),
+            _(
+                "only the diagonal is filled: column j holds the change of every output f_i "
+                "when z_j moves, J[:, j] = (f(z + ε e_j) − f(z − ε e_j)) / 2ε"
+            ),
+        ),
     ]
-    return run_checks(
+    raised = []
+    feedback = run_checks(
         "numerical_jacobian",
-        fn,
+        recording(fn, raised),
         cases,
         _numerical_jacobian,
         mistakes,
         rtol=1e-8,
         atol=1e-10,
         section=see("02_softmax_jacobian", "One output, one input: the numerical reference"),
+        changed_input=Feedback(
+            "numerical_jacobian",
+            "wrong",
+            _(
+                "your function changed z in place (z[j] += eps, and even z[j] += eps then z[j] -= eps "
+                "can leave z a rounding away from where it was): perturb a copy, z + step"
+            ),
+            see("02_softmax_jacobian", "One output, one input: the numerical reference"),
+        ),
         success=_("central differences, one column per input, one row per output"),
     )
+    feedback = named_error(feedback, raised, _square_jacobian)
+    if feedback.status in ("wrong", "correct"):  # a step that ignores eps is the first thing to fix
+        fixed = _fixed_step(fn)
+        if fixed:
+            return Feedback("numerical_jacobian", "wrong", fixed, feedback.see)
+    return feedback
+
+
+def _square_jacobian(exc, args):
+    """The Jacobian allocated (z.size, z.size) when f has another number of outputs."""
+    f, z, _eps = args
+    rows = np.size(f(z))
+    if (
+        isinstance(exc, (ValueError, IndexError))
+        and rows != z.size
+        and ("shape" in str(exc) or "bounds" in str(exc))
+    ):
+        return _(
+            "your Jacobian is square, but f maps {n} inputs to {k} outputs: allocate one row per output "
+            "and one column per input, np.zeros((f(z).size, z.size))"
+        ).format(n=z.size, k=rows)
+    return None
+
+
+def _f_curved(z):
+    """A function whose central differences are far from exact at a step of 1e-1, and exact at 0."""
+    return np.array([np.exp(3 * z[0]) + z[1] ** 3, np.sin(2 * z[1]) * z[0]])
+
+
+def _fixed_step(fn):
+    """Name a step that ignores eps: the same answer for two steps, too coarse or too fine to be eps."""
+    z = np.array([0.4, -0.7])
+    try:
+        with np.errstate(all="ignore"):
+            a = np.asarray(fn(_f_curved, z.copy(), 1e-3), dtype=float)
+            b = np.asarray(fn(_f_curved, z.copy(), 1e-5), dtype=float)
+    except Exception:
+        return None
+    if a.shape != (2, 2) or not np.all(np.isfinite(a)) or not np.array_equal(a, b):
+        return None
+    large = [h for h in (1e-1, 1e-2) if np.allclose(a, _numerical_jacobian(_f_curved, z, h), rtol=1e-6)]
+    exact = _numerical_jacobian(_f_curved, z, 1e-5)
+    error = float(np.abs(a - exact).max() / np.abs(exact).max())
+    if large:
+        why = _("It matches a step of {h:g}, whose error is of order ε², {e:.0e} here").format(
+            h=large[0], e=error
+        )
+    elif error > 1e-8:
+        why = _(
+            "It is off by a relative {e:.0e}, the mark of a tiny step such as 1e-12 drowned in round-off"
+        ).format(e=error)
+    else:
+        why = _("A step chosen by the caller is what makes the function reusable")
+    return _(
+        "your answer does not change with eps (the same for eps = 1e-3 and 1e-5): the step is "
+        "hard-coded; use the argument eps. {why}"
+    ).format(why=why)
 
 
 def _jacobian_diagonal(fn):

@@ -9,7 +9,8 @@ from .. import svg
 from ..i18n import _
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
-from ._checking import Exercise, hidden_rng, normal, run_checks, see
+from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
+from ._enforce import named_error, peak_bytes, python_loops, recording
 from ._view import DEFAULT_LOGITS, LiveView, gather, logit_sliders, logits, slider, tempered
 
 
@@ -20,14 +21,20 @@ def jacobian_spectrum_state(z, temperature=1.0):
     h = softmax(scaled)
     J = softmax_jacobian(scaled)
     eig = np.linalg.eigvalsh(J)
-    # The zero eigenvalue comes out as ±1e-17; keep it the exact 0 it is, for display.
-    eig = np.where(np.abs(eig) < 1e-12, 0.0, eig)
+    # The null eigenvalue (eigenvector 1) comes out as ±1e-17: show it as the exact 0 it is. Only
+    # that one: at a low temperature another eigenvalue can be as small as 1e-14 and still positive.
+    eig[np.argmin(np.abs(eig))] = 0.0
+    # The rank of diag(h) − h hᵀ is (number of h_k > 0) − 1: C − 1 unless some h_k underflowed to 0.
+    rank = int(np.count_nonzero(h > 0)) - 1
     return {
         "h": h,
         "J": J,
         "temperature": float(temperature),
         "eigenvalues": eig,
-        "rank": int(np.count_nonzero(eig)),
+        "rank": rank,
+        # Eigenvalues next to the round-off of eigvalsh (about 1e-16 × the largest) cannot be told
+        # apart from 0 numerically, although they are positive.
+        "below_roundoff": int(np.count_nonzero(np.abs(eig) < 1e-12 * max(eig.max(), 1e-300))) - 1,
         "null_residual": float(np.abs(J @ np.ones(z.size)).max()),
         "trace": float(np.trace(J)),
     }
@@ -36,13 +43,24 @@ def jacobian_spectrum_state(z, temperature=1.0):
 def describe_spectrum(state):
     eig = state["eigenvalues"]
     null = _("J·1 = 0 to round-off") if state["null_residual"] < 1e-12 else "J·1 ≠ 0"
-    return _("eigenvalues {values}; rank {rank} of {size}; trace = Σ h(1 − h) = {trace:.4f}; {null}").format(
-        values=", ".join(f"{e:.4f}" for e in eig),
+    text = _("eigenvalues {values}; rank {rank} of {size}; trace = Σ h(1 − h) = {trace:.4f}; {null}").format(
+        values=", ".join(_eigenvalue(e) for e in eig),
         rank=state["rank"],
         size=eig.size,
         trace=state["trace"],
         null=null,
     )
+    if state["below_roundoff"] > 0:
+        text += _(
+            " ({count} positive eigenvalue(s) below float64 round-off, too small to tell from 0 "
+            "numerically: the rank is still C − 1 while every h_k > 0)"
+        ).format(count=state["below_roundoff"])
+    return text
+
+
+def _eigenvalue(e):
+    """0 as 0, other eigenvalues with 4 decimals, or in scientific notation when they are tiny."""
+    return "0" if e == 0 else (f"{e:.4f}" if abs(e) >= 1e-4 else f"{e:.1e}")
 
 
 @svg.picture
@@ -101,10 +119,35 @@ def check_batched_jacobian(fn):
             ),
         ),
         (diag_only, _("only the diagonals: each matrix also needs −h_i h_j off the diagonal")),
+        (
+            lambda z: -np.einsum("ni,nj->nij", softmax(z), softmax(z)),
+            _("that is −h hᵀ alone in each slice: add diag(h), h[:, :, None] * np.eye(C)"),
+        ),
+        (
+            lambda z: softmax(z)[:, :, None] * (np.eye(z.shape[1]) + softmax(z)[:, None, :]),
+            _("diag(h) + h hᵀ: the outer product is subtracted, h_i(δ_ij − h_j)"),
+        ),
+        (
+            lambda z: z[:, :, None] * (np.eye(z.shape[1]) - z[:, None, :]),
+            _("you used the logits z where the formula needs the probabilities h = softmax(z)"),
+        ),
+        (
+            _no_shift,
+            _("NaN at large logits: exp(900) overflows; shift each row by its max before exp"),
+            see("01_softmax", "Overflow, and the one-line fix"),
+        ),
+        (
+            lambda z: softmax(z)[:, :, None] * (np.eye(z.shape[1]) - softmax(z)[:, :, None]),
+            _(
+                "entry (i, j) is h_i(δ_ij − h_i): the second h must run along the columns, "
+                "h[:, None, :], not h[:, :, None]"
+            ),
+        ),
     ]
-    return run_checks(
+    raised = []
+    feedback = run_checks(
         "batched_jacobian",
-        fn,
+        recording(fn, raised),
         cases,
         softmax_jacobian,
         mistakes,
@@ -112,6 +155,54 @@ def check_batched_jacobian(fn):
         own=(softmax_jacobian,),
         success=_("right: (N, C, C), each slice diag(h) − h hᵀ of its own row, also for large logits"),
     )
+    feedback = named_error(feedback, raised, _single_sample_tools)
+    if not feedback.passed:
+        return feedback
+    loops = python_loops(fn)
+    if loops:
+        return Feedback(
+            "batched_jacobian",
+            "wrong",
+            _(
+                "right numbers, but your code has a Python loop ({loops}) and the exercise asks for "
+                "none: build all N matrices at once, h[:, :, None] * (np.eye(C) − h[:, None, :])"
+            ).format(loops=", ".join(loops)),
+            feedback.see,
+        )
+    if loops is None:  # no source to read (code built at run time): promise nothing about loops
+        return Feedback(
+            "batched_jacobian",
+            "correct",
+            _("right: (N, C, C), each slice diag(h) − h hᵀ of its own row, also for large logits"),
+        )
+    return Feedback(
+        "batched_jacobian",
+        "correct",
+        _(
+            "right: (N, C, C), each slice diag(h) − h hᵀ of its own row, also for large logits, "
+            "and without a Python loop"
+        ),
+    )
+
+
+def _no_shift(z):
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z)
+        h = e / e.sum(axis=1, keepdims=True)
+        return h[:, :, None] * (np.eye(z.shape[1]) - h[:, None, :])
+
+
+def _single_sample_tools(exc, args):
+    """np.outer and np.diag on a batch: outer flattens (N·C, N·C), diag takes the matrix's diagonal."""
+    (z,) = args
+    N, C = np.shape(z)
+    if isinstance(exc, ValueError) and "broadcast" in str(exc) and f"{N * C}" in str(exc):
+        return _(
+            "np.outer and np.diag are for one vector: on a batch (N, C), np.outer flattens both to "
+            "(N·C, N·C) and np.diag returns the matrix's diagonal; broadcast instead, "
+            "h[:, :, None] * h[:, None, :] is every row's h hᵀ at once"
+        )
+    return None
 
 
 def _hvp(z, v):
@@ -133,10 +224,35 @@ def check_lse_hvp(fn):
         ),
         (lambda z, v: softmax(z) * v - softmax(z) * v.sum(), _("use ⟨h, v⟩ = Σ h_i v_i, not Σ v_i")),
         (lambda z, v: softmax(z) * v, _("that is diag(h) v alone: subtract h ⟨h, v⟩")),
+        (
+            lambda z, v: softmax(z) * v + softmax(z) * np.dot(softmax(z), v),
+            _("the second term is subtracted: (diag(h) − h hᵀ) v = h ⊙ v − h ⟨h, v⟩"),
+        ),
+        (
+            lambda z, v: softmax(z) * np.dot(softmax(z), v) - softmax(z) * v,
+            _("every sign is flipped: h ⊙ v − h ⟨h, v⟩, not h ⟨h, v⟩ − h ⊙ v"),
+        ),
+        (
+            lambda z, v: z * v - z * np.dot(z, v),
+            _("you used the logits z where the formula needs the probabilities h = softmax(z)"),
+        ),
+        (
+            lambda z, v: softmax(z) - softmax(z) * np.dot(softmax(z), v),
+            _("the first term is h ⊙ v, h times v entry by entry, not h alone"),
+        ),
+        (
+            lambda z, v: np.dot(softmax(z), v) * np.ones_like(v) - softmax(z) * np.dot(softmax(z), v),
+            _("the first term is h ⊙ v, a vector of h_i v_i, not the number ⟨h, v⟩"),
+        ),
+        (
+            lambda z, v: softmax(v) * z - softmax(v) * np.dot(softmax(v), z),
+            _("z and v are swapped: h = softmax(z), and the Hessian multiplies v"),
+        ),
     ]
-    return run_checks(
+    raised = []
+    feedback = run_checks(
         "lse_hvp",
-        fn,
+        recording(fn, raised),
         cases,
         _hvp,
         mistakes,
@@ -144,6 +260,29 @@ def check_lse_hvp(fn):
         own=(softmax_jacobian,),
         success=_("right: (diag(h) − h hᵀ) v, which h ⊙ v − h ⟨h, v⟩ computes in O(C) without building J"),
     )
+    if not feedback.passed:
+        return feedback
+    # "In O(C), without the matrix": measure what the function allocates at C = 1000, where one
+    # C × C matrix of floats takes 8 MB and a few vectors take some 10 kB.
+    C = _MEMORY_C
+    peak = peak_bytes(fn, normal(13, C), normal(14, C))
+    if peak is not None and peak > C * C * 8 / 4:
+        return Feedback(
+            "lse_hvp",
+            "wrong",
+            _(
+                "right numbers, but at C = {C} your function allocates {mb:.1f} MB, the size of a "
+                "C × C matrix: the exercise asks for O(C) without building J; expand "
+                "(diag(h) − h hᵀ) v into h ⊙ v − h ⟨h, v⟩"
+            ).format(C=C, mb=peak / 1e6),
+            feedback.see,
+        )
+    if peak is None:  # memory could not be measured here: promise nothing about it
+        return Feedback("lse_hvp", "correct", _("right: (diag(h) − h hᵀ) v = h ⊙ v − h ⟨h, v⟩"))
+    return feedback
+
+
+_MEMORY_C = 1000
 
 
 GRADED = [

@@ -71,3 +71,64 @@ def test_one_hot_that_sets_whole_columns_is_named():
         return t
 
     expect(nb00.check_one_hot(whole_columns), "wrong", "t[:, y] = 1 sets whole columns")
+
+
+def _one_hot_loop(y, C):
+    t = np.zeros((len(y), C))
+    for n, label in enumerate(y):
+        t[n, label] = 1
+    return t
+
+
+def _one_hot_rows_for_labels(y, C):
+    t = np.zeros((len(y), C))
+    t[y, np.arange(len(y))] = 1
+    return t
+
+
+def _one_hot_unset(y, C):
+    return np.zeros((len(y), C))
+
+
+# Wrong answers typed for this review (issue 19 §4), each with the words its reply must contain.
+ONE_HOT_WRONG = [
+    (lambda y, C: np.eye(C)[y].T, "swapped"),
+    (lambda y, C: np.eye(C)[y - 1], "do not subtract 1"),
+    (lambda y, C: np.eye(C)[(y + 1) % C], "Octave labels start at 1"),
+    (lambda y, C: np.eye(y.max() + 1)[y], "use C"),
+    (lambda y, C: y[:, None] * 1.0, "(N, 1)"),
+    (_one_hot_unset, "no 1 is set"),
+    (_one_hot_rows_for_labels, "t[y, np.arange(N)]"),
+    (lambda y, C: np.eye(len(y))[y], "N × N"),
+    (lambda y, C: (y == np.arange(C)).astype(float), "y[:, None] == np.arange(C)"),
+    (lambda y, C: np.eye(C)[y] * (np.arange(C) + 1), "class number"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", ONE_HOT_WRONG)
+def test_every_typed_wrong_one_hot_is_named(wrong, words):
+    expect(nb00.check_one_hot(wrong), "wrong", words)
+
+
+def test_one_hot_right_answers_pass():
+    expect(nb00.check_one_hot(_one_hot_loop), "correct")
+    expect(nb00.check_one_hot(lambda y, C: (y[:, None] == np.arange(C)).astype(float)), "correct")
+
+
+THETA_WRONG = [
+    (lambda T: (T[:, 0], T[:, 1:].T), "wrong order"),
+    (lambda T: (T[:, 1:], T[:, 0]), "transpose"),
+    (lambda T: (T.T, T[:, 0]), "bias column"),
+    (lambda T: (T[:, :-1].T, T[:, -1]), "first column, not its last"),
+    (lambda T: (T[:, 1:].T, T[:, [0]]), "(H, 1)"),
+    (lambda T: (T[:, 2:].T, T[:, 1]), "counted columns from 1"),
+    (lambda T: (T[:, 1:].T, T[:, 1]), "first input's weights"),
+    (lambda T: (T[1:, :].T, T[0, :]), "first row"),
+    (lambda T: (T.T[:, 1:], T[:, 0]), "drops the first hidden unit"),
+    (lambda T: (T[:, 1:].T, T[:, 0].sum()), "not its sum"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", THETA_WRONG)
+def test_every_typed_wrong_theta_to_params_is_named(wrong, words):
+    expect(nb00.check_theta_to_params(wrong), "wrong", words)

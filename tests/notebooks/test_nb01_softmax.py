@@ -107,3 +107,118 @@ def test_checker_and_description_speak_chinese():
     finally:
         set_language("en")
     assert "the largest probability" in nb01.describe_softmax(nb01.softmax_state([2.0, 1.0, 0.1, -1.0]))
+
+
+def _softmax_into_zeros_like(z):
+    out = np.zeros_like(z)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    out[:] = e / e.sum(axis=1, keepdims=True)
+    return out
+
+
+def _softmax_in_place(z):
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _naive(z):
+    return np.exp(z) / np.sum(np.exp(z), axis=1, keepdims=True)
+
+
+def _min_shift(z):
+    e = np.exp(z - z.min(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _global_max(z):
+    e = np.exp(z - np.max(z))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _batch_sum(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum()
+
+
+def _top_only(z):
+    return np.exp(z - z.max(axis=1, keepdims=True)) / np.exp(z).sum(axis=1, keepdims=True)
+
+
+def _as_log(z):
+    m = z.max(axis=1, keepdims=True)
+    return z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+
+
+# Wrong answers typed for this review (issue 19 §4), each with the words its reply must contain.
+SOFTMAX_WRONG = [
+    (_naive, "overflow"),
+    (_min_shift, "row's minimum"),
+    (_global_max, "whole batch"),
+    (lambda z: np.exp(z - z.max(axis=1, keepdims=True)), "do not sum to 1"),
+    (lambda z: hand_softmax(z.T).T, "columns sum to 1"),
+    (_batch_sum, "sum over the whole batch"),
+    (_top_only, "numerator but not the denominator"),
+    (_as_log, "log-softmax"),
+    (lambda z: 1 / (1 + np.exp(-z)), "sigmoid"),
+    (_softmax_into_zeros_like, "integer dtype"),
+    (_softmax_in_place, "the caller's z: `z -= ...`"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", SOFTMAX_WRONG)
+def test_every_typed_wrong_softmax_is_named(wrong, words):
+    with np.errstate(all="ignore"):
+        expect(nb01.check_softmax(wrong), "wrong", words)
+
+
+def _log_in_place(z):
+    z -= z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+def _log_into_zeros_like(z):
+    out = np.zeros_like(z)
+    out[:] = _as_log(z)
+    return out
+
+
+def _log_axis0(z):
+    m = z.max(axis=0, keepdims=True)
+    return z - m - np.log(np.exp(z - m).sum(axis=0, keepdims=True))
+
+
+def _log_lse_axis0(z):
+    m = z.max(axis=1, keepdims=True)
+    return z - m - np.log(np.exp(z - m).sum(axis=0, keepdims=True))
+
+
+def _log_whole_batch(z):
+    m = z.max()
+    return z - m - np.log(np.exp(z - m).sum())
+
+
+def _log_plus(z):
+    m = z.max(axis=1, keepdims=True)
+    return z - m + np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+
+
+LOG_SOFTMAX_WRONG = [
+    (lambda z: np.log(hand_softmax(z)), "-inf"),
+    (lambda z: z - np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)), "unshifted"),
+    (lambda z: z - np.log(np.exp(z).sum(axis=1, keepdims=True)), "overflow"),
+    (_log_axis0, "axis=0"),
+    (_log_lse_axis0, "axis=0"),
+    (_log_whole_batch, "whole batch"),
+    (_log_plus, "with a minus"),
+    (lambda z: z - z.max(axis=1, keepdims=True), "z − max only"),
+    (hand_softmax, "softmax itself"),
+    (_log_into_zeros_like, "integer dtype"),
+    (_log_in_place, "the caller's z: `z -= ...`"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", LOG_SOFTMAX_WRONG)
+def test_every_typed_wrong_log_softmax_is_named(wrong, words):
+    with np.errstate(all="ignore"):
+        expect(nb01.check_log_softmax(wrong), "wrong", words)

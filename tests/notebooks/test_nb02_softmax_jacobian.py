@@ -136,3 +136,93 @@ def test_a_jacobian_that_adds_the_outer_product_is_named():
         return np.diag(h) + np.outer(h, h)
 
     expect(nb02.check_jacobian(plus), "wrong", "the outer product is subtracted")
+
+
+def _h(z):
+    return one_softmax(z)
+
+
+# Wrong answers typed for this review (issue 19 §4), each with the words its reply must contain.
+JACOBIAN_WRONG = [
+    (lambda z: np.diag(_h(z) * (1 - _h(z))), "off-diagonal entries are zero"),
+    (lambda z: np.outer(_h(z), 1 - _h(z)), "Kronecker delta"),
+    (lambda z: np.diag(_h(z)) - _h(z) @ _h(z), "h @ h is one number"),
+    (lambda z: np.diag(_h(z)) - _h(z) * _h(z), "h * h is the vector"),
+    (lambda z: np.diag(_h(z)) - (_h(z) ** 2)[:, None], "h_i(δ_ij − h_i)"),
+    (lambda z: np.diag(_h(z)) + np.outer(_h(z), _h(z)), "the outer product is subtracted"),
+    (lambda z: np.outer(_h(z), _h(z)) - np.diag(_h(z)), "every sign is flipped"),
+    (lambda z: np.diag(z) - np.outer(z, z), "logits z"),
+    (lambda z: _h(z) * (1 - _h(z)), "diagonal as a vector"),
+    (lambda z: np.diag(_h(z)), "diag(h) alone"),
+    (lambda z: -np.outer(_h(z), _h(z)), "−h hᵀ alone"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", JACOBIAN_WRONG)
+def test_every_typed_wrong_jacobian_is_named(wrong, words):
+    expect(nb02.check_jacobian(wrong), "wrong", words)
+
+
+def _central(step, transpose=False, square=False, scale=None, diagonal=False, kind="central", restore=False):
+    """A numerical Jacobian as a learner writes it, with one planted slip."""
+
+    def numerical(f, z, eps):
+        h = eps if step is None else step
+        rows = z.size if square else f(z).size
+        J = np.zeros((rows, z.size))
+        for j in range(z.size):
+            if restore:
+                z[j] += h
+                plus = f(z)
+                z[j] -= 2 * h
+                minus = f(z)
+                z[j] += h
+                J[:, j] = (plus - minus) / (2 * h)
+                continue
+            e = np.zeros_like(z)
+            e[j] = h
+            if kind == "central":
+                col = (
+                    (f(z + e) - f(z - e)) / 2 * h
+                    if scale == "precedence"
+                    else (f(z + e) - f(z - e)) / (2 * h)
+                )
+            elif kind == "forward":
+                col = (f(z + e) - f(z)) / h
+            else:
+                col = (f(z) - f(z - e)) / h
+            if diagonal:
+                J[j, j] = col[j]
+            else:
+                J[:, j] = col
+        return J.T if transpose else J
+
+    return numerical
+
+
+NUMERICAL_WRONG = [
+    (_central(None, transpose=True), "swapped"),
+    (_central(1e-1), "hard-coded"),
+    (_central(1e-12), "round-off"),
+    (_central(None, square=True), "f maps 3 inputs to 4 outputs"),
+    (_central(None, kind="forward"), "forward difference"),
+    (_central(None, kind="backward"), "backward difference"),
+    (_central(None, scale="precedence"), "/ (2 * eps)"),
+    (_central(None, diagonal=True), "only the diagonal"),
+    (_central(None, restore=True), "changed z in place"),
+    (lambda f, z, eps: 2 * _central(None)(f, z, eps), "2ε"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", NUMERICAL_WRONG)
+def test_every_typed_wrong_numerical_jacobian_is_named(wrong, words):
+    fb = expect(nb02.check_numerical_jacobian(wrong), "wrong", words)
+    assert "keepdims" not in fb.message
+
+
+def test_numerical_jacobian_right_answer_with_the_callers_eps_passes():
+    expect(nb02.check_numerical_jacobian(_central(None)), "correct")
+
+
+def test_a_fine_step_hard_coded_is_named_even_when_its_numbers_pass():
+    expect(nb02.check_numerical_jacobian(_central(1e-4)), "wrong", "hard-coded")
