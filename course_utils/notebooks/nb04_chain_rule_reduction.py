@@ -361,7 +361,7 @@ def check_delta2(fn):
         ),
         (
             lambda a2, y: (_delta2(a2, y) * a2.shape[0]).sum(axis=1, keepdims=True) / a2.shape[0],
-            _("shape (N, 1): the upstream error has one entry per class, shape (N, C)"),
+            _("shape (N, 1): the upstream gradient has one entry per class, shape (N, C)"),
         ),
     ]
     mistakes += [

@@ -59,6 +59,26 @@ def epsilon_widget():
     )
 
 
+class remembering:
+    """``f()`` for the array ``x``, each value computed once and kept.
+
+    A gradient check that revisits the same points (the same directions, tried against many
+    gradients) then costs one loss evaluation per distinct ``x``. The value is keyed by the bytes
+    of ``x``, so any change to ``x`` is a new point.
+    """
+
+    def __init__(self, f, x):
+        if not isinstance(x, np.ndarray):
+            raise ValueError(f"x must be the NumPy array f reads, got {type(x).__name__}")
+        self.f, self.x, self.values = f, x, {}
+
+    def __call__(self):
+        key = self.x.tobytes()
+        if key not in self.values:
+            self.values[key] = self.f()
+        return self.values[key]
+
+
 class _Reads:
     """A loss ``f()`` in the course's convention: no argument, it reads ``x``; ``f(x)`` is refused."""
 

@@ -383,3 +383,16 @@ def test_a_passing_checker_serves_the_next_cells():
             continue
         errors = fn(f, x, grad, [], directions, eps)
         assert errors[1].max() < 1e-6 and errors[0].size == 0
+
+
+def test_remembering_computes_each_point_once():
+    x = np.array([1.0, 2.0])
+    calls = []
+    f = nb06.remembering(lambda: calls.append(1) or float(np.sum(x**2)), x)
+    assert f() == 5.0 and f() == 5.0 and len(calls) == 1
+    x[0] = 3.0
+    assert f() == 13.0 and len(calls) == 2  # a changed x is a new point
+    x[0] = 1.0
+    assert f() == 5.0 and len(calls) == 2
+    with pytest.raises(ValueError, match="NumPy array"):
+        nb06.remembering(lambda: 0.0, [1.0])
