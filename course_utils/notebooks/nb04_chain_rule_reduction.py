@@ -183,7 +183,7 @@ def _changed_argument(exercise, fn, args, names):
     try:
         with np.errstate(all="ignore"):
             fn(*mine)
-    except Exception:  # run_checks reports what the function raised
+    except (Exception, SystemExit):  # run_checks reports what the function raised
         return None
     for name, before, after in zip(names, args, mine):
         if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
@@ -215,7 +215,7 @@ def _jacobian_allocated(fn):
     try:
         with np.errstate(all="ignore"):
             fn(z, g)
-    except Exception:
+    except (Exception, SystemExit):
         return 0, z.nbytes
     finally:
         peak = tracemalloc.get_traced_memory()[1] - base

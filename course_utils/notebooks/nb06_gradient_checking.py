@@ -151,7 +151,7 @@ def _ignores_step(fn, build):
         with np.errstate(all="ignore"):
             small = _as_numbers(fn(*build(1e-3)))
             large = _as_numbers(fn(*build(1e-1)))
-    except Exception:
+    except (Exception, SystemExit):
         return False
     return all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(small, large))
 
@@ -397,7 +397,7 @@ def _best_named(fn, cases, mistakes, verdict):
     try:
         with np.errstate(all="ignore"):
             got = [np.asarray(fn(*(a.copy() for a in c)), dtype=np.float64) for c in cases]
-    except Exception:
+    except (Exception, SystemExit):
         return verdict
     best, best_score = None, 0
     for wrong, message, section in mistakes:
@@ -488,7 +488,7 @@ def _not_arrays(fn, build):
     try:
         with np.errstate(all="ignore"):
             result = fn(*build())
-    except Exception:  # run_checks reports what the function raised
+    except (Exception, SystemExit):  # run_checks reports what the function raised
         return None
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         return None
