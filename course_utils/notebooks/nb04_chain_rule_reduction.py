@@ -1,16 +1,20 @@
 """Companion of notebook 04 · The chain-rule reduction.
 
-The VJP stepper and the checkers of its exercises.
+The VJP stepper, an operation counter, the learner's backward pass as shown, and the checkers of
+its exercises.
 """
+
+import inspect
+import tracemalloc
 
 import numpy as np
 
 from .. import svg
 from ..gradcheck import rel_error
-from ..i18n import _, lazy_
+from ..i18n import N_, _, lazy_
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian, softmax_vjp
-from ._checking import N_BY_ONE, Exercise, hidden_rng, normal, run_checks, see
+from ._checking import N_BY_ONE, Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._view import DEFAULT_LOGITS, LiveView, logits, upstream
 from ._view import DEFAULT_UPSTREAM as DEFAULT_UPSTREAM  # the notebook's g
 
@@ -94,6 +98,132 @@ def vjp_widget(z=DEFAULT_LOGITS, g=None):
     )
 
 
+class _Counted(np.ndarray):
+    """An array that adds to :data:`_TALLY` the arithmetic each ufunc it meets performs."""
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if "out" in kwargs:
+            raise ValueError(
+                "count_operations does not follow out= arguments; write the result to a new name"
+            )
+        raw = [np.asarray(a) for a in inputs]
+        result = getattr(ufunc, method)(*raw, **kwargs)
+        size = np.size(result)
+        if method == "reduce":
+            _TALLY[0] += raw[0].size - size  # n numbers summed: n − 1 additions per output
+        elif method != "__call__":
+            raise ValueError(f"count_operations counts ufunc calls and reductions, not {method}")
+        elif ufunc is np.matmul:
+            inner = raw[0].shape[-1]
+            _TALLY[0] += size * (2 * inner - 1)  # each output: inner products, inner − 1 additions
+        else:
+            _TALLY[0] += size  # one operation per output entry
+        return np.asarray(result).view(_Counted)
+
+
+_TALLY = [0]
+
+
+def count_operations(fn, *arrays):
+    """The arithmetic operations ``fn(*arrays)`` performs, counted as it runs.
+
+    Every array argument is wrapped so that each NumPy ufunc it meets (``+ − * /``, ``exp``,
+    ``@``, ``np.sum`` ...) adds what it did: one operation per output entry, ``n − 1`` per sum of
+    ``n`` numbers, ``k`` multiplications and ``k − 1`` additions per entry of a matrix product
+    with inner size ``k``. Functions that leave NumPy's ufuncs (``np.outer``, ``np.einsum``,
+    ``np.diag``) are not followed, so a route to count is written with ufuncs and ``@``.
+
+    Returns ``(result, count)``.
+    """
+    _TALLY[0] = 0
+    wrapped = [np.asarray(a, dtype=np.float64).view(_Counted) for a in arrays]
+    result = fn(*wrapped)
+    count, _TALLY[0] = _TALLY[0], 0
+    return np.asarray(result), count
+
+
+# The docstring and comments of bugs.learner_backward, for the Chinese edition's listing (the tests
+# check that these are the function's own words).
+_LISTING = (
+    N_(
+        "The learner's FC → ReLU → FC → softmax backward pass, transcribed (the mask line repaired).\n\n"
+        '``eq1="posted"`` multiplies elementwise by ``(1/a2) * mask``; ``eq1="commented"`` uses the\n'
+        "commented line ``-(1/a2[range(N), y])[:, None] * da2 / N``. ``aliasing=True`` keeps\n"
+        "``da1 = a1``, which overwrites the activations with the ReLU mask."
+    ),
+    N_('"derivative of softmax": row y_n of each sample\'s Jacobian, h_y (delta_yj - h_j)'),
+    N_('"derivative of ReLU"'),
+)
+
+
+def _indented(text):
+    """A docstring as it sits in a function body: every line after the first indented by 4."""
+    first, *rest = text.split("\n")
+    return "\n".join([first] + [("    " + line).rstrip() for line in rest])
+
+
+def listing(fn):
+    """The source of ``fn`` as the notebook shows it: its docstring and comments in the reader's language."""
+    source = inspect.getsource(fn)
+    doc = inspect.getdoc(fn)
+    if doc:
+        source = source.replace(_indented(doc), _indented(_(doc)), 1)
+    lines = []
+    for line in source.split("\n"):
+        code, sep, comment = line.partition("# ")
+        if sep and not code.strip():
+            line = code + sep + _(comment)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _changed_argument(exercise, fn, args, names):
+    """Feedback naming the argument ``fn`` changed in place on ``args``, or None."""
+    mine = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    try:
+        with np.errstate(all="ignore"):
+            fn(*mine)
+    except (Exception, SystemExit):  # run_checks reports what the function raised
+        return None
+    for name, before, after in zip(names, args, mine):
+        if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
+            return Feedback(
+                exercise,
+                "wrong",
+                _(
+                    "your function changed its argument {name} in place: a line like `d = {name}` "
+                    "gives the same array a second name, so writing into d rewrites {name} (and "
+                    "whatever the caller computes from it later); start from {name}.copy()"
+                ).format(name=name),
+                see("04_chain_rule_reduction", "(N, C) or (N, 1)? The learner's equation 1"),
+            )
+    return None
+
+
+# A large C makes a C × C array stand out: 600² floats are 2.9 MB, the rows themselves 14 kB.
+_BIG_C = 600
+
+
+def _jacobian_allocated(fn):
+    """The peak memory, in bytes, of ``fn(z, g)`` on 3 rows of 600 classes, and that of the rows."""
+    z, g = normal(31, (3, _BIG_C)), normal(32, (3, _BIG_C))
+    running = tracemalloc.is_tracing()
+    if not running:
+        tracemalloc.start()
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    try:
+        with np.errstate(all="ignore"):
+            fn(z, g)
+    except (Exception, SystemExit):
+        return 0, z.nbytes
+    finally:
+        peak = tracemalloc.get_traced_memory()[1] - base
+        if not running:
+            tracemalloc.stop()
+    return peak, z.nbytes
+
+
 def check_vjp(fn):
     """Exercise: ``vjp(z, g)``, rows of ``dL/dz`` from rows ``g = dL/dh``, both (N, C), in O(C)."""
     cases = [
@@ -136,16 +266,49 @@ def check_vjp(fn):
             N_BY_ONE,
         ),
     ]
-    return run_checks(
+    mistakes += [
+        (
+            lambda z, g: softmax(z) * (g - np.mean(g * softmax(z), axis=1, keepdims=True)),
+            _("⟨g, h⟩ is the sum Σ_i g_i h_i, not its mean: np.sum, not np.mean"),
+        ),
+        (
+            lambda z, g: softmax(z) * (g - np.sum(g * z, axis=1, keepdims=True)),
+            _("⟨g, h⟩ multiplies g by h = softmax(z), not by the logits z"),
+        ),
+        (
+            lambda z, g: g @ softmax_jacobian(z[0]),
+            _("every row went through the first sample's Jacobian: each row n has its own h_n and J_n"),
+        ),
+    ]
+    section = see("04_chain_rule_reduction", "The reduction")
+    changed = _changed_argument("vjp_rows", fn, cases[0], ("z", "g")) if callable(fn) else None
+    if changed:
+        return changed
+    verdict = run_checks(
         "vjp_rows",
         fn,
         cases,
         softmax_vjp,
         mistakes,
-        section=see("04_chain_rule_reduction", "The reduction"),
+        section=section,
         own=(softmax_vjp, softmax_jacobian),
         success=_("right: the rows of g J, which h ⊙ (g − ⟨g, h⟩) gives without any C × C matrix"),
     )
+    if verdict.passed:
+        peak, rows = _jacobian_allocated(fn)
+        if peak > 0.25 * _BIG_C**2 * 8:  # a quarter of one C × C array of floats, 100 times the rows
+            return Feedback(
+                "vjp_rows",
+                "wrong",
+                _(
+                    "right numbers, but your function builds a C × C matrix: on 3 rows of C = {C} "
+                    "classes it needed {mb:.1f} MB at its peak, where the rows themselves take {kb:.0f} kB "
+                    "(np.outer, np.diag, a Jacobian in np.einsum...); the exercise asks for g J without "
+                    "any Jacobian: h ⊙ (g − ⟨g, h⟩) needs only arrays shaped like z"
+                ).format(C=_BIG_C, mb=peak / 1e6, kb=rows / 1e3),
+                section,
+            )
+    return verdict
 
 
 def _delta2(a2, y):
@@ -161,6 +324,12 @@ def _learner_da2(a2, y):
     da2 = -a2.copy()
     da2[np.arange(N), y] += 1
     return da2 * a2[np.arange(N), y][:, None]
+
+
+def _overwritten(a2, y):
+    d = a2.copy()
+    d[np.arange(a2.shape[0]), y] = -1
+    return d / a2.shape[0]
 
 
 def check_delta2(fn):
@@ -192,9 +361,40 @@ def check_delta2(fn):
         ),
         (
             lambda a2, y: (_delta2(a2, y) * a2.shape[0]).sum(axis=1, keepdims=True) / a2.shape[0],
-            _("shape (N, 1): the upstream error has one entry per class, shape (N, C)"),
+            _("shape (N, 1): the upstream gradient has one entry per class, shape (N, C)"),
         ),
     ]
+    mistakes += [
+        (
+            lambda a2, y: _delta2(a2, (y - 1) % a2.shape[1]),
+            _(
+                "the 1 is subtracted one class to the left of the label: did you write y − 1? The "
+                "labels here count from 0 already"
+            ),
+        ),
+        (
+            lambda a2, y: (a2 - np.isin(np.arange(a2.shape[1]), y)) / a2.shape[0],
+            _(
+                "1 is subtracted in every row at every label of the batch: d[:, y] (or an index shaped "
+                "(N, 1)) picks the whole N × N grid of rows and labels; pair each row with its own label: "
+                "d[np.arange(N), y]"
+            ),
+        ),
+        (
+            lambda a2, y: a2 / a2.shape[0],
+            _("that is a2/N: subtract 1 at each row's label (the t in (a2 − t)/N)"),
+        ),
+        (
+            lambda a2, y: _overwritten(a2, y),
+            _(
+                "the label entry is set to −1/N instead of lowered by 1/N: d[rows, y] = −1 overwrites "
+                "h_y; subtract instead, d[rows, y] -= 1"
+            ),
+        ),
+    ]
+    changed = _changed_argument("delta2", fn, cases[0], ("a2", "y")) if callable(fn) else None
+    if changed:
+        return changed
     return run_checks(
         "delta2",
         fn,

@@ -11,7 +11,7 @@ from ..i18n import _
 from ..losses import cross_entropy_and_grad, cross_entropy_grad
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
-from ._checking import Exercise, hidden_rng, normal, run_checks, see, uniform
+from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see, uniform
 from ._view import LiveView, slider
 
 
@@ -117,6 +117,25 @@ def _fused(z, y):
     return (softmax(z) - np.eye(z.shape[1])[y]) / z.shape[0]
 
 
+def _extra_axis(fn, case, message):
+    """Feedback for a result with a third axis (labels used as an (N, 1) index), or None."""
+    if not callable(fn):
+        return None
+    try:
+        with np.errstate(all="ignore"):
+            got = np.asarray(fn(*(a.copy() for a in case)), dtype=np.float64)
+    except (Exception, SystemExit):  # run_checks reports what the function raised or returned
+        return None
+    if got.ndim == 3 and got.shape[-1] == case[0].shape[1]:
+        return Feedback(
+            "fused_grad",
+            "wrong",
+            message.format(got=got.shape),
+            see("05_fused_cross_entropy", "The derivation"),
+        )
+    return None
+
+
 def check_fused_grad(fn):
     """Exercise: ``fused_grad(z, y)``, the gradient of the mean cross-entropy w.r.t. logits (N, C)."""
     cases = [
@@ -162,7 +181,39 @@ def check_fused_grad(fn):
             lambda z, y: _fused(z, (y + 1) % z.shape[1]),
             _("the 1 is subtracted one class to the right of the label: are your labels counted from 1?"),
         ),
+        (
+            lambda z, y: _fused(z, (y - 1) % z.shape[1]),
+            _(
+                "the 1 is subtracted one class to the left of the label: did you write y − 1? The "
+                "labels here count from 0 already"
+            ),
+        ),
+        (
+            lambda z, y: (softmax(z) - np.isin(np.arange(z.shape[1]), y)) / z.shape[0],
+            _(
+                "1 is subtracted in every row at every label of the batch: d[:, y], or labels shaped "
+                "(N, 1) as an index, pick the whole N × N grid of rows and labels; pair each row with "
+                "its own label: d[np.arange(N), y], with y of shape (N,)"
+            ),
+        ),
+        (
+            lambda z, y: (softmax(z, axis=0) - np.eye(z.shape[1])[y]) / z.shape[0],
+            _("that softmax runs over axis 0, the batch: each row's softmax is over its classes, axis=1"),
+            see("01_softmax", "Overflow, and the one-line fix"),
+        ),
+        (
+            lambda z, y: (z - np.eye(z.shape[1])[y]) / z.shape[0],
+            _("that is (z − t)/N: the softmax is missing; the gradient is (h − t)/N with h = softmax(z)"),
+        ),
     ]
+    extra_axis = _(
+        "your result has shape {got}, with an extra axis: labels shaped (N, 1) make np.eye(C)[y] "
+        "(N, 1, C), and h − t then broadcasts to (N, N, C); keep y of shape (N,), so that "
+        "np.eye(C)[y] is (N, C)"
+    )
+    shape_named = _extra_axis(fn, cases[0], extra_axis)
+    if shape_named:
+        return shape_named
     return run_checks(
         "fused_grad",
         fn,
@@ -197,6 +248,25 @@ def check_soft_target_grad(fn):
             lambda z, t: softmax(z) * t.sum(axis=-1, keepdims=True) - t,
             _("off by a factor of N: where did the 1/N of the mean go?"),
             see("05_fused_cross_entropy", "Where the 1/N goes"),
+        ),
+        (
+            lambda z, t: (softmax(z) * t.sum(axis=0, keepdims=True) - t) / z.shape[0],
+            _("Σt must be each row's own sum, over axis=1 (the classes), not over axis 0 (the batch)"),
+        ),
+        (
+            lambda z, t: (softmax(z) * t.sum() - t) / z.shape[0],
+            _("that Σt is the sum of the whole array: each row needs its own, t.sum(axis=1, keepdims=True)"),
+        ),
+        (
+            lambda z, t: (softmax(z) * t.mean(axis=1, keepdims=True) - t) / z.shape[0],
+            _("that is the mean of each row of t; the formula needs its sum, Σ_k t_k"),
+        ),
+        (
+            lambda z, t: (softmax(z) - t / t.sum(axis=1, keepdims=True)) / z.shape[0],
+            _(
+                "that normalises t to rows summing to 1 and then uses h − t: the loss −Σ t log h weighs "
+                "each row by its Σt, so the gradient is (h·Σt − t)/N, with t as given"
+            ),
         ),
     ]
     return run_checks(

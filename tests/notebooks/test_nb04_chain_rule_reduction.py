@@ -32,7 +32,8 @@ def test_vjp():
         h = hand_softmax(z)
         return np.stack([g[n] @ (np.diag(h[n]) - np.outer(h[n], h[n])) for n in range(len(z))])
 
-    expect(nb04.check_vjp(per_sample_jacobians), "correct")
+    # "without building any Jacobian" is enforced: the right numbers through C × C matrices are refused.
+    expect(nb04.check_vjp(per_sample_jacobians), "wrong", "builds a C × C matrix")
     expect(nb04.check_vjp(lambda z, g: g * hand_softmax(z) * (1 - hand_softmax(z))), "wrong", "diagonal")
 
     def batch_axis(z, g):
@@ -129,3 +130,149 @@ def test_checkers_and_stepper_speak_chinese():
     assert nb04.describe_vjp_step(state, 1) == (
         "step 2 of 6: h = softmax(z), the forward output, kept from the forward pass"
     )
+
+
+def _softmax_rows(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _vjp_in_place(z, g):
+    h = _softmax_rows(z)
+    d = g
+    d -= (g * h).sum(axis=1, keepdims=True)  # rewrites the caller's g
+    return h * d
+
+
+def _vjp_einsum_jacobian(z, g):
+    h = _softmax_rows(z)
+    J = h[:, :, None] * (np.eye(z.shape[1]) - h[:, None, :])  # (N, C, C)
+    return np.einsum("ni,nij->nj", g, J)
+
+
+def _vjp_diag_outer(z, g):
+    h = _softmax_rows(z)
+    return np.stack([(np.diag(h[n]) - np.outer(h[n], h[n])) @ g[n] for n in range(len(z))])
+
+
+# Wrong answers typed for exercise 1 (vjp_rows), each with the words its reply must contain.
+VJP_WRONG = [
+    (lambda z, g: g * _softmax_rows(z) * (1 - _softmax_rows(z)), "diagonal"),
+    (lambda z, g: _softmax_rows(z) * (g - g.sum(axis=1, keepdims=True)), "not Σ_i g_i"),
+    (lambda z, g: g - (g * _softmax_rows(z)).sum(axis=1, keepdims=True), "factor h_j is missing"),
+    (lambda z, g: _softmax_rows(z) * (g - (g * _softmax_rows(z)).sum(axis=0, keepdims=True)), "axis=1"),
+    (
+        lambda z, g: _softmax_rows(z) * (g - (g * _softmax_rows(z)).mean(axis=1, keepdims=True)),
+        "not its mean",
+    ),
+    (lambda z, g: _softmax_rows(z) * (g - (g * z).sum(axis=1, keepdims=True)), "not by the logits"),
+    (_vjp_in_place, "changed its argument g in place"),
+    (_vjp_einsum_jacobian, "builds a C × C matrix"),
+    (_vjp_diag_outer, "builds a C × C matrix"),
+    (lambda z, g: g @ softmax_jacobian(z[0]), "first sample's Jacobian"),
+]
+
+
+def _delta2_aliased(a2, y):
+    d = a2
+    d[np.arange(len(y)), y] -= 1
+    return d / len(y)
+
+
+def _delta2_label_grid(a2, y):
+    d = a2.copy()
+    d[:, y] -= 1
+    return d / len(y)
+
+
+def _delta2_label_column_index(a2, y):
+    d = a2.copy()
+    d[np.arange(len(y)), y.reshape(-1, 1)] -= 1
+    return d / len(y)
+
+
+def _delta2_set(a2, y):
+    d = a2.copy()
+    d[np.arange(len(y)), y] = -1
+    return d / len(y)
+
+
+def _delta2_shift(a2, y, k):
+    d = a2.copy()
+    d[np.arange(len(y)), y + k] -= 1 if k < 0 else 0
+    return d / len(y)
+
+
+def _good_delta2(a2, y):
+    t = np.zeros_like(a2)
+    t[np.arange(len(y)), y] = 1
+    return (a2 - t) / len(y)
+
+
+DELTA2_WRONG = [
+    (_delta2_aliased, "changed its argument a2 in place"),
+    (lambda a2, y: _good_delta2(a2, y - 1), "y − 1"),
+    (_delta2_label_grid, "every row at every label"),
+    (_delta2_label_column_index, "every row at every label"),
+    (_delta2_set, "overwrites"),
+    (lambda a2, y: a2 / len(y), "subtract 1"),
+    (lambda a2, y: -_good_delta2(a2, y), "sign"),
+    (lambda a2, y: _good_delta2(a2, y) * len(y), "1/N"),
+    (lambda a2, y: _good_delta2(a2, y) * len(y) / a2.shape[1], "divided by C"),
+    (lambda a2, y: (-1 / (len(y) * a2[np.arange(len(y)), y]))[:, None], "one number per sample"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", VJP_WRONG)
+def test_typed_wrong_vjp_rows_are_named(wrong, words):
+    fb = nb04.check_vjp(wrong)
+    assert fb.status in ("wrong", "error") and words in fb.message, fb
+    assert "not the expected values" not in fb.message
+
+
+@pytest.mark.parametrize("wrong, words", DELTA2_WRONG)
+def test_typed_wrong_delta2_are_named(wrong, words):
+    fb = nb04.check_delta2(wrong)
+    assert fb.status in ("wrong", "error") and words in fb.message, fb
+    assert "not the expected values" not in fb.message
+
+
+def test_the_jacobian_rule_leaves_right_answers_alone():
+    """The C × C detector passes O(C) answers, also written with a loop over the rows."""
+
+    def row_by_row(z, g):
+        h = _softmax_rows(z)
+        return np.stack([h[n] * (g[n] - g[n] @ h[n]) for n in range(len(z))])
+
+    assert nb04.check_vjp(row_by_row).passed
+
+
+def test_count_operations():
+    a, b = np.arange(6.0).reshape(2, 3), np.ones((3, 4))
+    (result, n) = nb04.count_operations(lambda a, b: a @ b, a, b)
+    np.testing.assert_array_equal(result, a @ b)
+    assert n == 2 * 4 * (2 * 3 - 1)  # 8 entries, 3 products and 2 additions each
+    assert nb04.count_operations(lambda a: np.sum(a * a), a)[1] == 6 + 5
+    assert nb04.count_operations(lambda a: np.exp(a) - 1, a)[1] == 12
+    with pytest.raises(ValueError, match="out="):
+        nb04.count_operations(lambda a: np.add(a, a, out=a), a)
+
+
+def test_listing_shows_the_source_and_translates_its_words():
+    import inspect
+
+    import course_utils as cu
+    from course_utils import bugs
+
+    assert nb04.listing(bugs.learner_backward) == inspect.getsource(bugs.learner_backward)
+    # The words the listing translates are the function's own (else the Chinese one shows English).
+    assert inspect.getdoc(bugs.learner_backward) == nb04._LISTING[0]
+    for comment in nb04._LISTING[1:]:
+        assert "# " + comment in inspect.getsource(bugs.learner_backward)
+    cu.set_language("zh")
+    try:
+        shown = nb04.listing(bugs.learner_backward)
+    finally:
+        cu.set_language("en")
+    assert "The learner's" not in shown and "derivative of ReLU" not in shown
+    assert "def learner_backward(X, y, params" in shown and "da1[a1 > 0] = 1" in shown

@@ -136,3 +136,86 @@ def test_a_negative_zero_is_shown_as_zero():
 
     message = nb05.check_fused_grad(zero_column).message
     assert message.endswith(", got 0"), message  # before: "got -0"
+
+
+def _onehot(z, y):
+    return np.eye(z.shape[1])[y]
+
+
+def _fused_good(z, y):
+    return (hand_softmax(z) - _onehot(z, y)) / len(y)
+
+
+def _label_grid(z, y):
+    d = hand_softmax(z)
+    d[:, y] -= 1
+    return d / len(y)
+
+
+def _labels_as_column_index(z, y):
+    d = hand_softmax(z)
+    d[np.arange(len(y)), y.reshape(-1, 1)] -= 1
+    return d / len(y)
+
+
+def _labels_as_column_onehot(z, y):
+    return (hand_softmax(z) - np.eye(z.shape[1])[y.reshape(-1, 1)]) / len(y)
+
+
+def _no_shift(z, y):
+    e = np.exp(z)
+    return (e / e.sum(axis=1, keepdims=True) - _onehot(z, y)) / len(y)
+
+
+def _batch_softmax(z, y):
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return (e / e.sum(axis=0, keepdims=True) - _onehot(z, y)) / len(y)
+
+
+# Wrong answers typed for exercise 1 (fused_grad), each with the words its reply must contain.
+FUSED_WRONG = [
+    (lambda z, y: _fused_good(z, (y - 1) % z.shape[1]), "y − 1"),
+    (lambda z, y: _fused_good(z, y - 1), "y − 1"),  # y − 1 = −1 indexes the last class
+    (lambda z, y: _fused_good(z, (y + 1) % z.shape[1]), "counted from 1"),
+    (_label_grid, "every row at every label"),
+    (_labels_as_column_index, "every row at every label"),
+    (_labels_as_column_onehot, "labels shaped (N, 1)"),
+    (_no_shift, "overflows"),
+    (_batch_softmax, "axis 0, the batch"),
+    (lambda z, y: (z - _onehot(z, y)) / len(y), "softmax is missing"),
+    (lambda z, y: _fused_good(z, y) * len(y), "factor of N"),
+    (lambda z, y: -_fused_good(z, y), "sign"),
+    (lambda z, y: hand_softmax(z) / len(y), "subtract 1"),
+    (lambda z, y: _fused_good(z, y) * len(y) / z.shape[1], "divided by C"),
+]
+
+
+def _soft_good(z, t):
+    return (hand_softmax(z) * t.sum(axis=1, keepdims=True) - t) / len(z)
+
+
+SOFT_WRONG = [
+    (lambda z, t: (hand_softmax(z) - t) / len(z), "sums to 1"),
+    (lambda z, t: _soft_good(z, t) * len(z), "factor of N"),
+    (lambda z, t: (hand_softmax(z) * t.sum(axis=0, keepdims=True) - t) / len(z), "not over axis 0"),
+    (lambda z, t: (hand_softmax(z) * t.sum() - t) / len(z), "the whole array"),
+    (lambda z, t: (hand_softmax(z) * t.mean(axis=1, keepdims=True) - t) / len(z), "mean"),
+    (lambda z, t: (hand_softmax(z) - t / t.sum(axis=1, keepdims=True)) / len(z), "normalises t"),
+    (lambda z, t: -_soft_good(z, t), "sign"),
+    (lambda z, t: _soft_good(z, t) * len(z) / z.shape[1], "divided by C"),
+    (lambda z, t: (hand_softmax(z) * t.sum(axis=1) - t) / len(z), "keepdims"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", FUSED_WRONG)
+def test_typed_wrong_fused_grad_are_named(wrong, words):
+    fb = nb05.check_fused_grad(wrong)
+    assert fb.status in ("wrong", "error") and words in fb.message, fb
+    assert "not the expected values" not in fb.message
+
+
+@pytest.mark.parametrize("wrong, words", SOFT_WRONG)
+def test_typed_wrong_soft_target_grad_are_named(wrong, words):
+    fb = nb05.check_soft_target_grad(wrong)
+    assert fb.status in ("wrong", "error") and words in fb.message, fb
+    assert "not the expected values" not in fb.message

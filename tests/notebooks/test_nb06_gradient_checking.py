@@ -4,6 +4,7 @@ Its widget's state, picture and live view, and its checkers.
 """
 
 import numpy as np
+import pytest
 from checking_helpers import expect
 
 import course_utils as cu
@@ -230,3 +231,168 @@ def test_gradient_check_report_in_chinese():
     text = repr(cu.check_gradients(loss, params, grads))
     assert text.startswith("Gradient check FAILED for w, b (tolerance 1e-05, float64, ")
     assert "shape mismatch: gradient (1, 2), parameter (2,)" in text
+
+
+def _central(f, x, eps, step=None):
+    step = eps if step is None else step
+    g = np.zeros_like(x)
+    for k in range(x.size):
+        old = x.flat[k]
+        x.flat[k] = old + step
+        up = f()
+        x.flat[k] = old - step
+        down = f()
+        x.flat[k] = old
+        g.flat[k] = (up - down) / (2 * step)
+    return g
+
+
+def _rows_only(f, x, eps):
+    g = np.zeros_like(x)
+    for k in range(len(x)):
+        old = x.flat[k]
+        x.flat[k] = old + eps
+        up = f()
+        x.flat[k] = old - eps
+        down = f()
+        x.flat[k] = old
+        g.flat[k] = (up - down) / (2 * eps)
+    return g
+
+
+def _backward(f, x, eps):
+    g = np.zeros_like(x)
+    base = f()
+    for k in range(x.size):
+        old = x.flat[k]
+        x.flat[k] = old - eps
+        g.flat[k] = (base - f()) / eps
+        x.flat[k] = old
+    return g
+
+
+# Wrong answers typed for exercise 1 (numerical_grad), each with the words its reply must contain.
+CENTRAL_WRONG = [
+    (lambda f, x, eps: _central(f, x, eps, step=1e-1), "step is fixed"),
+    (lambda f, x, eps: _central(f, x, eps, step=1e-12), "step is fixed"),
+    (lambda f, x, eps: _central(f, x, eps, step=1e-5), "step is fixed"),
+    (lambda f, x, eps: _central(f, x, eps, step=1e-6), "step is fixed"),
+    (_backward, "backward difference"),
+    (_rows_only, "len(x)"),
+    (lambda f, x, eps: 2 * _central(f, x, eps), "twice too large"),
+    (lambda f, x, eps: -_central(f, x, eps), "sign"),
+    (lambda f, x, eps: _central(f, x.copy(), eps), "perturb x in place"),
+    (lambda f, x, eps: _central(lambda: f(x), x, eps), "f takes no argument"),
+]
+
+
+def _rel_one_norm(a, b):
+    return np.sum(np.abs(a - b)) / (np.sum(np.abs(a)) + np.sum(np.abs(b)) + 1e-300)
+
+
+# Wrong answers typed for exercise 2 (relative_error).
+REL_WRONG = [
+    (lambda a, b: np.linalg.norm(a - b) / max(np.linalg.norm(a), 1e-300), "||a|| alone"),
+    (lambda a, b: np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-300), "||b|| alone"),
+    (
+        lambda a, b: np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b), 1e-300),
+        "max(||a||, ||b||)",
+    ),
+    (lambda a, b: np.sum(a - b) / (np.sum(a) + np.sum(b) + 1e-300), "plain sums"),
+    (_rel_one_norm, "one-norms"),
+    (lambda a, b: np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b) + 1e-8), "1e-8 added"),
+    (lambda a, b: np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b) + 1e-10), "small constant"),
+    (lambda a, b: np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-8), "floor of 1e-8"),
+    (lambda a, b: np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1.0), "floor of 1"),
+    (
+        lambda a, b: (
+            np.linalg.norm(a - b) ** 2 / max(np.linalg.norm(a) ** 2 + np.linalg.norm(b) ** 2, 1e-300)
+        ),
+        "squared norms",
+    ),
+    (lambda a, b: np.linalg.norm(a - b) / max(np.linalg.norm(a + b), 1e-300), "||a + b||"),
+    (lambda a, b: 2 * np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300), "twice"),
+    (lambda a, b: np.linalg.norm(a - b), "absolute error"),
+]
+
+
+def _as_lists(*args):
+    e, d = _own_check(*args)
+    return e.tolist(), d.tolist()
+
+
+def _fixed_step(f, x, grad, entries, directions, eps):
+    return _own_check(f, x, grad, entries, directions, 1e-5)
+
+
+def _over_analytic(f, x, grad, entries, directions, eps):
+    def score(n, a):
+        return np.divide(np.abs(n - a), np.abs(a), out=np.zeros_like(n), where=a != 0)
+
+    return _learner_checker(lambda n, a: score(n, a))(f, x, grad, entries, directions, eps)
+
+
+# Wrong answers typed for exercise 3 (my_gradient_check).
+CHECKER_WRONG = [
+    (_as_lists, "NumPy arrays"),
+    (lambda *a: tuple(np.array(r) for r in _as_lists(*a)), None),  # the fix of the above: right
+    (_fixed_step, "step is fixed"),
+    (lambda *a: _own_check(*a)[::-1], "pair is swapped"),
+    (_over_analytic, "analytic value alone"),
+    (lambda *a: (_own_check(*a)[0], np.array([])), "direction errors are missing"),
+    (lambda *a: _own_check(*a, forward=True), "forward differences"),
+    (lambda *a: _own_check(*a, span=1.0), "twice too large"),
+    (lambda *a: _own_check(*a, absolute=True), "absolute errors"),
+    (lambda *a: _own_check(*a, restore=False), "not as it was"),
+    (_learner_checker(lambda n, a: abs(n - a) / np.maximum(1.0, abs(n) + abs(a))), "floor of 1"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", CENTRAL_WRONG)
+def test_typed_wrong_numerical_grad_are_named(wrong, words):
+    with np.errstate(all="ignore"):
+        fb = nb06.check_central_difference(wrong)
+    assert fb.status in ("wrong", "error") and words in fb.message, fb
+    assert "not the expected values" not in fb.message
+
+
+@pytest.mark.parametrize("wrong, words", REL_WRONG)
+def test_typed_wrong_relative_error_are_named(wrong, words):
+    fb = nb06.check_relative_error(wrong)
+    assert fb.status in ("wrong", "error") and words in fb.message, fb
+    assert "not the expected values" not in fb.message
+
+
+@pytest.mark.parametrize("wrong, words", CHECKER_WRONG)
+def test_typed_wrong_gradient_checkers_are_named(wrong, words):
+    with np.errstate(all="ignore"):
+        fb = nb06.check_gradient_checker(wrong)
+    if words is None:
+        assert fb.passed, fb
+        return
+    assert fb.status in ("wrong", "error") and words in fb.message, fb
+    assert "not the expected values" not in fb.message
+
+
+def test_a_passing_checker_serves_the_next_cells():
+    """Whatever passes exercise 3 works where the notebook uses it next: .max() on both results,
+    entries given as [] (directions only) and directions as one array."""
+    (f, x, grad, _, directions, eps) = nb06._check_case(61, (4, 3))()
+    for fn in (_own_check, _learner_checker(lambda n, a: np.abs(n - a) / (np.abs(n) + np.abs(a)))):
+        if not nb06.check_gradient_checker(fn).passed:
+            continue
+        errors = fn(f, x, grad, [], directions, eps)
+        assert errors[1].max() < 1e-6 and errors[0].size == 0
+
+
+def test_remembering_computes_each_point_once():
+    x = np.array([1.0, 2.0])
+    calls = []
+    f = nb06.remembering(lambda: calls.append(1) or float(np.sum(x**2)), x)
+    assert f() == 5.0 and f() == 5.0 and len(calls) == 1
+    x[0] = 3.0
+    assert f() == 13.0 and len(calls) == 2  # a changed x is a new point
+    x[0] = 1.0
+    assert f() == 5.0 and len(calls) == 2
+    with pytest.raises(ValueError, match="NumPy array"):
+        nb06.remembering(lambda: 0.0, [1.0])
