@@ -200,6 +200,46 @@ def test_a_figure_without_a_cjk_font_fails_the_glyph_check(chinese):
     plt.close(fig)
 
 
+@pytest.fixture
+def no_cjk_font_known(monkeypatch):
+    """matplotlib's font list as a cache from before the CJK fonts were installed; nothing is saved."""
+    from matplotlib import font_manager
+
+    from course_utils import plotting
+
+    manager = font_manager.fontManager
+    cjk_files = {f.fname for f in manager.ttflist if f.name in plotting.CJK_FONTS}  # all their faces
+    monkeypatch.setattr(manager, "ttflist", [f for f in manager.ttflist if f.fname not in cjk_files])
+    monkeypatch.setattr(plotting, "_save_font_list", lambda manager: None, raising=False)
+    yield plotting
+    cu.set_language("en")
+
+
+def test_a_font_installed_after_the_cache_is_found_by_a_rescan(no_cjk_font_known):
+    """The font is on the system (CI installs fonts-noto-cjk) but not in the cached list: no warning."""
+    import matplotlib
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cu.set_language("zh")
+    assert matplotlib.rcParams["font.family"][1] in no_cjk_font_known.CJK_FONTS
+
+
+def test_with_no_cjk_font_at_all_the_warning_is_chinese_and_says_what_to_do(no_cjk_font_known, monkeypatch):
+    import matplotlib
+    from matplotlib import font_manager
+
+    system = [p for p in font_manager.findSystemFonts() if "cjk" not in p.lower()]
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: system)
+    with pytest.warns(UserWarning) as caught:
+        cu.set_language("zh")
+    text = str(caught[0].message)
+    assert text.startswith("重新扫描系统字体之后，matplotlib 仍找不到含中文字形的字体"), text
+    assert "apt install fonts-noto-cjk" in text and "重启内核" in text
+    assert f"删除 matplotlib 的字体缓存（{matplotlib.get_cachedir()}）" in text
+    assert _punctuation_problems(text) == []
+
+
 @pytest.mark.parametrize("path", ZH_NOTEBOOKS, ids=lambda p: f"zh/{p.parent.name}/{p.stem}")
 def test_no_chinese_notebook_output_reports_a_missing_glyph(path):
     nb = json.loads(path.read_text())
