@@ -416,7 +416,7 @@ def _punctuation_problems(text, prose=True):
     """
     rules = {
         "。 before 参见": r"。\s*（?参见",
-        "space after ：": r"：[ \t]",
+        "space after ：": r"：[ \t]|：\{[^{}:]*:[<>=^]?[+ -]?[1-9]",  # or a field padded to a width
         "stacked colons": r"[：:]\s*[：:]" + (r"|：[^，。；！？\n（）]*：" if prose else ""),
     }
     if prose:
@@ -484,6 +484,8 @@ def test_the_punctuation_checks_can_fail():
     assert _punctuation_problems("数值不对：在结果 1 中最大的差异在下标 (0, 1) 处：期望 1") != []
     assert _punctuation_problems("练习 1：：数值不对") != []
     assert _punctuation_problems("诊断： 只有 W2 失败") != []
+    assert _punctuation_problems("ε = {eps:.0e}：{100 * s:8.4f}%") != []  # prints "： 13.3052%"
+    assert _punctuation_problems("λ = {lam}：比值从 {ratio:.3f} 到 {top:.3f}") == []
     assert _print_labels_ending_in_a_colon('print("形状：", J.shape)') == ["形状："]
     assert _print_labels_ending_in_a_colon('print("形状为", J.shape); print("形状：", J.shape, sep="")') == []
 
