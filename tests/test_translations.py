@@ -506,15 +506,19 @@ def _wrong_replies():
         [-e * 4 / 3, e],  # N/C
     ]
     for got in cases:
-        fb = _difference("练习 1", [got[1], got[0]], [got[1], got[1]], args=(np.zeros((4, 3)),))
-        yield str(fb)
-        yield re.sub(r"<[^>]+>", "", fb._repr_html_())
+        for names in (None, ("dz", "dW1")):
+            fb = _difference("练习 1", [got[1], got[0]], [got[1], got[1]], (np.zeros((4, 3)),), names)
+            yield str(fb)
+            yield re.sub(r"<[^>]+>", "", fb._repr_html_())
 
 
 def test_the_shared_replies_keep_the_punctuation_rules(chinese):
     """Rendered, so that a placeholder's Chinese value counts: 在 {label} 中 printed 在 结果 1 中."""
     replies = list(_wrong_replies())
-    assert sum("在结果 2 中" in r for r in replies) >= 2 and any("结果 2 的期望形状" in r for r in replies)
+    assert sum("：结果 2 中" in r or "，结果 2 中" in r for r in replies) >= 4, replies
+    assert any("：dW1 中" in r for r in replies) and any("结果 2 的期望形状" in r for r in replies)
+    # a name keeps a space from the Chinese on either side: dW1 中, not 在dW1中
+    assert not any(re.search(r"[\u4e00-\u9fff]dW1|dW1[\u4e00-\u9fff]", r) for r in replies)
     found = []
     for reply in replies:
         message = re.split(r"（参见| 参见", reply.split("：", 1)[1])[0]  # after the exercise's label
