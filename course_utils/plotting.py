@@ -26,30 +26,74 @@ CJK_FONTS = [
 def use_language_fonts(language):
     """Set matplotlib's font family for ``language`` (called by ``course_utils.set_language``).
 
-    For ``"zh"``, the first installed font of :data:`CJK_FONTS` follows DejaVu Sans. With none
-    installed, a ``UserWarning`` says what to install (figures would show empty boxes).
+    For ``"zh"``, the first installed font of :data:`CJK_FONTS` follows DejaVu Sans. When none is
+    known to matplotlib, its font list may predate the font's installation (matplotlib caches it):
+    the system's fonts are scanned again first, and only if still none has the Chinese glyphs does a
+    ``UserWarning``, in the current language, say what to install (figures would show empty boxes).
     """
     import matplotlib
-    from matplotlib import font_manager
 
     if language == "en":
         matplotlib.rcParams["font.family"] = matplotlib.rcParamsDefault["font.family"]
         return None
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    found = next((name for name in CJK_FONTS if name in installed), None)
-    if found is None:
+    found = _installed_cjk_font() or (_rescan_system_fonts() and _installed_cjk_font())
+    if not found:
         import warnings
 
         warnings.warn(
-            "no font with Chinese glyphs found for matplotlib: install one of "
-            + ", ".join(CJK_FONTS)
-            + " (on Debian or Ubuntu: apt install fonts-noto-cjk), then restart the kernel",
+            _(
+                "no font with Chinese glyphs found for matplotlib, even after scanning the system's "
+                "fonts again: install one of {fonts} (on Debian or Ubuntu: apt install fonts-noto-cjk), "
+                "then restart the kernel; if one is installed and this still shows, delete matplotlib's "
+                "font cache ({cache}) and restart the kernel"
+            ).format(fonts=", ".join(CJK_FONTS), cache=matplotlib.get_cachedir()),
             UserWarning,
             stacklevel=3,
         )
         return None
     matplotlib.rcParams["font.family"] = ["DejaVu Sans", found]
     return found
+
+
+def _installed_cjk_font():
+    """The first font of :data:`CJK_FONTS` that matplotlib's font list holds, or None."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def _rescan_system_fonts():
+    """Add the system's fonts that matplotlib's (cached) font list lacks; True if any was added.
+
+    The list is saved back to matplotlib's cache, so the next kernel finds the fonts without a scan.
+    """
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    known = {f.fname for f in manager.ttflist}
+    added = False
+    for path in font_manager.findSystemFonts():
+        if path not in known:
+            try:
+                manager.addfont(path)
+                added = True
+            except Exception:  # a font file FreeType cannot read is skipped, as matplotlib does
+                continue
+    if added:
+        _save_font_list(manager)
+    return added
+
+
+def _save_font_list(manager):
+    import matplotlib
+    from matplotlib import font_manager
+
+    cache = f"{matplotlib.get_cachedir()}/fontlist-v{font_manager.FontManager.__version__}.json"
+    try:
+        font_manager.json_dump(manager, cache)
+    except OSError:  # a read-only cache: the fonts still work in this kernel
+        pass
 
 
 def _axes(ax, figsize=(5, 3)):

@@ -200,6 +200,46 @@ def test_a_figure_without_a_cjk_font_fails_the_glyph_check(chinese):
     plt.close(fig)
 
 
+@pytest.fixture
+def no_cjk_font_known(monkeypatch):
+    """matplotlib's font list as a cache from before the CJK fonts were installed; nothing is saved."""
+    from matplotlib import font_manager
+
+    from course_utils import plotting
+
+    manager = font_manager.fontManager
+    cjk_files = {f.fname for f in manager.ttflist if f.name in plotting.CJK_FONTS}  # all their faces
+    monkeypatch.setattr(manager, "ttflist", [f for f in manager.ttflist if f.fname not in cjk_files])
+    monkeypatch.setattr(plotting, "_save_font_list", lambda manager: None, raising=False)
+    yield plotting
+    cu.set_language("en")
+
+
+def test_a_font_installed_after_the_cache_is_found_by_a_rescan(no_cjk_font_known):
+    """The font is on the system (CI installs fonts-noto-cjk) but not in the cached list: no warning."""
+    import matplotlib
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cu.set_language("zh")
+    assert matplotlib.rcParams["font.family"][1] in no_cjk_font_known.CJK_FONTS
+
+
+def test_with_no_cjk_font_at_all_the_warning_is_chinese_and_says_what_to_do(no_cjk_font_known, monkeypatch):
+    import matplotlib
+    from matplotlib import font_manager
+
+    system = [p for p in font_manager.findSystemFonts() if "cjk" not in p.lower()]
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: system)
+    with pytest.warns(UserWarning) as caught:
+        cu.set_language("zh")
+    text = str(caught[0].message)
+    assert text.startswith("重新扫描系统字体之后，matplotlib 仍找不到含中文字形的字体"), text
+    assert "apt install fonts-noto-cjk" in text and "重启内核" in text
+    assert f"删除 matplotlib 的字体缓存（{matplotlib.get_cachedir()}）" in text
+    assert _punctuation_problems(text) == []
+
+
 @pytest.mark.parametrize("path", ZH_NOTEBOOKS, ids=lambda p: f"zh/{p.parent.name}/{p.stem}")
 def test_no_chinese_notebook_output_reports_a_missing_glyph(path):
     nb = json.loads(path.read_text())
@@ -223,20 +263,268 @@ def _avoided_terms():
     return [v for v in avoided if v]
 
 
+# Variants the glossary rules out by a rule, not as plain text: each has its own test below.
+BY_RULE = {"批", "他们"}
+# The one form in which a ruled-out variant may stand (at a notebook's first use, tested below).
+ALLOWED_FORMS = {"海森矩阵": "黑塞矩阵（海森矩阵）"}
+
+
+def _chinese_files():
+    """Every file of Chinese text: the notebook catalogs and the gettext catalogs."""
+    return sorted(tr.CATALOGS.glob("*.md")) + sorted((tr.LOCALE / "zh").glob("*.po"))
+
+
+def _chinese_of(path):
+    """The Chinese text of one file: a catalog without its header lines, a .po file's msgstr only."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".md":
+        return re.sub(r"<!--.*?-->", "", text)
+    kept, keep = [], False
+    for line in text.splitlines():
+        if line.startswith(("msgid", "#")) or not line.strip():
+            keep = False
+        if line.startswith("msgstr"):
+            keep = True
+        if keep:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def _chinese_text():
-    parts = [p.read_text(encoding="utf-8") for p in sorted(tr.CATALOGS.glob("*.md"))]
-    parts += [p.read_text(encoding="utf-8") for p in sorted((tr.LOCALE / "zh").glob("*.po"))]
-    return "\n".join(parts)
+    return "\n".join(p.read_text(encoding="utf-8") for p in _chinese_files())
+
+
+def _uses(variant, files=None):
+    """The files (name and count) whose Chinese text uses ``variant`` outside its allowed form."""
+    found = []
+    for path in files or _chinese_files():
+        text = _chinese_of(path) if isinstance(path, Path) else path[1]
+        text = text.replace(ALLOWED_FORMS.get(variant, "\0"), "")
+        name = path.name if isinstance(path, Path) else path[0]
+        if variant in text:
+            found.append(f"{name} ({text.count(variant)}x)")
+    return found
 
 
 def test_the_glossary_rules_out_variants():
-    assert "雅克比矩阵" in _avoided_terms() and "梯度校验" in _avoided_terms()
+    avoided = _avoided_terms()
+    for variant in ("雅克比矩阵", "梯度校验", "拐点", "路径", "比对", "无须", "批次", "批大小", "上游误差",
+                    "本文", "海森矩阵", "他们", "批"):  # fmt: skip
+        assert variant in avoided, variant
 
 
-@pytest.mark.parametrize("variant", _avoided_terms(), ids=ascii)
+@pytest.mark.parametrize("variant", sorted(set(_avoided_terms()) - BY_RULE), ids=ascii)
 def test_the_chinese_text_uses_the_glossary_terms(variant):
-    text = _chinese_text()
-    assert variant not in text, f"{variant!r} is used; the glossary's term is the one to use"
+    found = _uses(variant)
+    assert not found, f"{variant!r} is used in {', '.join(found)}; the glossary's term is the one to use"
+
+
+def test_the_glossary_check_can_fail():
+    """A planted 拐点 in a catalog or a .po string is named; the allowed Hessian form is not."""
+    planted = [("06_gradient_checking.md", "## ReLU 的拐点"), ("diagnosis.po", 'msgstr "落在拐点上"')]
+    assert _uses("拐点", planted) == ["06_gradient_checking.md (1x)", "diagnosis.po (1x)"]
+    assert _uses("海森矩阵", [("03.md", "log-sum-exp 的黑塞矩阵（海森矩阵）。")]) == []
+    assert _uses("海森矩阵", [("03.md", "log-sum-exp 的海森矩阵。")]) == ["03.md (1x)"]
+
+
+def _hessian_problems(name, text):
+    """海森矩阵 only as 黑塞矩阵（海森矩阵）, once, at the first 黑塞矩阵 outside a link (if any)."""
+    links = [m.span() for m in re.finditer(r"\[[^\]\n]*\]\([^)\n]*\)", text)]
+    first = next(
+        (m.start() for m in re.finditer("黑塞矩阵", text) if not any(a <= m.start() < b for a, b in links)),
+        None,
+    )
+    both = [m.start() for m in re.finditer("黑塞矩阵（海森矩阵）", text)]
+    found = []
+    if text.count("海森矩阵") != len(both):
+        found.append(f"{name}: 海森矩阵 without 黑塞矩阵 in front of it")
+    if len(both) > 1:
+        found.append(f"{name}: 黑塞矩阵（海森矩阵） more than once")
+    if first is not None and both != [first]:
+        found.append(f"{name}: the first 黑塞矩阵 needs （海森矩阵） beside it, and only it")
+    return found
+
+
+def test_hessian_has_its_other_name_beside_it_at_first_use():
+    found = [
+        p
+        for path in sorted(tr.CATALOGS.glob("*.md"))
+        for p in _hessian_problems(path.stem, _chinese_of(path))
+    ]
+    assert not found, "\n".join(found)
+    assert not any("海森矩阵" in _chinese_of(p) for p in sorted((tr.LOCALE / "zh").glob("*.po")))
+
+
+def test_the_hessian_check_can_fail():
+    good = "它是黑塞矩阵（海森矩阵）。……黑塞矩阵的对角线"
+    assert _hessian_problems("03", good) == []
+    assert _hessian_problems("05", "见 [J 是黑塞矩阵](03.ipynb#J-是黑塞矩阵)。") == []
+    assert _hessian_problems("03", "它是黑塞矩阵。……黑塞矩阵（海森矩阵）") != []  # not at the first use
+    assert _hessian_problems("03", "它是黑塞矩阵。") != []  # missing
+    assert _hessian_problems("03", good + "，即海森矩阵") != []  # alone
+    assert _hessian_problems("03", good + "黑塞矩阵（海森矩阵）") != []  # twice
+
+
+# 批 as a noun is 批量 (批量大小 for batch size); a measure word (一批、这批、整批、每批 …) stays.
+LONE_BATCH = re.compile(r"(?<![一这那整每小分])批(?![量评注准改])")
+
+
+def test_batch_is_piliang():
+    found = [f"{p.name}: {m[0]!r}" for p in _chinese_files()
+             for m in re.finditer(r".{0,8}" + LONE_BATCH.pattern + r".{0,8}", _chinese_of(p))]  # fmt: skip
+    assert not found, "\n".join(found)
+
+
+def test_the_batch_check_can_fail():
+    wrong = ("批大小", "沿批的维度", "真实批次", "对批求和")
+    assert [LONE_BATCH.search(t) is not None for t in wrong] == [True] * len(wrong)
+    fine = ("批量大小", "小批量", "一批雅可比矩阵", "这批图像", "整批只用一个最大值", "每批 32 个样本")
+    assert [LONE_BATCH.search(t) for t in fine] == [None] * len(fine)
+
+
+def _they_for_one(text):
+    """Each 他们 with no group of people (五位……、……们) earlier in its sentence."""
+    found = []
+    for m in re.finditer("他们", text):
+        start = max(text.rfind(end, 0, m.start()) for end in "。！？\n")
+        if not re.search(r"[两二三四五六七八九十几多各]位|[^他她它]们", text[start + 1 : m.start()]):
+            found.append(text[max(start + 1, m.start() - 20) : m.end() + 10])
+    return found
+
+
+def test_one_learner_is_not_they():
+    """他们 is plural in Chinese: the English singular "they" for one learner is 这位学习者."""
+    found = [f"{p.name}: {s!r}" for p in _chinese_files() for s in _they_for_one(_chinese_of(p))]
+    assert not found, "\n".join(found)
+
+
+def test_the_they_check_can_fail():
+    assert _they_for_one("五位学习者记下了自己卡在哪里；本课程沿着他们没能走完的路。") == []
+    assert _they_for_one("学习者们说，他们卡住了。") == []
+    assert _they_for_one("第一位学习者的代码……。对于网络，他们的变量名如下") != []
+    assert _they_for_one("然而他们贴出的代码") != []
+
+
+# --- punctuation -------------------------------------------------------------------------------
+
+CJK = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef"
+
+
+def _punctuation_problems(text, prose=True):
+    """No 。 before 参见, no space after ：, no colon on a colon; in a reply or a .po string
+    (``prose``) also no second colon in one clause and no ASCII space between two Chinese characters.
+    """
+    rules = {
+        "。 before 参见": r"。\s*（?参见",
+        "space after ：": r"：[ \t]|：\{[^{}:]*:[<>=^]?[+ -]?[1-9]",  # or a field padded to a width
+        "stacked colons": r"[：:]\s*[：:]" + (r"|：[^，。；！？\n（）]*：" if prose else ""),
+    }
+    if prose:
+        rules["space between Chinese characters"] = rf"[{CJK}] +[{CJK}]"
+    flat = re.sub(r"（[^（）]*）", "（）", text)  # a parenthesis is a clause of its own
+    return [f"{rule}: {m[0]!r}" for rule, pattern in rules.items() for m in re.finditer(pattern, flat)]
+
+
+@pytest.mark.parametrize("path", sorted((tr.LOCALE / "zh").glob("*.po")), ids=lambda p: p.stem)
+def test_po_punctuation(path):
+    found = []
+    for line in _chinese_of(path).splitlines():
+        body = re.sub(r"\{[^{}]*\}", "{}", line)  # a placeholder is not Chinese text
+        found += _punctuation_problems(body)
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_catalog_punctuation(name):
+    """Markdown and code strings alike. A printed table lines its columns up with spaces and a
+    heading may hold a colon, so the space and one-clause rules are for the replies and .po strings."""
+    found = _punctuation_problems(_chinese_of(tr.catalog_path(name)), prose=False)
+    assert not found, "\n".join(found)
+
+
+def _print_labels_ending_in_a_colon(source):
+    """print("标签：", value): print itself puts a space after the full-width colon."""
+    import ast
+
+    found = []
+    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "print":
+            sep = next((k.value for k in node.keywords if k.arg == "sep"), None)
+            if isinstance(sep, ast.Constant) and sep.value == "":
+                continue
+            for arg in node.args[:-1]:
+                if (
+                    isinstance(arg, ast.Constant)
+                    and isinstance(arg.value, str)
+                    and arg.value.rstrip(" ").endswith("：")
+                ):
+                    found.append(arg.value)
+    return found
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_print_label_ends_in_a_full_width_colon(name):
+    found = [
+        f"{name} cell {cell_id}: {label!r}"
+        for cell_id, (kind, _, same, body) in tr.read_catalog(tr.catalog_path(name)).items()
+        if kind == "code" and not same
+        for label in _print_labels_ending_in_a_colon(body)
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_the_punctuation_checks_can_fail():
+    assert _punctuation_problems("共享内存。参见 04 · 化简。") != []
+    assert _punctuation_problems("（参见 06 · 梯度检验：06.ipynb#梯度检验）") == []
+    assert _punctuation_problems("数值不对：在 结果 1 中期望 1") == [
+        "space between Chinese characters: '在 结'"
+    ]
+    assert _punctuation_problems("数值不对，在结果 1 中最大的差异在下标 (0, 1) 处：期望 1，得到 2") == []
+    assert _punctuation_problems("数值不对：在结果 1 中最大的差异在下标 (0, 1) 处：期望 1") != []
+    assert _punctuation_problems("练习 1：：数值不对") != []
+    assert _punctuation_problems("诊断： 只有 W2 失败") != []
+    assert _punctuation_problems("ε = {eps:.0e}：{100 * s:8.4f}%") != []  # prints "： 13.3052%"
+    assert _punctuation_problems("λ = {lam}：比值从 {ratio:.3f} 到 {top:.3f}") == []
+    assert _print_labels_ending_in_a_colon('print("形状：", J.shape)') == ["形状："]
+    assert _print_labels_ending_in_a_colon('print("形状为", J.shape); print("形状：", J.shape, sep="")') == []
+
+
+def _wrong_replies():
+    """The shared replies to wrong results, rendered: two results (so they are labelled) of every kind."""
+    from course_utils.notebooks._difference import _difference
+
+    e = np.arange(12.0).reshape(4, 3) + 1
+    cases = [
+        [e.T, e],  # rows and columns swapped
+        [e[:, :1], e],  # (N, 1) where (N, C) is meant
+        [e.reshape(3, 4)[:, :2], e],  # another shape
+        [e + 1, e],  # values
+        [np.where(e > 5, np.inf, e), e],  # inf
+        [-4 * e, e],  # sign and N
+        [-e / 4, e],  # sign and N, too small
+        [-e * 4 / 3, e],  # N/C
+    ]
+    for got in cases:
+        for names in (None, ("dz", "dW1")):
+            fb = _difference("练习 1", [got[1], got[0]], [got[1], got[1]], (np.zeros((4, 3)),), names)
+            yield str(fb)
+            yield re.sub(r"<[^>]+>", "", fb._repr_html_())
+
+
+def test_the_shared_replies_keep_the_punctuation_rules(chinese):
+    """Rendered, so that a placeholder's Chinese value counts: 在 {label} 中 printed 在 结果 1 中."""
+    replies = list(_wrong_replies())
+    assert sum("：结果 2 中" in r or "，结果 2 中" in r for r in replies) >= 4, replies
+    assert any("：dW1 中" in r for r in replies) and any("结果 2 的期望形状" in r for r in replies)
+    # a name keeps a space from the Chinese on either side: dW1 中, not 在dW1中
+    assert not any(re.search(r"[\u4e00-\u9fff]dW1|dW1[\u4e00-\u9fff]", r) for r in replies)
+    found = []
+    for reply in replies:
+        message = re.split(r"（参见| 参见", reply.split("：", 1)[1])[0]  # after the exercise's label
+        found += [f"{reply!r}: {p}" for p in _punctuation_problems(message)]
+        found += [f"{reply!r}: 。 before 参见" for _ in re.finditer(r"。\s*（?参见", reply)]
+    assert not found, "\n".join(found)
 
 
 def test_a_changed_english_notebook_makes_the_chinese_build_refuse():

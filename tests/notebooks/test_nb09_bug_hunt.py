@@ -91,7 +91,7 @@ def test_the_gallery_diagnosis_and_checkers_speak_chinese():
     try:
         s = nb09.bug_state("missing_1_over_N")
         text = nb09.describe_bug(s)
-        assert text.startswith("漏掉了均值中的 1/N。错误写法：") and "批大小 N = 16" in text
+        assert text.startswith("漏掉了均值中的 1/N。错误写法：") and "批量大小 N = 16" in text
         picture = nb09.draw_bug(s).svg
         assert "张量" in picture and "数值/解析" in picture and picture.count("失败") == 4
         cost = bugs.diagnose(
