@@ -352,11 +352,34 @@ _LABEL_MISTAKES = (
 )
 
 
+def _may_be_labels(reference, k):
+    """False when the reference names its argument ``k`` and the name is not one for labels."""
+    import inspect
+
+    try:
+        params = list(inspect.signature(reference).parameters.values())
+    except (TypeError, ValueError):
+        return True
+    if k >= len(params) or params[k].kind is inspect.Parameter.VAR_POSITIONAL:
+        return True
+    name = params[k].name
+    return name.startswith("y") or name in ("labels", "label", "targets", "classes")
+
+
 def _label_mistake(exercise, got, fresh, reference, s):
     """Feedback when ``got`` is the reference's answer for labels shaped or shifted wrongly."""
     args = fresh()
+    # Labels: integers (N,) beside a float array (N, C) whose columns they index.
+    tables = [a.shape for a in args if isinstance(a, np.ndarray) and a.ndim == 2 and a.dtype.kind == "f"]
     positions = [
-        k for k, a in enumerate(args) if isinstance(a, np.ndarray) and a.ndim == 1 and a.dtype.kind in "iu"
+        k
+        for k, a in enumerate(args)
+        if isinstance(a, np.ndarray)
+        and a.ndim == 1
+        and a.size
+        and a.dtype.kind in "iu"
+        and any(len(a) == n and a.min() >= 0 and a.max() < c for n, c in tables)
+        and _may_be_labels(reference, k)
     ]
     for k in positions:
         for change, message, section in _LABEL_MISTAKES:

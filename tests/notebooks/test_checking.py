@@ -334,6 +334,9 @@ def test_common_mistakes_are_named_generically():
     expect_named(nb05.check_fused_grad(lambda z, y: nb05._fused(z, y[:, None])), "(N, 1)")
     expect_named(nb05.check_fused_grad(lambda z, y: nb05._fused(z, y - 1)), "y − 1")
     expect_named(nb06.check_gradient_checker(lambda *a: nb06._my_check(*a)[::-1]), "swapped")
+    # Integers that are not labels (06's flat indices) are never blamed on a one-hot.
+    shifted = lambda f, x, g, e, d, eps: nb06._my_check(f, x, g, e - 1, d, eps)  # noqa: E731
+    assert "one-hot" not in nb06.check_gradient_checker(shifted).message
     expect_named(nb05.check_fused_grad(lambda z, y: -nb05._fused(z, y)), "sign")
     fb = _checking.run_checks(
         "t",
