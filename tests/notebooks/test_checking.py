@@ -389,3 +389,19 @@ def test_the_share_of_generic_replies_to_common_mistakes_is_below_one_in_twenty(
     share = generic_share(feedbacks)
     print(f"{len(feedbacks)} wrong answers, generic reply for {share:.1%}")
     assert share <= 1 / 20, share
+
+
+def test_an_alarm_already_running_is_left_alone(monkeypatch):
+    import signal
+
+    monkeypatch.setattr(_guard, "DEFAULT_TIME_LIMIT", 0.5)
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *a: fired.append(1))
+    signal.setitimer(signal.ITIMER_REAL, 30.0)
+    try:
+        expect(nb01.check_softmax(_endless), "error", "did not return within 0.5 seconds")
+        remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+        assert 0 < remaining <= 30.0 and not fired  # still armed, still the caller's handler
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
