@@ -504,3 +504,12 @@ def test_a_uniformly_wrong_tensor_is_never_passed(factor, dtype, tol, through_di
     assert not report.ok, (factor, report)
     assert report.verdict != "passed", report
     assert "W" in report.failed or report.verdict == "inconclusive", report
+
+
+def test_diagnose_does_not_call_an_inconclusive_check_a_pass():
+    W = np.random.default_rng(0).normal(size=(3, 4)).astype(np.float32)
+    report = check_gradients(lambda: np.sum(np.sin(W)), {"W": W}, {"W": 1.11 * np.cos(W)})
+    assert report.verdict == "inconclusive"
+    (finding,) = diagnose(report)
+    assert "passes" not in finding and "could not have seen a small wrong factor" in finding
+    assert "keeps its own references" in finding
