@@ -405,3 +405,27 @@ def test_an_alarm_already_running_is_left_alone(monkeypatch):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_an_endless_loop_in_a_notebook_cell_is_stopped_by_the_kernel_s_alarm(tmp_path):
+    """In a Jupyter kernel the checker runs in the main thread: the alarm stops the loop there."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "from course_utils.notebooks import _guard, nb01_softmax as nb01\n"
+            "_guard.DEFAULT_TIME_LIMIT = 0.5\n"
+            "def softmax(z):\n"
+            "    while True:\n"
+            "        pass\n"
+            "print(nb01.check_softmax(softmax))"
+        ),
+        nbformat.v4.new_code_cell("print('the notebook goes on')"),
+    ]
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    first, second = ("".join(o.get("text", "") for o in c.outputs) for c in nb.cells)
+    assert "did not return within 0.5 seconds" in first and second == "the notebook goes on\n"
