@@ -55,6 +55,13 @@ def diagnose(report, *, classes=10, cross_entropy_report=None):
         raise ValueError("the report holds no tensor: check_gradients was given nothing to check")
     failed = set(report.failed)
     kinks = _kink_findings(report)
+    if not failed and report.verdict == "inconclusive":
+        why = "; ".join(str(d) for d in report.doubts)
+        return kinks + [
+            _("no tensor fails, but this check could not have seen a small wrong factor: {why}").format(
+                why=why
+            )
+        ]
     if not failed:
         if kinks:
             verdict = _(

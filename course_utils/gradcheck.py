@@ -23,6 +23,7 @@ from .finite_differences import (
     resolution,
     straddles_kink,
 )
+from .gradcheck_float64 import FLOAT32_GRADIENT_TOL, MAX_VERDICT_TOL, factor_range, in_float64
 from .gradcheck_report import GradCheckReport, Note, TensorCheck
 from .i18n import N_
 
@@ -31,7 +32,8 @@ __all__ += ["numerical_gradient", "rel_error"]
 
 # Tolerances on the relative error of check_gradients. In float32 the finite differences of a
 # mean cross-entropy carry errors of a few percent on single weights (round-off of the loss divided
-# by a step that cannot be small), so a float32 check only catches gross bugs; check in float64.
+# by a step that cannot be small): 1e-1 is what they resolve, too coarse for a verdict of "passed"
+# (see gradcheck_float64), so a float32 check is evaluated in float64 whenever the loss allows it.
 DEFAULT_TOL = {np.dtype(np.float64): 1e-5, np.dtype(np.float32): 1e-1}
 # A directional check moves every entry of a tensor at once (by step * N(0, 1)); the step is
 # smaller than a coordinate step so that it rarely carries a ReLU unit across its kink.
@@ -146,7 +148,8 @@ def check_gradients(
     loss : callable
         ``loss()`` takes no argument, reads the arrays in ``params`` and returns a real scalar.
     params : dict name -> ndarray (float32 or float64)
-        Perturbed in place and restored exactly.
+        Perturbed in place and restored exactly (float32 ones: float64 copies of them, swapped into
+        the dict during the check, are perturbed; the dict holds its own arrays again afterwards).
     grads : dict name -> ndarray of real numbers
         Analytic gradients, each of the shape of ``params[name]``. Complex or object arrays raise
         TypeError.
@@ -154,8 +157,12 @@ def check_gradients(
         Coordinate step; 1e-5 for float64, 1e-3 for float32. A step that rounds away next to a
         weight (below the spacing of its dtype there) raises ValueError.
     tol : float, optional
-        Largest relative error that passes; 1e-5 for float64, 1e-1 for float32 (where only
-        gross bugs show: check in float64).
+        Largest relative error that passes; 1e-5 for float64. For float32 parameters the loss
+        is re-run on float64 copies of them when it reads them from ``params`` at each call (see
+        :mod:`~course_utils.gradcheck_float64`), and the float32 gradients must agree to 1e-3;
+        when it cannot be, float32 differences resolve only 1e-1, and a check that finds nothing
+        wrong is reported as inconclusive, never as passed. So is any check with ``tol`` above
+        1e-2, which would let a whole tensor wrong by the course's smallest factor (10/9) pass.
     n_coords, n_directions, full_check_max : int, >= 0
         How many entries and directions to check per large tensor, and the size up to which a
         tensor is checked entry by entry in full.
@@ -165,7 +172,9 @@ def check_gradients(
     Returns
     -------
     GradCheckReport
-        ``.ok``, ``.errors``, ``.ratios``, ``.kinks`` and a readable table, one line per tensor.
+        ``.ok`` (True only for a verdict of passed), ``.verdict`` ("passed", "failed" or
+        "inconclusive"), ``.errors``, ``.ratios``, ``.kinks`` and a readable table, one line per
+        tensor.
     """
     if not isinstance(params, dict) or not isinstance(grads, dict):
         raise _checks.DTypeError(
@@ -180,14 +189,47 @@ def check_gradients(
         raise _checks.DTypeError(f"loss must be a function of no argument, got {type(loss).__name__}")
     dtypes = {p.dtype for p in params.values()}
     dtype = np.dtype(np.float32) if np.dtype(np.float32) in dtypes else np.dtype(np.float64)
-    eps = DEFAULT_EPS[dtype] if eps is None else _checks.positive_number(eps, "eps")
-    tol = DEFAULT_TOL[dtype] if tol is None else _checks.positive_number(tol, "tol")
+    eps = None if eps is None else _checks.positive_number(eps, "eps")
+    tol = None if tol is None else _checks.positive_number(tol, "tol")
     n_coords = _checks.count(n_coords, "n_coords")
     n_directions = _checks.count(n_directions, "n_directions")
     full_check_max = _checks.count(full_check_max, "full_check_max")
     if n_coords == 0 and n_directions == 0:
         raise ValueError("n_coords and n_directions are both 0: a large tensor would not be checked at all")
     checked_grads = {name: _real_gradient(g, name) for name, g in grads.items() if g is not None}
+    counts = _Counts(n_coords, n_directions, full_check_max)
+    if dtype == np.float64:
+        tol = DEFAULT_TOL[dtype] if tol is None else tol
+        return _check_all(loss, params, checked_grads, grads, counts, eps, tol, seed, "float64", None)
+    evals = [0]
+
+    def counted(f=loss):
+        evals[0] += 1
+        return f()
+
+    # float32: compare the gradients with finite differences of the loss in float64 if possible.
+    with in_float64(counted, params, seed) as reason:
+        if reason is None:
+            tol = FLOAT32_GRADIENT_TOL if tol is None else tol
+            checked = "float64"
+        else:
+            tol = DEFAULT_TOL[dtype] if tol is None else tol
+            checked = "float32"
+        report = _check_all(loss, params, checked_grads, grads, counts, eps, tol, seed, checked, reason)
+    report.dtype, report.n_loss_evals = "float32", report.n_loss_evals + evals[0]
+    return report
+
+
+@dataclass(frozen=True)
+class _Counts:
+    n_coords: int
+    n_directions: int
+    full_check_max: int
+
+
+def _check_all(loss, params, checked_grads, grads, counts, eps, tol, seed, checked, reason):
+    """Check every tensor of ``params``, whose arrays are all of dtype ``checked``, and report."""
+    eps = DEFAULT_EPS[np.dtype(checked)] if eps is None else eps
     rng = np.random.default_rng(seed)
     evals = 0
     base = []  # the loss at the unperturbed point, computed once if a kink test needs it
@@ -228,7 +270,9 @@ def check_gradients(
                 name, p.shape, np.inf, False, note=Note(N_("the analytic gradient holds NaN or inf"))
             )
             continue
-        settings = _Settings(eps, tol, n_coords, n_directions, full_check_max, rng, base_loss)
+        settings = _Settings(
+            eps, tol, counts.n_coords, counts.n_directions, counts.full_check_max, rng, base_loss
+        )
         report_tensors[name] = _check_tensor(counted_loss, name, p, g.astype(np.float64), settings)
     for name in grads:
         if name not in params:
@@ -239,7 +283,31 @@ def check_gradients(
                 False,
                 note=Note(N_("a gradient for a parameter that does not exist")),
             )
-    return GradCheckReport(tol=tol, dtype=str(dtype), n_loss_evals=evals, tensors=report_tensors)
+    doubts = []
+    if reason is not None:
+        doubts.append(Note(reason[0], **reason[1]))
+    if tol > MAX_VERDICT_TOL:
+        low, high = factor_range(tol)
+        doubts.append(
+            Note(
+                N_(
+                    "a tolerance of {tol:.0e} lets a whole tensor wrong by any factor between {low:.2f} "
+                    "and {high:.2f} pass (the binary cost on a 10-class softmax is off by 10/9 = 1.11); "
+                    "keep the default tolerance"
+                ),
+                tol=tol,
+                low=low,
+                high=high,
+            )
+        )
+    return GradCheckReport(
+        tol=tol,
+        dtype=checked,
+        n_loss_evals=evals,
+        tensors=report_tensors,
+        differences_in=checked,
+        doubts=tuple(doubts),
+    )
 
 
 @dataclass(frozen=True)

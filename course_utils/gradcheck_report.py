@@ -89,8 +89,12 @@ class GradCheckReport:
 
     Attributes
     ----------
+    verdict : str
+        "failed" when some tensor's error exceeds ``tol``; else "inconclusive" when the check
+        could not have seen a whole tensor wrong by the course's smallest factor (10/9): float32
+        differences, or a tolerance above 1e-2 (``doubts`` says why); else "passed".
     ok : bool
-        True when every tensor's error is within ``tol``.
+        True only for a verdict of "passed".
     errors : dict name -> float
         Each tensor's largest relative error (inf for a missing or misshaped gradient).
     ratios : dict name -> float
@@ -101,16 +105,31 @@ class GradCheckReport:
         How many checked entries of each tensor sat at a kink (ReLU at exactly 0), where the
         derivative is not defined and any value between the two one-sided slopes is right: those
         are reported as not checkable rather than as failures.
+    dtype : str
+        The parameters' dtype ("float32" if any is float32).
+    differences_in : str
+        The dtype the finite differences were taken in: "float64" also for float32 parameters
+        whenever the loss could be re-run on float64 copies of them.
+    doubts : tuple of str
+        Why a check that found nothing wrong is only inconclusive (empty when it is conclusive).
     """
 
     tol: float
     dtype: str
     n_loss_evals: int
     tensors: dict = field(default_factory=dict)
+    differences_in: str = ""
+    doubts: tuple = ()
+
+    @property
+    def verdict(self):
+        if not all(t.ok for t in self.tensors.values()):
+            return "failed"
+        return "inconclusive" if self.doubts else "passed"
 
     @property
     def ok(self):
-        return all(t.ok for t in self.tensors.values())
+        return self.verdict == "passed"
 
     @property
     def errors(self):
@@ -128,15 +147,26 @@ class GradCheckReport:
     def failed(self):
         return [name for name, t in self.tensors.items() if not t.ok]
 
+    def _precision(self):
+        if self.dtype == "float32" and self.differences_in == "float64":
+            return _("float32, differences in float64")
+        return self.dtype
+
     def __repr__(self):
         failed = ", ".join(self.failed)
         unchecked = ", ".join(name for name, t in self.tensors.items() if not t.checked)
-        if self.ok and not unchecked:
+        verdict = self.verdict
+        if verdict == "passed" and not unchecked:
             head = _("Gradient check passed (tolerance {tol:.0e}, {dtype}, {n} loss evaluations)")
-        elif self.ok:
+        elif verdict == "passed":
             head = _(
                 "Gradient check passed; {unchecked} at a kink, not checkable "
                 "(tolerance {tol:.0e}, {dtype}, {n} loss evaluations)"
+            )
+        elif verdict == "inconclusive":
+            head = _(
+                "Gradient check INCONCLUSIVE: nothing failed, but this check could not have seen a "
+                "small wrong factor (tolerance {tol:.0e}, {dtype}, {n} loss evaluations)"
             )
         elif not unchecked:
             head = _(
@@ -147,15 +177,10 @@ class GradCheckReport:
                 "Gradient check FAILED for {failed}; {unchecked} at a kink, not checkable "
                 "(tolerance {tol:.0e}, {dtype}, {n} loss evaluations)"
             )
-        fields = {"failed": failed, "unchecked": unchecked, "tol": self.tol, "dtype": self.dtype}
+        fields = {"failed": failed, "unchecked": unchecked, "tol": self.tol, "dtype": self._precision()}
         lines = [head.format(n=self.n_loss_evals, **fields)]
-        if self.dtype == "float32":
-            lines.append(
-                _(
-                    "  (float32 finite differences are only good to a few percent: "
-                    "check in float64 for a reliable verdict)"
-                )
-            )
+        for doubt in self.doubts:
+            lines.append(_("  why not passed: {doubt}").format(doubt=doubt))
         width = max([len(n) for n in self.tensors] + [4])
         for t in self.tensors.values():
             # A passing error is finite-difference noise that differs between machines; show the
@@ -166,7 +191,12 @@ class GradCheckReport:
                 error = _("error < {tol:.0e}").format(tol=self.tol)
             else:
                 error = _("error {error:.1e}").format(error=t.error)
-            verdict = _("FAIL") if not t.ok else _("ok") if t.checked else _("n/a")
+            if not t.ok:
+                verdict = _("FAIL")
+            elif not t.checked:
+                verdict = _("n/a")
+            else:
+                verdict = "?" if self.doubts else _("ok")
             shape, verdict, error = f"{str(t.shape):<12}", _pad(verdict, 4), _pad(error, 14)
             lines.append(f"  {t.name:<{width}}  {shape} {verdict}  {error} {t.describe()}")
         return "\n".join(lines)

@@ -71,7 +71,7 @@ def test_learner_copies_hold_no_solution_code():
                         assert all(line not in c for c in exercise_cells), (path.name, line)
         assert learner_code.count("raise NotImplementedError") + learner_code.count("# your answer here") >= 2
         assert learner.metadata["course_version"] == "learner"
-        assert "Learner copy" in learner.cells[1].source
+        assert learner.cells[1].source == classroom.BANNER
 
 
 def _copy_course(tmp_path, monkeypatch, names):
@@ -146,3 +146,72 @@ def test_a_notebook_whose_figure_lacks_glyphs_is_refused():
         classroom._check_fonts(nb, classroom.ZH / "solutions" / "01_softmax.ipynb")
     cell.outputs = []
     classroom._check_fonts(nb, classroom.ZH / "solutions" / "01_softmax.ipynb")  # no warning: accepted
+
+
+def _learner_copy(name):
+    return classroom.learner_notebook(nbformat.read(classroom.SOLUTIONS / f"{name}.ipynb", as_version=4))
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_banner_speaks_to_learners_and_links_to_nothing_outside_their_folder(language):
+    from course_utils.i18n import translated
+
+    text = translated(classroom.BANNER, language)
+    assert text != classroom.BANNER or language == "en"
+    for maintainer_words in ("solutions", "classroom build", "edit the solution", "参考答案笔记本", "生成"):
+        assert maintainer_words not in text, text
+    assert "](" not in text and "../" not in text, "a link outside the folder JupyterLab serves"
+    assert _learner_copy("01_softmax").cells[1].source == classroom.BANNER
+
+
+def test_learner_copies_carry_nbvals_tag_instead_of_the_marker_comment():
+    marked = 0
+    for path in sorted(classroom.SOLUTIONS.glob("*.ipynb")):
+        solution = nbformat.read(path, as_version=4)
+        learner = classroom.learner_notebook(solution)
+        by_id = {c.get("id"): c for c in learner.cells}
+        for cell in solution.cells:
+            if cell.cell_type != "code":
+                continue
+            copy = by_id[cell.get("id")]
+            assert "NBVAL_IGNORE_OUTPUT" not in copy.source, (path.name, copy.source[:80])
+            tagged = "nbval-ignore-output" in copy.metadata.get("tags", [])
+            assert tagged == cell.source.startswith("# NBVAL_IGNORE_OUTPUT"), (path.name, cell.source[:80])
+            assert classroom.ignores_output(copy) == classroom.ignores_output(cell)
+            marked += tagged
+    assert marked >= 5  # the widget and timing cells of the course
+
+
+def test_nbval_ignores_the_output_of_a_tagged_cell_as_of_a_marked_one(tmp_path):
+    """Strict nbval passes a cell whose stored output differs only when the tag is there."""
+    import subprocess
+    import sys
+
+    def notebook(tagged, name):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        cell = nbformat.v4.new_code_cell("print('fresh')", execution_count=1)
+        cell.outputs = [nbformat.v4.new_output("stream", text="stored\n")]
+        if tagged:
+            cell.metadata["tags"] = ["nbval-ignore-output"]
+        nb.cells.append(cell)
+        path = tmp_path / name
+        nbformat.write(nb, path)
+        return path
+
+    def nbval(path):
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval",
+            "--nbval-current-env",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            str(path),
+        ]
+        return subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=600).returncode
+
+    assert nbval(notebook(True, "tagged.ipynb")) == 0
+    assert nbval(notebook(False, "untagged.ipynb")) != 0

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from course_utils import (
     ACTIVATIONS,
@@ -226,7 +228,7 @@ def test_float32_check_catches_gross_bugs_without_false_alarm(mnist_batch):
         net = TwoLayerNet(784, 48, 10, hidden="tanh", seed=seed, dtype=np.float32)
         report = check(net, X32, y, net.gradients(X32, y), seed=seed)
         assert report.ok, report
-        assert "check in float64" in repr(report)
+        assert "float32, differences in float64" in repr(report)
         for bug in ("diagonal_only_softmax", "missing_1_over_N"):
             bad = check(net, X32, y, backward(net, X32, y, bug=bug), seed=seed)
             assert set(bad.failed) == {"W1", "b1", "W2", "b2"}, bad
@@ -332,10 +334,10 @@ def test_a_correct_all_zero_gradient_passes_and_a_wrong_zero_fails():
     W = np.zeros((3, 4))
     report = check_gradients(lambda: np.sum(W**3), {"W": W}, {"W": np.zeros_like(W)})
     assert report.ok, report
-    W32 = np.zeros((3, 4), dtype=np.float32)
-    assert check_gradients(
-        lambda: np.sum(W32.astype(np.float64) ** 3), {"W": W32}, {"W": np.zeros((3, 4))}
-    ).ok
+    P32 = {"W": np.zeros((3, 4), dtype=np.float32)}
+    report = check_gradients(lambda: np.sum(P32["W"].astype(np.float64) ** 3), P32, {"W": np.zeros((3, 4))})
+    # All-zero float32 weights: nothing shows whether the loss runs in float64, so no verdict either way.
+    assert report.verdict == "inconclusive" and "every float32 parameter is 0" in repr(report)
     # The floor is absolute but tiny: a zero where the true gradient is 3 W**2 = 3e-4 still fails.
     W[:] = 1e-2
     report = check_gradients(lambda: np.sum(W**3), {"W": W}, {"W": np.zeros_like(W)})
@@ -413,3 +415,101 @@ def test_the_documented_default_step_is_the_one_used():
     assert "1e-5 for float64 and 1e-3 for float32" in numerical_gradient.__doc__
     assert "1e-5 for float64, 1e-3 for float32" in check_gradients.__doc__
     assert DEFAULT_EPS[np.dtype(np.float64)] == 1e-5 and DEFAULT_EPS[np.dtype(np.float32)] == 1e-3
+
+
+# --- a verdict of "passed" must mean the check could have seen the course's bugs ------------------
+
+
+def _binary_cost_case(dtype):
+    """07's network: 10 classes, small weights, the binary cost on its softmax (ratio about 10/9)."""
+    from course_utils.losses import binary_cross_entropy
+
+    X, y = load_mnist("train", n=64)
+    X = X.astype(dtype)
+    net = TwoLayerNet(784, 25, 10, hidden="sigmoid", seed=0, dtype=dtype)
+    for k in net.params:
+        net.params[k] *= 0.1
+    binary = lambda: binary_cross_entropy(softmax(net.forward(X)[0]), y)  # noqa: E731
+    return net, X, y, binary
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+def test_the_binary_cost_on_a_softmax_never_passes_and_correct_gradients_do(dtype):
+    net, X, y, binary = _binary_cost_case(dtype)
+    before = {k: v.copy() for k, v in net.params.items()}
+    bug = check_gradients(binary, net.params, net.gradients(X, y))
+    assert not bug.ok, bug
+    assert bug.verdict == "failed" and set(bug.failed) == {"W1", "b1", "W2", "b2"}, bug
+    np.testing.assert_allclose(list(bug.ratios.values()), 10 / 9, rtol=2e-3)
+    right = check_gradients(lambda: net.loss(X, y), net.params, net.gradients(X, y))
+    assert right.ok and right.verdict == "passed", right
+    for k in before:  # the dict holds its own arrays again, unchanged
+        assert net.params[k].dtype == dtype and np.array_equal(net.params[k], before[k])
+    if dtype == np.float32:
+        assert "float32, differences in float64" in repr(right) and right.tol == 1e-3
+        assert "Gradient check passed" in repr(right)
+
+
+def test_float32_differences_alone_give_no_verdict_of_passed():
+    net, X, y, binary = _binary_cost_case(np.float32)
+    # A copy of the dict: the loss reads net.params, never the copies, so float64 cannot be used.
+    report = check_gradients(binary, dict(net.params), net.gradients(X, y))
+    assert report.verdict == "inconclusive" and not report.ok and report.failed == [], report
+    text = repr(report)
+    assert text.startswith("Gradient check INCONCLUSIVE") and "check passed" not in text
+    assert "keeps its own references" in text and "between 0.82 and 1.22" in text
+    assert text.count("  ?  ") == 4, text
+    # A loss that rounds its parameters to float32 cannot be evaluated in float64 either.
+    P = {"W": net.params["W2"]}
+    rounded = check_gradients(lambda: np.sum(P["W"].astype(np.float32) ** 2), P, {"W": 2 * P["W"]})
+    assert rounded.verdict == "inconclusive" and "back to float32" in repr(rounded)
+    # A gross bug is still a failure: that verdict is true in float32 too.
+    gross = check_gradients(binary, dict(net.params), {k: 3 * g for k, g in net.gradients(X, y).items()})
+    assert gross.verdict == "failed" and not gross.ok
+
+
+def test_a_tolerance_too_coarse_to_see_10_over_9_gives_no_verdict_of_passed():
+    W = np.random.default_rng(0).normal(size=(3, 4))
+    P = {"W": W}
+    report = check_gradients(lambda: np.sum(np.sin(P["W"])), P, {"W": np.cos(W)}, tol=0.1)
+    assert report.verdict == "inconclusive" and not report.ok
+    assert "a tolerance of 1e-01" in repr(report)
+    assert check_gradients(lambda: np.sum(np.sin(P["W"])), P, {"W": np.cos(W)}, tol=1e-2).ok
+
+
+_FACTORS = st.one_of(st.floats(-3.0, 0.97), st.floats(1.03, 3.0))
+
+
+@given(
+    factor=_FACTORS,
+    dtype=st.sampled_from([np.float32, np.float64]),
+    tol=st.sampled_from([None, 1e-4, 1e-3, 1e-2, 0.05, 0.1, 0.5]),
+    through_dict=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_a_uniformly_wrong_tensor_is_never_passed(factor, dtype, tol, through_dict, seed):
+    """Property: a whole tensor wrong by one factor (10/9, 0.9, −1, ...) never gets "passed"."""
+    rng = np.random.default_rng(seed)
+    W, b = rng.normal(size=(4, 3)).astype(dtype), rng.normal(size=3).astype(dtype)
+    P = {"W": W, "b": b}
+    x = rng.normal(size=4)
+
+    def loss():
+        W_, b_ = (P["W"], P["b"]) if through_dict else (W, b)
+        return np.sum(np.log1p(np.exp(x @ W_ + b_))) + 0.5 * np.sum(W_ * W_)
+
+    s = 1 / (1 + np.exp(-(x @ W.astype(np.float64) + b)))
+    grads = {"W": factor * (np.outer(x, s) + W), "b": s}
+    report = check_gradients(loss, P, grads, tol=tol, seed=seed)
+    assert not report.ok, (factor, report)
+    assert report.verdict != "passed", report
+    assert "W" in report.failed or report.verdict == "inconclusive", report
+
+
+def test_diagnose_does_not_call_an_inconclusive_check_a_pass():
+    W = np.random.default_rng(0).normal(size=(3, 4)).astype(np.float32)
+    report = check_gradients(lambda: np.sum(np.sin(W)), {"W": W}, {"W": 1.11 * np.cos(W)})
+    assert report.verdict == "inconclusive"
+    (finding,) = diagnose(report)
+    assert "passes" not in finding and "could not have seen a small wrong factor" in finding
+    assert "keeps its own references" in finding

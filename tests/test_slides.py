@@ -10,7 +10,7 @@ def test_a_deck_is_built_from_the_learner_copy_and_scrolls(tmp_path):
     html = path.read_text()
     assert path == tmp_path / "02_softmax_jacobian.slides.html"
     assert "var scroll = true" in html
-    assert "NotImplementedError" in html and "Learner copy" in html and "BEGIN SOLUTION" not in html
+    assert "NotImplementedError" in html and "Your copy" in html and "BEGIN SOLUTION" not in html
     hosts = {urlparse(u).netloc for u in slides.network_assets(html)}
     assert hosts, "a deck loads reveal.js from somewhere"
     guide = (classroom.ROOT / "notebooks" / "TEACHER_GUIDE.md").read_text()

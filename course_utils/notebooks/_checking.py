@@ -13,15 +13,19 @@ run on the same input, so a message can only fire when the answer really is that
 answer and hidden inputs); each companion lists its exercises in ``GRADED``.
 """
 
+import re
 import sys
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..i18n import _
+from ..i18n import N_, _
+from . import _guard
 from ._difference import _difference
 from ._feedback import N_BY_ONE, Feedback, Section, see
+from ._guard import TimeLimit, _source_lines, changed_argument, time_limit
 
 __all__ = [
     "N_BY_ONE",
@@ -111,6 +115,8 @@ def run_checks(
     changed_input=None,
     own=(),
     names=None,
+    returns=None,
+    time_limit=None,
 ):
     """Run ``fn`` on every case, compare with ``reference``, name a mistake when one matches.
 
@@ -124,11 +130,17 @@ def run_checks(
     mistake that gives none of its own; ``changed_input`` is the feedback for an input left changed
     (by default: the aliasing trap); ``own`` holds the course's own implementations of what the
     exercise asks for: a right answer that calls one of them is told so (the grader scores it 0);
-    ``names`` names the results of a function that returns several (``n_out``), for the messages.
+    ``names`` names the results of a function that returns several (``n_out``), for the messages;
+    ``returns`` holds, per result, the type the cells after the exercise need (``np.ndarray``,
+    ``float``, a tuple of types, or None for any): by default an array wherever the reference
+    returns one, so that a list is named rather than given ✓ and the next cell does not stop on
+    ``list.max``. ``time_limit`` is how many seconds the learner's function may run on one case (by
+    default ``_guard.DEFAULT_TIME_LIMIT``).
     Whatever the learner's function does or returns, this returns a
     :class:`Feedback` and never raises: a learner's notebook must not stop on a checker.
     """
-    settings = _Settings(success, n_out, rtol, atol, section, changed_input, own, names)
+    limit = _guard.DEFAULT_TIME_LIMIT if time_limit is None else time_limit
+    settings = _Settings(success, n_out, rtol, atol, section, changed_input, own, names, returns, limit)
     try:
         return _run(exercise, fn, cases, reference, mistakes, hints, settings)
     except Exception as exc:  # a gap in the checker itself: say so, do not stop the notebook
@@ -154,6 +166,8 @@ class _Settings:
     changed_input: Feedback | None
     own: tuple
     names: tuple | None
+    returns: tuple | None  # per result: the type the next cells need, or None for any
+    time_limit: float
 
 
 def _run(exercise, fn, cases, reference, mistakes, hints, s):
@@ -165,7 +179,7 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
         fresh = case if callable(case) else (lambda case=case: tuple(_copy(a) for a in case))
         args, mine = fresh(), fresh()
         try:
-            with np.errstate(all="ignore"), _watching(s.own, called):
+            with np.errstate(all="ignore"), _watching(s.own, called), time_limit(s.time_limit):
                 raw = fn(*mine)
         except NotImplementedError:
             return Feedback(
@@ -173,24 +187,30 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
                 "not implemented",
                 _("not implemented yet: replace `raise NotImplementedError` with your code"),
             )
+        except TimeLimit:
+            return Feedback(
+                exercise,
+                "error",
+                _(
+                    "your function did not return within {seconds:g} seconds, so the checker stopped "
+                    "it: usually a loop that never ends (a `while` whose condition stays true, a loop "
+                    "variable never updated) or a loop over far more than the inputs (shapes {shapes})"
+                ).format(seconds=s.time_limit, shapes=_shapes_of(args)),
+            )
         except (Exception, SystemExit) as exc:  # a learner's bug: report it, do not crash the notebook
-            return _raised(exercise, exc, args)
-        for before, after in zip(args, mine):
-            if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
-                return s.changed_input or Feedback(
-                    exercise,
-                    "wrong",
-                    _(
-                        "your function changed its input array in place: an assignment "
-                        "like `d = a` shares memory with `a`; use `a.copy()`"
-                    ),
-                    see("08_mnist_two_layer_net", "Line 4: the aliasing"),
-                )
+            return _raised(exercise, exc, args, fn)
+        changed = changed_argument(fn, args, mine)
+        if changed:
+            return s.changed_input or _changed_reply(exercise, *changed)
         try:
             got = _as_arrays(raw, s.n_out, s.names)
         except _Unreadable as exc:
             return Feedback(exercise, "error", str(exc))
-        expected = _as_arrays(reference(*fresh()), s.n_out)
+        reference_raw = reference(*fresh())
+        wrong_type = _wrong_type(raw, reference_raw, s)
+        if wrong_type:
+            return Feedback(exercise, "wrong", wrong_type, s.default)
+        expected = _as_arrays(reference_raw, s.n_out)
         if _same(got, expected, s.rtol, s.atol):
             continue
         for entry in mistakes:
@@ -210,7 +230,8 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
                 fired = False
             if fired:
                 return Feedback(exercise, "wrong", message, section or s.default)
-        return _difference(exercise, got, expected, args, s.names)
+        named = _label_mistake(exercise, got, fresh, reference, s)
+        return named or _difference(exercise, got, expected, args, s.names)
     if called:
         called_names = ", ".join(sorted(called))
         return Feedback(
@@ -245,24 +266,200 @@ def _watching(own, called):
         sys.setprofile(previous)
 
 
-def _raised(exercise, exc, args):
+def _raised(exercise, exc, args, fn=None):
     shapes = ", ".join(str(np.shape(a)) for a in args if isinstance(a, np.ndarray))
     message = _("your function raised {error}: {exc} (on inputs of shape {shapes})").format(
         error=type(exc).__name__, exc=exc, shapes=shapes
     )
-    if "broadcast" in str(exc):
-        return Feedback(
-            exercise,
-            "error",
-            message
-            + _(
-                "; two arrays' shapes do not line up: print the shape of each (a sum or max "
-                "over axis=1 keeps one column only with keepdims=True)"
-            ),
-        )
+    if isinstance(exc, ValueError):
+        hint = _shape_hint(str(exc), fn)
+        if hint:
+            return Feedback(exercise, "error", message + hint)
     if isinstance(exc, TypeError) and "argument" in str(exc):
         message += _("; check how many arguments your function takes: the exercise says how it is called")
     return Feedback(exercise, "error", message)
+
+
+def _shapes_in(text):
+    return [tuple(int(d) for d in re.findall(r"\d+", m)) for m in re.findall(r"\(([\d,\s]*)\)", text)]
+
+
+def _shape_hint(text, fn):
+    """What a NumPy shape error most likely means, from the shapes it names (None: not one)."""
+    source = " ".join(_source_lines(fn)) if fn is not None else ""
+    if "could not be broadcast together" in text:
+        shapes = _shapes_in(text.split("shapes", 1)[-1])
+        for a in shapes:
+            for b in shapes:
+                reduced = re.search(r"axis\s*=\s*-?1\s*\)", source)  # a reduction without keepdims
+                if reduced and len(a) == 2 and b == (a[0],) and a[0] != a[1]:
+                    return _(
+                        "; shapes {a} and {b} do not line up: {b} looks like a sum, max or mean "
+                        "over axis=1; keep it as a column, shape ({n}, 1), with keepdims=True"
+                    ).format(a=a, b=b, n=a[0])
+        if "bincount" in source and "minlength" not in source and all(len(x) == 1 for x in shapes):
+            return _(
+                "; shapes {shapes} do not line up: np.bincount(y) has max(y) + 1 entries only, "
+                "fewer than the classes when the largest class has no sample: pass minlength (print the "
+                "shape of each array to see it)"
+            ).format(shapes=_(" and ").join(str(x) for x in shapes))
+        return _(
+            "; shapes {shapes} do not line up (NumPy matches sizes from the right: each pair must "
+            "be equal or 1): print the shape of each array in that line"
+        ).format(shapes=_(" and ").join(str(x) for x in shapes))
+    if "could not broadcast input array from shape" in text:
+        shapes = _shapes_in(text)
+        if len(shapes) == 2:
+            return _(
+                "; an assignment puts an array of shape {a} into a place of shape {b}: print the "
+                "shapes of both sides (was the array you fill allocated with the shape it must have?)"
+            ).format(a=shapes[0], b=shapes[1])
+    if "matmul" in text and "mismatch in its core dimension" in text:
+        return _(
+            "; a matrix product A @ B needs as many columns in A as rows in B: print both shapes "
+            "(is a .T missing, or one too many?)"
+        )
+    return None
+
+
+# Mistakes made with the labels, recognised by running the reference on labels changed the same way.
+_LABEL_MISTAKES = (
+    (
+        lambda y: y[:, None],
+        N_(
+            "your result is what labels shaped (N, 1) give: indexing with them, as in "
+            "h[np.arange(N), y], pairs every row with every label, (N, N); keep y of shape (N,) "
+            "(y.ravel())"
+        ),
+        N_BY_ONE,
+    ),
+    (
+        lambda y: y - 1,
+        N_(
+            "your result is the right one for the labels y − 1: the one-hot marks the class before "
+            "each label; classes are numbered from 0, and t[n, y[n]] = 1 needs no shift"
+        ),
+        None,
+    ),
+    (
+        lambda y: y + 1,
+        N_(
+            "your result is the right one for the labels y + 1: the one-hot marks the class after "
+            "each label; classes are numbered from 0, and t[n, y[n]] = 1 needs no shift"
+        ),
+        None,
+    ),
+)
+
+
+def _may_be_labels(reference, k):
+    """False when the reference names its argument ``k`` and the name is not one for labels."""
+    import inspect
+
+    try:
+        params = list(inspect.signature(reference).parameters.values())
+    except (TypeError, ValueError):
+        return True
+    if k >= len(params) or params[k].kind is inspect.Parameter.VAR_POSITIONAL:
+        return True
+    name = params[k].name
+    return name.startswith("y") or name in ("labels", "label", "targets", "classes")
+
+
+def _label_mistake(exercise, got, fresh, reference, s):
+    """Feedback when ``got`` is the reference's answer for labels shaped or shifted wrongly."""
+    args = fresh()
+    # Labels: integers (N,) beside a float array (N, C) whose columns they index.
+    tables = [a.shape for a in args if isinstance(a, np.ndarray) and a.ndim == 2 and a.dtype.kind == "f"]
+    positions = [
+        k
+        for k, a in enumerate(args)
+        if isinstance(a, np.ndarray)
+        and a.ndim == 1
+        and a.size
+        and a.dtype.kind in "iu"
+        and any(len(a) == n and a.min() >= 0 and a.max() < c for n, c in tables)
+        and _may_be_labels(reference, k)
+    ]
+    for k in positions:
+        for change, message, section in _LABEL_MISTAKES:
+            changed = list(fresh())
+            changed[k] = change(changed[k].astype(np.int64))
+            try:
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    candidate = _as_arrays(reference(*changed), s.n_out)
+            except Exception:  # the reference refuses such labels: not this mistake
+                continue
+            if _same(got, candidate, s.rtol, s.atol):
+                return Feedback(exercise, "wrong", _(message), section or s.default)
+    return None
+
+
+def _shapes_of(args):
+    return ", ".join(str(np.shape(a)) for a in args if isinstance(a, np.ndarray)) or "-"
+
+
+def _changed_reply(exercise, name, alias, line):
+    """Name the argument the learner's function changed in place, in the learner's own words."""
+    if alias and line:
+        copy = alias.split("=")[0].strip()
+        return Feedback(
+            exercise,
+            "wrong",
+            _(
+                "your function changed its input array in place, the argument `{name}`: `{alias}` "
+                "copies nothing, it gives the same array a second name, so `{line}` also wrote into "
+                "`{name}`; write `{copy} = {name}.copy()`"
+            ).format(name=name, alias=alias, line=line, copy=copy),
+            see("08_mnist_two_layer_net", "Line 4: the aliasing"),
+        )
+    if line:
+        return Feedback(
+            exercise,
+            "wrong",
+            _(
+                "your function changed its input array in place, the argument `{name}`, in the line "
+                "`{line}`: the caller's array changes too; work on a copy ({name}.copy()) or build "
+                "a new array"
+            ).format(name=name, line=line),
+        )
+    return Feedback(
+        exercise,
+        "wrong",
+        _(
+            "your function changed its input array in place, the argument `{name}` (after the call "
+            "it is not what was passed in): work on a copy ({name}.copy()) or build a new array"
+        ).format(name=name),
+    )
+
+
+_TYPE_NAMES = {np.ndarray: N_("a NumPy array"), float: N_("a float"), int: N_("an int"), tuple: N_("a tuple")}
+
+
+def _wrong_type(raw, reference_raw, s):
+    """Why the learner's raw result is not of the type the next cells need (None if it is)."""
+    mine = raw if s.n_out > 1 else (raw,)
+    theirs = reference_raw if s.n_out > 1 else (reference_raw,)
+    needed = (
+        s.returns
+        if s.returns is not None
+        else tuple(np.ndarray if isinstance(r, np.ndarray) and r.ndim >= 1 else None for r in theirs)
+    )
+    if not isinstance(needed, tuple) or (s.n_out == 1 and len(needed) != 1):
+        needed = (needed,) * s.n_out
+    for k, (value, want) in enumerate(zip(mine, needed)):
+        if want is None or isinstance(value, want):
+            continue
+        wants = want if isinstance(want, tuple) else (want,)
+        label = s.names[k] if s.names else _("result {k}").format(k=k + 1)
+        which = _("{label} is of type ").format(label=label) if s.n_out > 1 else _("your result is of type ")
+        wanted = _(" or ").join(_(_TYPE_NAMES.get(w, w.__name__)) for w in wants)
+        fix = _("np.asarray(...)") if np.ndarray in wants else _("{type}(...)").format(type=wants[0].__name__)
+        return _("{which}{kind}, but the cells after this exercise use it as {wanted}: return {fix}").format(
+            which=which, kind=_kind(value), wanted=wanted, fix=fix
+        )
+    return None
 
 
 def normal(seed, shape):

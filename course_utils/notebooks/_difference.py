@@ -11,6 +11,16 @@ from ._feedback import N_BY_ONE, Feedback, see
 def _difference(exercise, got, expected, args=(), names=None):
     """Feedback for a result that matches no catalogued mistake: shape, a constant factor, values."""
     label = (lambda k: names[k]) if names else (lambda k: _("result {k}").format(k=k + 1))
+    swapped = _swapped_pair(got, expected)
+    if swapped:
+        i, j = swapped
+        return Feedback(
+            exercise,
+            "wrong",
+            _("{a} and {b} are swapped: return them in the order the exercise lists them").format(
+                a=label(i), b=label(j)
+            ),
+        )
     for k, (g, e) in enumerate(zip(got, expected)):
         which = _("{label}: ").format(label=label(k)) if len(got) > 1 else ""
         if g.shape != e.shape:
@@ -47,6 +57,15 @@ def _difference(exercise, got, expected, args=(), names=None):
                 ).format(which=which),
                 see("01_softmax", "Overflow, and the one-line fix"),
             )
+        if g.ndim == 2 and g.shape[0] == g.shape[1] > 1 and _close(g, e.T) and not _close(e, e.T):
+            return Feedback(
+                exercise,
+                "wrong",
+                _(
+                    "{which}your result is the transpose of the right one: rows and columns swapped "
+                    "(a .T too many or too few, or the indices of the formula in the wrong order)"
+                ).format(which=which),
+            )
         factor = _constant_factor(g, e)
         named = None if factor is None else _factor_message(factor, args, g.size)
         if named:
@@ -68,8 +87,27 @@ def _difference(exercise, got, expected, args=(), names=None):
                 text += _(
                     " (close, but only to about 1e-6: float32 arithmetic somewhere? compute in float64)"
                 )
-            return Feedback(exercise, "wrong", text)
-    return Feedback(exercise, "wrong", _("not the expected values"))
+            return Feedback(exercise, "wrong", text, generic=True)
+    return Feedback(exercise, "wrong", _("not the expected values"), generic=True)
+
+
+def _close(a, b):
+    return a.shape == b.shape and np.allclose(
+        a, b, rtol=1e-6, atol=1e-12 * max(np.abs(b).max(initial=0), 1e-300)
+    )
+
+
+def _swapped_pair(got, expected):
+    """``(i, j)`` when results i and j came back in each other's place (and are not equal)."""
+    for i in range(len(got)):
+        for j in range(i + 1, len(got)):
+            if (
+                _close(got[i], expected[j])
+                and _close(got[j], expected[i])
+                and not _close(expected[i], expected[j])
+            ):
+                return i, j
+    return None
 
 
 def _constant_factor(g, e):

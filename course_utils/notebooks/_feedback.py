@@ -42,12 +42,15 @@ class Feedback:
     """What a checker found: ``status`` is correct, wrong, error or not implemented.
 
     ``see`` is the section that explains the mistake, when one does; notebooks show it as a link.
+    ``generic`` marks the bare reply that names no mistake ("not the expected values: the largest
+    difference is at ..."): tests use it to count how many wrong answers a checker cannot name.
     """
 
     exercise: str
     status: str
     message: str
     see: Section | None = None
+    generic: bool = False
 
     @property
     def passed(self):

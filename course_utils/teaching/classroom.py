@@ -51,10 +51,29 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = N_("raise NotImplementedError  # your code here")
 BLANK = N_("# your answer here")
 BANNER = N_(
-    "> **Learner copy.** The exercises are blank: write your answers where it says *your code "
-    "here*. The same notebook with the answers is in `../solutions/`. (This copy is generated "
-    "by `python -m course_utils.teaching.classroom build`; edit the solution notebook, not this one.)"
+    "> **Your copy.** The exercises are blank: write your answers where it says *your code here*, "
+    "then run the check cell under each one: it says what is right, or names the mistake."
 )
+# nbval's cell tag for "do not compare this cell's output": learner copies carry it in place of
+# the "# NBVAL_IGNORE_OUTPUT" comment, which means nothing to a learner.
+IGNORE_OUTPUT, IGNORE_OUTPUT_TAG = "# NBVAL_IGNORE_OUTPUT", "nbval-ignore-output"
+
+
+def ignores_output(cell):
+    """Whether nbval ignores this code cell's output: the comment on its first line, or the tag."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    return cell.cell_type == "code" and (cell.source.startswith(IGNORE_OUTPUT) or IGNORE_OUTPUT_TAG in tags)
+
+
+def _tag_instead_of_marker(cell):
+    """Move a code cell's "# NBVAL_IGNORE_OUTPUT" line into its metadata as nbval's tag."""
+    lines = cell.source.split("\n")
+    if lines[0].strip() != IGNORE_OUTPUT:
+        return
+    cell.source = "\n".join(lines[1:])
+    tags = cell.metadata.setdefault("tags", [])
+    if IGNORE_OUTPUT_TAG not in tags:
+        tags.append(IGNORE_OUTPUT_TAG)
 
 
 def strip_solutions(source, language="en"):
@@ -93,6 +112,7 @@ def learner_notebook(nb):
     for cell in learner.cells:
         if cell.cell_type == "code":
             cell.source = strip_solutions(cell.source, language)
+            _tag_instead_of_marker(cell)
             cell.outputs = []
             cell.execution_count = None
     text = translated(BANNER, language)
@@ -213,9 +233,10 @@ def _models_used(outputs, state):
 def _keep_variable_outputs(nb, target):
     """Keep the stored output of each unchanged cell whose output honestly varies from run to run.
 
-    Cells marked ``# NBVAL_IGNORE_OUTPUT`` print progress bars, timings and live widgets. When such a
-    cell's source is the one that produced the output already written (a digest in the cell's
-    metadata says which), its old output stays, so building from unchanged sources changes no byte.
+    Cells marked ``# NBVAL_IGNORE_OUTPUT`` (in learner copies, tagged ``nbval-ignore-output``)
+    print progress bars, timings and live widgets. When such a cell's source is the one that
+    produced the output already written (a digest in the cell's metadata says which), its old
+    output stays, so building from unchanged sources changes no byte.
     """
     import nbformat
 
@@ -227,7 +248,7 @@ def _keep_variable_outputs(nb, target):
     old_state = stored.metadata.get("widgets", {}).get(key, {}).get("state", {})
     new_state = nb.metadata.get("widgets", {}).get(key, {}).get("state", {})
     for cell in nb.cells:
-        if cell.cell_type != "code" or not cell.source.startswith("# NBVAL_IGNORE_OUTPUT"):
+        if not ignores_output(cell):
             continue
         before = old.get(cell.get("id"))
         # The digest records which source produced the stored output: a solution edited in place

@@ -208,3 +208,224 @@ def test_a_scalar_answer_and_float32_rounding_read_well():
 def test_a_broadcast_error_gets_a_hint_about_shapes_not_a_wrong_link():
     fb = nb05.check_fused_grad(lambda z, y: z - y)
     assert fb.status == "error" and "print the shape of each" in fb.message and fb.see is None
+
+
+# --- issue 19 §4: no hang, no ✓ for a wrong type, replies that blame the right thing -----------------
+
+from checking_helpers import expect_named, generic_share, hand_softmax  # noqa: E402
+
+from course_utils.notebooks import _guard  # noqa: E402
+from course_utils.notebooks import nb06_gradient_checking as nb06  # noqa: E402
+
+
+def _endless(z):
+    while True:
+        z = z + 0
+
+
+def _endless_and_stubborn(z):
+    while True:
+        try:
+            z = z + 0
+        except Exception:  # a learner's catch-all must not swallow the time limit
+            pass
+
+
+@pytest.mark.parametrize("answer", [_endless, _endless_and_stubborn])
+def test_an_endless_loop_gets_a_time_limit_and_a_reply(monkeypatch, answer):
+    monkeypatch.setattr(_guard, "DEFAULT_TIME_LIMIT", 0.5)
+    fb = expect(nb01.check_softmax(answer), "error", "did not return within 0.5 seconds", "loop")
+    assert "(3, 4)" in fb.message or "shapes" in fb.message
+
+
+def test_the_time_limit_also_works_outside_the_main_thread(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(_guard, "DEFAULT_TIME_LIMIT", 0.5)
+    found = []
+    worker = threading.Thread(target=lambda: found.append(nb01.check_softmax(_endless)))
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive() and found, "the checker hung in a thread"
+    expect(found[0], "error", "did not return within 0.5 seconds")
+
+
+def test_the_time_limit_leaves_no_alarm_behind():
+    import signal
+
+    before = signal.getsignal(signal.SIGALRM)
+    expect(nb01.check_softmax(lambda z: hand_softmax(z)), "correct")
+    assert signal.getsignal(signal.SIGALRM) is before and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_lists_where_the_next_cells_need_arrays_are_named_never_given_a_tick():
+    as_lists = lambda *a: tuple(list(r) for r in nb06._my_check(*a))  # noqa: E731
+    fb = expect_named(nb06.check_gradient_checker(as_lists), "result 1 is of type list", "np.asarray")
+    assert not fb.passed
+    fb = expect_named(nb01.check_softmax(lambda z: hand_softmax(z).tolist()), "of type list", "NumPy array")
+    # An explicit requirement: a result that must be a float, not an array.
+    fb = _checking.run_checks(
+        "mean",
+        lambda x: np.array([x.mean()]),
+        [(np.arange(4.0),)],
+        lambda x: float(x.mean()),
+        [],
+        success="ok",
+        returns=(float,),
+    )
+    expect_named(fb, "of type ndarray", "a float")
+
+
+def test_a_broadcast_error_gets_the_keepdims_hint_only_where_it_fits():
+    def forgot_keepdims(z):
+        m = z.max(axis=1)
+        return np.exp(z - m)
+
+    fb = expect(nb01.check_softmax(forgot_keepdims), "error", "keepdims=True", "(3, 4) and (3,)")
+    assert "sum, max or mean over axis=1" in fb.message
+    # Labels used as a column of numbers: shapes named, no keepdims hint.
+    fb = expect(nb05.check_fused_grad(lambda z, y: z - y), "error", "do not line up")
+    assert "keepdims" not in fb.message
+    # np.bincount without minlength.
+    from course_utils.notebooks import nb09_bug_hunt as nb09
+
+    fb = nb09.check_bias_gradient(lambda h, y: (h.sum(axis=0) - np.bincount(y)) / h.shape[0])
+    assert "minlength" in fb.message and "keepdims" not in fb.message
+
+    # A Jacobian allocated square where a batch of them is filled: both shapes named.
+    def square(z):
+        J = np.zeros((z.shape[1], z.shape[1]))
+        J[:] = np.ones((z.shape[0], z.shape[1], z.shape[1]))
+        return J
+
+    fb = _checking.run_checks(
+        "j", square, [(np.ones((2, 3)),)], lambda z: np.ones((2, 3, 3)), [], success="ok"
+    )
+    assert "(2, 3, 3) into a place of shape (3, 3)" in fb.message and "keepdims" not in fb.message
+
+
+def test_the_in_place_reply_names_the_argument_and_quotes_the_learners_line():
+    def aliased(z):
+        s = z
+        s[s < 0] = 0
+        return hand_softmax(z)
+
+    fb = expect(
+        nb01.check_softmax(aliased), "wrong", "argument `z`", "`s = z`", "`s[s < 0] = 0`", "s = z.copy()"
+    )
+    assert fb.see is not None and fb.see.notebook == "08_mnist_two_layer_net"
+    assert "d = a" not in fb.message
+
+    def shifted(z):
+        z -= z.max(axis=1, keepdims=True)
+        return hand_softmax(z)
+
+    fb = expect(nb01.check_softmax(shifted), "wrong", "argument `z`", "`z -= z.max(axis=1, keepdims=True)`")
+    assert fb.see is None  # no aliasing here: nothing in 08 to read
+
+    def second_argument(z, y):
+        y[0] = 0
+        return nb05._fused(z, y)
+
+    expect(nb05.check_fused_grad(second_argument), "wrong", "argument `y`", "`y[0] = 0`")
+
+
+def test_common_mistakes_are_named_generically():
+    expect_named(nb05.check_fused_grad(lambda z, y: nb05._fused(z, y[:, None])), "(N, 1)")
+    expect_named(nb05.check_fused_grad(lambda z, y: nb05._fused(z, y - 1)), "y − 1")
+    expect_named(nb06.check_gradient_checker(lambda *a: nb06._my_check(*a)[::-1]), "swapped")
+    # Integers that are not labels (06's flat indices) are never blamed on a one-hot.
+    shifted = lambda f, x, g, e, d, eps: nb06._my_check(f, x, g, e - 1, d, eps)  # noqa: E731
+    assert "one-hot" not in nb06.check_gradient_checker(shifted).message
+    expect_named(nb05.check_fused_grad(lambda z, y: -nb05._fused(z, y)), "sign")
+    fb = _checking.run_checks(
+        "t",
+        lambda a: (a @ a.T).T + np.triu(np.ones_like(a), 1),
+        [(np.arange(9.0).reshape(3, 3),)],
+        lambda a: a @ a.T + np.tril(np.ones_like(a), -1),
+        [],
+        success="ok",
+    )
+    expect_named(fb, "transpose")
+
+
+def test_the_generic_reply_is_marked_and_the_helper_can_fail():
+    fb = nb05.check_fused_grad(lambda z, y: nb05._fused(z, y) + 0.25)
+    assert fb.generic
+    with pytest.raises(AssertionError):
+        expect_named(fb)
+
+
+def _wrong_answers_from(reference, n_out, arrays):
+    """Mistakes any exercise can receive, built from its reference: what the runner must name."""
+
+    def each(f):
+        return lambda *a: tuple(f(r) for r in reference(*a)) if n_out > 1 else f(reference(*a))
+
+    answers = {
+        "sign flipped": each(lambda r: -np.asarray(r)),
+        "twice too large": each(lambda r: 2 * np.asarray(r)),
+        "returns None": lambda *a: None,
+        "raises a broadcast error": lambda *a: np.ones((3, 4)) - np.ones(3),
+    }
+    if arrays:
+        answers["a list"] = each(lambda r: np.asarray(r).tolist() if np.ndim(r) else r)
+    if n_out > 1:
+        answers["pair swapped"] = lambda *a: tuple(reversed(reference(*a)))
+    return answers
+
+
+def test_the_share_of_generic_replies_to_common_mistakes_is_below_one_in_twenty():
+    feedbacks = []
+    for nb in NOTEBOOKS:
+        for exercise in companion(nb).GRADED:
+            probe = exercise.reference(*exercise.hidden_args())
+            n_out = len(probe) if isinstance(probe, tuple) else 1
+            arrays = any(np.ndim(r) for r in (probe if n_out > 1 else (probe,)))
+            for what, answer in _wrong_answers_from(exercise.reference, n_out, arrays).items():
+                fb = exercise.checker(answer)
+                feedbacks.append(fb)
+                assert not fb.passed, (exercise.name, what, fb)
+    share = generic_share(feedbacks)
+    print(f"{len(feedbacks)} wrong answers, generic reply for {share:.1%}")
+    assert share <= 1 / 20, share
+
+
+def test_an_alarm_already_running_is_left_alone(monkeypatch):
+    import signal
+
+    monkeypatch.setattr(_guard, "DEFAULT_TIME_LIMIT", 0.5)
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *a: fired.append(1))
+    signal.setitimer(signal.ITIMER_REAL, 30.0)
+    try:
+        expect(nb01.check_softmax(_endless), "error", "did not return within 0.5 seconds")
+        remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+        assert 0 < remaining <= 30.0 and not fired  # still armed, still the caller's handler
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_an_endless_loop_in_a_notebook_cell_is_stopped_by_the_kernel_s_alarm(tmp_path):
+    """In a Jupyter kernel the checker runs in the main thread: the alarm stops the loop there."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "from course_utils.notebooks import _guard, nb01_softmax as nb01\n"
+            "_guard.DEFAULT_TIME_LIMIT = 0.5\n"
+            "def softmax(z):\n"
+            "    while True:\n"
+            "        pass\n"
+            "print(nb01.check_softmax(softmax))"
+        ),
+        nbformat.v4.new_code_cell("print('the notebook goes on')"),
+    ]
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    first, second = ("".join(o.get("text", "") for o in c.outputs) for c in nb.cells)
+    assert "did not return within 0.5 seconds" in first and second == "the notebook goes on\n"
