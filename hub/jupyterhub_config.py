@@ -25,8 +25,8 @@ What it sets up (hub/README.md has the steps and says what is and is not isolate
   It never serves the login page over plain HTTP to the network.
 - Servers idle for an hour are stopped (the ``idle-culler`` service).
 
-tests/test_hub.py runs this file as it is, with real accounts, and changes only ports and the hub's
-own folder.
+tests/test_hub.py runs this file as it is, with real accounts, and changes only ports, the hub's own
+folder and a JupyterLab display setting the test needs.
 """
 
 import asyncio
@@ -186,8 +186,6 @@ else:
     # (Caddy or nginx, hub/README.md step 5) forwards https://your-server/ to it.
     c.JupyterHub.bind_url = "http://127.0.0.1:8000"
 
-# --- Logging in with the institution's accounts (not tried; hub/README.md) ----------------------------
-# from oauthenticator.generic import GenericOAuthenticator   # pip install oauthenticator
-# c.JupyterHub.authenticator_class = GenericOAuthenticator
-# ... and keep the local accounts: the LocalProcessSpawner runs each server as the account whose name
-# the authenticator returns (c.LocalAuthenticator.create_system_users = True creates it).
+# --- Logging in with the institution's accounts --------------------------------------------------------
+# An OAuthenticator (OpenID Connect, GitHub, Google, GitLab) or an LMS through LTI 1.3 replaces the
+# three PAM lines above: hub/README.md has the lines, which were not tried.
