@@ -1,23 +1,39 @@
-"""A class on one JupyterHub, for real: the recipe in hub/, two learners, Debian's Chromium.
+"""A class on one JupyterHub, for real: real accounts, PAM, HTTPS, private files, limits, collecting.
 
-The test starts JupyterHub on 127.0.0.1 with ``hub/jupyterhub_config.py`` and changes only what a
-test must: the dummy authenticator, a spawner that needs no system accounts, free ports and a
-temporary folder for the hub's database, cookie secret and the learners' homes. Two learners log in
-through the hub's login page; each finds their own copy of the learner notebooks, runs notebook 02
-to the end and toggles its Jacobian explorer; a cell one learner adds and saves stays theirs.
+The test follows hub/README.md as root on this machine, under names and folders of its own that it
+removes afterwards (even when it fails): two learners and a teacher as real accounts with
+passwords, the learner release in a folder under /opt with its own environment built with pip from
+Debian's ``/usr/bin/python3`` (what the learners' servers run must be readable by them: a folder
+under /root is not; the folder is a tmpfs when the machine allows, since writing and deleting an
+environment's many files on disk took minutes here), a copy of the solutions and hidden cases in
+the teacher's private home (standing for the teacher's clone), and a certificate it makes. It runs
+``hub/jupyterhub_config.py`` as it is (PAM, the recipe's LocalProcessSpawner running each server as
+its learner, TLS) and changes only ports and the hub's own folder. Both learners log in through
+Chromium over HTTPS, run notebook 02 and its widget, and then, from inside each learner's kernel:
+the classmate's notebooks, home and files in /tmp cannot be read, nor the teacher's solutions and
+hidden cases; the kernel's course_utils is the release's, with no grader and no hidden case; what
+the server saves is private (umask 077); a kernel asking for more than the memory limit gets a
+MemoryError and goes on, while the classmate's kernel runs. Last, the teacher's collect command
+gathers both learners' saved notebooks, one folder each, as the grader reads them.
 
-Needs configurable-http-proxy (``npm install -g configurable-http-proxy``), Chromium
-(``apt-get install chromium``), Playwright and JupyterHub (``requirements-dev.txt``). Without them
-the test skips, saying so; under CI (``CI=true``) that skip is a failure instead.
+It needs root, ``useradd``, ``openssl``, ``/usr/bin/python3`` with ``venv``, configurable-http-proxy,
+Chromium and a package index for pip. It changes the machine's accounts while it runs, so outside CI
+it runs only when asked (``COURSE_HUB_REAL_ACCOUNTS=1``) and otherwise skips, saying why; under CI
+(``CI=true``) every skip is a failure instead.
 """
 
+import grp
 import json
 import os
+import pwd
 import re
+import secrets
 import shutil
+import ssl
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -34,138 +50,308 @@ from browser_support import (
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "hub" / "jupyterhub_config.py"
-FOLDER = "backprop-through-softmax"  # where the hub's hook puts each learner's copy
+COLLECT = ROOT / "hub" / "collect.py"
+FOLDER = "backprop-through-softmax"  # where the recipe puts each learner's copy
 NOTEBOOK = "02_softmax_jacobian.ipynb"
-LEARNERS = ("ada", "grace")
+HIDDEN = "course_utils/notebooks/nb02_softmax_jacobian.py"  # its GRADED list holds the hidden cases
+SOLUTION = f"notebooks/solutions/{NOTEBOOK}"
+SYSTEM_PYTHON = Path("/usr/bin/python3")  # Debian's python3, the one hub/README.md builds on
 ARTEFACTS = ROOT / "build" / "hub"
+GiB = 1024**3
 
 
 def _require_tools():
+    if os.environ.get("CI") != "true" and os.environ.get("COURSE_HUB_REAL_ACCOUNTS") != "1":
+        pytest.skip(
+            "creates real accounts and a folder under /opt while it runs: "
+            "set COURSE_HUB_REAL_ACCOUNTS=1 (as root) to run it outside CI"
+        )
+    if os.geteuid() != 0:
+        unavailable("needs root: it creates accounts and runs the hub as root", "hub test")
     proxy = shutil.which("configurable-http-proxy")
     if proxy is None:
-        unavailable(
-            "no configurable-http-proxy: run `npm install -g configurable-http-proxy` (needs Node.js)",
-            "hub test",
-        )
+        unavailable("no configurable-http-proxy: `npm install -g configurable-http-proxy`", "hub test")
     if not Path(CHROMIUM).exists():
-        unavailable(f"no Chromium at {CHROMIUM}: run `apt-get install chromium`", "hub test")
-    for module in ("playwright.sync_api", "jupyterhub", "jupyterhub_idle_culler"):
-        try:
-            __import__(module)
-        except ImportError:
-            unavailable(f"{module} is not installed: `pip install -r requirements-dev.txt`", "hub test")
+        unavailable(f"no Chromium at {CHROMIUM}: `apt-get install chromium`", "hub test")
+    for tool in ("useradd", "userdel", "groupadd", "groupdel", "chpasswd", "openssl"):
+        if shutil.which(tool) is None:
+            unavailable(f"no {tool}: `apt-get install passwd openssl`", "hub test")
+    if subprocess.run([SYSTEM_PYTHON, "-c", "import venv, ensurepip"], capture_output=True).returncode:
+        unavailable(f"no {SYSTEM_PYTHON} with venv: `apt-get install python3 python3-venv`", "hub test")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        unavailable("playwright is not installed: `pip install -r requirements-dev.txt`", "hub test")
     return proxy
 
 
-def _test_config(work, proxy, port):
-    """The recipe, loaded as it is, then the few settings a test on one machine must change."""
-    settings = work / "lab-settings"
-    render_every_cell(settings)
-    lines = [
-        f"load_subconfig({str(CONFIG)!r})",
-        'c.JupyterHub.authenticator_class = "dummy"',
-        'c.JupyterHub.spawner_class = "simple"',
-        f"c.SimpleLocalProcessSpawner.home_dir_template = {str(work / 'homes' / '{username}')!r}",
-        f'c.JupyterHub.bind_url = "http://127.0.0.1:{port}"',
-        'c.JupyterHub.hub_ip = "127.0.0.1"',
-        f"c.JupyterHub.hub_port = {free_port()}",
-        f'c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{free_port()}"',
-        f"c.ConfigurableHTTPProxy.command = [{proxy!r}]",
-        f'c.JupyterHub.db_url = "sqlite:///{work / "jupyterhub.sqlite"}"',
-        f"c.JupyterHub.cookie_secret_file = {str(work / 'jupyterhub_cookie_secret')!r}",
-        'c.Spawner.ip = "127.0.0.1"',
-        f"c.Spawner.environment = dict(c.Spawner.environment, JUPYTERLAB_SETTINGS_DIR={str(settings)!r})",
-    ]
-    if os.geteuid() == 0:  # CI runs as root; the recipe's servers run as the learners' accounts
-        lines.append('c.Spawner.args = ["--allow-root"]')
-    path = work / "jupyterhub_test_config.py"
-    path.write_text("\n".join(lines) + "\n")
-    return path
+def _run(*command, **kwargs):
+    return subprocess.run([str(c) for c in command], check=True, capture_output=True, text=True, **kwargs)
+
+
+class Machine:
+    """What the test adds to this machine, each undone by :meth:`undo` (idempotent, never raises)."""
+
+    def __init__(self):
+        self.accounts, self.groups, self.folders, self.processes, self.mounts = [], [], [], [], []
+
+    def group(self, name):
+        try:
+            grp.getgrnam(name)
+        except KeyError:
+            _run("groupadd", name)
+            self.groups.append(name)
+
+    def account(self, name, groups, *options):
+        self.accounts.append(name)
+        _run("useradd", "-m", "-s", "/bin/bash", "-G", ",".join(groups), *options, name)
+        password = secrets.token_urlsafe(12)
+        _run("chpasswd", input=f"{name}:{password}\n")
+        return password
+
+    def folder(self, path):
+        """A new folder, in memory (tmpfs) when this machine allows: many files go in and out quickly."""
+        self.folders.append(Path(path))
+        Path(path).mkdir(mode=0o755)
+        mounted = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "mode=755", "tmpfs", str(path)], capture_output=True
+        )
+        if mounted.returncode == 0:
+            self.mounts.append(Path(path))
+        return Path(path)
+
+    def undo(self):
+        import psutil
+
+        began = time.monotonic()
+
+        steps = []
+        for process in self.processes:  # the hub, then anything its accounts still run
+            _stop(process)
+        steps.append(f"hub {time.monotonic() - began:.0f} s")
+        uids = set()
+        for name in self.accounts:
+            try:
+                uids.add(pwd.getpwnam(name).pw_uid)
+            except KeyError:
+                pass
+        leftovers = [
+            p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real in uids
+        ]
+        for p in leftovers:
+            try:
+                p.kill()
+            except psutil.NoSuchProcess:
+                pass
+        psutil.wait_procs(leftovers, timeout=10)
+        for top in (Path("/tmp"), Path("/dev/shm")):  # what the learners left in the shared folders
+            for entry in top.iterdir() if top.is_dir() else ():
+                try:
+                    if entry.lstat().st_uid in uids:
+                        shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+                except OSError:
+                    pass
+        steps.append(f"processes {time.monotonic() - began:.0f} s")
+        for name in self.accounts:
+            subprocess.run(["userdel", "-r", name], capture_output=True)
+        steps.append(f"accounts {time.monotonic() - began:.0f} s")
+        for name in self.groups:
+            subprocess.run(["groupdel", name], capture_output=True)
+        steps.append(f"groups {time.monotonic() - began:.0f} s")
+        for path in self.mounts:
+            subprocess.run(["umount", str(path)], capture_output=True)
+        for path in self.folders:  # rm is quicker than shutil.rmtree on an environment's many files
+            subprocess.run(["rm", "-rf", "--one-file-system", str(path)], capture_output=True)
+            shutil.rmtree(path, ignore_errors=True)
+        steps.append(f"folders {time.monotonic() - began:.0f} s")
+        if self.accounts or self.folders:
+            print(f"\nundone in {time.monotonic() - began:.0f} s ({', '.join(steps)})")
+        self.accounts, self.groups, self.folders, self.processes, self.mounts = [], [], [], [], []
 
 
 def _stop(process, timeout=30):
+    import psutil
+
+    try:
+        started = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        started = []
     process.terminate()
     try:
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    """JupyterHub with the course's recipe, on a free port of 127.0.0.1; stopped with all it started."""
-    proxy = _require_tools()
-    import psutil
-
-    work = tmp_path_factory.mktemp("hub")
-    port = free_port()
-    config = _test_config(work, proxy, port)
-    log_path = work / "jupyterhub.log"
-    log = open(log_path, "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jupyterhub", "-f", str(config)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=work,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:  # poll the hub, through its proxy, until it answers
-        try:
-            with urllib.request.urlopen(f"{base}/hub/api/", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            _stop(process)
-            pytest.fail(f"JupyterHub did not start:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.25)
-    yield base, work
-    # The hub stops the learners' servers and the proxy itself; anything of its own that is still
-    # running afterwards (a kernel, a server) is ended by its process id.
-    started = psutil.Process(process.pid).children(recursive=True)
-    _stop(process)
     _, alive = psutil.wait_procs(started, timeout=20)
     for leftover in alive:
         leftover.kill()
-    log.close()
 
 
-def _login(browser, base, name):
-    """A learner's own browser: log in on the hub's page and land in their JupyterLab."""
+def _certificate(folder):
+    """A self-signed certificate for 127.0.0.1, as a teacher's would be for the server's name."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    _run(
+        "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        "-subj", "/CN=course-hub-test", "-addext", "subjectAltName=IP:127.0.0.1",
+        "-keyout", key, "-out", cert,
+    )  # fmt: skip
+    key.chmod(0o600)
+    return cert, key
+
+
+def _test_config(work, proxy, port, settings):
+    """The recipe, loaded as it is; then only ports and the hub's own folder, for a test."""
+    lines = [
+        f"load_subconfig({str(CONFIG)!r})",
+        # The recipe chose HTTPS because it found the certificate; the test keeps it, on a free port.
+        'assert c.JupyterHub.bind_url == "https://:443", c.JupyterHub.bind_url',
+        f'c.JupyterHub.bind_url = "https://127.0.0.1:{port}"',
+        'c.JupyterHub.hub_ip = "127.0.0.1"',
+        f"c.JupyterHub.hub_port = {free_port()}",
+        f'c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{free_port()}"',
+        f"c.ConfigurableHTTPProxy.command = [{proxy!r}]",
+        f'c.JupyterHub.db_url = "sqlite:///{work / "jupyterhub.sqlite"}"',
+        f"c.JupyterHub.cookie_secret_file = {str(work / 'jupyterhub_cookie_secret')!r}",
+        # Only for the test's eyes: JupyterLab renders every cell, so the test finds them all.
+        f"c.Spawner.environment = dict(c.Spawner.environment, JUPYTERLAB_SETTINGS_DIR={str(settings)!r})",
+    ]
+    path = work / "jupyterhub_test_config.py"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory, request):
+    """The recipe on this machine: accounts, release, environment, certificate and the hub, over HTTPS."""
+    proxy = _require_tools()
+    machine = Machine()
+    request.addfinalizer(machine.undo)  # registered before anything is made
+    started = time.monotonic()
+    try:
+        tag = secrets.token_hex(3)
+        names = {"ada": f"ada_{tag}", "grace": f"grace_{tag}", "teacher": f"teach_{tag}"}
+        for group in ("course", "course-admin"):
+            machine.group(group)
+        # Learners as existing accounts are on Debian (home 0755): the recipe makes them private.
+        passwords = {k: machine.account(names[k], ["course"]) for k in ("ada", "grace")}
+        # The teacher as hub/README.md creates a new account: its home private from the start.
+        passwords["teacher"] = machine.account(
+            names["teacher"], ["course", "course-admin"], "-K", "HOME_MODE=0700"
+        )
+        teacher_home = Path(pwd.getpwnam(names["teacher"]).pw_dir)
+        clone = teacher_home / FOLDER  # the teacher's clone, with the solutions and the hidden cases
+        for part in ("notebooks/solutions", "course_utils"):
+            shutil.copytree(ROOT / part, clone / part, ignore=shutil.ignore_patterns("__pycache__"))
+        _run("chown", "-R", f"{names['teacher']}:{names['teacher']}", clone)
+
+        opt = machine.folder(Path("/opt") / f"bts-hub-test-{tag}")
+        release = opt / "release"
+        _run(sys.executable, "-m", "course_utils.teaching.release", "-o", release)
+        venv = opt / "venv"
+        _run(SYSTEM_PYTHON, "-m", "venv", venv)
+        _run(
+            venv / "bin" / "python", "-m", "pip", "install", "-q",
+            "-r", "requirements.txt", "-r", ROOT / "hub" / "requirements.txt",
+            cwd=release,
+        )  # fmt: skip
+        render_every_cell(opt / "lab-settings")
+        _run("chmod", "-R", "a+rX,go-w", opt)
+        built = time.monotonic() - started
+
+        work = tmp_path_factory.mktemp("hub")
+        cert, key = _certificate(work)
+        port = free_port()
+        config = _test_config(work, proxy, port, opt / "lab-settings")
+        env = dict(
+            os.environ,
+            COURSE_RELEASE=str(release),
+            COURSE_HUB_TLS_CERT=str(cert),
+            COURSE_HUB_TLS_KEY=str(key),
+        )
+        log_path = work / "jupyterhub.log"
+        with open(log_path, "w") as log:
+            process = subprocess.Popen(
+                [venv / "bin" / "jupyterhub", "-f", config],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=work,
+                env=env,
+            )
+        machine.processes.append(process)
+        base = f"https://127.0.0.1:{port}"
+        trusted = ssl.create_default_context(cafile=str(cert))  # our certificate, checked
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/hub/api/", timeout=2, context=trusted) as r:
+                    if r.status == 200:
+                        break
+            except (OSError, ssl.SSLError):
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"JupyterHub did not start:\n{log_path.read_text()[-4000:]}")
+            time.sleep(0.25)
+        print(
+            f"\nlearner environment built in {built:.0f} s; hub up after {time.monotonic() - started:.0f} s"
+        )
+        yield {
+            "base": base,
+            "port": port,
+            "names": names,
+            "passwords": passwords,
+            "release": release,
+            "clone": clone,
+            "cert": cert,
+            "work": work,
+            "log": log_path,
+        }
+    finally:
+        machine.undo()
+
+
+@pytest.fixture(scope="module")
+def browser_for_hub():
+    _require_tools()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _login(browser, hub, who):
+    """A learner's own browser: the hub's login page over HTTPS, their password, their JupyterLab."""
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    name = hub["names"][who]
+    # The certificate is self-signed; the test checked it above with Python's ssl, against the file.
+    context = browser.new_context(viewport={"width": 1500, "height": 1100}, ignore_https_errors=True)
     page = context.new_page()
-    page.goto(f"{base}/hub/login")
+    response = page.goto(f"{hub['base']}/hub/login")
+    assert response.url.startswith("https://") and response.security_details(), response.url
+    assert response.security_details()["subjectName"] == "course-hub-test"
     page.fill("#username_input", name)
-    page.fill("#password_input", "any password will do for the dummy authenticator")
+    page.fill("#password_input", hub["passwords"][who])
     page.click("#login_submit")
-    # The hub starts the learner's server and sends them to the recipe's first notebook.
     page.wait_for_url(re.compile(rf"/user/{name}/lab/tree/{FOLDER}/00_start_here\.ipynb"), timeout=WAIT_MS)
     expect(page.locator(".jp-Notebook:visible")).to_have_count(1, timeout=WAIT_MS)
     return page
 
 
-def _run_all(page, name):
-    """Run every cell of the open notebook; poll until the last code cell shows its count."""
-    run_all_cells(page, ARTEFACTS / f"failed-{name}.png")
-
-
-def _learner_session(browser, base, name):
+def _learner_session(browser, hub, who):
     """Log in, find one's own notebooks, run notebook 02 and toggle its widget, as a learner would."""
     from playwright.sync_api import expect
 
-    page = _login(browser, base, name)
+    name, base = hub["names"][who], hub["base"]
+    page = _login(browser, hub, who)
     listing = page.locator(".jp-DirListing-content")
     page.goto(f"{base}/user/{name}/lab/tree/{FOLDER}?reset")
     for number in range(10):
         expect(listing.get_by_text(re.compile(rf"^0{number}_\w+\.ipynb$"))).to_have_count(1, timeout=WAIT_MS)
     page.goto(f"{base}/user/{name}/lab/tree/{FOLDER}/{NOTEBOOK}?reset")
     expect(page.locator(".jp-Notebook:visible")).to_have_count(1, timeout=WAIT_MS)
-    _run_all(page, name)
+    run_all_cells(page, ARTEFACTS / f"failed-{who}.png")
     verdict = page.locator("b.verdict:visible").first
     expect(verdict).to_contain_text("PASSES", timeout=WAIT_MS)
     before = verdict.inner_text()
@@ -190,63 +376,239 @@ def _add_and_save_a_cell(page, text):
     expect(page.locator(".jp-Notebook:visible").get_by_text(text).first).to_be_visible(timeout=WAIT_MS)
 
 
-def _contents(page, base, owner):
-    """Fetch ``owner``'s copy of notebook 02 through the hub, with the cookies of ``page``'s learner."""
-    return page.request.get(f"{base}/user/{owner}/api/contents/{FOLDER}/{NOTEBOOK}", max_redirects=10)
+# What each learner's kernel runs: it writes a file of its own in /tmp and in its home, then tries
+# everything it must not be able to do, and prints what happened as one JSON line.
+PROBE = r"""
+import json, os, resource, stat, sys
+from pathlib import Path
+P = json.loads(__PARAMS__)
+out = {"user": os.environ["USER"], "uid": os.getuid()}
+mine = Path(P["tmp"].format(user=out["user"]))
+mine.write_text("scratch work")
+(Path.home() / "written_by_my_kernel.txt").write_text("mine")
+def attempt(action, path):
+    try:
+        action(path)
+        return "read"
+    except OSError as e:
+        return type(e).__name__
+read = lambda p: open(p, "rb").read(1)
+for key, path in P["forbidden"].items():
+    out[key] = attempt(read, path)
+out["list the classmate's home"] = attempt(os.listdir, P["classmate_home"])
+u = os.umask(0); os.umask(u); out["umask"] = oct(u)
+mode = lambda p: oct(stat.S_IMODE(os.stat(p).st_mode))
+out["modes"] = {"home": mode(Path.home()), "copy": mode(Path.home() / P["folder"]),
+    "tmp file": mode(mine), "kernel file": mode(Path.home() / "written_by_my_kernel.txt")}
+out["notebook modes"] = sorted({mode(p) for p in (Path.home() / P["folder"]).glob("*.ipynb")})
+import course_utils
+from course_utils.notebooks import NOTEBOOKS, companion
+out["course_utils"] = course_utils.__file__
+out["hidden cases"] = sum(len(companion(n).GRADED) for n in NOTEBOOKS)
+out["sys.path in the teacher's folders"] = [p for p in sys.path if p.startswith(tuple(P["teacher"]))]
+for module in ("course_utils.teaching", "course_utils.grading"):
+    try:
+        __import__(module)
+        out[module] = "imported"
+    except ImportError as e:
+        out[module] = type(e).__name__
+from ipykernel.kernelapp import IPKernelApp
+out["kernel transport"] = IPKernelApp.instance().transport
+listening = set()
+for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+    for line in open(table).readlines()[1:]:
+        f = line.split()
+        if f[3] == "0A" and int(f[7]) == os.getuid():
+            listening.add((int(f[1].rsplit(":", 1)[1], 16), int(f[9])))
+sockets = {}
+for pid in os.listdir("/proc"):
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            if target.startswith("socket:["):
+                sockets[int(target[8:-1])] = open(f"/proc/{pid}/cmdline").read().replace("\0", " ")[:120]
+    except OSError:
+        pass
+mine = set()
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        target = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        continue
+    if target.startswith("socket:["):
+        mine.add(int(target[8:-1]))
+out["my listening ports"] = sorted(port for port, inode in listening)
+def kind(command):
+    known = [k for k in ("jupyterhub-singleuser", "ipykernel_launcher") if k in command]
+    return known[0] if known else command
+out["who listens"] = sorted({kind(sockets.get(inode, "?")) for port, inode in listening})
+out["this kernel listens on"] = sorted(port for port, inode in listening if inode in mine)
+out["its iopub pipe"] = IPKernelApp.instance().iopub_thread._pipe_port
+from urllib.parse import urlsplit
+out["server port"] = urlsplit(os.environ["JUPYTERHUB_SERVICE_URL"]).port
+limit = resource.getrlimit
+out["limits"] = {"data": limit(resource.RLIMIT_DATA), "nproc": limit(resource.RLIMIT_NPROC)}
+out["MEM_LIMIT"] = os.environ.get("MEM_LIMIT")
+"""
+PROBE_MEMORY = r"""
+import numpy as np
+try:
+    big = np.ones(__SIZE__ // 8)
+    out["past the limit"] = f"allocated {big.nbytes} bytes"
+    del big
+except MemoryError as e:
+    out["past the limit"] = f"MemoryError: {e}"
+"""
+PROBE_REPORT = """
+out["still alive"] = sum(range(10))
+print("PROBE " + json.dumps(out))
+"""
 
 
-def test_two_learners_each_run_their_own_copy_of_notebook_02(hub, browser_for_hub):
+def _xsrf(page, name):
+    for cookie in page.context.cookies():
+        if cookie["name"] == "_xsrf" and cookie["path"].startswith(f"/user/{name}"):
+            return cookie["value"]
+    raise AssertionError(f"no _xsrf cookie for {name}'s server")
+
+
+def _probe(page, hub, who, run):
+    """Put the probe notebook into ``who``'s home through their server, run it in their kernel, read it."""
     from playwright.sync_api import expect
 
-    base, work = hub
-    started = time.monotonic()
-    ada, grace = LEARNERS
-    pages = {name: _learner_session(browser_for_hub, base, name) for name in LEARNERS}
+    names, base = hub["names"], hub["base"]
+    name = names[who]
+    classmate = names["grace" if who == "ada" else "ada"]
+    classmate_home = pwd.getpwnam(classmate).pw_dir
+    params = {
+        "tmp": "/tmp/bts-hub-test-{user}.txt",
+        "folder": FOLDER,
+        "classmate_home": classmate_home,
+        "teacher": [str(hub["clone"]), str(ROOT)],
+        "forbidden": {
+            "the classmate's notebook": f"{classmate_home}/{FOLDER}/{NOTEBOOK}",
+            "the classmate's file in /tmp": f"/tmp/bts-hub-test-{classmate}.txt",
+            "the classmate's kernel file": f"{classmate_home}/written_by_my_kernel.txt",
+            "the solutions": str(hub["clone"] / SOLUTION),
+            "the hidden cases": str(hub["clone"] / HIDDEN),
+        },
+    }
+    cells = [
+        PROBE.replace("__PARAMS__", repr(json.dumps(params))),
+        PROBE_MEMORY.replace("__SIZE__", str(3 * GiB)),
+        PROBE_REPORT,
+    ]
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": s, "outputs": [], "execution_count": None}
+            for s in cells
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path = f"probe_{run}.ipynb"
+    put = page.request.put(
+        f"{base}/user/{name}/api/contents/{path}",
+        data=json.dumps({"type": "notebook", "format": "json", "content": notebook}),
+        headers={"X-XSRFToken": _xsrf(page, name), "Content-Type": "application/json"},
+    )
+    assert put.status in (200, 201), (put.status, put.text())
+    page.goto(f"{base}/user/{name}/lab/tree/{path}?reset")
+    expect(page.locator(".jp-Notebook:visible")).to_have_count(1, timeout=WAIT_MS)
+    run_all_cells(page, ARTEFACTS / f"failed-probe-{who}-{run}.png")
+    report = page.locator(".jp-Notebook:visible .jp-OutputArea-output").filter(has_text="PROBE ")
+    expect(report).to_have_count(1, timeout=WAIT_MS)
+    text = report.inner_text()
+    return json.loads(text[text.index("PROBE ") + len("PROBE ") :].strip())
 
-    # Each learner's copy is their own file, in their own home.
-    homes = {name: work / "homes" / name / FOLDER for name in LEARNERS}
-    for name in LEARNERS:
-        assert sorted(p.name for p in homes[name].glob("*.ipynb")) == sorted(
-            p.name for p in (ROOT / "notebooks" / "learner").glob("*.ipynb")
-        )
+
+def test_each_learners_work_is_theirs_alone_on_the_recipes_hub(hub, browser_for_hub):
+    from playwright.sync_api import expect
+
+    started = time.monotonic()
+    names, base = hub["names"], hub["base"]
+    ada, grace = names["ada"], names["grace"]
+
+    # Plain HTTP on the hub's port gets no login page.
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{hub['port']}/hub/login", timeout=5) as r:
+            assert "password" not in r.read().decode(errors="replace").lower()
+    except (OSError, urllib.error.HTTPError):
+        pass
+
+    pages = {who: _learner_session(browser_for_hub, hub, who) for who in ("ada", "grace")}
 
     # Ada adds a cell to her notebook 02 and saves it; it reaches her file, not Grace's.
-    note = f"note = 'written by {ada} at {time.time():.0f}'"
-    _add_and_save_a_cell(pages[ada], note)
+    homes = {who: Path(pwd.getpwnam(names[who]).pw_dir) for who in ("ada", "grace")}
+    note = f"note = 'written by ada at {time.time():.0f}'"
+    _add_and_save_a_cell(pages["ada"], note)
     deadline = time.monotonic() + WAIT_MS / 1000
-    while note not in (homes[ada] / NOTEBOOK).read_text():  # poll until the save lands on disk
+    while note not in (homes["ada"] / FOLDER / NOTEBOOK).read_text():
         assert time.monotonic() < deadline, "Ada's save never reached her notebook"
         time.sleep(0.25)
-    # (Not a byte-for-byte comparison: JupyterLab may autosave Grace's run of the notebook.)
-    assert note not in (homes[grace] / NOTEBOOK).read_text()
-
-    # Through the hub, Grace reads her own copy, without Ada's cell ...
-    mine = _contents(pages[grace], base, grace)
-    assert mine.status == 200, mine.status
-    assert note not in json.dumps(mine.json()["content"])
-    # ... and neither learner can read the other's server.
-    for reader, owner in ((grace, ada), (ada, grace)):
-        theirs = _contents(pages[reader], base, owner)
+    assert note not in (homes["grace"] / FOLDER / NOTEBOOK).read_text()
+    for reader, owner in ((grace, ada), (ada, grace)):  # the hub lets nobody into another's server
+        who = "ada" if reader == ada else "grace"
+        theirs = pages[who].request.get(
+            f"{base}/user/{owner}/api/contents/{FOLDER}/{NOTEBOOK}", max_redirects=10
+        )
         assert theirs.status == 403, f"{reader} got {owner}'s notebook: {theirs.status} from {theirs.url}"
 
-    # Grace reloads her notebook: still the course's, no cell of Ada's.
-    pages[grace].reload()
-    expect(pages[grace].locator(".jp-Notebook:visible .jp-Cell").first).to_be_visible(timeout=WAIT_MS)
-    expect(pages[grace].locator(".jp-Notebook:visible").get_by_text(note)).to_have_count(0)
+    # From inside each learner's kernel. Ada goes first (Grace's /tmp file is not there yet), then
+    # Grace, then Ada again in a fresh kernel, so that each tries to read the other's files.
+    _probe(pages["ada"], hub, "ada", 1)
+    probes = {"grace": _probe(pages["grace"], hub, "grace", 1), "ada": _probe(pages["ada"], hub, "ada", 2)}
+    for who, out in probes.items():
+        assert out["user"] == names[who], out  # each kernel runs as its learner's own account
+        for key in (
+            "the classmate's notebook",
+            "the classmate's file in /tmp",
+            "the classmate's kernel file",
+            "list the classmate's home",
+            "the solutions",
+            "the hidden cases",
+        ):
+            assert out[key] == "PermissionError", (who, key, out[key])
+        assert out["umask"] == "0o77", out
+        assert out["modes"] == {"home": "0o700", "copy": "0o700", "tmp file": "0o600", "kernel file": "0o600"}
+        assert out["notebook modes"] == ["0o600"], out
+        assert out["course_utils"] == str(hub["release"] / "course_utils" / "__init__.py"), out
+        assert out["hidden cases"] == 0
+        assert out["sys.path in the teacher's folders"] == []
+        assert out["course_utils.teaching"] == out["course_utils.grading"] == "ModuleNotFoundError"
+        assert out["kernel transport"] == "ipc"
+        # TCP: the server (behind the hub's token) and each kernel's IOPub pipe, a receive-only socket
+        # that takes only messages carrying a random key; the kernel's own channels are Unix sockets.
+        assert out["server port"] in out["my listening ports"], out
+        assert out["who listens"] == ["ipykernel_launcher", "jupyterhub-singleuser"], out["who listens"]
+        assert out["this kernel listens on"] == [out["its iopub pipe"]], out
+        assert out["limits"] == {"data": [GiB, GiB], "nproc": [512, 512]}, out
+        assert out["MEM_LIMIT"] == str(GiB)
+        assert out["past the limit"].startswith("MemoryError: Unable to allocate 3.00 GiB"), out
+        assert out["still alive"] == 45  # the kernel that hit the limit ran the next cell
+    # The kernel running notebook 02 in Ada's first tab, a different process, still answers.
+    pages["ada"].goto(f"{base}/user/{ada}/lab/tree/{FOLDER}/{NOTEBOOK}")
+    expect(pages["ada"].locator(".jp-Notebook:visible")).to_have_count(1, timeout=WAIT_MS)
+    teacher_home = hub["clone"].parent
+    assert oct(teacher_home.stat().st_mode & 0o777) == "0o700"
+
+    # The teacher collects: one folder per learner, each with what that learner saved.
+    out = hub["work"] / "submissions"
+    done = _run(SYSTEM_PYTHON, COLLECT, out)
+    assert sorted(p.name for p in out.iterdir()) == sorted([ada, grace]), done.stdout
+    assert oct(out.stat().st_mode & 0o777) == "0o700"
+    for who in ("ada", "grace"):
+        collected = sorted(p.name for p in (out / names[who]).iterdir())
+        assert collected == sorted(p.name for p in (homes[who] / FOLDER).glob("*.ipynb")), collected
+    assert note in (out / ada / NOTEBOOK).read_text()
+    assert note not in (out / grace / NOTEBOOK).read_text()
+    from course_utils.teaching.report import student_names
+
+    assert student_names(sorted(out.glob(f"*/{NOTEBOOK}"))) == sorted([ada, grace])
 
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    for name, page in pages.items():
-        page.screenshot(path=str(ARTEFACTS / f"{name}.png"))
+    for who, page in pages.items():
+        page.screenshot(path=str(ARTEFACTS / f"{who}.png"))
         page.context.close()
-    print(f"two learners on the hub in {time.monotonic() - started:.0f} s")
-
-
-@pytest.fixture(scope="module")
-def browser_for_hub():
-    _require_tools()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    print(f"two real learners on the hub in {time.monotonic() - started:.0f} s")
