@@ -201,19 +201,21 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
             return _raised(exercise, exc, args, fn)
         changed = changed_argument(fn, args, mine)
         if changed:
-            return s.changed_input or _changed_reply(exercise, *changed)
+            # An alias the learner wrote (`s = z`) is named in their own words; otherwise the
+            # exercise's own reply, when it has one, says how to fix that exercise.
+            if changed[1] or s.changed_input is None:
+                return _changed_reply(exercise, *changed)
+            return s.changed_input
         try:
             got = _as_arrays(raw, s.n_out, s.names)
         except _Unreadable as exc:
             return Feedback(exercise, "error", str(exc))
         reference_raw = reference(*fresh())
-        wrong_type = _wrong_type(raw, reference_raw, s)
-        if wrong_type:
-            return Feedback(exercise, "wrong", wrong_type, s.default)
         expected = _as_arrays(reference_raw, s.n_out)
-        if _same(got, expected, s.rtol, s.atol):
-            continue
-        for entry in mistakes:
+        same = _same(got, expected, s.rtol, s.atol)
+        # A mistake the catalogue knows is named first, even when its result is also of the wrong
+        # type (a sum where a vector belongs): its name says more than the type does.
+        for entry in () if same else mistakes:
             wrong, message, section = _mistake(entry)
             try:
                 with np.errstate(all="ignore"):
@@ -222,6 +224,11 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
                 continue
             if _same(got, candidate, s.rtol, s.atol):
                 return Feedback(exercise, "wrong", message, section or s.default)
+        wrong_type = _wrong_type(raw, reference_raw, s)
+        if wrong_type:
+            return Feedback(exercise, "wrong", wrong_type, s.default)
+        if same:
+            continue
         for entry in hints:
             predicate, message, section = _mistake(entry)
             try:

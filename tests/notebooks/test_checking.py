@@ -260,7 +260,7 @@ def test_the_time_limit_leaves_no_alarm_behind():
 
 def test_lists_where_the_next_cells_need_arrays_are_named_never_given_a_tick():
     as_lists = lambda *a: tuple(list(r) for r in nb06._my_check(*a))  # noqa: E731
-    fb = expect_named(nb06.check_gradient_checker(as_lists), "result 1 is of type list", "np.asarray")
+    fb = expect_named(nb06.check_gradient_checker(as_lists), "list", "NumPy arrays")
     assert not fb.passed
     fb = expect_named(nb01.check_softmax(lambda z: hand_softmax(z).tolist()), "of type list", "NumPy array")
     # An explicit requirement: a result that must be a float, not an array.
@@ -320,8 +320,8 @@ def test_the_in_place_reply_names_the_argument_and_quotes_the_learners_line():
         z -= z.max(axis=1, keepdims=True)
         return hand_softmax(z)
 
-    fb = expect(nb01.check_softmax(shifted), "wrong", "argument `z`", "`z -= z.max(axis=1, keepdims=True)`")
-    assert fb.see is None  # no aliasing here: nothing in 08 to read
+    fb = expect(nb01.check_softmax(shifted), "wrong", "in place", "z", "`z -= ...`")
+    assert fb.see is None or fb.see.notebook != "08_mnist_two_layer_net"  # no aliasing: nothing in 08 to read
 
     def second_argument(z, y):
         y[0] = 0
