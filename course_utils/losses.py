@@ -83,7 +83,7 @@ def cross_entropy_and_grad(z, t):
     kind, t = _checks.targets(t, z)
     N = z.shape[0]
     inv_N = z.dtype.type(1.0 / N)
-    if kind == "labels":
+    if kind == "labels" and z.size > _BLOCK:
         return _labels_loss_and_grad(z, t, inv_N)
     # Memory traffic is the cost at large N x C: each line below is one pass over N x C, in place on
     # a single (N, C) buffer that becomes dz; the log is taken on (N,) vectors only.
@@ -97,6 +97,13 @@ def cross_entropy_and_grad(z, t):
     np.exp(dz, out=dz)
     s = np.add.reduce(dz, axis=1)  # >= 1, so its log is finite
     log_s = np.log(s)
+    if kind == "labels":  # a small batch, in one block: the same operations as _labels_loss_and_grad
+        rows = np.arange(N)
+        # log h at the label entries only: (z - max) - log(sum), never the log of a rounded-off 0.
+        loss = np.add.reduce(log_s - (z[rows, t] - m)) * inv_N
+        np.multiply(dz, (inv_N / s)[:, None], out=dz)  # h / N
+        dz[rows, t] -= inv_N
+        return loss, dz
     log_h = z - (m + log_s)[:, None]
     loss = -np.sum(t * log_h) * inv_N
     np.multiply(dz, (t.sum(axis=1) * inv_N / s)[:, None], out=dz)  # h * sum(t) / N
@@ -104,10 +111,10 @@ def cross_entropy_and_grad(z, t):
     return loss, dz
 
 
-_BLOCK = 1 << 15
-"""Entries per block of rows (128 kB in float32): a block's five passes stay in the core's cache."""
+_BLOCK = 1 << 17
+"""Entries per block of rows (512 kB in float32): a block's five passes stay in the core's cache."""
 
-_PARALLEL_ROWS = 1 << 16
+_PARALLEL_ROWS = 1 << 17
 """Entries each worker gets at least: below that, handing rows to a thread costs more than it saves."""
 
 
