@@ -11,6 +11,8 @@
     course's thread policy (course_utils/threads.py: one BLAS thread).
 (b) The whole course, every notebook of both editions under strict nbval, with the policy: quiet,
     then beside two busy processes, and the ratio.
+(c) ``--training``: notebook 08's training call alone (784-256-10, 12 epochs on 55,000 images), in
+    a fresh process, with NumPy's default BLAS threads and with the policy, quiet and busy.
 
 "Quiet" means no busy process started by this script: on a machine shared with other work it is
 not quiet, so the script prints the load average before each run and the figures are to be read
@@ -66,7 +68,7 @@ def nbval_seconds(paths, policy):
     return seconds
 
 
-def part_a(names, hogs):
+def part_a(names, hogs, policies=(False, True)):
     print(f"(a) each solution notebook under strict nbval, seconds ({hogs} busy processes when busy)")
     print(
         f"    {'notebook':<28} {'quiet default':>14} {'quiet policy':>13}"
@@ -79,6 +81,9 @@ def part_a(names, hogs):
         for n_busy in (0, hogs):
             for policy in (False, True):
                 loads.append(load())
+                if policy not in policies:
+                    row.append(float("nan"))
+                    continue
                 with busy(n_busy):
                     row.append(nbval_seconds([path], policy))
         print(
@@ -102,6 +107,37 @@ def part_b(hogs):
     print(f"    ratio busy / quiet: {loaded / quiet:.2f}  (target: at most 3)")
 
 
+TRAINING = """
+import time, numpy as np, course_utils as cu
+from course_utils import training
+X, y = cu.load_mnist("train")
+net = cu.TwoLayerNet(784, 256, 10, hidden="relu", seed=0, dtype=np.float32)
+start = time.perf_counter()
+training.train(net, X[:55_000], y[:55_000], epochs=12, batch_size=128, reg=1e-4, seed=0, progress=False,
+               X_val=X[55_000:], y_val=y[55_000:])
+print(time.perf_counter() - start)
+"""
+
+
+def part_c(hogs):
+    print(f"\n(c) notebook 08's training alone, seconds ({hogs} busy processes when busy)")
+    for n_busy in (0, hogs):
+        for policy in (False, True):
+            env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
+            if not policy:
+                env["COURSE_BLAS_THREADS"] = "default"
+            before = load()
+            with busy(n_busy):
+                out = subprocess.run(
+                    [sys.executable, "-c", TRAINING], env=env, capture_output=True, text=True
+                )
+            label = f"{'busy' if n_busy else 'quiet'}, {'policy' if policy else 'default threads'}"
+            print(
+                f"    {label:<24} {float(out.stdout):7.1f} s   (load average before: {before:.1f})",
+                flush=True,
+            )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="solution notebooks to time (default: all)")
@@ -109,11 +145,18 @@ def main():
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--course-only", action="store_true", help="only part (b)")
     group.add_argument("--notebooks-only", action="store_true", help="only part (a)")
+    group.add_argument("--training", action="store_true", help="only part (c)")
+    parser.add_argument(
+        "--policy-only", action="store_true", help="in (a), skip NumPy's default threads (slow when busy)"
+    )
     args = parser.parse_args()
     names = args.names or sorted(p.stem for p in SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, load average now {load():.1f}\n")
+    if args.training:
+        part_c(args.busy)
+        return
     if not args.course_only:
-        part_a(names, args.busy)
+        part_a(names, args.busy, (True,) if args.policy_only else (False, True))
     if not args.notebooks_only:
         part_b(args.busy)
 
