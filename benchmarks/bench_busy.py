@@ -63,7 +63,10 @@ def nbval_seconds(paths, policy):
     )
     seconds = time.perf_counter() - start
     if run.returncode != 0:
-        tail = "\n".join(run.stdout.splitlines()[-15:])
+        lines = run.stdout.splitlines()
+        # The cause (an exception, a timeout) first, then the summary.
+        causes = [line for line in lines if "Error" in line or "imeout" in line or "imed out" in line]
+        tail = "\n".join(causes[-10:] + lines[-5:])
         raise RuntimeError(f"strict nbval failed on {[p.name for p in paths]}:\n{tail}")
     return seconds
 
