@@ -25,8 +25,15 @@ from course_utils import (
     cross_entropy_grad,
     load_mnist,
     softmax_jacobian,
+    threads,
 )
 from course_utils.softmax import softmax
+
+TORCH_HINT = (
+    "To compare, install a CPU build beside the course, for instance "
+    "pip install torch --index-url https://download.pytorch.org/whl/cpu "
+    "(PyPI's own wheel pulls about 3 GB of CUDA libraries). It is not a dependency of the course."
+)
 
 
 def best_time(fn, repeat, number=1):
@@ -90,9 +97,9 @@ def part_c(repeat):
     try:
         import torch
     except ImportError:
-        print("    PyTorch is not installed: skipped (pip install torch to compare)")
+        print(f"    PyTorch is not installed: skipped. {TORCH_HINT}")
         return
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(threads.blas_threads() or threads.workers())  # the BLAS threads ours use
     X, y = load_mnist("train", n=128)
     net = TwoLayerNet(784, 256, 10, hidden="relu", seed=0, dtype=np.float32)
     t_ours = best_time(lambda: net.gradients(X, y), repeat * 5, number=20)
@@ -149,6 +156,21 @@ def torch_cross_entropy(torch):
     return step
 
 
+SIZES = (
+    (32, 10),
+    (128, 10),
+    (1024, 100),
+    (1024, 1000),
+    (4096, 100),
+    (4096, 1000),
+    (8192, 1000),
+    (16384, 100),
+    (16384, 1000),
+    (65536, 100),
+    (65536, 1000),
+)
+
+
 def part_d(repeat):
     print("\n(d) cross_entropy_and_grad, float32 labels: ours vs plain numpy vs PyTorch, and the bound")
     bandwidth = memory_bandwidth(repeat=repeat)
@@ -156,39 +178,45 @@ def part_d(repeat):
     try:
         import torch
 
-        torch.set_num_threads(os.cpu_count() or 1)
+        torch.set_num_threads(threads.workers())  # the same threads as ours
         torch_step = torch_cross_entropy(torch)
     except ImportError:
         torch = None
-        print("    PyTorch is not installed: its column is skipped (pip install torch to compare)")
+        print(f"    PyTorch is not installed: its column is skipped. {TORCH_HINT}")
     head = f"    {'N x C':>14} {'ours':>10} {'plain':>10} {'ours/plain':>10}"
     head += f" {'torch':>10} {'ours/torch':>10}" if torch else ""
     print(head + f" {'bound':>10} {'ours/bound':>10}")
     rng = np.random.default_rng(0)
-    for N, C in ((32, 10), (128, 10), (1024, 100), (8192, 1000), (65536, 1000)):
+    for N, C in SIZES:
         z = rng.standard_normal((N, C), dtype=np.float32)
         y = rng.integers(0, C, size=N)
         loss, dz = cross_entropy_and_grad(z, y)
         ref_loss, ref_dz = plain_cross_entropy_and_grad(z, y)
         assert np.isclose(loss, ref_loss, rtol=1e-5) and np.allclose(dz, ref_dz, atol=1e-7)
-        number = max(1, int(2e6 // (N * C)))
+        number = max(1, min(200, int(2e6 // (N * C))))
         reps = repeat if N * C < 10**7 else max(3, repeat // 2)
-        # Interleaved, best of each: a machine shared with other work slows both alike.
-        t_ours, t_plain = np.inf, np.inf
-        for _ in range(reps):
-            t_ours = min(t_ours, best_time(lambda: cross_entropy_and_grad(z, y), 1, number))
-            t_plain = min(t_plain, best_time(lambda: plain_cross_entropy_and_grad(z, y), 1, number))
-        t_bound = 2 * z.nbytes / bandwidth
-        line = (
-            f"    {f'{N} x {C}':>14} {t_ours * 1e3:>8.3f}ms {t_plain * 1e3:>8.3f}ms {t_ours / t_plain:>10.2f}"
-        )
+        runs = {
+            "ours": lambda: cross_entropy_and_grad(z, y),
+            "plain": lambda: plain_cross_entropy_and_grad(z, y),
+        }
         if torch:
             zt = torch.from_numpy(z.copy()).requires_grad_(True)
             yt = torch.from_numpy(y)
             torch_step(zt, yt)
             assert np.allclose(zt.grad.numpy(), dz, atol=1e-6)
-            t_torch = best_time(lambda: torch_step(zt, yt), reps, number)
-            line += f" {t_torch * 1e3:>8.3f}ms {t_ours / t_torch:>10.2f}"
+            runs["torch"] = lambda: torch_step(zt, yt)
+        # Interleaved, best of each: a machine shared with other work slows all of them alike.
+        t = dict.fromkeys(runs, np.inf)
+        for _ in range(reps):
+            for name, fn in runs.items():
+                t[name] = min(t[name], best_time(fn, 1, number))
+        t_ours, t_plain = t["ours"], t["plain"]
+        t_bound = 2 * z.nbytes / bandwidth
+        line = (
+            f"    {f'{N} x {C}':>14} {t_ours * 1e3:>8.3f}ms {t_plain * 1e3:>8.3f}ms {t_ours / t_plain:>10.2f}"
+        )
+        if torch:
+            line += f" {t['torch'] * 1e3:>8.3f}ms {t_ours / t['torch']:>10.2f}"
         print(line + f" {t_bound * 1e3:>8.3f}ms {t_ours / t_bound:>10.1f}")
     print("    ratios <= 1 mean no slower; bound = one read and one write of N x C at that bandwidth")
 
@@ -199,7 +227,9 @@ def main():
     parser.add_argument("--part", choices="abcd", action="append", help="run only these parts")
     args = parser.parse_args()
     repeat = 3 if args.quick else 9
-    print(f"numpy {np.__version__}, Python {platform.python_version()}, {os.cpu_count()} cores\n")
+    print(f"numpy {np.__version__}, Python {platform.python_version()}, {os.cpu_count()} cores")
+    blas = threads.blas_threads() or "the library's default"
+    print(f"thread policy (course_utils/threads.py): BLAS {blas}, row loops {threads.workers()}\n")
     parts = {"a": part_a, "b": part_b, "c": part_c, "d": part_d}
     for key in args.part or "abcd":
         parts[key](repeat)

@@ -12,6 +12,9 @@ from .losses import binary_cross_entropy, cross_entropy, cross_entropy_and_grad,
 from .mismatch import gradient_mismatch
 from .network import TwoLayerNet
 from .softmax import log_softmax, softmax, softmax_jacobian, softmax_vjp
+from .threads import apply_policy as _apply_thread_policy
+
+_apply_thread_policy()  # one BLAS thread: the same results on any machine (course_utils/threads.py)
 
 __all__ = [
     "ACTIVATIONS",

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from . import _checks
+from . import threads as _threads
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -82,6 +83,8 @@ def cross_entropy_and_grad(z, t):
     kind, t = _checks.targets(t, z)
     N = z.shape[0]
     inv_N = z.dtype.type(1.0 / N)
+    if kind == "labels" and z.size > _BLOCK:
+        return _labels_loss_and_grad(z, t, inv_N)
     # Memory traffic is the cost at large N x C: each line below is one pass over N x C, in place on
     # a single (N, C) buffer that becomes dz; the log is taken on (N,) vectors only.
     m = np.maximum.reduce(z, axis=1)  # the ufunc's own reduce: no Python wrapper on small batches
@@ -94,18 +97,65 @@ def cross_entropy_and_grad(z, t):
     np.exp(dz, out=dz)
     s = np.add.reduce(dz, axis=1)  # >= 1, so its log is finite
     log_s = np.log(s)
-    if kind == "labels":
+    if kind == "labels":  # a small batch, in one block: the same operations as _labels_loss_and_grad
         rows = np.arange(N)
         # log h at the label entries only: (z - max) - log(sum), never the log of a rounded-off 0.
         loss = np.add.reduce(log_s - (z[rows, t] - m)) * inv_N
         np.multiply(dz, (inv_N / s)[:, None], out=dz)  # h / N
         dz[rows, t] -= inv_N
-    else:
-        log_h = z - (m + log_s)[:, None]
-        loss = -np.sum(t * log_h) * inv_N
-        np.multiply(dz, (t.sum(axis=1) * inv_N / s)[:, None], out=dz)  # h * sum(t) / N
-        dz -= t * inv_N
+        return loss, dz
+    log_h = z - (m + log_s)[:, None]
+    loss = -np.sum(t * log_h) * inv_N
+    np.multiply(dz, (t.sum(axis=1) * inv_N / s)[:, None], out=dz)  # h * sum(t) / N
+    dz -= t * inv_N
     return loss, dz
+
+
+_BLOCK = 1 << 17
+"""Entries per block of rows (512 kB in float32): a block's five passes stay in the core's cache."""
+
+_PARALLEL_ROWS = 1 << 17
+"""Entries each worker gets at least: below that, handing rows to a thread costs more than it saves."""
+
+
+def _labels_loss_and_grad(z, y, inv_N):
+    """The labels case, rows cut into cache-sized blocks shared among the policy's worker threads.
+
+    Each row's numbers come from the same operations in the same order whatever the cut, and the
+    per-row losses are added up once at the end: the result is bit for bit the same for any
+    number of blocks or threads.
+    """
+    N, C = z.shape
+    dz = np.empty_like(z)
+    row_loss = np.empty(N, dtype=z.dtype)
+    finite = []
+    rows_per_block = max(1, _BLOCK // C)
+
+    def blocks(start, stop):
+        for a in range(start, stop, rows_per_block):
+            b = min(stop, a + rows_per_block)
+            zb, out = z[a:b], dz[a:b]
+            m = np.maximum.reduce(zb, axis=1)
+            # Two reductions carry the NaN/inf check and cannot overflow: NaN and -inf reach the
+            # smallest entry, +inf the largest row maximum. Only when they see one does the full
+            # check look entry by entry, to name it.
+            if not (math.isfinite(np.minimum.reduce(zb, axis=None)) and math.isfinite(np.maximum.reduce(m))):
+                finite.append(False)
+                return
+            np.subtract(zb, m[:, None], out=out)  # z - max: every exponent <= 0, nothing overflows
+            np.exp(out, out=out)
+            s = np.add.reduce(out, axis=1)  # >= 1, so its log is finite
+            rows = np.arange(b - a)
+            yb = y[a:b]
+            # log h at the label entries only: (z - max) - log(sum), never the log of a rounded-off 0.
+            np.subtract(np.log(s), zb[rows, yb] - m, out=row_loss[a:b])
+            np.multiply(out, (inv_N / s)[:, None], out=out)  # h / N
+            out[rows, yb] -= inv_N
+
+    _threads.map_rows(blocks, N, min_rows=max(1, _PARALLEL_ROWS // C))
+    if finite:
+        _checks.check_finite(z, "z")
+    return np.add.reduce(row_loss) * inv_N, dz
 
 
 def binary_cross_entropy(h, Y):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _checks
+from . import _checks, threads
 from .i18n import _
 
 
@@ -76,7 +76,8 @@ def train(
     lr, momentum, reg : float
         Peak learning rate (cosine-decayed to 0 over the run), momentum, L2 strength.
     seed : int
-        Seeds the shuffling, so a run is reproducible.
+        Seeds the shuffling, so a run is reproducible: BLAS runs on the fixed thread count of
+        :mod:`course_utils.threads`, so the thread count of the machine does not change the weights.
     X_val, y_val : optional
         Measured after every epoch when given.
     progress : bool
@@ -110,7 +111,14 @@ def train(
     history = History()
     start = time.perf_counter()
     step = 0
-    with tqdm(total=total, disable=not progress, desc=_("training"), unit=_("step")) as bar:
+    # No rate in the bar: before the first steps tqdm would show it as "?step/s", and the time left
+    # says what a learner wants to know.
+    bar_format = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]"
+    # BLAS on the policy's fixed thread count (course_utils/threads.py): the same weights on any machine.
+    with (
+        threads.policy_limits(),
+        tqdm(total=total, disable=not progress, desc=_("training"), bar_format=bar_format) as bar,
+    ):
         for _epoch in range(epochs):
             order = rng.permutation(len(X))
             losses = []
