@@ -89,6 +89,12 @@ def draw_mismatch(state):
     )
 
 
+def cost_options():
+    """The cost dropdown's ``(label, value)`` pairs: labels in the reader's language, values the keys."""
+    labels = {"cross_entropy": _("cross-entropy"), "binary_cross_entropy": _("binary cross-entropy")}
+    return [(labels.get(key, key), key) for key in mismatch.COSTS]
+
+
 def mismatch_widget():
     import ipywidgets as w
 
@@ -100,7 +106,7 @@ def mismatch_widget():
             options=names, value=d["backprop_derivative"], description=_("backprop f'")
         ),
         "output": w.Dropdown(options=list(mismatch.OUTPUTS), value=d["output"], description=_("output")),
-        "cost": w.Dropdown(options=list(mismatch.COSTS), value=d["cost"], description=_("cost")),
+        "cost": w.Dropdown(options=cost_options(), value=d["cost"], description=_("cost")),
         "reg": w.FloatSlider(value=d["reg"], min=0, max=3, step=0.1, description="λ"),
         "eps": w.FloatLogSlider(value=d["eps"], base=10, min=-8, max=-1, step=1, description="ε"),
     }

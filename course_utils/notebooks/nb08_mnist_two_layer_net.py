@@ -78,6 +78,31 @@ def prediction_widget(net, X, y):
     )
 
 
+# The docstring and comments of bugs.learner_backward, for learner_source (kept equal by a test).
+_LEARNER_TEXT = (
+    lazy_("The learner's FC → ReLU → FC → softmax backward pass, transcribed (the mask line repaired)."),
+    lazy_(
+        '``eq1="posted"`` multiplies elementwise by ``(1/a2) * mask``; ``eq1="commented"`` uses the\n    '
+        "commented line ``-(1/a2[range(N), y])[:, None] * da2 / N``. ``aliasing=True`` keeps\n    "
+        "``da1 = a1``, which overwrites the activations with the ReLU mask."
+    ),
+    lazy_('"derivative of softmax": row y_n of each sample\'s Jacobian, h_y (delta_yj - h_j)'),
+    lazy_('"derivative of ReLU"'),
+)
+
+
+def learner_source():
+    """The source of ``bugs.learner_backward``, its docstring and comments in the reader's language."""
+    import inspect
+
+    from .. import bugs
+
+    text = inspect.getsource(bugs.learner_backward)
+    for english in _LEARNER_TEXT:
+        text = text.replace(str.__str__(english), str(english))
+    return text
+
+
 def _relu_backward(dout, a1):
     return dout * (a1 > 0)
 

@@ -282,3 +282,20 @@ WRONG_BACKWARD = [
 def test_each_typed_wrong_two_layer_backward_is_named(wrong, words):
     fb = nb08.check_two_layer_backward(wrong)
     assert fb.status == "wrong" and words in fb.message, fb
+
+
+def test_the_learner_source_shown_in_08_is_translated_whole():
+    import inspect
+
+    from course_utils import bugs, set_language
+
+    source = inspect.getsource(bugs.learner_backward)
+    for english in nb08._LEARNER_TEXT:
+        assert str.__str__(english) in source, english  # else the Chinese edition shows it untranslated
+    assert nb08.learner_source() == source
+    set_language("zh")
+    try:
+        shown = nb08.learner_source()
+    finally:
+        set_language("en")
+    assert "transcribed" not in shown and "derivative of ReLU" not in shown and "da1[a1 > 0] = 1" in shown
