@@ -3,6 +3,8 @@
 Its widget's state, picture and live view, and its checkers.
 """
 
+import re
+
 import numpy as np
 import pytest
 from checking_helpers import expect
@@ -152,3 +154,39 @@ def test_each_typed_wrong_sigma2_is_named(wrong, words):
     fb = nb07.check_sigma2(wrong)
     assert fb.status == "wrong" and words in fb.message, fb
     assert "keepdims=True)" not in fb.message
+
+
+def test_the_cost_dropdown_speaks_the_readers_language():
+    from course_utils import mismatch, set_language
+
+    assert [value for _label, value in nb07.cost_options()] == list(mismatch.COSTS)
+    set_language("zh")
+    try:
+        labels = [label for label, _value in nb07.cost_options()]
+    finally:
+        set_language("en")
+    assert labels == ["交叉熵", "二元交叉熵"]
+
+
+def _output_lines(path, cell_id):
+    import nbformat
+
+    cell = next(c for c in nbformat.read(path, as_version=4).cells if c.id == cell_id)
+    return "".join(o.get("text", "") for o in cell.outputs).splitlines()
+
+
+@pytest.mark.parametrize("edition", ["zh/solutions"])
+def test_the_printed_tables_headers_sit_over_their_numbers(edition):
+    """Each header ends (on screen: a Chinese character takes two columns) where its column does."""
+    from pathlib import Path
+
+    from course_utils.i18n import display_width
+
+    path = Path(__file__).parents[2] / "notebooks" / edition / "07_mismatch_lab.ipynb"
+    header, first = _output_lines(path, "f58fe69b")[:2]
+    ends = lambda line: [display_width(line[: m.end()]) for m in re.finditer(r"\S+", line)]  # noqa: E731
+    assert ends(first) == [10, 25, 39, 45, 60, 80, 86]
+    assert ends(header)[-1] == 86 and set(ends(first)) <= set(ends(header)), header
+    header, first = _output_lines(path, "6e4fa7ed")[:2]
+    learner = header.index("学习者") if "学习者" in header else header.index("learner")
+    assert display_width(header[:learner]) == 29 == [m.start() for m in re.finditer(r"\S+", first)][2]
