@@ -195,6 +195,7 @@ class MismatchResult:
     reg: float
     numerical: np.ndarray
     analytic: np.ndarray
+    eps: float = EPSILON  # the central-difference step the numerical column used
 
     @property
     def rel_error(self):
@@ -269,7 +270,7 @@ def gradient_mismatch(
     settings = dict(hidden=hidden, output=output, reg=reg)
     numerical = numerical_gradient_octave(lambda p: _cost(p, X, y, cost, settings), params, e)
     analytic = learner_backprop(params, X, y, backprop_derivative=backprop_derivative, **settings)
-    return MismatchResult(hidden, backprop_derivative, output, cost, float(reg), numerical, analytic)
+    return MismatchResult(hidden, backprop_derivative, output, cost, float(reg), numerical, analytic, e)
 
 
 def _cost(params, X, y, which, settings):
@@ -284,8 +285,9 @@ def explain(result, tol=1e-7):
             _(
                 "cost mismatch: the numerical side differentiates the binary (sigmoid) "
                 "cost, while backprop's a3 − Y is the gradient of softmax cross-entropy; "
-                "near-uniform outputs give a ratio of K/(K−1) = {ratio:.2f}, "
-                "sharper outputs a larger one"
+                "at uniform outputs the ratio is exactly K/(K−1) = {ratio:.2f}, elsewhere it "
+                "depends on the outputs: 1 + h_y/(1 − h_k), between 1 and 2, when the outputs off "
+                "the label are equal, and one ratio per entry when they are not"
             ).format(ratio=CLASSES / (CLASSES - 1))
         )
     if result.output == "sigmoid" and result.cost == "cross_entropy":
@@ -311,6 +313,26 @@ def explain(result, tol=1e-7):
         return _(
             "the columns agree (relative error below {tol:.0e}): backprop matches the printed cost"
         ).format(tol=tol)
+    if not findings and result.eps != EPSILON:
+        return _step_finding(result, tol)
     if not findings:
         findings.append(_("the columns differ for a reason outside this model"))
     return separator.join(findings)
+
+
+def _step_finding(result, tol):
+    """Blame the step ε when the same settings agree at the learner's ε = 1e-4."""
+    again = gradient_mismatch(
+        result.hidden, result.backprop_derivative, result.output, result.cost, result.reg, EPSILON
+    )
+    if again.rel_error > tol:
+        return _("the columns differ for a reason outside this model")
+    why = (
+        _("with a step this large the central difference carries a truncation error of order ε²")
+        if result.eps > EPSILON
+        else _("with a step this small the round-off in each cost, divided by 2ε, grows as 1/ε")
+    )
+    return _(
+        "the step ε = {eps:.0e} you set is the cause: {why}; at the learner's ε = {ref:.0e} the same "
+        "settings agree (relative error {err:.1e})"
+    ).format(eps=result.eps, why=why, ref=EPSILON, err=again.rel_error)

@@ -118,3 +118,36 @@ def test_the_hard_coded_derivative_scales_each_hidden_delta_by_its_own_factor():
     assert np.ptp(factor) > 1e-2  # not one number
     assert rel_error(repaired.ravel(order="F"), posted.layer("Theta1")[0]) < 1e-8
     assert "its own factor" in mm.explain(posted)
+
+
+def test_the_verdict_blames_the_learners_own_step_not_something_outside_the_model():
+    for eps, words in ((1e-1, "truncation error"), (1e-8, "round-off")):
+        result = mm.gradient_mismatch("tanh", output="softmax", cost="cross_entropy", e=eps)
+        assert result.rel_error > 1e-7
+        verdict = mm.explain(result)
+        assert "outside this model" not in verdict and "ε = 1e" in verdict and words in verdict, verdict
+
+
+def test_the_cost_mismatch_verdict_claims_only_what_is_true():
+    """No "sharper outputs, a larger ratio": a confident wrong output gives less than K/(K−1)."""
+    from course_utils import cross_entropy_grad, numerical_gradient, softmax
+    from course_utils.mismatch_theory import binary_cost_logit_grad, binary_cost_of_logits
+
+    verdict = mm.explain(mm.gradient_mismatch("sigmoid", output="softmax", cost="binary_cross_entropy"))
+    assert "larger" not in verdict and "between 1 and 2" in verdict and "K/(K−1) = 1.50" in verdict
+    z, y = np.array([[-3.0, 0.0, 0.0]]), np.array([0])
+    ratio = binary_cost_logit_grad(z, y) / cross_entropy_grad(z, y)
+    assert np.allclose(ratio, 1.0474, atol=1e-4) and np.all(ratio < 1.5)
+    z = np.array([[0.0, 3.0, 0.0]])
+    fd = numerical_gradient(lambda: binary_cost_of_logits(z, y), z)
+    assert np.allclose(fd / cross_entropy_grad(z, y), [[1.48, 1.95, -8.04]], atol=0.01)
+    # Equal outputs off the label: one ratio 1 + h_y/(1 − h_k), strictly between 1 and 2 for K >= 3.
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        K = int(rng.integers(3, 12))
+        z = np.zeros((1, K))
+        z[0, 0] = rng.uniform(-8, 8)
+        h = softmax(z)[0]
+        ratio = binary_cost_logit_grad(z, y) / cross_entropy_grad(z, y)
+        assert np.allclose(ratio, 1 + h[0] / (1 - h[1]), rtol=1e-9)
+        assert 1 < ratio.min() and ratio.max() < 2

@@ -74,3 +74,17 @@ def test_figures_draw_and_say_the_verdict_in_words():
     pair = mt.plot_ratio_curves(scales, {3: [1.5, 1.6]}, steps, {3: [1.5, 1.7, 1.9]})
     assert pair[0].get_xscale() == "log" and "K = 3" in pair[1].get_legend().get_texts()[0].get_text()
     plt.close("all")
+
+
+def test_measuring_every_few_steps_gives_the_same_ratios_at_those_steps():
+    import course_utils as cu
+
+    X, y = cu.load_mnist("train", n=64)
+    X = X.astype(np.float64)
+    y = y % 3
+    every = [cu.TwoLayerNet(784, 8, 3, hidden="sigmoid", seed=1) for _ in range(2)]
+    all_steps, _ = mt.ratio_along_training(every[0], X, y, 6, batch=8)
+    sparse, _ = mt.ratio_along_training(every[1], X, y, 6, batch=8, every=3)
+    assert sparse.shape == (3,) and np.allclose(sparse, all_steps[::3])
+    with pytest.raises(ValueError, match="multiple"):
+        mt.ratio_along_training(every[1], X, y, 7, every=3)

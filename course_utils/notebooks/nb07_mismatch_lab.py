@@ -11,6 +11,7 @@ from ..palette import COLORS
 from ..softmax import softmax
 from ._checking import Exercise, hidden_rng, normal, run_checks, see
 from ._view import LiveView
+from ._when_raised import named_raise, raises_like
 
 MISMATCH_DEFAULTS = dict(
     hidden="sigmoid",
@@ -88,6 +89,12 @@ def draw_mismatch(state):
     )
 
 
+def cost_options():
+    """The cost dropdown's ``(label, value)`` pairs: labels in the reader's language, values the keys."""
+    labels = {"cross_entropy": _("cross-entropy"), "binary_cross_entropy": _("binary cross-entropy")}
+    return [(labels.get(key, key), key) for key in mismatch.COSTS]
+
+
 def mismatch_widget():
     import ipywidgets as w
 
@@ -99,7 +106,7 @@ def mismatch_widget():
             options=names, value=d["backprop_derivative"], description=_("backprop f'")
         ),
         "output": w.Dropdown(options=list(mismatch.OUTPUTS), value=d["output"], description=_("output")),
-        "cost": w.Dropdown(options=list(mismatch.COSTS), value=d["cost"], description=_("cost")),
+        "cost": w.Dropdown(options=cost_options(), value=d["cost"], description=_("cost")),
         "reg": w.FloatSlider(value=d["reg"], min=0, max=3, step=0.1, description="λ"),
         "eps": w.FloatLogSlider(value=d["eps"], base=10, min=-8, max=-1, step=1, description="ε"),
     }
@@ -116,7 +123,7 @@ def _softmax_cost(h, Y):
 
 
 def check_softmax_cost(fn):
-    """Exercise: the cost whose gradient is ``a3 - Y`` for a softmax output, ``J(h, Y)`` (m, K)."""
+    """Exercise: the cost ``L(h, Y)`` whose gradient is ``a3 - Y`` for a softmax output; h, Y (m, K)."""
     cases = [
         (softmax(normal(26, (5, 3))), np.eye(3)[[1, 2, 0, 1, 2]]),
         (softmax(normal(27, (4, 4))), np.eye(4)[[3, 0, 0, 2]]),
@@ -142,7 +149,72 @@ def check_softmax_cost(fn):
             lambda h, Y: np.sum(-Y * np.log(h) - (1 - Y) * np.log(1 - h)) / h.shape[0],
             _("that is the binary (sigmoid) cost: its gradient through a softmax is not a3 − Y"),
         ),
-        (lambda h, Y: np.sum(Y * np.log(h)) / h.shape[0], _("the sign is flipped: J = −(1/m) Σ Y log h")),
+        (lambda h, Y: np.sum(Y * np.log(h)) / h.shape[0], _("the sign is flipped: L = −(1/m) Σ Y log h")),
+        (
+            lambda h, Y: -np.sum(np.log(h)) / h.shape[0],
+            _(
+                "Y is missing: −Σ log h adds the log of every class's output; the cost takes log h "
+                "at the label only, L = −(1/m) Σ Y log h"
+            ),
+        ),
+        (
+            lambda h, Y: -np.sum((1 - Y) * np.log(h)) / h.shape[0],
+            _("log h is taken at the wrong classes: Y picks the label, 1 − Y picks every other class"),
+        ),
+        (
+            lambda h, Y: -np.sum(Y * h) / h.shape[0],
+            _("the log is missing: L = −(1/m) Σ Y log h, not −(1/m) Σ Y h"),
+        ),
+        (
+            lambda h, Y: -np.sum(Y * np.log10(h)) / h.shape[0],
+            _(
+                "np.log10 is the base-10 logarithm: the cost, and a3 − Y as its gradient, use the "
+                "natural log np.log"
+            ),
+        ),
+        (
+            lambda h, Y: -np.sum(Y * np.log2(h)) / h.shape[0],
+            _(
+                "np.log2 is the base-2 logarithm: the cost, and a3 − Y as its gradient, use the "
+                "natural log np.log"
+            ),
+        ),
+        (
+            lambda h, Y: np.sum((h - Y) ** 2) / (2 * h.shape[0]),
+            _(
+                "that is the squared error ½ Σ (h − Y)² / m: through a softmax its gradient is not "
+                "a3 − Y either; the cost is −(1/m) Σ Y log h"
+            ),
+        ),
+        (
+            lambda h, Y: -np.sum(Y * np.log(h), axis=0) / h.shape[0],
+            _("one number per class, shape (K,): the cost is one number; sum over the classes too"),
+        ),
+        (
+            lambda h, Y: -np.sum(Y @ np.log(h).T) / h.shape[0],
+            _(
+                "Y @ log(h).T pairs each sample's label with every sample's outputs, and the sum adds "
+                "the cross terms: multiply elementwise, Y * np.log(h), then sum"
+            ),
+        ),
+        (
+            lambda h, Y: (h - Y) / h.shape[0],
+            _(
+                "that is the gradient (a3 − Y)/m, shape (m, K): the exercise asks for the cost, one "
+                "number, whose gradient it is"
+            ),
+        ),
+        (
+            lambda h, Y: h - Y,
+            _("that is a3 − Y itself, the gradient's numerator: the exercise asks for the cost, one number"),
+        ),
+        (
+            lambda h, Y: -np.sum((1 - Y) * np.log(1 - h)) / h.shape[0],
+            _(
+                "only the second half of the binary cost, −(1/m) Σ (1 − Y) log(1 − h): the softmax "
+                "cost is −(1/m) Σ Y log h"
+            ),
+        ),
     ]
     return run_checks(
         "softmax_cost",
@@ -151,7 +223,7 @@ def check_softmax_cost(fn):
         _softmax_cost,
         mistakes,
         section=see("07_mismatch_lab", "Why: two costs, one delta"),
-        success=_("J = −(1/m) Σ Y log h: the cost that a3 − Y is the gradient of, for softmax"),
+        success=_("L = −(1/m) Σ Y log h: the cost that a3 − Y is the gradient of, for softmax"),
     )
 
 
@@ -163,12 +235,14 @@ def _sigma2(sigma3, Theta2, z2, hidden):
 
 def check_sigma2(fn):
     """Exercise: the hidden delta ``sigma2(sigma3, Theta2, z2, hidden)``, shape (m, H)."""
-    from ..activations import get_activation
+    from ..activations import ACTIVATIONS, get_activation
 
+    # m, K and H + 1 all differ in each case, so a transposed or swapped product cannot pass.
     cases = [
-        (normal(28, (5, 3)), normal(29, (3, 6)), normal(30, (5, 5)), "tanh"),
-        (normal(31, (4, 3)), normal(32, (3, 5)), normal(33, (4, 4)), "softplus"),
+        (normal(28, (4, 3)), normal(29, (3, 6)), normal(30, (4, 5)), "tanh"),
+        (normal(31, (6, 3)), normal(32, (3, 5)), normal(33, (6, 4)), "softplus"),
     ]
+    df = lambda hid, z: get_activation(hid).df(z)  # noqa: E731
     mistakes = [
         (
             lambda s3, T2, z2, hid: _sigma2(s3, T2, z2, "sigmoid"),
@@ -177,22 +251,99 @@ def check_sigma2(fn):
                 "hidden activation you actually have"
             ),
         ),
+        *[
+            (
+                lambda s3, T2, z2, hid, name=name: _sigma2(s3, T2, z2, name),
+                _(
+                    "that is {name}'s derivative whatever `hidden` says: it is right only when the hidden "
+                    "layer is {name}; use cu.ACTIVATIONS[hidden].df"
+                ).format(name=name),
+            )
+            for name in ACTIVATIONS
+            if name not in ("sigmoid", "identity")  # identity's derivative 1: "missing" below
+        ],
         (
-            lambda s3, T2, z2, hid: (
-                (s3 @ T2) * get_activation(hid).df(np.column_stack([np.ones(len(z2)), z2]))
-            ),
+            lambda s3, T2, z2, hid: (s3 @ T2) * df(hid, np.column_stack([np.ones(len(z2)), z2])),
             _("shape (m, H + 1): drop the bias column, sigma2(:, 2:end) in Octave, [:, 1:] here"),
         ),
         (
-            lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * get_activation(hid).df(get_activation(hid).f(z2)),
+            lambda s3, T2, z2, hid: (s3 @ T2)[:, :-1] * df(hid, z2),
+            _(
+                "[:, :-1] drops the last column of sigma3 Theta2, but the bias column is the first: "
+                "[:, 1:], sigma2(:, 2:end) in Octave"
+            ),
+        ),
+        (
+            lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * df(hid, get_activation(hid).f(z2)),
             _("the derivative was taken at the activation f(z2), not at the pre-activation z2"),
+        ),
+        (
+            lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * get_activation(hid).f(z2),
+            _("that multiplies by the activation f(z2) itself: the chain rule needs its derivative f'(z2)"),
         ),
         (
             lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:],
             _("the activation's derivative is missing: multiply elementwise by f'(z2)"),
         ),
+        (
+            lambda s3, T2, z2, hid: df(hid, z2),
+            _(
+                "that is f'(z2) alone: multiply it by the delta from above, (sigma3 Theta2) without "
+                "the bias column"
+            ),
+        ),
+        (
+            lambda s3, T2, z2, hid: _sigma2(s3, T2, z2, hid) / len(z2),
+            _(
+                "m times too small: the 1/m of the mean belongs to the gradients of Theta1 and Theta2, "
+                "not to the deltas"
+            ),
+        ),
+        (
+            lambda s3, T2, z2, hid: _sigma2(s3, T2, z2, hid).T,
+            _("shape (H, m), the transpose: the learner's layout has one row per sample, (m, H)"),
+        ),
     ]
-    return run_checks(
+    raised = [
+        (
+            raises_like(lambda s3, T2, z2, hid: s3 @ T2.T),
+            _(
+                "sigma3 @ Theta2.T cannot multiply: in this layout Theta2 is (K, H + 1), so sigma3 @ Theta2 "
+                "is already (m, H + 1), with no transpose"
+            ),
+        ),
+        (
+            raises_like(lambda s3, T2, z2, hid: s3 * T2),
+            _(
+                "sigma3 * Theta2 multiplies elementwise, shapes (m, K) and (K, H + 1): the chain rule needs "
+                "the matrix product sigma3 @ Theta2"
+            ),
+        ),
+        (
+            raises_like(lambda s3, T2, z2, hid: (s3 @ T2) * df(hid, z2)),
+            _(
+                "sigma3 Theta2 is (m, H + 1) and f'(z2) is (m, H): drop the bias column first, "
+                "(sigma3 @ Theta2)[:, 1:]"
+            ),
+        ),
+        (
+            raises_like(
+                lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * df(hid, np.column_stack([np.ones(len(z2)), z2]))
+            ),
+            _(
+                "f'(z2) with a column of ones added is (m, H + 1): z2 has no bias column; only the "
+                "product sigma3 Theta2 loses its first column"
+            ),
+        ),
+        (
+            lambda exc, args: isinstance(exc, KeyError),
+            _(
+                "cu.ACTIVATIONS has no entry of that name: index it with the argument itself, "
+                "cu.ACTIVATIONS[hidden], not with a fixed string"
+            ),
+        ),
+    ]
+    feedback = run_checks(
         "sigma2",
         fn,
         cases,
@@ -201,6 +352,7 @@ def check_sigma2(fn):
         section=see("07_mismatch_lab", "Table 3, and a latent bug"),
         success=_("sigma2 = (sigma3 Theta2)(:, 2:end) .* f'(z2), with f the hidden activation"),
     )
+    return named_raise(feedback, fn, cases, raised)
 
 
 GRADED = [

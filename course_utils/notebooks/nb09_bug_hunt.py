@@ -3,6 +3,8 @@
 The bug gallery and the checkers of the bias exercise and the mysteries.
 """
 
+import difflib
+
 import numpy as np
 
 from .. import bugs, svg
@@ -10,6 +12,7 @@ from ..i18n import _
 from ..softmax import softmax
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._view import LiveView
+from ._when_raised import named_raise, raises_like
 
 
 def bug_state(key):
@@ -81,6 +84,58 @@ def _key(answer):
     return answer
 
 
+def _not_a_key(number, guess):
+    """The line for an answer that is no key of ``bugs.BUGS``, with the nearest key if there is one."""
+    shown = guess if isinstance(guess, (str, int, float)) else type(guess).__name__
+    near = difflib.get_close_matches(guess, list(bugs.BUGS), n=1) if isinstance(guess, str) else []
+    if near:
+        return _("mystery {number}: {shown!r} is not a key of bugs.BUGS: did you mean {near!r}?").format(
+            number=number, shown=shown, near=near[0]
+        )
+    return _("mystery {number}: {shown!r} is not a key of bugs.BUGS; the keys are {keys}").format(
+        number=number, shown=shown, keys=", ".join(bugs.BUGS)
+    )
+
+
+def _wrong_guess(number, guess):
+    """Why ``guess`` is not mystery ``number``'s bug, from running that bug on the mystery's own case."""
+    title = bugs.BUGS[guess].title
+    truth = bugs.mystery_report(number)
+    failing = ", ".join(truth.failed)
+    if bugs.BUGS[guess].square:
+        return _(
+            "mystery {number}: ✗ not {title}: that bug needs square shapes to run at all, and this "
+            "network is 784-24-10, so it could not have printed this report (which fails {tensors})"
+        ).format(number=number, title=title, tensors=failing)
+    theirs = bugs.check_bug(guess, **bugs.MYSTERY_CASE)
+    if not theirs.failed:
+        line = _(
+            "mystery {number}: ✗ not {title}: run on this case, with its {hidden} hidden layer, that bug "
+            "fails no tensor at all, while the mystery fails {tensors}"
+        ).format(number=number, title=title, hidden=bugs.MYSTERY_CASE["hidden"], tensors=failing)
+        if guess == "derivative_at_activation" and bugs.MYSTERY_CASE["hidden"] == "relu":
+            line += _(
+                " (ReLU's derivative at the activation, [relu(z) > 0], is the same mask as at z, [z > 0])"
+            )
+        return line
+    if set(theirs.failed) == set(truth.failed):
+        return _(
+            "mystery {number}: ✗ not {title}, though run on this case it fails the same tensors "
+            "({tensors}): its ratios would be {theirs}, the mystery's are {ratios}; compare them, and "
+            "whether the same gradients pass against the cross-entropy"
+        ).format(
+            number=number,
+            title=title,
+            tensors=failing,
+            theirs=", ".join(f"{theirs.ratios[n]:.3g}" for n in theirs.failed),
+            ratios=", ".join(f"{truth.ratios[n]:.3g}" for n in truth.failed),
+        )
+    return _(
+        "mystery {number}: ✗ not {title}: run on this case it would fail {theirs}, but the mystery "
+        "fails {tensors}: which bugs touch exactly those?"
+    ).format(number=number, title=title, theirs=", ".join(theirs.failed), tensors=failing)
+
+
 def check_mysteries(answers):
     """Exercise: ``answers`` maps mystery number (1-5) to a key of ``bugs.BUGS``; one line each."""
     if not isinstance(answers, dict):
@@ -90,45 +145,30 @@ def check_mysteries(answers):
             _("answers must be a dict number -> bug key, got {kind}").format(kind=type(answers).__name__),
         )
     answers = {_number(k): _key(v) for k, v in answers.items()}
+    numbers = range(1, len(bugs.MYSTERIES) + 1)
     lines, right = [], 0
+    for stray in [k for k in answers if k not in numbers]:
+        lines.append(
+            "  "
+            + _("{shown!r} is not a mystery number: the keys of answers are the numbers 1 to {last}").format(
+                shown=stray, last=len(bugs.MYSTERIES)
+            )
+        )
     for number, truth in enumerate(bugs.MYSTERIES, start=1):
         guess = answers.get(number)
         if guess is None or guess is ...:
             lines.append("  " + _("mystery {number}: no answer yet").format(number=number))
-        elif guess not in bugs.BUGS:
-            shown = guess if isinstance(guess, str) else type(guess).__name__
-            lines.append(
-                "  "
-                + _("mystery {number}: {shown!r} is not a key of bugs.BUGS; the keys are {keys}").format(
-                    number=number, shown=shown, keys=", ".join(bugs.BUGS)
-                )
-            )
+        elif not isinstance(guess, str) or guess not in bugs.BUGS:
+            lines.append("  " + _not_a_key(number, guess))
         elif guess == truth:
             right += 1
             lines.append(
                 "  " + _("mystery {number}: ✓ {title}").format(number=number, title=bugs.BUGS[truth].title)
             )
         else:
-            hint = sorted(bugs.BUGS[truth].flags)
-            if bugs.BUGS[guess].flags == bugs.BUGS[truth].flags:
-                lines.append(
-                    "  "
-                    + _(
-                        "mystery {number}: ✗ not {title}, though it fails the same "
-                        "tensors ({tensors}): tell them apart by the ratios, and by whether the "
-                        "same gradients pass against the cross-entropy"
-                    ).format(number=number, title=bugs.BUGS[guess].title, tensors=", ".join(hint))
-                )
-            else:
-                lines.append(
-                    "  "
-                    + _(
-                        "mystery {number}: ✗ not {title}; the tensors that fail "
-                        "are {tensors}: which bugs touch exactly those?"
-                    ).format(number=number, title=bugs.BUGS[guess].title, tensors=", ".join(hint))
-                )
+            lines.append("  " + _wrong_guess(number, guess))
     status = "correct" if right == len(bugs.MYSTERIES) else "wrong"
-    if all(answers.get(n) in (None, ...) for n in range(1, len(bugs.MYSTERIES) + 1)):
+    if all(answers.get(n) in (None, ...) for n in numbers) and all(k in numbers for k in answers):
         status = "not implemented"
     solved = _("{right} of {total} solved").format(right=right, total=len(bugs.MYSTERIES))
     return Feedback("mysteries", status, solved + "\n" + "\n".join(lines))
@@ -153,6 +193,7 @@ def check_bias_gradient(fn):
         d[y] -= 1 / h.shape[0]
         return d
 
+    onehot = lambda h, y: np.eye(h.shape[1])[y]  # noqa: E731
     mistakes = [
         (
             fancy,
@@ -162,8 +203,71 @@ def check_bias_gradient(fn):
             ),
         ),
         (lambda h, y: _db2(h, y) * h.shape[0], _("N times too large: where did the 1/N of the mean go?")),
+        (
+            lambda h, y: (h - onehot(h, y)) / len(y),
+            _("one row per sample, shape (N, C): the bias gradient sums them over the samples, axis=0"),
+        ),
+        (
+            lambda h, y: (h - onehot(h, y)).sum(axis=1) / len(y),
+            _("one number per sample, shape (N,): that sums over the classes; sum over the samples, axis=0"),
+        ),
+        (
+            lambda h, y: (h - onehot(h, y)).sum(axis=0, keepdims=True) / len(y),
+            _("shape (1, C): keepdims=True keeps a row; the bias gradient has the bias's shape, (C,)"),
+        ),
+        (
+            lambda h, y: h.sum(axis=0) / len(y) - onehot(h, y).sum(axis=0),
+            _("the label counts were not divided by N: the whole sum Σ (h_n − t_n) is divided, not only h"),
+        ),
+        (
+            lambda h, y: (h - np.eye(h.shape[1])[y - 1]).sum(axis=0) / len(y),
+            _(
+                "the one-hot is shifted by one class: labels here count from 0, so t = np.eye(C)[y], "
+                "not [y − 1]"
+            ),
+        ),
+        (
+            lambda h, y: (h + onehot(h, y)).sum(axis=0) / len(y),
+            _(
+                "the labels were added, not subtracted: db2 = Σ (h_n − t_n) / N (np.subtract.at, "
+                "not np.add.at)"
+            ),
+        ),
+        (
+            lambda h, y: -onehot(h, y).sum(axis=0) / len(y),
+            _("h is missing: db2 = Σ (h_n − t_n) / N, the outputs minus the targets"),
+        ),
+        (
+            lambda h, y: h.sum(axis=0) / len(y),
+            _("the targets are missing: db2 = Σ (h_n − t_n) / N subtracts one at each sample's label"),
+        ),
+        (
+            lambda h, y: np.mean(h - onehot(h, y)),
+            _("one number: np.mean averages over the classes too; db2 has one entry per class, shape (C,)"),
+        ),
     ]
-    return run_checks(
+
+    def bincount_short(exc, args):
+        h, y = args
+        C, k = h.shape[1], int(np.max(y)) + 1
+        text = str(exc)
+        return k < C and "broadcast" in text and (f"({C},) ({k},)" in text or f"({k},) ({C},)" in text)
+
+    raised = [
+        (
+            bincount_short,
+            _(
+                "np.bincount(y) has max(y) + 1 entries, fewer than C when the last classes have no "
+                "sample (one case here has the labels 0 and 1 only, of C = 4): give it minlength=C, "
+                "np.bincount(y, minlength=h.shape[1])"
+            ),
+        ),
+        (
+            raises_like(lambda h, y: h - np.eye(len(y))[y]),
+            _("np.eye(N)[y] has N columns: the one-hot needs one column per class, np.eye(h.shape[1])[y]"),
+        ),
+    ]
+    feedback = run_checks(
         "bias_gradient",
         fn,
         cases,
@@ -172,6 +276,7 @@ def check_bias_gradient(fn):
         section=see("09_bug_hunt", "The gallery"),
         success=_("Σ_n (h_n − t_n) / N, every repeated label counted"),
     )
+    return named_raise(feedback, fn, cases, raised)
 
 
 GRADED = [

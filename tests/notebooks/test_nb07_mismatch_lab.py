@@ -3,7 +3,10 @@
 Its widget's state, picture and live view, and its checkers.
 """
 
+import re
+
 import numpy as np
+import pytest
 from checking_helpers import expect
 
 from course_utils.notebooks import nb07_mismatch_lab as nb07
@@ -93,3 +96,97 @@ def test_mismatch_theory_figures_in_chinese():
     finally:
         set_language("en")
         plt.close("all")
+
+
+def _sigma2_right(s3, T2, z2, hidden):
+    from course_utils import ACTIVATIONS
+
+    return (s3 @ T2)[:, 1:] * ACTIVATIONS[hidden].df(z2)
+
+
+def _df(hidden, z):
+    from course_utils import ACTIVATIONS
+
+    return ACTIVATIONS[hidden].df(z)
+
+
+# Wrong answers typed for exercise 1 (beyond the issue's), each with the words its reply must hold.
+WRONG_COSTS = [
+    (lambda h, Y: -np.sum(np.log(h)) / len(h), "Y is missing"),
+    (lambda h, Y: -np.sum(Y * np.log(h)) / h.shape[1], "divided by C"),
+    (lambda h, Y: -np.sum(Y * h) / len(h), "the log is missing"),
+    (lambda h, Y: np.sum((h - Y) ** 2) / (2 * len(h)), "squared error"),
+    (lambda h, Y: -np.sum(Y * np.log(h), axis=0) / len(h), "one number per class"),
+    (lambda h, Y: -np.sum((1 - Y) * np.log(h)) / len(h), "wrong classes"),
+    (lambda h, Y: -np.sum(Y @ np.log(h).T) / len(h), "cross terms"),
+    (lambda h, Y: (h - Y) / len(h), "that is the gradient"),
+    (lambda h, Y: h - Y, "that is a3 − Y itself"),
+    (lambda h, Y: -np.sum((1 - Y) * np.log(1 - h)) / len(h), "second half of the binary cost"),
+    (lambda h, Y: -np.sum(Y * np.log10(h)) / len(h), "base-10"),
+    (lambda h, Y: -np.sum(Y * np.log2(h)) / len(h), "base-2"),
+    (lambda h, Y: np.sum(Y * np.log(h)) / len(h), "sign is flipped"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", WRONG_COSTS)
+def test_each_typed_wrong_cost_is_named(wrong, words):
+    expect(nb07.check_softmax_cost(wrong), "wrong", words)
+
+
+WRONG_SIGMA2 = [
+    (lambda s3, T2, z2, hid: (s3 @ T2)[:, :-1] * _df(hid, z2), "the bias column is the first"),
+    (lambda s3, T2, z2, hid: (s3 @ T2.T)[:, 1:] * _df(hid, z2), "no transpose"),
+    (lambda s3, T2, z2, hid: (s3 * T2)[:, 1:] * _df(hid, z2), "matrix product"),
+    (lambda s3, T2, z2, hid: (s3 @ T2) * _df(hid, z2), "drop the bias column first"),
+    (lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * np.tanh(z2), "the activation f(z2) itself"),
+    (lambda s3, T2, z2, hid: _df(hid, z2), "f'(z2) alone"),
+    (lambda s3, T2, z2, hid: _sigma2_right(s3, T2, z2, hid) / len(z2), "not to the deltas"),
+    (lambda s3, T2, z2, hid: _sigma2_right(s3, T2, z2, hid).T, "the transpose"),
+    (lambda s3, T2, z2, hid: _sigma2_right(s3, T2, z2, "tanh"), "tanh's derivative whatever"),
+    (lambda s3, T2, z2, hid: _sigma2_right(s3, T2, z2, "relu"), "relu's derivative whatever"),
+    (lambda s3, T2, z2, hid: _sigma2_right(s3, T2, z2, "hid"), "cu.ACTIVATIONS[hidden]"),
+    (lambda s3, T2, z2, hid: -_sigma2_right(s3, T2, z2, hid), "sign is flipped"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", WRONG_SIGMA2)
+def test_each_typed_wrong_sigma2_is_named(wrong, words):
+    fb = nb07.check_sigma2(wrong)
+    assert fb.status == "wrong" and words in fb.message, fb
+    assert "keepdims=True)" not in fb.message
+
+
+def test_the_cost_dropdown_speaks_the_readers_language():
+    from course_utils import mismatch, set_language
+
+    assert [value for _label, value in nb07.cost_options()] == list(mismatch.COSTS)
+    set_language("zh")
+    try:
+        labels = [label for label, _value in nb07.cost_options()]
+    finally:
+        set_language("en")
+    assert labels == ["交叉熵", "二元交叉熵"]
+
+
+def _output_lines(path, cell_id):
+    import nbformat
+
+    cell = next(c for c in nbformat.read(path, as_version=4).cells if c.id == cell_id)
+    return "".join(o.get("text", "") for o in cell.outputs).splitlines()
+
+
+@pytest.mark.parametrize("edition", ["zh/solutions"])
+def test_the_printed_tables_headers_sit_over_their_numbers(edition):
+    """Each header ends (on screen: a Chinese character takes two columns) where its column does."""
+    from pathlib import Path
+
+    from course_utils.i18n import display_width
+
+    path = Path(__file__).parents[2] / "notebooks" / edition / "07_mismatch_lab.ipynb"
+    header, first = _output_lines(path, "f58fe69b")[:2]
+    ends = lambda line: [display_width(line[: m.end()]) for m in re.finditer(r"\S+", line)]  # noqa: E731
+    assert ends(first) == [10, 25, 39, 45, 60, 80, 86]
+    assert ends(header)[-1] == 86 and set(ends(first)) <= set(ends(header)), header
+    header, first = _output_lines(path, "6e4fa7ed")[:2]
+    learner = header.index("学习者") if "学习者" in header else header.index("learner")
+    assert display_width(header[:learner]) == 29 == [m.start() for m in re.finditer(r"\S+", first)][2]

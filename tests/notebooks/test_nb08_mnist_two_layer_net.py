@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from checking_helpers import expect
 
+import course_utils as cu
 from course_utils import load_mnist, softmax
 from course_utils.notebooks import nb08_mnist_two_layer_net as nb08
 
@@ -175,3 +176,126 @@ def test_training_progress_bar_speaks_chinese(capsys):
 @pytest.mark.parametrize("mask", [lambda d, a1: d, lambda d, a1: d * (a1 >= 0)])
 def test_relu_backward_without_a_working_mask_is_named(mask):
     expect(nb08.check_relu_backward(mask), "wrong", "a mask a1 >= 0 is true everywhere")
+
+
+def _in_place_mask(d, a1):
+    d[a1 <= 0] = 0
+    return d
+
+
+# Wrong answers typed for relu_backward (beyond the issue's), each with the words its reply must hold.
+WRONG_RELU = [
+    (lambda d, a1: np.maximum(d, 0), "ReLU applied to the gradient"),
+    (lambda d, a1: d * a1, "multiplies by the activation's value"),
+    (lambda d, a1: d * (a1 <= 0), "the mask is inverted"),
+    (lambda d, a1: d * (a1 < 0), "never true for a ReLU output"),
+    (lambda d, a1: d * (a1 == 0), "the mask is inverted"),
+    (lambda d, a1: (d > 0).astype(float), "gradient's signs"),
+    (lambda d, a1: d * a1 * (1 - a1), "sigmoid's derivative"),
+    (lambda d, a1: d @ (a1 > 0).T, "multiplies elementwise"),
+    (lambda d, a1: (a1 > 0) * 1.0, "the mask alone"),
+    (lambda d, a1: d, "also those that are off"),
+    (lambda d, a1: -d * (a1 > 0), "sign is flipped"),
+    (_in_place_mask, "in place"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", WRONG_RELU)
+def test_each_typed_wrong_relu_backward_is_named(wrong, words):
+    expect(nb08.check_relu_backward(wrong), "wrong", words)
+
+
+WRONG_MOMENTUM = [
+    (lambda w, dw, v, lr, mu: (mu * v - lr * dw, w + mu * v - lr * dw), "the returned pair is swapped"),
+    (lambda w, dw, v, lr, mu: (w - lr * (mu * v + dw), mu * v + dw)[::-1], "the returned pair is swapped"),
+    (lambda w, dw, v, lr, mu: (w - lr * dw, mu * v - lr * dw), "computed but ignored"),
+    (lambda w, dw, v, lr, mu: (w + v - mu * lr * dw, v - mu * lr * dw), "μ multiplies the gradient instead"),
+    (lambda w, dw, v, lr, mu: (w + mu * (v - lr * dw), mu * (v - lr * dw)), "μ multiplies the gradient too"),
+    (lambda w, dw, v, lr, mu: (w + lr * v - mu * dw, lr * v - mu * dw), "η and μ are swapped"),
+    (lambda w, dw, v, lr, mu: (w - (mu * v - lr * dw), mu * v - lr * dw), "w = w − v climbs"),
+    (lambda w, dw, v, lr, mu: (w + mu * (mu * v - lr * dw) - lr * dw, mu * v - lr * dw), "Nesterov"),
+    (lambda w, dw, v, lr, mu: (w - lr * (mu * v + (1 - mu) * dw), mu * v + (1 - mu) * dw), "(1 − μ)·dw"),
+    (lambda w, dw, v, lr, mu: (w + mu * v - lr * dw, v), "came back unchanged"),
+    (lambda w, dw, v, lr, mu: (w + lr * (mu * v - lr * dw), mu * v - lr * dw), "η is applied twice"),
+    (lambda w, dw, v, lr, mu: (w - lr * dw, -lr * dw), "plain SGD"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", WRONG_MOMENTUM)
+def test_each_typed_wrong_momentum_step_is_named(wrong, words):
+    expect(nb08.check_momentum_update(wrong), "wrong", words)
+
+
+def test_pytorchs_velocity_with_its_sign_flipped_is_right_too():
+    fb = nb08.check_momentum_update(lambda w, dw, v, lr, mu: (w + lr * (mu * v - dw), mu * v - dw))
+    assert fb.passed and "sign flipped" in fb.message
+
+
+def _backward_with(**slip):
+    def backward(X, y, W1, b1, W2, b2):
+        return nb08.reference_backward(X, y, W1, b1, W2, b2, **slip)
+
+    return backward
+
+
+def _raising(product):
+    def backward(X, y, W1, b1, W2, b2):
+        N = X.shape[0]
+        z1 = X @ W1 + b1
+        a1 = np.maximum(z1, 0)
+        dz2 = cu.softmax(a1 @ W2 + b2)
+        dz2[np.arange(N), y] -= 1
+        dz2 /= N
+        dW2 = a1 @ dz2 if product == "a1" else a1.T @ dz2
+        da1 = dz2 @ W2 if product == "W2" else dz2 @ W2.T
+        dz1 = da1 * (z1 > 0)
+        dW1 = X @ dz1 if product == "X" else X.T @ dz1
+        return dz2, dW2, dz2.sum(0), da1, dz1, dW1, dz1.sum(0)
+
+    return backward
+
+
+def _reordered(X, y, W1, b1, W2, b2):
+    dz2, dW2, db2, da1, dz1, dW1, db1 = nb08.reference_backward(X, y, W1, b1, W2, b2)
+    return dz2, db2, dW2, da1, dz1, db1, dW1
+
+
+WRONG_BACKWARD = [
+    (_backward_with(slip="labels_column"), "labels shaped (N, 1)"),
+    (_backward_with(slip="relu_of_gradient"), "np.maximum(da1, 0)"),
+    (_backward_with(slip="times_activation"), "dz1 = da1 * a1"),
+    (_backward_with(slip="no_target"), "never subtracted"),
+    (_backward_with(slip="dW1_from_da1"), "skips the ReLU"),
+    (_backward_with(slip="no_b1"), "left out b1"),
+    (_backward_with(slip="db2_over_classes"), "sums over the classes"),
+    (_backward_with(slip="db1_keepdims"), "keepdims=True keeps a row"),
+    (_backward_with(slip="dW2_transposed"), "dW2 = dz2ᵀ a1"),
+    (_raising("W2"), "transposed weights"),
+    (_raising("X"), "dW1 = Xᵀ dz1"),
+    (_raising("a1"), "dW2 = a1ᵀ dz2"),
+    (_reordered, "in the wrong places"),
+    (_backward_with(scale=False), "N times too large"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", WRONG_BACKWARD)
+def test_each_typed_wrong_two_layer_backward_is_named(wrong, words):
+    fb = nb08.check_two_layer_backward(wrong)
+    assert fb.status == "wrong" and words in fb.message, fb
+
+
+def test_the_learner_source_shown_in_08_is_translated_whole():
+    import inspect
+
+    from course_utils import bugs, set_language
+
+    source = inspect.getsource(bugs.learner_backward)
+    for english in nb08._LEARNER_TEXT:
+        assert str.__str__(english) in source, english  # else the Chinese edition shows it untranslated
+    assert nb08.learner_source() == source
+    set_language("zh")
+    try:
+        shown = nb08.learner_source()
+    finally:
+        set_language("en")
+    assert "transcribed" not in shown and "derivative of ReLU" not in shown and "da1[a1 > 0] = 1" in shown

@@ -60,8 +60,9 @@ def test_mysteries_accept_titles_string_numbers_and_entries_and_list_the_keys():
 
 def test_a_bincount_without_minlength_fails_on_a_class_with_no_sample():
     # Labels 0 and 1 only, of C = 4 classes: bincount(y) has 2 entries and the shapes clash.
+    # Named for what it is, never the generic keepdims hint of a broadcasting error.
     fb = nb09.check_bias_gradient(lambda h, y: (h.sum(axis=0) - np.bincount(y)) / h.shape[0])
-    assert fb.status == "error" and "print the shape of each" in fb.message
+    assert fb.status == "wrong" and "minlength" in fb.message and "keepdims" not in fb.message
     right = nb09.check_bias_gradient(
         lambda h, y: (h.sum(axis=0) - np.bincount(y, minlength=h.shape[1])) / len(y)
     )
@@ -127,3 +128,91 @@ def test_silent_bugs_tests_speak_chinese():
         assert double.title == "a softmax fed to a loss that expects logits"  # the key text stays English
     finally:
         set_language("en")
+
+
+def _onehot(h, y):
+    return np.eye(h.shape[1])[y]
+
+
+def _subtract_at_unique(h, y):
+    d = h.sum(axis=0)
+    np.subtract.at(d, np.unique(y), 1)
+    return d / len(y)
+
+
+def _add_at(h, y):
+    d = h.sum(axis=0)
+    np.add.at(d, y, 1)
+    return d / len(y)
+
+
+# Wrong answers typed for exercise 2 (beyond the issue's), each with the words its reply must hold.
+WRONG_DB2 = [
+    (lambda h, y: h.sum(0) / len(y) - np.bincount(y) / len(y), "minlength"),
+    (lambda h, y: (h - _onehot(h, y)) / len(y), "one row per sample"),
+    (lambda h, y: (h - _onehot(h, y)).sum(1) / len(y), "sums over the classes"),
+    (lambda h, y: (h - _onehot(h, y)).sum(0) / h.shape[1], "divided by C"),
+    (lambda h, y: h.sum(0) / len(y) - _onehot(h, y).sum(0), "not divided by N"),
+    (lambda h, y: (h - np.eye(h.shape[1])[y - 1]).sum(0) / len(y), "shifted by one class"),
+    (_add_at, "added, not subtracted"),
+    (lambda h, y: np.mean(h - _onehot(h, y)), "np.mean averages over the classes too"),
+    (lambda h, y: (h - np.eye(len(y))[y]).sum(0) / len(y), "np.eye(N)[y] has N columns"),
+    (lambda h, y: (_onehot(h, y) - h).sum(0) / len(y), "sign is flipped"),
+    (lambda h, y: -_onehot(h, y).sum(0) / len(y), "h is missing"),
+    (lambda h, y: h.sum(0) / len(y), "targets are missing"),
+    (_subtract_at_unique, "once per distinct label"),
+    (lambda h, y: (h - _onehot(h, y)).sum(0, keepdims=True) / len(y), "keepdims=True keeps a row"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", WRONG_DB2)
+def test_each_typed_wrong_bias_gradient_is_named(wrong, words):
+    fb = nb09.check_bias_gradient(wrong)
+    assert fb.status == "wrong" and words in fb.message, fb
+    assert "keepdims=True)" not in fb.message  # the generic broadcasting hint
+
+
+# Wrong guesses typed for the mysteries: (answers, words the reply must hold).
+WRONG_MYSTERIES = [
+    ({4: "derivative_at_activation"}, "fails no tensor at all"),
+    ({4: "derivative_at_activation"}, "[relu(z) > 0]"),
+    ({1: "W2_not_transposed"}, "needs square shapes"),
+    ({2: "missing_keepdims"}, "needs square shapes"),
+    ({3: "dropped_minus"}, "its ratios would be -1"),
+    ({3: "diagonal_only_softmax"}, "the mystery's are 0.0833"),
+    ({5: "softmax_over_batch"}, "whether the same gradients pass against the cross-entropy"),
+    ({1: "repeated_label_index"}, "would fail b2, but the mystery fails b1, b2"),
+    ({2: "regularised_bias"}, "would fail b1, b2, but the mystery fails W2"),
+    ({4: "aliasing"}, "would fail W2, but the mystery fails W1, b1"),
+    ({1: "regularized_bias"}, "did you mean 'regularised_bias'?"),
+    ({2: "alias"}, "did you mean 'aliasing'?"),
+    ({1: 3}, "3 is not a key of bugs.BUGS"),
+    ({"one": "aliasing"}, "'one' is not a mystery number"),
+    ({6: "aliasing"}, "6 is not a mystery number"),
+]
+
+
+@pytest.mark.parametrize("answers, words", WRONG_MYSTERIES)
+def test_each_typed_wrong_mystery_guess_is_named(answers, words):
+    fb = nb09.check_mysteries(answers)
+    assert fb.status == "wrong" and words in fb.message, fb
+
+
+def test_a_wrong_guess_is_never_told_it_fails_tensors_it_cannot_fail_here():
+    from course_utils import bugs
+
+    for number in range(1, len(bugs.MYSTERIES) + 1):
+        for key, bug in bugs.BUGS.items():
+            if key == bugs.MYSTERIES[number - 1]:
+                continue
+            line = [
+                row
+                for row in nb09.check_mysteries({number: key}).message.splitlines()
+                if f"mystery {number}:" in row
+            ]
+            if bug.square:
+                assert "needs square shapes" in line[0]
+                continue
+            run = bugs.check_bug(key, **bugs.MYSTERY_CASE)
+            if "fails the same tensors" in line[0]:
+                assert set(run.failed) == set(bugs.mystery_report(number).failed), line
