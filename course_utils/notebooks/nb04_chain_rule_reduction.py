@@ -1,20 +1,23 @@
 """Companion of notebook 04 · The chain-rule reduction.
 
 The VJP stepper, an operation counter, the learner's backward pass as shown, and the checkers of
-its exercises.
+its exercises. The counter lives in ``_nb04_counting`` and the listing in ``_nb04_listing``; the
+notebooks reach both through this module.
 """
 
-import inspect
 import tracemalloc
 
 import numpy as np
 
 from .. import svg
 from ..gradcheck import rel_error
-from ..i18n import N_, _, lazy_
+from ..i18n import _, lazy_
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian, softmax_vjp
 from ._checking import N_BY_ONE, Exercise, Feedback, hidden_rng, normal, run_checks, see
+from ._nb04_counting import count_operations as count_operations  # notebooks 04 and 05 count with it
+from ._nb04_listing import _LISTING as _LISTING  # the words the listing translates (tested)
+from ._nb04_listing import listing as listing
 from ._view import DEFAULT_LOGITS, LiveView, logits, upstream
 from ._view import DEFAULT_UPSTREAM as DEFAULT_UPSTREAM  # the notebook's g
 
@@ -96,85 +99,6 @@ def vjp_widget(z=DEFAULT_LOGITS, g=None):
         draw=lambda s, step: draw_vjp_step(s, step - 1),
         describe=lambda s, step: describe_vjp_step(s, step - 1),
     )
-
-
-class _Counted(np.ndarray):
-    """An array that adds to :data:`_TALLY` the arithmetic each ufunc it meets performs."""
-
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        if "out" in kwargs:
-            raise ValueError(
-                "count_operations does not follow out= arguments; write the result to a new name"
-            )
-        raw = [np.asarray(a) for a in inputs]
-        result = getattr(ufunc, method)(*raw, **kwargs)
-        size = np.size(result)
-        if method == "reduce":
-            _TALLY[0] += raw[0].size - size  # n numbers summed: n − 1 additions per output
-        elif method != "__call__":
-            raise ValueError(f"count_operations counts ufunc calls and reductions, not {method}")
-        elif ufunc is np.matmul:
-            inner = raw[0].shape[-1]
-            _TALLY[0] += size * (2 * inner - 1)  # each output: inner products, inner − 1 additions
-        else:
-            _TALLY[0] += size  # one operation per output entry
-        return np.asarray(result).view(_Counted)
-
-
-_TALLY = [0]
-
-
-def count_operations(fn, *arrays):
-    """The arithmetic operations ``fn(*arrays)`` performs, counted as it runs.
-
-    Every array argument is wrapped so that each NumPy ufunc it meets (``+ − * /``, ``exp``,
-    ``@``, ``np.sum`` ...) adds what it did: one operation per output entry, ``n − 1`` per sum of
-    ``n`` numbers, ``k`` multiplications and ``k − 1`` additions per entry of a matrix product
-    with inner size ``k``. Functions that leave NumPy's ufuncs (``np.outer``, ``np.einsum``,
-    ``np.diag``) are not followed, so a route to count is written with ufuncs and ``@``.
-
-    Returns ``(result, count)``.
-    """
-    _TALLY[0] = 0
-    wrapped = [np.asarray(a, dtype=np.float64).view(_Counted) for a in arrays]
-    result = fn(*wrapped)
-    count, _TALLY[0] = _TALLY[0], 0
-    return np.asarray(result), count
-
-
-# The docstring and comments of bugs.learner_backward, for the Chinese edition's listing (the tests
-# check that these are the function's own words).
-_LISTING = (
-    N_(
-        "The learner's FC → ReLU → FC → softmax backward pass, transcribed (the mask line repaired).\n\n"
-        '``eq1="posted"`` multiplies elementwise by ``(1/a2) * mask``; ``eq1="commented"`` uses the\n'
-        "commented line ``-(1/a2[range(N), y])[:, None] * da2 / N``. ``aliasing=True`` keeps\n"
-        "``da1 = a1``, which overwrites the activations with the ReLU mask."
-    ),
-    N_('"derivative of softmax": row y_n of each sample\'s Jacobian, h_y (delta_yj - h_j)'),
-    N_('"derivative of ReLU"'),
-)
-
-
-def _indented(text):
-    """A docstring as it sits in a function body: every line after the first indented by 4."""
-    first, *rest = text.split("\n")
-    return "\n".join([first] + [("    " + line).rstrip() for line in rest])
-
-
-def listing(fn):
-    """The source of ``fn`` as the notebook shows it: its docstring and comments in the reader's language."""
-    source = inspect.getsource(fn)
-    doc = inspect.getdoc(fn)
-    if doc:
-        source = source.replace(_indented(doc), _indented(_(doc)), 1)
-    lines = []
-    for line in source.split("\n"):
-        code, sep, comment = line.partition("# ")
-        if sep and not code.strip():
-            line = code + sep + _(comment)
-        lines.append(line)
-    return "\n".join(lines)
 
 
 def _changed_argument(exercise, fn, args, names):

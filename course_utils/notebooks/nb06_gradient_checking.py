@@ -1,6 +1,7 @@
 """Companion of notebook 06 · Gradient checking.
 
-The step-size widget (error of a finite difference against ε) and the checkers of its exercises.
+The step-size widget (error of a finite difference against ε) and the checkers of its exercises;
+the wrong answers the checkers name are catalogued in ``_nb06_mistakes``.
 """
 
 import numpy as np
@@ -8,9 +9,19 @@ import numpy as np
 from .. import svg
 from ..finite_differences import epsilon_state, numerical_gradient
 from ..gradcheck import rel_error
-from ..i18n import N_, _
+from ..i18n import _
 from ..palette import COLORS
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
+from ._nb06_mistakes import (
+    FIXED_STEP,
+    added_constant,
+    best_named,
+    central_difference_mistakes,
+    gradient_checker_mistakes,
+    ignores_step,
+    not_arrays_feedback,
+    relative_error_mistakes,
+)
 from ._view import LiveView
 
 
@@ -121,46 +132,6 @@ def _quartic(x):
     return float(np.sum(x**4) + x.ravel()[0] * x.ravel()[-1])
 
 
-def _backward_gradient(f, x, eps):
-    grad = np.zeros_like(x)
-    base = f()
-    for k in range(x.size):
-        old = x.flat[k]
-        x.flat[k] = old - eps
-        grad.flat[k] = (base - f()) / eps
-        x.flat[k] = old
-    return grad
-
-
-def _first_entries(grad, n):
-    out = np.zeros_like(grad)
-    out.flat[:n] = grad.flat[:n]
-    return out
-
-
-_FIXED_STEP = N_(
-    "your result does not change when eps does: the step is fixed inside your function (a "
-    "hard-coded 1e-1, 1e-5 or 1e-12, say); step by the eps the caller passes, which picks it for the "
-    "precision at hand"
-)
-
-
-def _ignores_step(fn, build):
-    """True when ``fn`` returns the same numbers for two steps whose right answers differ."""
-    try:
-        with np.errstate(all="ignore"):
-            small = _as_numbers(fn(*build(1e-3)))
-            large = _as_numbers(fn(*build(1e-1)))
-    except (Exception, SystemExit):
-        return False
-    return all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(small, large))
-
-
-def _as_numbers(result):
-    parts = result if isinstance(result, (tuple, list)) else (result,)
-    return [np.asarray(p, dtype=np.float64) for p in parts]
-
-
 def check_central_difference(fn):
     """Exercise: ``numerical_grad(f, x, eps)``: central differences of ``f()``, which reads ``x``.
 
@@ -170,56 +141,11 @@ def check_central_difference(fn):
     # A step other than the usual 1e-5 in the last case: a step fixed inside the function shows.
     cases = [_case(45, 5), _case(46, (2, 3)), _case(47, (3, 2), eps=1e-3)]
 
-    def forward(f, x, eps):
-        grad = np.zeros_like(x)
-        base = f()
-        for k in range(x.size):
-            old = x.flat[k]
-            x.flat[k] = old + eps
-            grad.flat[k] = (f() - base) / eps
-            x.flat[k] = old
-        return grad
-
     differences = see("06_gradient_checking", "Forward and central differences")
-    mistakes = [
-        (
-            forward,
-            _("close, but only to about ε: that is a forward difference; use the central one"),
-            differences,
-        ),
-        (
-            lambda f, x, eps: 2 * _central_gradient(f, x, eps),
-            _("twice too large: the central difference spans 2ε, from x − ε to x + ε"),
-            differences,
-        ),
-        (
-            lambda f, x, eps: _backward_gradient(f, x, eps),
-            _(
-                "close, but only to about ε: that is a backward difference, (f(x) − f(x − ε))/ε; "
-                "use the central one"
-            ),
-            differences,
-        ),
-        (
-            lambda f, x, eps: _first_entries(_central_gradient(f, x, eps), len(x)),
-            _(
-                "only the first len(x) entries are filled: len(x) counts the rows of x; loop over every "
-                "entry, range(x.size) with x.flat[k]"
-            ),
-            differences,
-        ),
-        (
-            lambda f, x, eps: np.zeros_like(x),  # a copy was perturbed: f, reading x, never moved
-            _(
-                "every entry is 0: f reads x itself, so perturb x in place (x.flat[k] = old + eps), "
-                "not a copy of it, and put the old value back"
-            ),
-            differences,
-        ),
-    ]
+    mistakes = central_difference_mistakes(_central_gradient, differences)
     fixed = (
-        lambda got, exp, args: _ignores_step(fn, lambda eps: _case(48, 4, eps)()),
-        _(_FIXED_STEP),
+        lambda got, exp, args: ignores_step(fn, lambda eps: _case(48, 4, eps)()),
+        _(FIXED_STEP),
         differences,
     )
     return run_checks(
@@ -245,11 +171,6 @@ def check_central_difference(fn):
     )
 
 
-def _ratio(num, den):
-    """num / den, and 0 for 0/0: a wrong formula that still handles the all-zero case."""
-    return 0.0 if den == 0 else num / den
-
-
 def _rel(a, b):
     denom = np.linalg.norm(a) + np.linalg.norm(b)
     return 0.0 if denom == 0 else np.linalg.norm(a - b) / denom
@@ -266,96 +187,7 @@ def check_relative_error(fn):
         (np.array([2.0, -1.0]), np.array([-2.0, 1.0])),
     ]
     four = see("06_gradient_checking", "Four relative errors, and how each misleads")
-    norm = np.linalg.norm
-    mistakes = [
-        (
-            lambda a, b: np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-300)),
-            _("that is the largest entry-by-entry error: the course's definition uses norms"),
-            four,
-        ),
-        (
-            lambda a, b: norm(a - b),
-            _("that is the absolute error: divide by ||a|| + ||b|| so the scale of the gradient cancels"),
-            four,
-        ),
-        (
-            lambda a, b: norm(a - b) / max(norm(a) + norm(b), 1.0),
-            _("a floor of 1 in the denominator makes tiny gradients always pass: use ||a|| + ||b||"),
-            four,
-        ),
-        (
-            lambda a, b: norm(a - b) / (norm(a) + norm(b) + 1e-8),
-            _(
-                "the 1e-8 added to the denominator is harmless for gradients of size 1, but here both "
-                "norms are near 1e-9 and it swamps them (0.14 instead of 0.5): return 0 when both are "
-                "zero instead of adding a constant"
-            ),
-            four,
-        ),
-        (
-            lambda a, b: norm(a - b) / max(norm(a) + norm(b), 1e-8),
-            _(
-                "a floor of 1e-8 in the denominator takes over when both norms are below it (here they "
-                "are near 1e-9): return 0 when both are zero instead of flooring"
-            ),
-            four,
-        ),
-        (
-            lambda a, b: _ratio(np.sum(np.abs(a - b)), np.sum(np.abs(a)) + np.sum(np.abs(b))),
-            _(
-                "those are one-norms (sums of absolute values); the course's ||·|| is the two-norm, "
-                "np.linalg.norm"
-            ),
-            four,
-        ),
-        (
-            lambda a, b: _ratio(np.sum(a - b), np.sum(a) + np.sum(b)),
-            _(
-                "those are plain sums, signs included, not norms: entries of opposite signs cancel; "
-                "the course's ||·|| is the two-norm, np.linalg.norm"
-            ),
-            four,
-        ),
-        (
-            lambda a, b: _ratio(norm(a - b) ** 2, norm(a) ** 2 + norm(b) ** 2),
-            _("those are squared norms: ||v||² = Σ v_k²; take np.linalg.norm itself, the square root"),
-            four,
-        ),
-        (
-            lambda a, b: _ratio(norm(a - b), norm(a + b)),
-            _("||a + b|| is not ||a|| + ||b||: take each norm first, then add"),
-            four,
-        ),
-        (
-            lambda a, b: 2 * _rel(a, b),
-            _("twice the course's value: the denominator is ||a|| + ||b||, not their mean"),
-            four,
-        ),
-        (
-            lambda a, b: _ratio(norm(a - b), max(norm(a), norm(b))),
-            _(
-                "max(||a||, ||b||) in the denominator is another definition (it scores up to twice as "
-                "high); the course's is ||a|| + ||b||"
-            ),
-            four,
-        ),
-        (
-            lambda a, b: _ratio(norm(a - b), norm(b)),
-            _(
-                "dividing by ||b|| alone makes the error depend on which argument is the reference; "
-                "use ||a|| + ||b||"
-            ),
-            four,
-        ),
-        (
-            lambda a, b: _ratio(norm(a - b), norm(a)),
-            _(
-                "dividing by ||a|| alone makes the error depend on which argument is the reference; "
-                "use ||a|| + ||b||"
-            ),
-            four,
-        ),
-    ]
+    mistakes = relative_error_mistakes(_rel, four)
     zero = _("both arrays are zero here: return 0 instead of dividing 0 by 0")
     added = _(
         "a small constant was added to the denominator: it swamps vectors whose norms are of its size "
@@ -363,7 +195,7 @@ def check_relative_error(fn):
     )
     hints = [
         (lambda got, exp, args: not np.all(np.isfinite(got[0])), zero),
-        (lambda got, exp, args: _added_constant(float(got[0]), *args), added, four),
+        (lambda got, exp, args: added_constant(float(got[0]), *args), added, four),
     ]
     verdict = run_checks(
         "relative_error",
@@ -379,38 +211,8 @@ def check_relative_error(fn):
         # One case can make two wrong formulas agree (max(||a||, ||b||) is ||a|| when ||a|| is the
         # larger one; plain sums are one-norms when nothing is negative): name the formula that
         # gives the learner's numbers on the most cases.
-        return _best_named(fn, cases, mistakes, verdict)
+        return best_named(fn, cases, mistakes, verdict)
     return verdict
-
-
-def _added_constant(got, a, b):
-    """True when ``got`` is ||a − b|| / (||a|| + ||b|| + c) for a small constant c > 0."""
-    norms = np.linalg.norm(a) + np.linalg.norm(b)
-    if not (got > 0 and norms > 0):
-        return False
-    c = np.linalg.norm(a - b) / got - norms
-    return 1e-6 * norms < c < 1e-3
-
-
-def _best_named(fn, cases, mistakes, verdict):
-    """The mistake whose formula matches ``fn`` on the most cases, if it beats the one ``verdict`` names."""
-    try:
-        with np.errstate(all="ignore"):
-            got = [np.asarray(fn(*(a.copy() for a in c)), dtype=np.float64) for c in cases]
-    except (Exception, SystemExit):
-        return verdict
-    best, best_score = None, 0
-    for wrong, message, section in mistakes:
-        with np.errstate(all="ignore"):
-            want = [np.asarray(wrong(*c), dtype=np.float64) for c in cases]
-        score = sum(
-            g.shape == w.shape and bool(np.allclose(g, w, rtol=1e-7, atol=1e-12)) for g, w in zip(got, want)
-        )
-        if message == verdict.message:
-            score += 0.5  # a tie keeps the verdict
-        if score > best_score:
-            best, best_score = Feedback("relative_error", "wrong", message, section), score
-    return best if best is not None and best.message != verdict.message and best_score >= 1 else verdict
 
 
 def _my_check(
@@ -477,35 +279,6 @@ def _check_case(seed, shape, plant=None, eps=1e-5, scale=1.0, zeros=False, no_en
     return build
 
 
-def _not_arrays(fn, build):
-    """Feedback when ``fn`` returns its two results as something other than NumPy arrays, or None.
-
-    The notebook's next cells call ``.max()`` on both results, so lists or tuples, right as their
-    numbers may be, would stop the notebook there.
-    """
-    if not callable(fn):
-        return None
-    try:
-        with np.errstate(all="ignore"):
-            result = fn(*build())
-    except (Exception, SystemExit):  # run_checks reports what the function raised
-        return None
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        return None
-    kinds = [type(r).__name__ for r in result if not isinstance(r, np.ndarray)]
-    if not kinds:
-        return None
-    return Feedback(
-        "my_gradient_check",
-        "wrong",
-        _(
-            "return the two results as NumPy arrays, got {kinds}: the cells after this exercise call "
-            ".max() on them, which a list does not have; wrap each in np.array(...)"
-        ).format(kinds=", ".join(kinds)),
-        see("06_gradient_checking", "Your own gradient checker"),
-    )
-
-
 def check_gradient_checker(fn):
     """Exercise: ``my_gradient_check(f, x, grad, entries, directions, eps)`` -> (entry, direction) errors.
 
@@ -522,50 +295,11 @@ def check_gradient_checker(fn):
     ]
     own = see("06_gradient_checking", "Your own gradient checker")
     differences = see("06_gradient_checking", "Forward and central differences")
-    mistakes = [
-        (
-            lambda *a: _my_check(*a, forward=True),
-            _("close, but only to about ε: those are forward differences; step both ways, x ± ε·u"),
-            differences,
-        ),
-        (
-            lambda *a: _my_check(*a, span=1.0),
-            _("every numerical slope is twice too large: the central difference spans 2ε"),
-            differences,
-        ),
-        (
-            lambda *a: _my_check(*a, floor=1.0),
-            _(
-                "a floor of 1 in the denominator hides every error in a gradient much smaller than 1 "
-                "(case 3 of the four): divide by |n| + |a| alone, and score 0/0 as 0"
-            ),
-            see("06_gradient_checking", "Four relative errors, and how each misleads"),
-        ),
-        (
-            lambda *a: _my_check(*a, absolute=True),
-            _("those are absolute errors |n − a|: divide by |n| + |a| so the scale of the gradient cancels"),
-            see("06_gradient_checking", "Four relative errors, and how each misleads"),
-        ),
-        (
-            lambda *a: _my_check(*a)[::-1],
-            _(
-                "the pair is swapped: return (entry_errors, direction_errors), the entries' errors first, "
-                "in the order of the arguments"
-            ),
-        ),
-        (
-            lambda *a: _my_check(*a, over_analytic=True),
-            _(
-                "those errors are |n − a| / |a|, relative to the analytic value alone: divide by |n| + |a|, "
-                "so that neither side is the reference"
-            ),
-            see("06_gradient_checking", "Four relative errors, and how each misleads"),
-        ),
-    ]
+    mistakes = gradient_checker_mistakes(_my_check, differences)
     restore = _(
         "x is not as it was afterwards: keep old = x.copy() and put it back (x[...] = old) after each step"
     )
-    not_arrays = _not_arrays(fn, cases[0])
+    not_arrays = not_arrays_feedback(fn, cases[0])
     if not_arrays:
         return not_arrays
     empty = _(
@@ -590,8 +324,8 @@ def check_gradient_checker(fn):
             ),
             (lambda got, exp, args: got[1].size == 0 < exp[1].size, empty),
             (
-                lambda got, exp, args: _ignores_step(fn, lambda eps: _check_case(58, (3, 3), eps=eps)()),
-                _(_FIXED_STEP),
+                lambda got, exp, args: ignores_step(fn, lambda eps: _check_case(58, (3, 3), eps=eps)()),
+                _(FIXED_STEP),
                 differences,
             ),
         ],
