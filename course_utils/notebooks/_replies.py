@@ -1,0 +1,146 @@
+r"""The checkers' replies about a result's shape, type and in-place changes, in the learner's words.
+
+:func:`~course_utils.notebooks._checking.run_checks` turns to these when an answer cannot be
+compared number by number: :func:`_raised` reports an exception (and, for a NumPy shape error,
+what its shapes most likely mean: a sum without ``keepdims``, ``np.bincount`` without
+``minlength``, a missing ``.T``), :func:`_changed_reply` names the argument a function changed in
+place (through the alias the learner wrote, when there is one), and :func:`_wrong_type` says why a
+list or an int will stop the cells after the exercise. :func:`_kind` describes a value in a message.
+"""
+
+import re
+
+import numpy as np
+
+from ..i18n import N_, _
+from ._feedback import Feedback, see
+from ._guard import _source_lines
+
+
+def _kind(value):
+    shape = getattr(value, "shape", None)
+    if shape is None:
+        return type(value).__name__
+    return _("{type} of shape {shape}").format(type=type(value).__name__, shape=tuple(shape))
+
+
+def _raised(exercise, exc, args, fn=None):
+    shapes = ", ".join(str(np.shape(a)) for a in args if isinstance(a, np.ndarray))
+    message = _("your function raised {error}: {exc} (on inputs of shape {shapes})").format(
+        error=type(exc).__name__, exc=exc, shapes=shapes
+    )
+    if isinstance(exc, ValueError):
+        hint = _shape_hint(str(exc), fn)
+        if hint:
+            return Feedback(exercise, "error", message + hint)
+    if isinstance(exc, TypeError) and "argument" in str(exc):
+        message += _("; check how many arguments your function takes: the exercise says how it is called")
+    return Feedback(exercise, "error", message)
+
+
+def _shapes_in(text):
+    return [tuple(int(d) for d in re.findall(r"\d+", m)) for m in re.findall(r"\(([\d,\s]*)\)", text)]
+
+
+def _shape_hint(text, fn):
+    """What a NumPy shape error most likely means, from the shapes it names (None: not one)."""
+    source = " ".join(_source_lines(fn)) if fn is not None else ""
+    if "could not be broadcast together" in text:
+        shapes = _shapes_in(text.split("shapes", 1)[-1])
+        for a in shapes:
+            for b in shapes:
+                reduced = re.search(r"axis\s*=\s*-?1\s*\)", source)  # a reduction without keepdims
+                if reduced and len(a) == 2 and b == (a[0],) and a[0] != a[1]:
+                    return _(
+                        "; shapes {a} and {b} do not line up: {b} looks like a sum, max or mean "
+                        "over axis=1; keep it as a column, shape ({n}, 1), with keepdims=True"
+                    ).format(a=a, b=b, n=a[0])
+        if "bincount" in source and "minlength" not in source and all(len(x) == 1 for x in shapes):
+            return _(
+                "; shapes {shapes} do not line up: np.bincount(y) has max(y) + 1 entries only, "
+                "fewer than the classes when the largest class has no sample: pass minlength (print the "
+                "shape of each array to see it)"
+            ).format(shapes=_(" and ").join(str(x) for x in shapes))
+        return _(
+            "; shapes {shapes} do not line up (NumPy matches sizes from the right: each pair must "
+            "be equal or 1): print the shape of each array in that line"
+        ).format(shapes=_(" and ").join(str(x) for x in shapes))
+    if "could not broadcast input array from shape" in text:
+        shapes = _shapes_in(text)
+        if len(shapes) == 2:
+            return _(
+                "; an assignment puts an array of shape {a} into a place of shape {b}: print the "
+                "shapes of both sides (was the array you fill allocated with the shape it must have?)"
+            ).format(a=shapes[0], b=shapes[1])
+    if "matmul" in text and "mismatch in its core dimension" in text:
+        return _(
+            "; a matrix product A @ B needs as many columns in A as rows in B: print both shapes "
+            "(is a .T missing, or one too many?)"
+        )
+    return None
+
+
+def _shapes_of(args):
+    return ", ".join(str(np.shape(a)) for a in args if isinstance(a, np.ndarray)) or "-"
+
+
+def _changed_reply(exercise, name, alias, line):
+    """Name the argument the learner's function changed in place, in the learner's own words."""
+    if alias and line:
+        copy = alias.split("=")[0].strip()
+        return Feedback(
+            exercise,
+            "wrong",
+            _(
+                "your function changed its input array in place, the argument `{name}`: `{alias}` "
+                "copies nothing, it gives the same array a second name, so `{line}` also wrote into "
+                "`{name}`; write `{copy} = {name}.copy()`"
+            ).format(name=name, alias=alias, line=line, copy=copy),
+            see("08_mnist_two_layer_net", "Line 4: the aliasing"),
+        )
+    if line:
+        return Feedback(
+            exercise,
+            "wrong",
+            _(
+                "your function changed its input array in place, the argument `{name}`, in the line "
+                "`{line}`: the caller's array changes too; work on a copy ({name}.copy()) or build "
+                "a new array"
+            ).format(name=name, line=line),
+        )
+    return Feedback(
+        exercise,
+        "wrong",
+        _(
+            "your function changed its input array in place, the argument `{name}` (after the call "
+            "it is not what was passed in): work on a copy ({name}.copy()) or build a new array"
+        ).format(name=name),
+    )
+
+
+_TYPE_NAMES = {np.ndarray: N_("a NumPy array"), float: N_("a float"), int: N_("an int"), tuple: N_("a tuple")}
+
+
+def _wrong_type(raw, reference_raw, s):
+    """Why the learner's raw result is not of the type the next cells need (None if it is)."""
+    mine = raw if s.n_out > 1 else (raw,)
+    theirs = reference_raw if s.n_out > 1 else (reference_raw,)
+    needed = (
+        s.returns
+        if s.returns is not None
+        else tuple(np.ndarray if isinstance(r, np.ndarray) and r.ndim >= 1 else None for r in theirs)
+    )
+    if not isinstance(needed, tuple) or (s.n_out == 1 and len(needed) != 1):
+        needed = (needed,) * s.n_out
+    for k, (value, want) in enumerate(zip(mine, needed)):
+        if want is None or isinstance(value, want):
+            continue
+        wants = want if isinstance(want, tuple) else (want,)
+        label = s.names[k] if s.names else _("result {k}").format(k=k + 1)
+        which = _("{label} is of type ").format(label=label) if s.n_out > 1 else _("your result is of type ")
+        wanted = _(" or ").join(_(_TYPE_NAMES.get(w, w.__name__)) for w in wants)
+        fix = _("np.asarray(...)") if np.ndarray in wants else _("{type}(...)").format(type=wants[0].__name__)
+        return _("{which}{kind}, but the cells after this exercise use it as {wanted}: return {fix}").format(
+            which=which, kind=_kind(value), wanted=wanted, fix=fix
+        )
+    return None
