@@ -141,7 +141,7 @@ def test_mismatch_lab_in_the_browser(browser, lab):
     table = page.locator(".numbers:visible").first
     expect(verdict).to_contain_text("cost mismatch", timeout=WAIT_MS)
     expect(table).to_contain_text("-9.4049e-04")  # the learner's own first number
-    _control(page, "dropdown", "cost").locator("select").select_option("cross_entropy")
+    _control(page, "dropdown", "cost").locator("select").select_option(label="cross-entropy")
     expect(verdict).to_contain_text("agree", timeout=WAIT_MS)
     expect(table).not_to_contain_text("-9.4049e-04")
     before = table.text_content()

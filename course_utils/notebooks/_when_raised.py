@@ -11,6 +11,7 @@ named reply when the exception is the one a catalogued wrong formula raises on t
 import numpy as np
 
 from ._feedback import Feedback
+from ._guard import DEFAULT_TIME_LIMIT, TimeLimit, time_limit
 
 
 def _fresh(case):
@@ -20,9 +21,11 @@ def _fresh(case):
 
 def _exception(fn, args):
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), time_limit(DEFAULT_TIME_LIMIT):
             fn(*args)
-    except Exception as exc:  # the learner's own exception, which is what we read
+    except TimeLimit:  # a function that stalls this time is not named from here
+        return None
+    except (Exception, SystemExit) as exc:  # the learner's own exception, which is what we read
         return exc
     return None
 

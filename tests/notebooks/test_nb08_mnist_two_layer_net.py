@@ -170,7 +170,7 @@ def test_training_progress_bar_speaks_chinese(capsys):
     finally:
         set_language("en")
     err = capsys.readouterr().err
-    assert "训练" in err and "步/s" in err and "损失=" in err
+    assert "训练" in err and "损失=" in err and "?步/s" not in err
 
 
 @pytest.mark.parametrize("mask", [lambda d, a1: d, lambda d, a1: d * (a1 >= 0)])
