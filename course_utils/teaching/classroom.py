@@ -51,8 +51,9 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = N_("raise NotImplementedError  # your code here")
 BLANK = N_("# your answer here")
 BANNER = N_(
-    "> **Your copy.** The exercises are blank: write your answers where it says *your code here*, "
-    "then run the check cell under each one: it says what is right, or names the mistake."
+    "> **Your copy.** The exercises are blank: write your answer where it says *your code here*, "
+    "then run that cell: its last line checks your function and says what is right, or names the "
+    "mistake."
 )
 # nbval's cell tag for "do not compare this cell's output": learner copies carry it in place of
 # the "# NBVAL_IGNORE_OUTPUT" comment, which means nothing to a learner.

@@ -31,8 +31,8 @@ from .classroom import BANNER, LEARNER, ROOT
 PACKAGE = ROOT / "course_utils"
 DEFAULT_OUT = ROOT / "build" / "release"
 RELEASE_BANNER = (
-    "> **Learner copy.** The exercises are blank: write your answers where it says *your code "
-    "here*, and run the check cell under each one."
+    "> **Learner copy.** The exercises are blank: write your answer where it says *your code "
+    "here*, then run that cell: its last line checks your function."
 )
 README = """# Backprop Through Softmax: learner release
 
