@@ -165,6 +165,9 @@ def command(argv, timeout, slot=0):
     args += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
     args += ["--hostname", "grading"]
     args += _system_binds()
+    # The scratch tmpfs first: a runtime, venv or clone that lives under /tmp is bound on top of
+    # it afterwards, instead of being hidden by it.
+    args += ["--size", str(SCRATCH_BYTES), "--perms", "1777", "--tmpfs", SCRATCH]
     folders = _runtime_folders()
     parents = sorted({str(a) for f in folders for a in f.parents if a != Path("/")}, key=len)
     for parent in parents:  # traversable by the sandbox's user, whatever the host's modes are
@@ -175,7 +178,7 @@ def command(argv, timeout, slot=0):
     if (ROOT / "data").is_dir():
         args += ["--ro-bind", str(ROOT / "data"), f"{COURSE}/data"]
     args += ["--proc", "/proc", "--dev", "/dev"]
-    args += ["--size", str(SCRATCH_BYTES), "--perms", "1777", "--tmpfs", SCRATCH, "--chdir", SCRATCH]
+    args += ["--chdir", SCRATCH]
     env = dict(environment(timeout), COURSE_PROCESSES=str(PROCESSES))
     for key, value in env.items():
         args += ["--setenv", key, value]
