@@ -201,3 +201,41 @@ def binary_cross_entropy(h, Y):
         pos = np.where(Y > 0, Y * np.log(np.where(Y > 0, h, 1)), 0)
         neg = np.where(Y < 1, (1 - Y) * np.log(np.where(Y < 1, 1 - h, 1)), 0)
     return -np.sum(pos + neg) / h.dtype.type(h.shape[0])
+
+
+def binary_cross_entropy_with_logits(z, Y):
+    r"""Binary cross-entropy of sigmoid outputs, from the logits, and its gradient: the two-class h - t.
+
+    .. math:: L = \frac1N \sum_{n,k} \bigl[\max(z_{nk}, 0) - z_{nk} Y_{nk}
+              + \log(1 + e^{-|z_{nk}|})\bigr], \qquad
+              \frac{\partial L}{\partial z} = \frac{\sigma(z) - Y}{N}
+
+    The bracket equals :math:`-Y\log\sigma(z) - (1 - Y)\log(1 - \sigma(z))` for every real ``z`` but
+    never takes the log of a probability that rounded to 0 or 1, and no exponent is positive, so it
+    is finite for any finite logits. :math:`\sigma(z) - Y` is what :math:`h - t` becomes for a single
+    yes/no output (softmax over the two logits ``(0, z)`` gives :math:`\sigma(z)`).
+
+    Parameters
+    ----------
+    z : ndarray, shape (N, K)
+        Logits of K independent yes/no outputs, finite.
+    Y : ndarray, shape (N, K)
+        Targets in [0, 1].
+
+    Returns
+    -------
+    L : numpy scalar, dtype of ``z``
+    dz : ndarray, shape (N, K), dtype of ``z``
+    """
+    z = _checks.logits(z, ndim=(2,))
+    Y = _checks.as_float_array(Y, "Y")
+    _checks.same_shape(z, Y, "z", "Y")
+    _checks.check_finite(Y, "Y")
+    if np.any((Y < 0) | (Y > 1)):
+        raise ValueError(f"Y must hold targets in [0, 1], got values from {Y.min()} to {Y.max()}")
+    Y = Y.astype(z.dtype, copy=False)
+    N = z.dtype.type(z.shape[0])
+    loss = np.sum(np.maximum(z, 0) - z * Y + np.log1p(np.exp(-np.abs(z)))) / N
+    e = np.exp(-np.abs(z))  # <= 1: sigma(z) = 1/(1 + e) for z >= 0 and e/(1 + e) for z < 0
+    sigma = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    return loss, (sigma - Y) / N

@@ -139,3 +139,34 @@ def softmax_vjp(z, g):
     h = softmax(z)
     g = g.astype(h.dtype, copy=False)
     return h * (g - np.sum(g * h, axis=-1, keepdims=True))
+
+
+def log_softmax_vjp(z, g):
+    r"""Push an upstream gradient back through log-softmax.
+
+    .. math:: \frac{\partial L}{\partial z_j} = \sum_i g_i (\delta_{ij} - h_j) = g_j - h_j \sum_i g_i,
+              \qquad \text{so } dz = g - h \textstyle\sum_i g_i
+
+    The Jacobian of :math:`\log h_i = z_i - \log\sum_k e^{z_k}` is :math:`\delta_{ij} - h_j`. With
+    ``g = -t/N`` (cross-entropy's upstream gradient on ``log h``) and targets summing to 1 this is
+    :math:`(h - t)/N`, the fused shortcut again; unlike :func:`softmax_vjp` fed with ``-t/h``, no
+    division by a probability appears, so it stays finite for any finite logits.
+
+    Parameters
+    ----------
+    z : ndarray, shape (C,) or (N, C)
+        Logits, finite.
+    g : ndarray, same shape as ``z``
+        Upstream gradient ``dL/d(log h)``, one row per sample.
+
+    Returns
+    -------
+    dz : ndarray, same shape as ``z``
+    """
+    z = _checks.logits(z)
+    g = _checks.as_float_array(g, "g")
+    _checks.same_shape(z, g, "z", "g")
+    _checks.check_finite(g, "g")
+    h = softmax(z)
+    g = g.astype(h.dtype, copy=False)
+    return g - h * np.sum(g, axis=-1, keepdims=True)
