@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..i18n import N_, _
-from . import _fingerprint, _guard
+from . import _fingerprint, _guard, _patterns
 from ._difference import _difference
 from ._feedback import N_BY_ONE, Feedback, Section, see
 from ._guard import TimeLimit, changed_argument, time_limit
@@ -226,6 +226,8 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
             if _same(got, candidate, s.rtol, s.atol):
                 return Feedback(exercise, "wrong", message, section or s.default)
         wrong_type = _wrong_type(raw, reference_raw, s)
+        if wrong_type and s.n_out == 1 and got[0].ndim == 0 and expected[0].ndim >= 1:
+            wrong_type = _patterns.reduced(got[0], expected[0])  # one number: which, if we can tell
         if wrong_type:
             return Feedback(exercise, "wrong", wrong_type, s.default)
         if same:
@@ -239,7 +241,7 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
             if fired:
                 return Feedback(exercise, "wrong", message, section or s.default)
         named = _label_mistake(exercise, got, fresh, reference, s)
-        return named or _difference(exercise, got, expected, args, s.names)
+        return named or _difference(exercise, got, expected, args, s.names, fn)
     told = _course_answer(exercise, fn, ran, cases, reference, s)
     return told or Feedback(exercise, "correct", s.success)
 
