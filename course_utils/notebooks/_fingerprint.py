@@ -162,9 +162,9 @@ def _learners(code):
 def watching(found):
     """Record in the set ``found`` every Python code object that runs inside the block.
 
-    Only the code a learner may have written (not NumPy's, not the course's own: those are told by
-    identity) and the course's own functions are kept. A profile function that was set before the
-    block (the grader's) keeps seeing every call.
+    :func:`used` then tells the course's own functions by identity and fingerprints only the code a
+    learner may have written. A profile function set before the block (the grading worker's) keeps
+    seeing every call.
     """
     previous = sys.getprofile()
 
