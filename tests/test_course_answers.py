@@ -126,3 +126,23 @@ def test_the_fingerprint_ignores_names_but_not_instructions():
 
     fa, fb, fc = (_fingerprint.fingerprint(f.__code__) for f in (a, b, c))
     assert fa == fb and fa != fc
+
+
+def test_the_search_tries_no_drawing_and_no_function_without_inputs():
+    """A checker runs it on every right answer: it must stay fast and draw nothing."""
+    import matplotlib.pyplot as plt
+
+    from course_utils import mismatch_theory
+
+    z = np.array([0.3, -1.2, 0.7])
+    assert not _fingerprint._takes(mismatch_theory.plot_learner_tables, (z,))
+    assert _fingerprint._takes(importlib.import_module("course_utils.softmax").softmax, (z,))
+    before = plt.get_fignums()
+    fn = _learner_function([IMPORTS, "def softmax_jacobian_one(z):\n    return cu.softmax_jacobian(z)"])
+    assert not nb02.check_jacobian(fn).passed
+    assert plt.get_fignums() == before
+
+
+def test_the_grader_finds_what_it_found_before_the_search_was_narrowed():
+    found = {e.function: detect._computing(e) for e in nb04.GRADED}
+    assert found == {"vjp_rows": ["course_utils.softmax.softmax_vjp"], "delta2": []}

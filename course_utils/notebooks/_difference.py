@@ -103,11 +103,12 @@ def _difference(exercise, got, expected, args=(), names=None, fn=None):
                 text = _("not the expected values: {which}expected {want}, got {have}").format(
                     which=which, want=want, have=have
                 )
-            if np.nanmax(diff) <= 1e-5 * max(np.abs(e).max(), 1e-300):
+            float32 = np.nanmax(diff) <= 1e-5 * max(np.abs(e).max(), 1e-300)
+            if float32:  # a likely mistake is named: not the bare reply
                 text += _(
                     " (close, but only to about 1e-6: float32 arithmetic somewhere? compute in float64)"
                 )
-            return Feedback(exercise, "wrong", text, generic=True)
+            return Feedback(exercise, "wrong", text, generic=not float32)
     return Feedback(exercise, "wrong", _("not the expected values"), generic=True)
 
 

@@ -120,13 +120,57 @@ def public_functions():
                 yield f"{module.__name__}.{attr}", fn
 
 
+def _takes(fn, args):
+    """Whether ``fn`` computes from ``args``: it needs at least one of them and accepts them all.
+
+    A function that needs no argument (a figure, ``plot_learner_tables(axes=None)``, or a table of
+    ``finite_difference_errors``) computes nothing from the exercise's inputs, and trying one would
+    draw figures or take seconds; drawing functions are never tried.
+    """
+    if fn.__name__.startswith(("plot", "show", "draw")):
+        return False
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = [p for p in positional if p.default is p.empty]
+    return 1 <= len(required) <= len(args) <= len(positional)
+
+
+def _key(value):
+    if isinstance(value, np.ndarray):
+        return (value.shape, value.dtype.str, value.tobytes())
+    code = getattr(value, "__code__", None)
+    return ("function", code) if code is not None else ("value", repr(value))
+
+
+_computed = {}
+
+
 def computing(reference, make_args):
     """The dotted names of the public course functions that give ``reference``'s result.
 
-    Each is run on fresh arguments from ``make_args()`` (the grader's hidden inputs, or a
-    checker's case) and compared with ``reference`` on another fresh set.
+    Each function that takes the arguments (see :func:`_takes`) is run on fresh arguments from
+    ``make_args()`` (the grader's hidden inputs, or a checker's case) and compared with
+    ``reference`` on another fresh set. Worked out once per reference and inputs.
     """
-    return [name for name, fn in public_functions() if same_result(fn, reference, make_args)]
+    args = make_args()
+    key = (getattr(reference, "__code__", reference), tuple(_key(a) for a in args))
+    try:
+        hash(key)
+    except TypeError:  # an argument that cannot be a key: work it out each time
+        key = None
+    if key is None or key not in _computed:
+        found = [
+            name
+            for name, fn in public_functions()
+            if _takes(fn, args) and same_result(fn, reference, make_args)
+        ]
+        if key is None:
+            return found
+        _computed[key] = found
+    return list(_computed[key])
 
 
 def targets(names):

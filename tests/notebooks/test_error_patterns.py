@@ -281,3 +281,8 @@ def test_the_not_arrays_reply_names_the_type_returned():
 
     fb = nb06.check_gradient_checker(numpy_scalars)
     assert "use them as arrays" in fb.message and "does not have" not in fb.message, fb
+
+
+def test_a_float32_result_is_named_not_generic():
+    fb = nb01.check_softmax(lambda z: nb01.softmax(z.astype(np.float32)))
+    expect_named(fb, "float32")
