@@ -14,15 +14,13 @@ replies about a result's shape, type or an input changed in place are built in `
 answer and hidden inputs); each companion lists its exercises in ``GRADED``.
 """
 
-import sys
 import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..i18n import N_, _
-from . import _guard
+from . import _fingerprint, _guard, _patterns
 from ._difference import _difference
 from ._feedback import N_BY_ONE, Feedback, Section, see
 from ._guard import TimeLimit, changed_argument, time_limit
@@ -176,13 +174,13 @@ class _Settings:
 def _run(exercise, fn, cases, reference, mistakes, hints, s):
     if not callable(fn):
         return Feedback(exercise, "error", _("pass your function itself, got {kind}").format(kind=_kind(fn)))
-    called = set()  # names of the course's own answers the learner's function called
+    ran = set()  # every code object the learner's function ran: a call or a copy of the course's
     for case in cases:
         # A case is a tuple of arguments, or a function that builds fresh ones (for closures over x).
         fresh = case if callable(case) else (lambda case=case: tuple(_copy(a) for a in case))
         args, mine = fresh(), fresh()
         try:
-            with np.errstate(all="ignore"), _watching(s.own, called), time_limit(s.time_limit):
+            with np.errstate(all="ignore"), _fingerprint.watching(ran), time_limit(s.time_limit):
                 raw = fn(*mine)
         except NotImplementedError:
             return Feedback(
@@ -228,6 +226,8 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
             if _same(got, candidate, s.rtol, s.atol):
                 return Feedback(exercise, "wrong", message, section or s.default)
         wrong_type = _wrong_type(raw, reference_raw, s)
+        if wrong_type and s.n_out == 1 and got[0].ndim == 0 and expected[0].ndim >= 1:
+            wrong_type = _patterns.reduced(got[0], expected[0])  # one number: which, if we can tell
         if wrong_type:
             return Feedback(exercise, "wrong", wrong_type, s.default)
         if same:
@@ -241,39 +241,40 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
             if fired:
                 return Feedback(exercise, "wrong", message, section or s.default)
         named = _label_mistake(exercise, got, fresh, reference, s)
-        return named or _difference(exercise, got, expected, args, s.names)
-    if called:
-        called_names = ", ".join(sorted(called))
-        return Feedback(
-            exercise,
-            "wrong",
-            _(
-                "right numbers, but your function calls the course's own {names}, which is this very "
-                "answer: write it with NumPy yourself (a graded hand-in scores 0 on this exercise)"
-            ).format(names=called_names),
-            s.default,
+        return named or _difference(exercise, got, expected, args, s.names, fn)
+    told = _course_answer(exercise, fn, ran, cases, reference, s)
+    return told or Feedback(exercise, "correct", s.success)
+
+
+def _course_answer(exercise, fn, ran, cases, reference, s):
+    """Feedback for a right answer that calls or copies the course's own implementation of it.
+
+    The same rule as the grader's (``_fingerprint``): the functions the checker names in ``own``,
+    those :data:`_fingerprint.ALSO` lists for the exercise, and every public course function that
+    gives the reference's result on the first case. ``None`` when the answer is the learner's own.
+    """
+    names = [_fingerprint.dotted_name(f) for f in s.own if hasattr(f, "__qualname__")]
+    names += _fingerprint.ALSO.get(exercise, ()) + _fingerprint.ALSO.get(getattr(fn, "__name__", ""), ())
+    if cases:
+        first = cases[0]
+        fresh = first if callable(first) else (lambda: tuple(_copy(a) for a in first))
+        names += _fingerprint.computing(reference, fresh)
+    hits = _fingerprint.used(ran, _fingerprint.targets(dict.fromkeys(names)))
+    if not hits:
+        return None
+    short = sorted({h.removesuffix(_fingerprint.COPY).rpartition(".")[2] for h in hits})
+    if any(h.endswith(_fingerprint.COPY) for h in hits):
+        message = _(
+            "right numbers, but your function is a copy of the course's own {names} (the same "
+            "instructions, whatever the names): a graded hand-in scores 0 on this exercise, as for a "
+            "call to it; write it with NumPy yourself"
         )
-    return Feedback(exercise, "correct", s.success)
-
-
-@contextmanager
-def _watching(own, called):
-    """Record in ``called`` the names of the functions in ``own`` that run inside the block."""
-    codes = {f.__code__: f.__name__ for f in own}
-    if not codes:
-        yield
-        return
-    previous = sys.getprofile()
-
-    def profile(frame, event, arg):
-        if event == "call" and frame.f_code in codes:
-            called.add(codes[frame.f_code])
-
-    sys.setprofile(profile)
-    try:
-        yield
-    finally:
-        sys.setprofile(previous)
+    else:
+        message = _(
+            "right numbers, but your function calls the course's own {names}, which is this very "
+            "answer: write it with NumPy yourself (a graded hand-in scores 0 on this exercise)"
+        )
+    return Feedback(exercise, "wrong", message.format(names=", ".join(short)), s.default)
 
 
 # Mistakes made with the labels, recognised by running the reference on labels changed the same way.

@@ -5,11 +5,18 @@ factor it is off by (a sign, the batch size N, the number of classes C), or wher
 import numpy as np
 
 from ..i18n import N_, _
+from . import _patterns
 from ._feedback import N_BY_ONE, Feedback, see
 
 
-def _difference(exercise, got, expected, args=(), names=None):
-    """Feedback for a result that matches no catalogued mistake: shape, a constant factor, values."""
+def _difference(exercise, got, expected, args=(), names=None, fn=None):
+    """Feedback for a result that matches no catalogued mistake: shape, a constant factor, values.
+
+    Before the generic reply, the shapes of error every exercise can show are tried
+    (:mod:`._patterns`): an input returned unchanged, zeros, an offset, a per-row or per-column
+    factor, right on part of the entries only, the right numbers moved, whole numbers only.
+    ``fn`` is the learner's function, whose parameters name an input returned unchanged.
+    """
     label = (lambda k: names[k]) if names else (lambda k: _("result {k}").format(k=k + 1))
     swapped = _swapped_pair(got, expected)
     if swapped:
@@ -34,6 +41,9 @@ def _difference(exercise, got, expected, args=(), names=None):
                     ).format(which=which, want=e.shape, got=g.shape),
                     N_BY_ONE,
                 )
+            told = _patterns.reduced(g, e)
+            if told:
+                return Feedback(exercise, "wrong", which + told)
             if g.shape == e.shape[::-1]:
                 return Feedback(
                     exercise,
@@ -66,10 +76,20 @@ def _difference(exercise, got, expected, args=(), names=None):
                     "(a .T too many or too few, or the indices of the formula in the wrong order)"
                 ).format(which=which),
             )
+        told = _patterns.input_returned(g, e, args, fn) or _patterns.all_zero(g, e)
+        if told:
+            return Feedback(exercise, "wrong", which + told)
         factor = _constant_factor(g, e)
         named = None if factor is None else _factor_message(factor, args, g.size)
         if named:
             return Feedback(exercise, "wrong", which + named)
+        for pattern in (_patterns.offset, _patterns.scaled, _patterns.right_in_part, _patterns.moved):
+            told = pattern(g, e)
+            if told:
+                return Feedback(exercise, "wrong", which + told)
+        told = _patterns.whole_numbers(g, e)
+        if told:
+            return Feedback(exercise, "wrong", which + told)
         diff = np.abs(g - e)
         if diff.size and np.nanmax(diff) > 0:
             idx = tuple(int(i) for i in np.unravel_index(int(np.nanargmax(diff)), diff.shape))
@@ -83,11 +103,12 @@ def _difference(exercise, got, expected, args=(), names=None):
                 text = _("not the expected values: {which}expected {want}, got {have}").format(
                     which=which, want=want, have=have
                 )
-            if np.nanmax(diff) <= 1e-5 * max(np.abs(e).max(), 1e-300):
+            float32 = np.nanmax(diff) <= 1e-5 * max(np.abs(e).max(), 1e-300)
+            if float32:  # a likely mistake is named: not the bare reply
                 text += _(
                     " (close, but only to about 1e-6: float32 arithmetic somewhere? compute in float64)"
                 )
-            return Feedback(exercise, "wrong", text, generic=True)
+            return Feedback(exercise, "wrong", text, generic=not float32)
     return Feedback(exercise, "wrong", _("not the expected values"), generic=True)
 
 
@@ -164,6 +185,17 @@ def _factor_message(k, args, size_of_result):
                 "{sign}your result is C/N = {k:.6g} times the right one: you divided by N, the batch "
                 "size, where the mean is over C, the number of classes"
             ).format(sign=sign, k=size)
+    flipped = _(", and the sign is flipped") if k < 0 else ""
+    if abs(size - 2) < 1e-6:
+        return _(
+            "your result is {k:g} times the right one: a factor 2 too many{flipped} (a term counted "
+            "twice, the 2 of a derivative of x² kept where the formula has none, a missing / 2)"
+        ).format(k=k, flipped=flipped)
+    if abs(size - 0.5) < 1e-6:
+        return _(
+            "your result is {k:g} times the right one: a factor 1/2 too many{flipped} (a division by "
+            "2, or by 2ε where the formula divides by ε, that does not belong)"
+        ).format(k=k, flipped=flipped)
     if size_of_result == 1:
         return None
     return _("your result is exactly {k:.6g} times the right one: a constant factor is off").format(k=k)

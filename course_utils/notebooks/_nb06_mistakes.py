@@ -10,6 +10,7 @@ import numpy as np
 
 from ..i18n import N_, _
 from ._checking import Feedback, see
+from ._replies import type_name
 
 
 def central_difference_mistakes(central, differences):
@@ -292,15 +293,24 @@ def not_arrays_feedback(fn, build):
         return None
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         return None
-    kinds = [type(r).__name__ for r in result if not isinstance(r, np.ndarray)]
-    if not kinds:
+    others = [r for r in result if not isinstance(r, np.ndarray)]
+    if not others:
         return None
+    kinds = ", ".join(type(r).__name__ for r in others)
+    lacking = next((r for r in others if not hasattr(r, "max")), None)
+    if lacking is None:  # NumPy scalars have .max(), but the cells index them as arrays
+        message = _(
+            "return the two results as NumPy arrays, got {kinds}: the cells after this exercise use "
+            "them as arrays; wrap each in np.array(...)"
+        ).format(kinds=kinds)
+    else:
+        message = _(
+            "return the two results as NumPy arrays, got {kinds}: the cells after this exercise call "
+            ".max() on them, which {kind} does not have; wrap each in np.array(...)"
+        ).format(kinds=kinds, kind=type_name(lacking))
     return Feedback(
         "my_gradient_check",
         "wrong",
-        _(
-            "return the two results as NumPy arrays, got {kinds}: the cells after this exercise call "
-            ".max() on them, which a list does not have; wrap each in np.array(...)"
-        ).format(kinds=", ".join(kinds)),
+        message,
         see("06_gradient_checking", "Your own gradient checker"),
     )

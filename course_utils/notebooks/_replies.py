@@ -118,7 +118,19 @@ def _changed_reply(exercise, name, alias, line):
     )
 
 
-_TYPE_NAMES = {np.ndarray: N_("a NumPy array"), float: N_("a float"), int: N_("an int"), tuple: N_("a tuple")}
+_TYPE_NAMES = {
+    np.ndarray: N_("a NumPy array"),
+    float: N_("a float"),
+    int: N_("an int"),
+    tuple: N_("a tuple"),
+    list: N_("a list"),
+}
+
+
+def type_name(value):
+    """The type of ``value`` as a message names it: "a list", "a float", or its class's name."""
+    kind = type(value)
+    return _(_TYPE_NAMES[kind]) if kind in _TYPE_NAMES else kind.__name__
 
 
 def _wrong_type(raw, reference_raw, s):

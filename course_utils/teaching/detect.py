@@ -12,15 +12,21 @@ determined cheat could interfere; the two together catch every ordinary way of c
 
 import ast
 import importlib
-import inspect
 import sys
 import threading
 import types
-import warnings
 
 from ..notebooks import companion
-
-PACKAGE = "course_utils"
+from ..notebooks._fingerprint import (  # noqa: F401 - shared with the learner's checker, importable here
+    ALSO,
+    COPY,
+    PACKAGE,
+    SEARCHED,
+    computing,
+    copyable,
+    fingerprint,
+    resolve,
+)
 
 
 def python_source(cell_source):
@@ -33,17 +39,6 @@ def python_source(cell_source):
     except (SyntaxError, ValueError, IndexError):
         return ""
     return code
-
-
-SEARCHED = ("softmax", "losses", "activations", "finite_differences", "gradcheck", "mismatch_theory")
-"""The course modules whose every public function is tried on each exercise's hidden inputs."""
-
-ALSO = {
-    "vjp_rows": ("course_utils.softmax.softmax_jacobian", "course_utils.softmax.softmax_vjp"),
-    "delta2": ("course_utils.losses.cross_entropy_grad", "course_utils.losses.cross_entropy_and_grad"),
-}
-"""Course functions that compute an exercise's result from other inputs (``delta2`` is
-``cross_entropy_grad(np.log(a2), y)``), which trying them on the hidden inputs cannot find."""
 
 
 class _Enough(Exception):
@@ -71,32 +66,9 @@ def _checker_own(e):
     return [f"{f.__module__}.{f.__qualname__}" for f in own if hasattr(f, "__qualname__")]
 
 
-def _same_result(fn, e):
-    import numpy as np
-
-    try:
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            got, right = fn(*e.hidden_args()), e.reference(*e.hidden_args())
-        got, right = (got, right) if isinstance(right, tuple) else ((got,), (right,))
-        return len(got) == len(right) and all(
-            np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=1e-6, atol=1e-9) for a, b in zip(got, right)
-        )
-    except Exception:  # most course functions do not take these inputs at all
-        return False
-
-
 def _computing(e):
     """Every public function of :data:`SEARCHED` that gives the exercise's result on its hidden inputs."""
-    found = []
-    for name in SEARCHED:
-        module = importlib.import_module(f"{PACKAGE}.{name}")
-        for attr, fn in vars(module).items():
-            if attr.startswith("_") or not inspect.isfunction(fn) or fn.__module__ != module.__name__:
-                continue
-            if _same_result(fn, e):
-                found.append(f"{module.__name__}.{attr}")
-    return found
+    return computing(e.reference, e.hidden_args)
 
 
 _answers, _answers_lock = {}, threading.Lock()
@@ -120,20 +92,8 @@ def course_answers(notebook):
         return _answers[notebook]
 
 
-def copyable(name):
-    """Whether a copy of ``name`` is told by its compiled form: the library's functions, yes.
-
-    A companion's private reference (``_relu_backward``) is the short, natural answer an honest
-    learner may write instruction for instruction; the library's functions validate their input
-    through ``_checks`` and are written for the course, so their compiled form is their own.
-    """
-    return not name.startswith(f"{PACKAGE}.notebooks.")
-
-
 def forbidden(notebook):
     """``{function name: {id of a forbidden object, or a fingerprint: its dotted name}}``."""
-    from .worker import fingerprint, resolve
-
     out = {}
     for function, names in course_answers(notebook).items():
         targets = {}
@@ -147,7 +107,7 @@ def forbidden(notebook):
             if code is not None:
                 targets[id(code)] = name
                 if copyable(name):
-                    targets[fingerprint(code)] = f"{name} (a copy of it)"
+                    targets[fingerprint(code)] = f"{name}{COPY}"
         out[function] = targets
     return out
 
@@ -270,8 +230,6 @@ def calls_course_answer(sources, function, targets):
 
 def _copy_of(node, targets):
     """The dotted name of the course function whose compiled form the notebook's ``def`` has."""
-    from .worker import fingerprint
-
     try:
         module = compile(ast.Module([node], type_ignores=[]), "<hand-in>", "exec")
     except (SyntaxError, ValueError, TypeError):

@@ -19,12 +19,12 @@ code objects it looks for are taken before the submission's first cell runs, so 
 ``course_utils`` afterwards does not hide them.
 """
 
-import importlib
 import os
 import sys
-import types
 
 import numpy as np
+
+from course_utils.notebooks._fingerprint import fingerprint, resolve, targets  # noqa: F401 - shared
 
 from .protocol import Channel, Closed, decode, encode
 
@@ -40,54 +40,10 @@ def watched_code(names):
 
     ``names`` maps each exercise's function to the dotted names of those answers, as the grader
     sends them (the course copy in the sandbox has no hidden cases to read them from); a name the
-    copy lacks (a private reference the learner release leaves out) cannot be called anyway.
+    copy lacks (a private reference the learner release leaves out) cannot be called anyway. The
+    fingerprints are the learner checker's own (``course_utils.notebooks._fingerprint``).
     """
-    watch = {}
-    for function, dotted in names.items():
-        codes = {}
-        for name in dotted:
-            try:
-                obj = resolve(str(name))
-            except (ImportError, AttributeError, ValueError):
-                continue
-            code = getattr(getattr(obj, "__wrapped__", obj), "__code__", None)
-            if code is not None:
-                codes[code] = str(name)
-                if not str(name).startswith("course_utils.notebooks."):  # as detect.copyable says
-                    codes[fingerprint(code)] = f"{name} (a copy of it)"
-        watch[str(function)] = codes
-    return watch
-
-
-_SAME_OP = {"LOAD_METHOD": "LOAD_ATTR", "CALL_METHOD": "CALL"}  # a run specialises one into the other
-
-
-def fingerprint(code):
-    """A code object's compiled form, blind to its name, line numbers, local names and jump offsets.
-
-    Two functions with the same fingerprint run the same instructions on the same global names,
-    attributes and constants: a copy of a course function (``inspect.getsource`` and ``exec``, or
-    its text pasted under another name) has the fingerprint of the original, whether or not either
-    has run yet (CPython rewrites the instructions of a function it runs often).
-    """
-    import dis
-
-    ops = []
-    for ins in dis.get_instructions(code):
-        op = _SAME_OP.get(ins.opname, ins.opname)
-        if isinstance(ins.argval, types.CodeType):
-            ops.append((op, fingerprint(ins.argval)))
-        elif "FAST" in op or "DEREF" in op or ins.opcode in dis.hasjrel or ins.opcode in dis.hasjabs:
-            ops.append((op, ins.arg if "FAST" in op or "DEREF" in op else None))
-        else:
-            ops.append((op, repr(ins.argval)))
-    return (tuple(ops), code.co_argcount, code.co_kwonlyargcount)
-
-
-def resolve(dotted):
-    """The object named ``package.module.attribute``."""
-    module, _, attr = dotted.rpartition(".")
-    return getattr(importlib.import_module(module), attr)
+    return {str(function): targets(dotted) for function, dotted in names.items()}
 
 
 def _shell():
