@@ -276,6 +276,7 @@ def main(argv=None):
     g.add_argument("--timeout", type=float, default=grading.DEFAULT_TIMEOUT)
     g.add_argument("--jobs", type=int, default=os.cpu_count())
     g.add_argument("--no-sandbox", action="store_true", help="as for python -m course_utils.grading")
+    g.add_argument("--fast", action="store_true", help="run only the cells the graded functions need")
     o = sub.add_parser("override", help="set a student's score of one notebook by hand, with the reason")
     o.add_argument("book")
     o.add_argument("student")
@@ -308,6 +309,7 @@ def main(argv=None):
                 timeout=args.timeout,
                 jobs=args.jobs,
                 sandboxed=not args.no_sandbox,
+                fast=args.fast,
             )
         elif args.command == "override":
             add_override(args.book, args.student, args.notebook, f"{args.score:g}", args.reason)

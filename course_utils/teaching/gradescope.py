@@ -85,7 +85,7 @@ def results(row):
     return out
 
 
-def run(notebook, root, *, sandboxed=True, timeout=None):
+def run(notebook, root, *, sandboxed=True, timeout=None, fast=False):
     """Grade the submission in ``root/submission`` into ``root/results/results.json``; the exit code."""
     from . import confine, grading
 
@@ -108,7 +108,7 @@ def run(notebook, root, *, sandboxed=True, timeout=None):
             row = grading._zero(notebook, "submission", "", why)
         else:
             timeout = timeout or grading.DEFAULT_TIMEOUT
-            row = grading._grade_safely(notebook, str(copy), "submission", timeout, sandboxed)
+            row = grading._grade_safely(notebook, str(copy), "submission", timeout, sandboxed, fast)
     (root / "results").mkdir(parents=True, exist_ok=True)
     target = root / "results" / "results.json"
     target.with_suffix(".tmp").write_text(
@@ -125,13 +125,14 @@ def _add_tree(archive, folder, arcname):
             archive.write(path, f"{arcname}/{path.relative_to(folder)}")
 
 
-def package(notebook, out, *, sandboxed=True, timeout=None):
+def package(notebook, out, *, sandboxed=True, timeout=None, fast=False):
     """Write the autograder zip for ``notebook`` to ``out``; returns its path."""
     from .grading import SPEC
 
     if notebook not in SPEC:
         raise ValueError(f"unknown notebook {notebook!r}; choose one of {', '.join(SPEC)}")
-    options = ("" if sandboxed else "--no-sandbox ") + (f"--timeout {float(timeout):g}" if timeout else "")
+    options = ("" if sandboxed else "--no-sandbox ") + ("--fast " if fast else "")
+    options += f"--timeout {float(timeout):g}" if timeout else ""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in ("setup.sh", "run_autograder"):
             info = zipfile.ZipInfo(name)
@@ -166,9 +167,10 @@ def main(argv=None):
         )
     args = parser.parse_args(argv)
     if args.command == "package":
-        print(package(args.notebook, args.output, sandboxed=not args.no_sandbox, timeout=args.timeout))
+        options = {"sandboxed": not args.no_sandbox, "timeout": args.timeout, "fast": args.fast}
+        print(package(args.notebook, args.output, **options))
         return 0
-    return run(args.notebook, args.root, sandboxed=not args.no_sandbox, timeout=args.timeout)
+    return run(args.notebook, args.root, sandboxed=not args.no_sandbox, timeout=args.timeout, fast=args.fast)
 
 
 if __name__ == "__main__":
