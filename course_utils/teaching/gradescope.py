@@ -162,6 +162,7 @@ def main(argv=None):
     r.add_argument("--root", default="/autograder")
     for q in (p, r):
         q.add_argument("--timeout", type=float, help="seconds per hand-in (default: the grader's)")
+        q.add_argument("--fast", action="store_true", help="run only the cells the graded functions need")
         q.add_argument(
             "--no-sandbox", action="store_true", help="grade WITHOUT the sandbox (see the module's notes)"
         )
