@@ -347,7 +347,7 @@ def test_each_submission_ran_in_an_empty_folder_of_its_own(batch):
 def test_same_file_names_are_told_apart_and_each_student_gets_feedback(batch):
     tmp, rows, _ = batch
     assert {"full", "blank", "diagonal"} <= set(rows)
-    text = (tmp / "feedback" / "diagonal.md").read_text()
+    text = (tmp / "feedback" / "diagonal" / f"{NB}.md").read_text()
     assert "## softmax_jacobian: 2 / 6" in text and "off-diagonal entries are zero" in text
     assert "**Total: 7 / 11**" in text
 
@@ -428,7 +428,7 @@ def test_the_chinese_edition_is_graded_by_the_same_grader_with_chinese_feedback(
     path = _submission(tmp_path, "lin", diagonal, learner=True, language="zh")
     out = tmp_path / "grades.csv"
     assert grading.main([NB, str(path), "-o", str(out), "--jobs", "1", "--language", "zh"]) == 0
-    (feedback,) = (tmp_path / "feedback").glob("*.md")
+    (feedback,) = (tmp_path / "feedback").glob(f"*/{NB}.md")
     text = feedback.read_text(encoding="utf-8")
     assert text.startswith("# 02_softmax_jacobian：给 ") and "**总分：2 / 11**" in text, text
     assert "## softmax_jacobian: 2 / 6\n\n得分：runs 1, checker 0, diagonal 1, hidden 0" in text, text

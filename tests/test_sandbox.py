@@ -318,7 +318,9 @@ def test_secrets_reach_neither_the_network_nor_the_csv_nor_the_feedback(escapes)
     note = escapes.rows["secrets"]["note"]
     assert "network: OSError" in note or "network: ConnectionRefusedError" in note, note
     assert escapes.listener.received == []
-    text = escapes.out.read_text() + "".join(p.read_text() for p in (escapes.tmp / "feedback").glob("*.md"))
+    feedback = sorted((escapes.tmp / "feedback").glob("*/*.md"))  # feedback/<student>/<notebook>.md
+    assert feedback
+    text = escapes.out.read_text() + "".join(p.read_text() for p in feedback)
     assert TOKEN not in text and KEY not in text
 
 
@@ -383,4 +385,6 @@ def test_no_sandbox_grades_and_says_so_in_every_row(tmp_path, monkeypatch, fresh
         rows = {r["student"]: r for r in csv.DictReader(f)}
     assert all(r["note"].startswith("graded WITHOUT the sandbox") for r in rows.values()), rows
     assert rows["bo"]["total (/11)"] == "11"
-    assert "graded WITHOUT the sandbox" in (tmp_path / "feedback" / "ada.md").read_text()
+    assert (
+        "graded WITHOUT the sandbox" in (tmp_path / "feedback" / "ada" / "02_softmax_jacobian.md").read_text()
+    )

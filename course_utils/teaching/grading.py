@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from ..i18n import LANGUAGES, _, language, set_language
 from ..notebooks import NOTEBOOKS, companion
-from . import confine, detect, report, sandbox
+from . import confine, detect, prune, report, sandbox
 from .protocol import Closed, Deadline, ProtocolError
 from .sandbox import Sandbox
 from .scoring import MYSTERY_NOTEBOOK, POINTS, score_exercise, score_mysteries
@@ -121,13 +121,14 @@ class _Stopped(Exception):
         self.tail = f"; its last output: “{tail}”" if tail else ""
 
 
-def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT, sandboxed=True):
+def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT, sandboxed=True, fast=False):
     """Grade one submission file; never raises for anything the file contains.
 
     A cell that kills the hand-in's process, stalls it past the deadline or garbles the wire is
     left out and the hand-in runs again without it (up to :data:`MAX_RUNS` runs), so the functions
     it defined before that cell are still graded; the note names the cell. A learner's function
-    that does the same while it is graded costs that exercise only.
+    that does the same while it is graded costs that exercise only. ``fast``: run only the cells
+    the graded functions need (:mod:`~course_utils.teaching.prune`); the others run as ``pass``.
     """
     import nbformat
 
@@ -143,8 +144,9 @@ def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT, sandboxe
         f"code cell {cell + 1} (`{_first_line(sources[cell])}`)" if cell is not None else "start-up"
     )
     row, left_out, box = Row(student, path), {}, None
+    wanted = prune.cells_to_run(notebook, sources) if fast else sources
     for _run in range(MAX_RUNS):
-        run = [("pass" if k in left_out else source) for k, source in enumerate(sources)]
+        run = [("pass" if k in left_out else source) for k, source in enumerate(wanted)]
         try:
             box = _run_and_score(notebook, sources, run, row, timeout, sandboxed, where)
             break
@@ -212,9 +214,9 @@ def _run_and_score(notebook, sources, run, row, timeout, sandboxed, where):
     return box
 
 
-def _grade_safely(notebook, path, student, timeout, sandboxed):
+def _grade_safely(notebook, path, student, timeout, sandboxed, fast=False):
     try:
-        row = grade_one(notebook, path, student, timeout=timeout, sandboxed=sandboxed)
+        row = grade_one(notebook, path, student, timeout=timeout, sandboxed=sandboxed, fast=fast)
     except Exception as exc:  # a bug of the grader's own must not cost the rest of the batch
         row = _zero(
             notebook, student, path, f"the grader failed on this submission ({type(exc).__name__}: {exc})"
@@ -233,13 +235,14 @@ def grade(
     jobs=None,
     on_row=None,
     sandboxed=True,
+    fast=False,
 ):
     """Grade every submission, ``jobs`` at a time; ``on_row(row)`` is called as each one finishes.
 
     Each hand-in runs in the operating-system sandbox (:mod:`~course_utils.teaching.confine`);
     where it cannot start, this raises :class:`~course_utils.teaching.confine.Unavailable` saying
     why, before grading anything, unless ``sandboxed=False`` (``--no-sandbox``), which every row's
-    note then states.
+    note then states. ``fast``: run only the cells the graded functions need (see :func:`grade_one`).
     """
     if notebook not in SPEC:
         raise ValueError(f"unknown notebook {notebook!r}; choose one of {', '.join(SPEC)}")
@@ -251,7 +254,7 @@ def grade(
     rows = []
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
         futures = {
-            pool.submit(_grade_safely, notebook, str(path), students[k], timeout, sandboxed): path
+            pool.submit(_grade_safely, notebook, str(path), students[k], timeout, sandboxed, fast): path
             for k, path in enumerate(submissions)
         }
         try:
@@ -286,6 +289,11 @@ def main(argv=None):
         action="store_true",
         help="run the hand-ins WITHOUT the operating-system sandbox, as you, with your files and "
         "network (only where bwrap cannot run; every row's note says so)",
+    )
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="run only the cells the graded functions need (skips figures, widgets, checks, experiments)",
     )
     parser.add_argument(
         "--language",
@@ -333,6 +341,7 @@ def _grade_class(args):
             jobs=args.jobs,
             on_row=on_row,
             sandboxed=not args.no_sandbox,
+            fast=args.fast,
         )
     except KeyboardInterrupt:
         print(f"interrupted: {len(done)} of {len(args.submissions)} graded and kept", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""What grading hands back: the CSV (written row by row), a feedback file per student, the table.
+"""What grading hands back: the CSV (written row by row), a feedback file per student and notebook, the table.
 
 Hand-ins usually share one file name (``alice/02_softmax_jacobian.ipynb``,
 ``bob/02_softmax_jacobian.ipynb``), so :func:`student_names` names each by the file name when those
@@ -146,11 +146,28 @@ def feedback_markdown(notebook, row, maxima):
     return "\n".join(lines)
 
 
+def file_name(student):
+    """A file or folder name for ``student`` that no other name maps to and no path can escape.
+
+    Letters, digits, ``.``, ``-`` and ``_`` are kept; a name that needed any change also gets a
+    short hash of the whole name, so ``a b`` and ``a_b`` never share a folder.
+    """
+    safe = re.sub(r"[^\w.-]+", "_", str(student)).strip("._")[:80]
+    if safe != student or not safe:
+        digest = hashlib.sha256(str(student).encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        safe = f"{safe or 'student'}-{digest}"
+    return safe
+
+
 def write_feedback(folder, notebook, row, maxima):
-    """Write ``folder/<student>.md`` for one graded row; returns its path."""
-    os.makedirs(folder, exist_ok=True)
-    safe = re.sub(r"[^\w.-]+", "_", row.student).strip("._") or "student"
-    path = os.path.join(folder, f"{safe}.md")
+    """Write ``folder/<student>/<notebook>.md`` for one graded row; returns its path.
+
+    One file per student and notebook, so grading the next notebook into the same folder keeps
+    this one's feedback.
+    """
+    target = os.path.join(folder, file_name(row.student))
+    os.makedirs(target, exist_ok=True)
+    path = os.path.join(target, f"{notebook}.md")
     with open(path, "w", encoding="utf-8") as f:
         f.write(feedback_markdown(notebook, row, maxima))
     return path
