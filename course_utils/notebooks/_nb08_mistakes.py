@@ -9,8 +9,6 @@ references it varies as arguments, so this module imports nothing from the compa
 import numpy as np
 
 from ..i18n import _
-from ..softmax import softmax
-from ._checking import N_BY_ONE, see
 from ._when_raised import raises_like
 
 
@@ -63,6 +61,48 @@ def relu_backward_mistakes():
         (
             lambda d, a1: d @ (a1 > 0).T,
             _("a matrix product: the mask multiplies elementwise, da1 * (a1 > 0), one factor per entry"),
+        ),
+        (
+            lambda d, a1: (d * a1 > 0).astype(float),
+            _(
+                "da1 * a1 > 0 is a comparison: Python multiplies first, then compares, (da1 * a1) > 0, "
+                "so the result is True/False; put the mask in parentheses, da1 * (a1 > 0)"
+            ),
+        ),
+        (
+            lambda d, a1: np.maximum(d * a1, 0),
+            _(
+                "that applies a ReLU to da1 * a1: the backward pass applies no ReLU, and it multiplies by "
+                "the mask a1 > 0, not by a1; da1 * (a1 > 0)"
+            ),
+        ),
+        (
+            lambda d, a1: a1,
+            _("that is a1, the forward pass's output: the backward pass returns da1 * (a1 > 0)"),
+        ),
+        (
+            lambda d, a1: np.trunc(d * (a1 > 0)),
+            _(
+                "the gradient was cut to whole numbers (astype(int) or int): cast the mask if you like, "
+                "(a1 > 0).astype(float), never the product"
+            ),
+        ),
+        (
+            lambda d, a1: np.abs(d) * (a1 > 0),
+            _("the absolute value of the gradient: keep its sign, da1 * (a1 > 0)"),
+        ),
+    ]
+
+
+def relu_backward_raised():
+    """Masks that cannot multiply da1: the error each raises, with what its reply says."""
+    return [
+        (
+            raises_like(lambda d, a1: d * (a1 > 0).T),
+            _(
+                "(a1 > 0).T is (H, N): the mask has the shape of da1 and a1, (N, H), entry by entry; "
+                "no transpose"
+            ),
         ),
     ]
 
@@ -146,133 +186,56 @@ def momentum_update_mistakes(momentum, also_right):
             lambda w, dw, v, lr, mu: (w + lr * (mu * v - lr * dw), mu * v - lr * dw),
             _("η is applied twice: it is already inside v = μv − η·dw, so w = w + v"),
         ),
+        (
+            lambda w, dw, v, lr, mu: (w - (mu * v + dw), mu * v + dw),
+            _("η is missing: the gradient enters the velocity scaled by the learning rate, v = μv − η·dw"),
+        ),
+        (
+            lambda w, dw, v, lr, mu: (w + (mu * v - dw), mu * v - dw),
+            _("η is missing: the gradient enters the velocity scaled by the learning rate, v = μv − η·dw"),
+        ),
+        (
+            lambda w, dw, v, lr, mu: (w + v - lr * dw, v - lr * dw),
+            _("μ is missing: the old velocity decays by μ at each step, v = μv − η·dw"),
+        ),
+        (
+            lambda w, dw, v, lr, mu: (w + mu * dw - lr * v, mu * dw - lr * v),
+            _(
+                "dw and v are swapped: the arguments come in the order (w, dw, v, lr, mu), the "
+                "gradient before the velocity"
+            ),
+        ),
+        (
+            lambda w, dw, v, lr, mu: (w - mu * v - lr * dw, mu * v - lr * dw),
+            _("w subtracted the old velocity: w_new = w + v_new = w + μv − η·dw"),
+        ),
+        (
+            lambda w, dw, v, lr, mu: (w + (1 - mu) * v - lr * dw, (1 - mu) * v - lr * dw),
+            _("(1 − μ)·v: the velocity keeps the fraction μ of itself, v = μv − η·dw"),
+        ),
     ]
 
 
-def two_layer_backward_mistakes(backward, steps):
-    """Wrong ``two_layer_backward`` answers, made by ``backward``'s switches, with their replies.
+def momentum_update_hints():
+    """Momentum steps known by a property of one half of the pair: ``(predicate, message)``."""
 
-    ``steps`` is the section the replies send the learner to by default.
-    """
+    def sgd(got, expected, args):
+        w, dw, v, lr, mu = args
+        return np.allclose(got[0], w - lr * dw) and not np.allclose(expected[0], w - lr * dw)
+
+    def only(k):
+        return lambda got, expected, args: (
+            np.allclose(got[k], expected[k]) and not np.allclose(got[1 - k], expected[1 - k])
+        )
+
     return [
         (
-            lambda *a: backward(*a, scale=False),
-            _("every tensor is N times too large: the loss is a mean, so dz2 = (h − t)/N"),
-            see("05_fused_cross_entropy", "Where the 1/N goes"),
-        ),
-        (
-            lambda *a: backward(*a, mask=False),
-            _("dz1 equals da1: the ReLU's derivative is missing, dz1 = da1 ⊙ [z1 > 0]"),
-            steps,
-        ),
-        (
-            lambda *a: backward(*a, aliased=True),
+            sgd,
             _(
-                "da1 came back masked like dz1: after dz1 = da1 the two names share one array, so zeroing "
-                "dz1 in place zeroed da1 too; write dz1 = da1 * (z1 > 0), or start from da1.copy()"
+                "w_new is the plain SGD step w − η·dw: the velocity is ignored; compute "
+                "v_new = μv − η·dw and move w by it, w_new = w + v_new"
             ),
-            see("08_mnist_two_layer_net", "Line 4: the aliasing"),
         ),
-        (
-            lambda *a: backward(*a, dw2_from_pre=True),
-            _("dW2 used the pre-activation z1: the second layer's input is a1 = relu(z1), so dW2 = a1ᵀ dz2"),
-            steps,
-        ),
-        (
-            lambda *a: backward(*a, slip="labels_column"),
-            _(
-                "dz2 has −1 at every sample's column for every label in the batch: labels shaped (N, 1) "
-                "(y[:, None] or y.reshape(-1, 1)) pair each row with all N labels; index with y of shape "
-                "(N,): dz2[np.arange(N), y] -= 1"
-            ),
-            N_BY_ONE,
-        ),
-        (
-            lambda *a: backward(*a, slip="no_target"),
-            _("dz2 is h/N: the one-hot target t is never subtracted, dz2 = (h − t)/N"),
-            steps,
-        ),
-        (
-            lambda *a: backward(*a, slip="relu_of_gradient"),
-            _(
-                "dz1 = np.maximum(da1, 0) is the ReLU applied to the gradient: it keeps positive gradients "
-                "whichever units are on; mask by the forward pass instead, dz1 = da1 ⊙ [z1 > 0]"
-            ),
-            steps,
-        ),
-        (
-            lambda *a: backward(*a, slip="times_activation"),
-            _(
-                "dz1 = da1 * a1 multiplies by the activation's value: ReLU's derivative is the mask, "
-                "dz1 = da1 ⊙ [z1 > 0]"
-            ),
-            steps,
-        ),
-        (
-            lambda *a: backward(*a, slip="dW1_from_da1"),
-            _("dW1 = Xᵀ da1 skips the ReLU: the first layer's gradient is built from dz1, dW1 = Xᵀ dz1"),
-            steps,
-        ),
-        (
-            lambda *a: backward(*a, slip="no_b1"),
-            _("every tensor is off because the forward pass left out b1: z1 = X W1 + b1"),
-            steps,
-        ),
-        (
-            lambda *a: backward(*a, slip="db2_over_classes"),
-            _(
-                "db2 has one number per sample: it sums over the classes (axis=1); a bias gradient sums "
-                "over the samples, db2 = dz2.sum(axis=0), shape (C,)"
-            ),
-            steps,
-        ),
-        (
-            lambda *a: backward(*a, slip="db1_keepdims"),
-            _("db1 has shape (1, H): keepdims=True keeps a row; a bias gradient has the bias's shape, (H,)"),
-            steps,
-        ),
-        (
-            lambda *a: backward(*a, slip="dW2_transposed"),
-            _("dW2 = dz2ᵀ a1 is (C, H), the transpose of W2's shape: dW2 = a1ᵀ dz2 is (H, C)"),
-            steps,
-        ),
+        (only(1), _("v_new is right, w_new is not: move w by the new velocity, w_new = w + v_new")),
+        (only(0), _("w_new is right, v_new is not: return the velocity w moved by, v_new = μv − η·dw")),
     ]
-
-
-def two_layer_backward_raised(steps):
-    """Products written the wrong way round: the error each raises, with what its reply says."""
-    return [
-        (
-            raises_like(lambda X, y, W1, b1, W2, b2: _product(X, y, W1, b1, W2, b2, "W2")),
-            _(
-                "dz2 @ W2 cannot multiply, (N, C) by (H, C): going back through a layer multiplies by the "
-                "transposed weights, da1 = dz2 W2ᵀ"
-            ),
-            steps,
-        ),
-        (
-            raises_like(lambda X, y, W1, b1, W2, b2: _product(X, y, W1, b1, W2, b2, "X")),
-            _("X @ dz1 cannot multiply, (N, D) by (N, H): the weight gradient is dW1 = Xᵀ dz1, (D, H)"),
-            steps,
-        ),
-        (
-            raises_like(lambda X, y, W1, b1, W2, b2: _product(X, y, W1, b1, W2, b2, "a1")),
-            _("a1 @ dz2 cannot multiply, (N, H) by (N, C): the weight gradient is dW2 = a1ᵀ dz2, (H, C)"),
-            steps,
-        ),
-    ]
-
-
-def _product(X, y, W1, b1, W2, b2, wrong):
-    """The forward pass and dz2, then the one product ``wrong`` written the wrong way round."""
-    N = X.shape[0]
-    z1 = X @ W1 + b1
-    a1 = np.maximum(z1, 0)
-    dz2 = softmax(a1 @ W2 + b2)
-    dz2[np.arange(N), y] -= 1
-    dz2 /= N
-    if wrong == "W2":
-        return dz2 @ W2
-    if wrong == "a1":
-        return a1 @ dz2
-    return X @ (dz2 @ W2.T * (z1 > 0))

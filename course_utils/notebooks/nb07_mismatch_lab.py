@@ -7,9 +7,11 @@ import numpy as np
 
 from .. import mismatch, svg
 from ..i18n import _
+from ..losses import cross_entropy
 from ..palette import COLORS
 from ..softmax import softmax
 from ._checking import Exercise, hidden_rng, normal, run_checks, see
+from ._nb07_mistakes import cost_raised, more_cost_mistakes, more_sigma2_mistakes, sigma2_raised
 from ._view import LiveView
 from ._when_raised import named_raise, raises_like
 
@@ -215,8 +217,9 @@ def check_softmax_cost(fn):
                 "cost is −(1/m) Σ Y log h"
             ),
         ),
+        *more_cost_mistakes(_softmax_cost),
     ]
-    return run_checks(
+    feedback = run_checks(
         "softmax_cost",
         fn,
         cases,
@@ -224,7 +227,9 @@ def check_softmax_cost(fn):
         mistakes,
         section=see("07_mismatch_lab", "Why: two costs, one delta"),
         success=_("L = −(1/m) Σ Y log h: the cost that a3 − Y is the gradient of, for softmax"),
+        own=(cross_entropy,),
     )
+    return named_raise(feedback, fn, cases, cost_raised())
 
 
 def _sigma2(sigma3, Theta2, z2, hidden):
@@ -303,6 +308,7 @@ def check_sigma2(fn):
             lambda s3, T2, z2, hid: _sigma2(s3, T2, z2, hid).T,
             _("shape (H, m), the transpose: the learner's layout has one row per sample, (m, H)"),
         ),
+        *more_sigma2_mistakes(df, get_activation),
     ]
     raised = [
         (
@@ -335,6 +341,7 @@ def check_sigma2(fn):
                 "product sigma3 Theta2 loses its first column"
             ),
         ),
+        *sigma2_raised(df),
         (
             lambda exc, args: isinstance(exc, KeyError),
             _(
@@ -362,6 +369,7 @@ GRADED = [
         check_softmax_cost,
         _softmax_cost,
         lambda: (softmax(hidden_rng(15).normal(size=(6, 3))), np.eye(3)[[0, 1, 2, 2, 1, 0]]),
+        course_functions=("course_utils.losses.cross_entropy",),
     ),
     Exercise(
         "sigma2",

@@ -10,11 +10,12 @@ from ..i18n import _, lazy_
 from ..palette import COLORS
 from ..softmax import softmax
 from ._checking import Exercise, hidden_rng, normal, run_checks, see
+from ._nb08_backward import first_wrong_tensor, two_layer_backward_mistakes, two_layer_backward_raised
 from ._nb08_mistakes import (
+    momentum_update_hints,
     momentum_update_mistakes,
     relu_backward_mistakes,
-    two_layer_backward_mistakes,
-    two_layer_backward_raised,
+    relu_backward_raised,
 )
 from ._view import LiveView
 from ._when_raised import named_raise
@@ -119,7 +120,7 @@ def check_relu_backward(fn):
     a[0, 0] = 0.0
     cases = [(normal(35, (4, 5)), a), (normal(36, (3, 2)), np.maximum(normal(37, (3, 2)), 0))]
     mistakes = relu_backward_mistakes()
-    return run_checks(
+    feedback = run_checks(
         "relu_backward",
         fn,
         cases,
@@ -128,6 +129,7 @@ def check_relu_backward(fn):
         section=see("08_mnist_two_layer_net", "The backward pass, tensor by tensor"),
         success=_("da1 ⊙ [a1 > 0], and a1 left untouched"),
     )
+    return named_raise(feedback, fn, cases, relu_backward_raised())
 
 
 def _momentum(w, dw, v, lr, mu):
@@ -194,6 +196,7 @@ def check_momentum_update(fn):
         cases,
         _momentum,
         mistakes,
+        momentum_update_hints(),
         n_out=2,
         names=("w_new", "v_new"),
         section=training,
@@ -214,11 +217,12 @@ def _backward(X, y, W1, b1, W2, b2, *, scale=True, mask=True, dw2_from_pre=False
 
     ``slip`` names one more classic mistake: "labels_column", "no_target", "relu_of_gradient",
     "times_activation", "dW1_from_da1", "no_b1", "db2_over_classes", "db1_keepdims",
-    "dW2_transposed".
+    "dW2_transposed", "sigmoid_derivative", "da1_times_activation", "sigmoid_hidden", "dz2_is_h",
+    "db2_keepdims", "db1_over_units".
     """
     N = X.shape[0]
     z1 = X @ W1 + (0 if slip == "no_b1" else b1)  # (N, H)
-    a1 = np.maximum(z1, 0)  # (N, H)
+    a1 = 1 / (1 + np.exp(-z1)) if slip == "sigmoid_hidden" else np.maximum(z1, 0)  # (N, H)
     z2 = a1 @ W2 + b2  # (N, C)
     dz2 = softmax(z2)  # (N, C): (h − t)/N
     if slip == "labels_column":  # y[:, None] pairs every row with every label: an (N, N) index
@@ -229,17 +233,26 @@ def _backward(X, y, W1, b1, W2, b2, *, scale=True, mask=True, dw2_from_pre=False
     dW2 = (z1 if dw2_from_pre else a1).T @ dz2  # (H, C)
     if slip == "dW2_transposed":
         dW2 = dz2.T @ a1
-    db2 = dz2.sum(axis=1 if slip == "db2_over_classes" else 0)  # (C,)
+    db2 = dz2.sum(axis=1 if slip == "db2_over_classes" else 0, keepdims=slip == "db2_keepdims")  # (C,)
     da1 = dz2 @ W2.T  # (N, H)
     dz1 = da1 * (z1 > 0) if mask else da1  # (N, H)
+    if slip == "sigmoid_hidden":
+        dz1 = da1 * a1 * (1 - a1)
     if slip == "relu_of_gradient":
         dz1 = np.maximum(da1, 0)
     elif slip == "times_activation":
         dz1 = da1 * a1
+    elif slip == "sigmoid_derivative":
+        dz1 = da1 * a1 * (1 - a1)
+    elif slip == "da1_times_activation":  # da1 = dz2 W2ᵀ ⊙ a1, then masked: a1 is 0 where the mask is
+        da1 = da1 * a1
+        dz1 = da1
     if aliased:  # dz1 = da1; dz1[z1 <= 0] = 0 masks da1 as well: they are one array
         da1 = dz1
     dW1 = X.T @ (da1 if slip == "dW1_from_da1" else dz1)  # (D, H)
-    db1 = dz1.sum(axis=0, keepdims=slip == "db1_keepdims")  # (H,)
+    db1 = dz1.sum(axis=1 if slip == "db1_over_units" else 0, keepdims=slip == "db1_keepdims")  # (H,)
+    if slip == "dz2_is_h":
+        dz2 = softmax(z2)
     return dz2, dW2, db2, da1, dz1, dW1, db1
 
 
@@ -291,7 +304,8 @@ def check_two_layer_backward(fn):
         section=steps,
         success=_("all seven tensors, each with the shape of what it is the gradient of"),
     )
-    return named_raise(feedback, fn, cases, raised)
+    feedback = named_raise(feedback, fn, cases, raised)
+    return first_wrong_tensor(feedback, fn, cases, _backward, _RESULTS)
 
 
 GRADED = [

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import bugs, svg
 from ..i18n import _
+from ..losses import cross_entropy_grad
 from ..softmax import softmax
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._view import LiveView
@@ -245,11 +246,18 @@ def check_bias_gradient(fn):
             lambda h, y: np.mean(h - onehot(h, y)),
             _("one number: np.mean averages over the classes too; db2 has one entry per class, shape (C,)"),
         ),
+        *_more_bias_mistakes(onehot),
     ]
 
     def bincount_short(exc, args):
         h, y = args
         C, k = h.shape[1], int(np.max(y)) + 1
+        text = str(exc)
+        return k < C and "broadcast" in text and (f"({C},) ({k},)" in text or f"({k},) ({C},)" in text)
+
+    def unique_short(exc, args):
+        h, y = args
+        C, k = h.shape[1], len(np.unique(y))
         text = str(exc)
         return k < C and "broadcast" in text and (f"({C},) ({k},)" in text or f"({k},) ({C},)" in text)
 
@@ -261,6 +269,17 @@ def check_bias_gradient(fn):
                 "sample (one case here has the labels 0 and 1 only, of C = 4): give it minlength=C, "
                 "np.bincount(y, minlength=h.shape[1])"
             ),
+        ),
+        (
+            unique_short,
+            _(
+                "np.unique(y, return_counts=True) counts only the classes that occur, so a class with no "
+                "sample has no entry: count every class, np.bincount(y, minlength=h.shape[1])"
+            ),
+        ),
+        (
+            raises_like(lambda h, y: h - np.eye(h.shape[1])[y].T),
+            _("np.eye(C)[y] is already (N, C), one row per sample like h: no transpose"),
         ),
         (
             raises_like(lambda h, y: h - np.eye(len(y))[y]),
@@ -275,8 +294,75 @@ def check_bias_gradient(fn):
         mistakes,
         section=see("09_bug_hunt", "The gallery"),
         success=_("Σ_n (h_n − t_n) / N, every repeated label counted"),
+        own=(cross_entropy_grad,),
     )
     return named_raise(feedback, fn, cases, raised)
+
+
+def _columns_of_labels(h, y):
+    g = h.copy()
+    g[:, y] -= 1  # every row loses 1 in each column that some label names
+    return g.sum(axis=0) / len(y)
+
+
+def _rows_of_labels(h, y):
+    g = h.copy()
+    g[y] -= 1  # the rows whose numbers are labels lose 1 everywhere
+    return g.sum(axis=0) / len(y)
+
+
+def _more_bias_mistakes(onehot):
+    """More wrong bias gradients: labels indexing the wrong axis, labels as numbers, another derivative."""
+    return [
+        (
+            _columns_of_labels,
+            _(
+                "g[:, y] -= 1 takes 1 from every row in each column some label names (once per distinct "
+                "label), so every sample loses 1 at every label of the batch: pair each row with its own "
+                "label, g[np.arange(N), y] -= 1"
+            ),
+        ),
+        (
+            _rows_of_labels,
+            _(
+                "g[y] -= 1 picks rows by the labels' values: row n is sample n, and its label picks the "
+                "column, g[np.arange(N), y] -= 1"
+            ),
+        ),
+        (
+            lambda h, y: (h - y[:, None]).sum(axis=0) / len(y),
+            _(
+                "h − y[:, None] subtracts the label's value from every class: subtract the one-hot, a 1 at "
+                "column y[n] of row n"
+            ),
+        ),
+        (
+            lambda h, y: h.sum(axis=0) / len(y) - 1 / len(y),
+            _("1/N was taken from every class: each sample takes 1/N from its own label's entry only"),
+        ),
+        (
+            lambda h, y: (np.log(h) - onehot(h, y)).sum(axis=0) / len(y),
+            _(
+                "log h − t: the cross-entropy's gradient with respect to the logits, and so to b2, is "
+                "h − t, without the log"
+            ),
+        ),
+        (
+            lambda h, y: (h * (1 - h) - onehot(h, y)).sum(axis=0) / len(y),
+            _(
+                "h(1 − h) is the sigmoid's derivative: with the softmax and the cross-entropy together, "
+                "the gradient with respect to the logits is h − t"
+            ),
+        ),
+        (
+            lambda h, y: cross_entropy_grad(h, y).sum(axis=0),
+            _(
+                "cu.cross_entropy_grad takes logits and applies its own softmax, but h is already the "
+                "softmax's output: a second softmax; write Σ (h − t)/N from h itself"
+            ),
+            see("09_bug_hunt", "The double softmax"),
+        ),
+    ]
 
 
 GRADED = [
@@ -286,6 +372,7 @@ GRADED = [
         check_bias_gradient,
         _db2,
         lambda: (softmax(hidden_rng(24).normal(size=(8, 3))), np.array([0, 0, 0, 2, 2, 1, 0, 2])),
+        course_functions=("course_utils.losses.cross_entropy_grad",),
     ),
 ]
 """The exercise of notebook 09 that a function answers, as the teacher's grader scores it (the

@@ -7,8 +7,9 @@ import re
 
 import numpy as np
 import pytest
-from checking_helpers import expect
+from checking_helpers import expect, expect_named, generic_share
 
+import course_utils as cu
 from course_utils.notebooks import nb07_mismatch_lab as nb07
 
 
@@ -190,3 +191,106 @@ def test_the_printed_tables_headers_sit_over_their_numbers(edition):
     header, first = _output_lines(path, "6e4fa7ed")[:2]
     learner = header.index("学习者") if "学习者" in header else header.index("learner")
     assert display_width(header[:learner]) == 29 == [m.start() for m in re.finditer(r"\S+", first)][2]
+
+
+# Issue 19 §4, second newcomer review: wrong answers that got the bare generic reply, and more of our own,
+# each with the words its reply must hold. expect_named also asserts the reply is not the generic one.
+def _indexes_with_one_hot(h, Y):
+    return -np.sum(np.log(h[np.arange(len(h)), Y])) / len(h)
+
+
+def _log_in_place(h, Y):
+    h[:] = np.log(h)
+    return -np.sum(Y * h) / len(h)
+
+
+NEWCOMER_COSTS = [
+    (lambda h, Y: -np.sum(Y * np.log(h)) / (2 * len(h)), "half the cost"),
+    (lambda h, Y: -np.sum(Y * np.log(cu.softmax(h))) / len(h), "a second softmax"),
+    (lambda h, Y: cu.cross_entropy(h, Y), "a second softmax"),
+    (lambda h, Y: cu.cross_entropy(h, Y.argmax(axis=1)), "a second softmax"),
+    (_indexes_with_one_hot, "Y.argmax(axis=1)"),
+    (lambda h, Y: -np.sum(Y * np.log(1 - h)) / len(h), "log(1 − h) at the label"),
+    (lambda h, Y: int(-np.sum(Y * np.log(h)) / len(h)), "int(...)"),
+    (lambda h, Y: round(-np.sum(Y * np.log(h)) / len(h)), "round(...)"),
+    (lambda h, Y: -np.log(np.sum(Y * h)) / len(h), "the log of one sum"),
+    (lambda h, Y: -np.sum(Y * np.log(h), axis=1, keepdims=True) / len(h), "(5, 1)"),
+    (lambda h, Y: np.nan, "NaN"),
+    (_log_in_place, "in place, the argument `h`"),
+    (lambda h, Y: -np.sum(Y * np.log(h)) / h.shape[1], "divided by C"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", NEWCOMER_COSTS)
+def test_each_newcomer_wrong_cost_is_named(wrong, words):
+    expect_named(nb07.check_softmax_cost(wrong), words)
+
+
+def _derivative_in_place(s3, T2, z2, hid):
+    z2[:] = _df(hid, z2)
+    return (s3 @ T2)[:, 1:] * z2
+
+
+def _f(hidden, z):
+    from course_utils import ACTIVATIONS
+
+    return ACTIVATIONS[hidden].f(z)
+
+
+NEWCOMER_SIGMA2 = [
+    (lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] @ _df(hid, z2), "@ is the matrix product"),
+    (lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] @ _df(hid, z2).T, "@ is the matrix product"),
+    (lambda s3, T2, z2, hid: _df(hid, z2).T @ (s3 @ T2)[:, 1:], "@ is the matrix product"),
+    (lambda s3, T2, z2, hid: np.dot((s3 @ T2)[:, 1:], _df(hid, z2).T), "@ is the matrix product"),
+    (lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * _f(hid, z2) * (1 - _f(hid, z2)), "written with f"),
+    (lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * (1 - _f(hid, z2) ** 2), "tanh's derivative written"),
+    (lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] + _df(hid, z2), "+ adds f'(z2)"),
+    (lambda s3, T2, z2, hid: (s3 @ T2[1:])[:, 1:] * _df(hid, z2), "Theta2[1:] drops"),
+    (lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * _df(hid, z2[:, 1:]), "z2[:, 1:] drops a hidden unit"),
+    (lambda s3, T2, z2, hid: (s3 @ T2)[1:] * _df(hid, z2), "a sample"),
+    (lambda s3, T2, z2, hid: ((s3 @ T2)[:, 1:] * _df(hid, z2)).tolist(), "list"),
+    (_derivative_in_place, "in place, the argument `z2`"),
+    (lambda s3, T2, z2, hid: 2 * (s3 @ T2)[:, 1:] * _df(hid, z2), "exactly 2 times"),
+    (lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * _df("sigmoid", z2), "sigmoid derivative"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", NEWCOMER_SIGMA2)
+def test_each_newcomer_wrong_sigma2_is_named(wrong, words):
+    expect_named(nb07.check_sigma2(wrong), words)
+
+
+@pytest.mark.parametrize(
+    "right",
+    [
+        lambda h, Y: -np.mean(np.sum(Y * np.log(h), axis=1)),
+        lambda h, Y: -np.trace(Y.T @ np.log(h)) / len(h),
+        lambda h, Y: -np.sum(np.log(h[Y == 1])) / len(h),
+        lambda h, Y: -np.sum(Y * np.log(h + 1e-12)) / len(h),
+    ],
+)
+def test_right_costs_written_otherwise_pass(right):
+    assert nb07.check_softmax_cost(right).passed
+
+
+@pytest.mark.parametrize(
+    "right",
+    [
+        lambda s3, T2, z2, hid: (s3 @ T2[:, 1:]) * _df(hid, z2),
+        lambda s3, T2, z2, hid: s3 @ T2[:, 1:] * _df(hid, z2),  # @ and * bind alike, left to right
+        lambda s3, T2, z2, hid: (T2.T @ s3.T)[1:].T * _df(hid, z2),
+    ],
+)
+def test_right_deltas_written_otherwise_pass(right):
+    assert nb07.check_sigma2(right).passed
+
+
+def test_the_course_cross_entropy_on_log_h_is_right_but_flagged():
+    fb = nb07.check_softmax_cost(lambda h, Y: cu.cross_entropy(np.log(h), Y.argmax(axis=1)))
+    assert fb.status == "wrong" and "the course's own cross_entropy" in fb.message, fb
+
+
+def test_the_newcomer_answers_get_no_generic_reply():
+    replies = [nb07.check_softmax_cost(w) for w, _words in NEWCOMER_COSTS + WRONG_COSTS]
+    replies += [nb07.check_sigma2(w) for w, _words in NEWCOMER_SIGMA2 + WRONG_SIGMA2]
+    assert generic_share(replies) == 0

@@ -5,7 +5,7 @@ Its widget's state, picture and live view, and its checkers.
 
 import numpy as np
 import pytest
-from checking_helpers import expect
+from checking_helpers import expect, expect_named, generic_share
 
 import course_utils as cu
 from course_utils import load_mnist, softmax
@@ -299,3 +299,130 @@ def test_the_learner_source_shown_in_08_is_translated_whole():
     finally:
         set_language("en")
     assert "transcribed" not in shown and "derivative of ReLU" not in shown and "da1[a1 > 0] = 1" in shown
+
+
+# Issue 19 §4, second newcomer review: wrong answers that got the bare generic reply, and more of our own,
+# each with the words its reply must hold. expect_named also asserts the reply is not the generic one.
+def _mask_set_in_place(d, a1):
+    a1[a1 > 0] = 1
+    return d * a1
+
+
+NEWCOMER_RELU = [
+    (lambda d, a1: d * (a1 > 0).T, "no transpose"),
+    (lambda d, a1: d * a1 > 0, "is a comparison"),
+    (lambda d, a1: np.maximum(d * a1, 0), "applies a ReLU to da1 * a1"),
+    (lambda d, a1: a1, "the forward pass's output"),
+    (lambda d, a1: (d * (a1 > 0)).astype(int), "whole numbers"),
+    (lambda d, a1: np.abs(d) * (a1 > 0), "absolute value"),
+    (lambda d, a1: d * (d > 0), "ReLU applied to the gradient"),
+    (lambda d, a1: np.heaviside(a1, 1) * d, "also those that are off"),
+    (lambda d, a1: d[a1 > 0], "expected shape (4, 5)"),
+    (lambda d, a1: (d * (a1 > 0)).tolist(), "list"),
+    (lambda d, a1: d * (a1 > 0) / len(d), "divide by N once"),
+    (_mask_set_in_place, "in place, the argument `a1`"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", NEWCOMER_RELU)
+def test_each_newcomer_wrong_relu_backward_is_named(wrong, words):
+    expect_named(nb08.check_relu_backward(wrong), words)
+
+
+def _momentum_in_place(w, dw, v, lr, mu):
+    v = mu * v - lr * dw
+    w += v
+    return w, v
+
+
+NEWCOMER_MOMENTUM = [
+    (lambda w, dw, v, lr, mu: (w - lr * dw, v), "plain SGD step"),
+    (lambda w, dw, v, lr, mu: (w - lr * dw, mu * v + lr * dw), "plain SGD step"),
+    (lambda w, dw, v, lr, mu: (w - lr * dw, dw), "plain SGD step"),
+    (lambda w, dw, v, lr, mu: (w - lr * dw, np.zeros_like(v)), "plain SGD step"),
+    (lambda w, dw, v, lr, mu: (w - (mu * v + dw), mu * v + dw), "η is missing"),
+    (lambda w, dw, v, lr, mu: (w + v - lr * dw, v - lr * dw), "μ is missing"),
+    (lambda w, v, dw, lr, mu: (w + mu * v - lr * dw, mu * v - lr * dw), "dw and v are swapped"),
+    (lambda w, dw, v, lr, mu: (w - mu * v - lr * dw, mu * v - lr * dw), "subtracted the old velocity"),
+    (lambda w, dw, v, lr, mu: (w + (1 - mu) * v - lr * dw, (1 - mu) * v - lr * dw), "fraction μ"),
+    (lambda w, dw, v, lr, mu: (w + mu * v, mu * v - lr * dw), "v_new is right, w_new is not"),
+    (lambda w, dw, v, lr, mu: w + mu * v - lr * dw, "as a tuple"),
+    (lambda w, dw, v, lr, mu: (w * np.nan, v), "NaN"),
+    (_momentum_in_place, "in place, the argument `w`"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", NEWCOMER_MOMENTUM)
+def test_each_newcomer_wrong_momentum_step_is_named(wrong, words):
+    expect_named(nb08.check_momentum_update(wrong), words)
+
+
+def _dz2_kept_whole(X, y, W1, b1, W2, b2):
+    """dz2 = h − t returned, the 1/N put in each of the other tensors instead."""
+    dz2, dW2, db2, da1, dz1, dW1, db1 = nb08.reference_backward(X, y, W1, b1, W2, b2)
+    return dz2 * len(X), dW2, db2, da1, dz1, dW1, db1
+
+
+def _one_tensor_off(k):
+    def backward(X, y, W1, b1, W2, b2):
+        out = list(nb08.reference_backward(X, y, W1, b1, W2, b2))
+        out[k] = out[k] + 0.5
+        return tuple(out)
+
+    return backward
+
+
+def _updates_weights(X, y, W1, b1, W2, b2):
+    out = nb08.reference_backward(X, y, W1, b1, W2, b2)
+    W1 -= 0.1 * out[5]
+    return out
+
+
+NEWCOMER_BACKWARD = [
+    (_backward_with(slip="da1_times_activation"), "da1 was multiplied by a1"),
+    (_backward_with(slip="sigmoid_derivative"), "sigmoid's derivative"),
+    (_backward_with(slip="sigmoid_hidden"), "sigmoid hidden layer"),
+    (_backward_with(slip="dz2_is_h"), "dz2 came back as h"),
+    (_backward_with(slip="db2_keepdims"), "db2 has shape (1, C)"),
+    (_backward_with(slip="db1_over_units"), "db1 has one number per sample"),
+    (_dz2_kept_whole, "in dz2 5 times too large"),
+    (_one_tensor_off(0), "dz2 is the first wrong tensor"),
+    (_one_tensor_off(3), "dz2, dW2, db2 right, but da1 is the first wrong tensor: da1 = dz2 W2ᵀ"),
+    (_one_tensor_off(6), "db1 is the first wrong tensor"),
+    (_updates_weights, "in place, the argument `W1`"),
+    (lambda *a: nb08.reference_backward(*a)[:6], "got tuple of 6"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", NEWCOMER_BACKWARD)
+def test_each_newcomer_wrong_two_layer_backward_is_named(wrong, words):
+    expect_named(nb08.check_two_layer_backward(wrong), words)
+
+
+@pytest.mark.parametrize(
+    "right",
+    [
+        lambda d, a1: np.where(a1 > 0, d, 0.0),
+        lambda d, a1: d * np.sign(a1),
+        lambda d, a1: np.heaviside(a1, 0) * d,
+    ],
+)
+def test_right_relu_backwards_written_otherwise_pass(right):
+    assert nb08.check_relu_backward(right).passed
+
+
+def test_a_mask_from_a1_in_the_backward_pass_is_right():
+    def backward(X, y, W1, b1, W2, b2):
+        dz2, dW2, db2, da1, _dz1, _dW1, _db1 = nb08.reference_backward(X, y, W1, b1, W2, b2)
+        a1 = np.maximum(X @ W1 + b1, 0)
+        dz1 = da1 * (a1 > 0)
+        return dz2, dW2, db2, da1, dz1, X.T @ dz1, dz1.sum(axis=0)
+
+    assert nb08.check_two_layer_backward(backward).passed
+
+
+def test_the_newcomer_answers_get_no_generic_reply():
+    replies = [nb08.check_relu_backward(w) for w, _words in NEWCOMER_RELU + WRONG_RELU]
+    replies += [nb08.check_momentum_update(w) for w, _words in NEWCOMER_MOMENTUM + WRONG_MOMENTUM]
+    replies += [nb08.check_two_layer_backward(w) for w, _words in NEWCOMER_BACKWARD + WRONG_BACKWARD]
+    assert generic_share(replies) == 0

@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
-from checking_helpers import expect
+from checking_helpers import expect, expect_named, generic_share
 
+import course_utils as cu
 from course_utils.notebooks import nb09_bug_hunt as nb09
 
 
@@ -216,3 +217,93 @@ def test_a_wrong_guess_is_never_told_it_fails_tensors_it_cannot_fail_here():
             run = bugs.check_bug(key, **bugs.MYSTERY_CASE)
             if "fails the same tensors" in line[0]:
                 assert set(run.failed) == set(bugs.mystery_report(number).failed), line
+
+
+# Issue 19 §4, second newcomer review: wrong answers that got the bare generic reply, and more of our own,
+# each with the words its reply must hold. expect_named also asserts the reply is not the generic one.
+def _columns_of_labels(h, y):
+    g = h.copy()
+    g[:, y] -= 1
+    return g.sum(axis=0) / len(y)
+
+
+def _rows_of_labels(h, y):
+    g = h.copy()
+    g[y] -= 1
+    return g.sum(axis=0) / len(y)
+
+
+def _labels_in_place(h, y):
+    h[np.arange(len(y)), y] -= 1
+    return h.sum(axis=0) / len(y)
+
+
+def _once_per_class_seen(h, y):
+    d = h.mean(axis=0)
+    for c in set(y):
+        d[c] -= 1 / len(y)
+    return d
+
+
+NEWCOMER_DB2 = [
+    (_columns_of_labels, "g[np.arange(N), y] -= 1"),
+    (_rows_of_labels, "picks rows by the labels' values"),
+    (_labels_in_place, "in place, the argument `h`"),
+    (_once_per_class_seen, "once per distinct label"),
+    (lambda h, y: h.mean(axis=0) - np.unique(y, return_counts=True)[1] / len(y), "np.unique"),
+    (lambda h, y: (h - y[:, None]).sum(axis=0) / len(y), "the label's value"),
+    (lambda h, y: h.mean(axis=0) - 1 / len(y), "from every class"),
+    (lambda h, y: (h - np.eye(h.shape[1])[y].T).sum(axis=0) / len(y), "no transpose"),
+    (lambda h, y: (np.log(h) - _onehot(h, y)).mean(axis=0), "without the log"),
+    (lambda h, y: (h * (1 - h) - _onehot(h, y)).mean(axis=0), "sigmoid's derivative"),
+    (lambda h, y: cu.cross_entropy_grad(h, y).sum(axis=0), "a second softmax"),
+    (lambda h, y: cu.cross_entropy_grad(np.log(h), y).sum(axis=0), "the course's own cross_entropy_grad"),
+    (lambda h, y: h.sum(axis=0) - np.bincount(y), "N times too large"),
+    (lambda h, y: list((h - _onehot(h, y)).mean(axis=0)), "list"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", NEWCOMER_DB2)
+def test_each_newcomer_wrong_bias_gradient_is_named(wrong, words):
+    expect_named(nb09.check_bias_gradient(wrong), words)
+
+
+def _right():
+    from course_utils import bugs
+
+    return dict(enumerate(bugs.MYSTERIES, start=1))
+
+
+NEWCOMER_MYSTERIES = [
+    (lambda r: {**r, 1: r[2], 2: r[1]}, "3 of 5 solved"),
+    (lambda r: list(r.values()), "must be a dict"),
+    (lambda r: {k - 1: v for k, v in r.items()}, "0 is not a mystery number"),
+    (lambda r: {**r, 3: r[3].replace("_", " ")}, "did you mean"),
+    (lambda r: {k: r[1] for k in r}, "1 of 5 solved"),
+    (lambda r: {k: k for k in r}, "is not a key of bugs.BUGS"),
+    (lambda r: tuple(r.items()), "must be a dict"),
+    (lambda r: {k: v for k, v in r.items() if k != 5}, "mystery 5: no answer yet"),
+]
+
+
+@pytest.mark.parametrize("answers, words", NEWCOMER_MYSTERIES)
+def test_each_newcomer_wrong_mystery_answer_is_named(answers, words):
+    fb = nb09.check_mysteries(answers(_right()))
+    assert fb.status in ("wrong", "error") and not fb.generic and words in fb.message, fb
+
+
+@pytest.mark.parametrize(
+    "right",
+    [
+        lambda h, y: (h.sum(axis=0) - np.bincount(y, minlength=h.shape[1])) / len(y),
+        lambda h, y: (h - np.eye(h.shape[1])[y]).mean(axis=0),
+        lambda h, y: h.mean(axis=0) - np.bincount(y, minlength=h.shape[1]) / len(y),
+    ],
+)
+def test_right_bias_gradients_written_otherwise_pass(right):
+    assert nb09.check_bias_gradient(right).passed
+
+
+def test_the_newcomer_answers_get_no_generic_reply():
+    replies = [nb09.check_bias_gradient(w) for w, _words in NEWCOMER_DB2 + WRONG_DB2]
+    assert generic_share(replies) == 0

@@ -1,0 +1,133 @@
+"""Companion of notebook 07, continued: more wrong answers its checkers name.
+
+``nb07_mismatch_lab`` holds the checkers and their references and adds these to its catalogues: the
+wrong costs and hidden deltas a newcomer types (a factor ½, a second softmax, a matrix product where
+the formula multiplies entry by entry) and the errors some of them raise.
+"""
+
+import numpy as np
+
+from ..i18n import _, lazy_
+from ..softmax import softmax
+from ._checking import see
+from ._when_raised import raises_like
+
+
+def more_cost_mistakes(right):
+    """More wrong costs a newcomer types: a factor ½, a second softmax, int(), log(1 − h), log of a sum."""
+    m = lambda h: h.shape[0]  # noqa: E731
+    return [
+        (
+            lambda h, Y: -np.sum(Y * np.log(h)) / (2 * m(h)),
+            _(
+                "half the cost: 1/(2m) is the regulariser's factor, λ/(2m) Σ Θ²; the data term is "
+                "−(1/m) Σ Y log h"
+            ),
+        ),
+        (
+            lambda h, Y: -np.sum(Y * np.log(softmax(h))) / m(h),
+            _(
+                "a second softmax: h is already the softmax's output, and softmax(h) (or cu.cross_entropy, "
+                "which takes logits and applies its own softmax) squeezes it again; take np.log(h) itself"
+            ),
+            see("09_bug_hunt", "The double softmax"),
+        ),
+        (
+            lambda h, Y: float(int(right(h, Y))),
+            _("int(...) cuts the cost to a whole number: return the float itself"),
+        ),
+        (
+            lambda h, Y: float(round(right(h, Y))),
+            _("round(...) cuts the cost to a whole number: return the float itself"),
+        ),
+        (
+            lambda h, Y: -np.sum(Y * np.log(1 - h)) / m(h),
+            _("log(1 − h) at the label: the cost takes log h where Y is 1, L = −(1/m) Σ Y log h"),
+        ),
+        (
+            lambda h, Y: -np.log(np.sum(Y * h)) / m(h),
+            _(
+                "the log of one sum over the whole batch: the cost adds one log per sample, "
+                "−(1/m) Σ Y log h, so take the log entrywise (or per row) before summing"
+            ),
+        ),
+    ]
+
+
+def cost_raised():
+    """Costs that raise: one-hot Y used as labels."""
+    return [
+        (
+            lambda exc, args: isinstance(exc, IndexError) and "integer" in str(exc),
+            _(
+                "Y is the one-hot matrix (m, K) of floats, not a vector of labels, so it cannot index h: "
+                "multiply instead, Y * np.log(h), or take the labels Y.argmax(axis=1)"
+            ),
+        ),
+    ]
+
+
+_ELEMENTWISE = lazy_(
+    "@ is the matrix product, but the formula's ⊙ (Octave's .*) multiplies entry by entry: "
+    "(sigma3 @ Theta2)[:, 1:] * f'(z2), both factors (m, H)"
+)
+
+
+def more_sigma2_mistakes(df, get_activation):
+    """More wrong deltas: a matrix product for ⊙, a derivative written with f, a sum for a product."""
+    f = lambda hid, z: get_activation(hid).f(z)  # noqa: E731
+    back = lambda s3, T2: (s3 @ T2)[:, 1:]  # noqa: E731
+    return [
+        (lambda s3, T2, z2, hid: back(s3, T2) @ df(hid, z2).T, str(_ELEMENTWISE)),
+        (lambda s3, T2, z2, hid: df(hid, z2).T @ back(s3, T2), str(_ELEMENTWISE)),
+        (lambda s3, T2, z2, hid: back(s3, T2).T @ df(hid, z2), str(_ELEMENTWISE)),
+        (
+            lambda s3, T2, z2, hid: back(s3, T2) * f(hid, z2) * (1 - f(hid, z2)),
+            _(
+                "f(z2)(1 − f(z2)) is the sigmoid's derivative written with f: it is f' only when f is "
+                "the sigmoid; use the hidden activation's own derivative, cu.ACTIVATIONS[hidden].df(z2)"
+            ),
+        ),
+        (
+            lambda s3, T2, z2, hid: back(s3, T2) * (1 - f(hid, z2) ** 2),
+            _(
+                "1 − f(z2)² is tanh's derivative written with f: it is f' only when f is tanh; use the "
+                "hidden activation's own derivative, cu.ACTIVATIONS[hidden].df(z2)"
+            ),
+        ),
+        (
+            lambda s3, T2, z2, hid: back(s3, T2) + df(hid, z2),
+            _("+ adds f'(z2): the chain rule multiplies by it, (sigma3 Theta2)(:, 2:end) .* f'(z2)"),
+        ),
+    ]
+
+
+def sigma2_raised(df):
+    """Hidden deltas that raise: a matrix product for ⊙, a row or a unit dropped where a column belongs."""
+    return [
+        (
+            raises_like(lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] @ df(hid, z2)),
+            _ELEMENTWISE,
+        ),
+        (
+            raises_like(lambda s3, T2, z2, hid: (s3 @ T2[1:])[:, 1:] * df(hid, z2)),
+            _(
+                "Theta2[1:] drops Theta2's first row, a class: the bias is Theta2's first column, dropped "
+                "after the product, (sigma3 @ Theta2)[:, 1:] (or before it, sigma3 @ Theta2[:, 1:])"
+            ),
+        ),
+        (
+            raises_like(lambda s3, T2, z2, hid: (s3 @ T2)[1:] * df(hid, z2)),
+            _(
+                "[1:] drops the first row, a sample: the bias is the first column of sigma3 Theta2, "
+                "[:, 1:], sigma2(:, 2:end) in Octave"
+            ),
+        ),
+        (
+            raises_like(lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * df(hid, z2[:, 1:])),
+            _(
+                "z2[:, 1:] drops a hidden unit: z2 has no bias column; only the product sigma3 Theta2 "
+                "loses its first column"
+            ),
+        ),
+    ]
