@@ -176,13 +176,7 @@ WRONG = {
             ),
             (
                 "log-sum-exp alone",
-                lambda z: np.broadcast_to(
-                    z.max(axis=1, keepdims=True)
-                    - log_softmax(z)[:, :1]
-                    + z[:, :1]
-                    - z.max(axis=1, keepdims=True),
-                    z.shape,
-                ).copy(),
+                lambda z: np.broadcast_to(z[:, :1] - log_softmax(z)[:, :1], z.shape).copy(),  # LSE
                 "log-sum-exp",
             ),
             ("log(1 − h)", lambda z: np.log1p(-hand_softmax(z)), "log(1 − h)"),
