@@ -115,6 +115,34 @@ def check_one_hot(fn):
             lambda y, C: np.eye(C)[y] * (np.arange(C) + 1),
             _("the entries hold the class number, not 1: a one-hot row is 0 everywhere and 1 at the label"),
         ),
+        (
+            lambda y, C: 1 - _one_hot(y, C),
+            _(
+                "0 at the label and 1 everywhere else: that is 1 − t, the complement; "
+                "the 1 belongs at the label"
+            ),
+        ),
+        (
+            lambda y, C: np.eye(C + 1)[y],
+            _(
+                "one column too many, C + 1: the classes are 0, ..., C − 1, "
+                "so np.zeros((N, C)) or np.eye(C)[y]"
+            ),
+        ),
+        (
+            lambda y, C: np.cumsum(_one_hot(y, C), axis=1),
+            _("every entry from the label rightwards is 1: a one-hot row has a single 1, at the label"),
+        ),
+    ]
+    hints = [
+        (_one_hot_elsewhere, _one_hot_elsewhere_message),
+        (
+            lambda got, exp, args: got[0].shape == exp[0].shape and np.isin(got[0], (0, 1)).all(),
+            _(
+                "some rows have no 1 or more than one: each row of t has exactly one 1, in the column of "
+                "its label, t[np.arange(N), y] = 1"
+            ),
+        ),
     ]
     raised = []
     feedback = run_checks(
@@ -123,10 +151,28 @@ def check_one_hot(fn):
         cases,
         _one_hot,
         mistakes,
+        hints,
         section=see("00_start_here", "Notation: one sample per row"),
         success=_("one row per sample, a single 1 in the column of its label"),
     )
     return named_error(feedback, raised, _one_hot_error)
+
+
+def _one_hot_elsewhere(got, expected, args):
+    """True when every row is a one-hot row, but some 1 sits outside its label's column."""
+    g = got[0]
+    return (
+        g.shape == expected[0].shape
+        and np.isin(g, (0, 1)).all()
+        and (g.sum(axis=1) == 1).all()
+        and not np.array_equal(g, expected[0])
+    )
+
+
+_one_hot_elsewhere_message = _(
+    "every row has a single 1, but not always in the column of its label: row n's 1 belongs in column "
+    "y[n]; index the rows with np.arange(N) and the columns with y itself, in y's order"
+)
 
 
 def _one_hot_indices_swapped(y, C):
@@ -206,6 +252,17 @@ def check_theta_to_params(fn):
             ),
         ),
         (
+            lambda T: (T[:, 1:].reshape(T.shape[1] - 1, T.shape[0]), T[:, 0]),
+            _(
+                "W1 has the right shape but its numbers are in the wrong places: reshape reads them "
+                "again row by row, it does not transpose; use Theta1[:, 1:].T"
+            ),
+        ),
+        (
+            lambda T: (T[:, 1:].T, T[:, :1].T),
+            _("b1 has shape (1, H): the course's biases are vectors of shape (H,); use Theta1[:, 0]"),
+        ),
+        (
             lambda T: (T[:, 1:].T, T[:, 0].sum()),
             _("b1 is one number per hidden unit, shape (H,): the first column itself, not its sum"),
         ),
@@ -216,7 +273,20 @@ def check_theta_to_params(fn):
         cases,
         _theta_to_params,
         mistakes,
+        [
+            (
+                lambda got, exp, args: (
+                    got[1].shape == exp[1].shape
+                    and not any(np.allclose(abs(got[1]), abs(c)) for c in args[0].T)
+                ),
+                _(
+                    "b1 is none of Theta1's columns: the bias is the column Octave prepends, "
+                    "Theta1[:, 0], one number per hidden unit"
+                ),
+            )
+        ],
         n_out=2,
+        names=("W1", "b1"),
         section=see("00_start_here", "The learners' Octave names"),
         success=_("W1 = Theta1[:, 1:].T and b1 = Theta1[:, 0]: X @ W1 + b1 equals [1 X] Theta1'"),
     )

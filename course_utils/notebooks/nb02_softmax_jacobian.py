@@ -12,6 +12,7 @@ from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._enforce import named_error, recording
+from ._nb02_mistakes import jacobian_hints, jacobian_mistakes
 from ._view import DEFAULT_LOGITS, GRADCHECK_TOL, LiveView, gather, logit_sliders, logits, upstream
 from ._view import DEFAULT_UPSTREAM as DEFAULT_UPSTREAM  # the notebook's g
 
@@ -95,89 +96,24 @@ def jacobian_widget(z=DEFAULT_LOGITS):
     )
 
 
-_SINGLE_CASES = [(normal(4, 4),), (np.array([2.0, -1.0, 0.5]),), (normal(5, 6),)]
+# The last case overflows exp(z) unless h is computed with the max shift (or the course's softmax).
+_SINGLE_CASES = [
+    (normal(4, 4),),
+    (np.array([2.0, -1.0, 0.5]),),
+    (normal(5, 6),),
+    (np.array([800.0, 0.0, -3.0]),),
+]
 
 
 def check_jacobian(fn):
     """Exercise: the softmax Jacobian ``J[i, j] = dh_i/dz_j`` of one sample ``z`` (C,)."""
-
-    def diag_only(z):
-        h = softmax(z)
-        return np.diag(h * (1 - h))
-
-    def off_sign(z):
-        h = softmax(z)
-        return np.diag(h * (1 - h)) + (np.outer(h, h) - np.diag(h * h))
-
-    def h_i_one_minus_h_j(z):
-        h = softmax(z)
-        return np.outer(h, 1 - h)
-
-    mistakes = [
-        (
-            diag_only,
-            _(
-                "the diagonal is right, the off-diagonal entries are zero: did you use h_j(1 − h_j) alone? "
-                "Every h_i depends on every z_j through the sum in the denominator"
-            ),
-        ),
-        (off_sign, _("the off-diagonal entries have the wrong sign: for i ≠ j, ∂h_i/∂z_j = −h_i h_j")),
-        (
-            h_i_one_minus_h_j,
-            _(
-                "h_i(1 − h_j) is right only on the diagonal: off it the derivative is −h_i h_j, "
-                "which is what the Kronecker delta in h_i(δ_ij − h_j) switches between"
-            ),
-        ),
-        (lambda z: np.diag(softmax(z)), _("that is diag(h) alone: subtract the outer product h hᵀ")),
-        (
-            lambda z: np.diag(softmax(z)) + np.outer(softmax(z), softmax(z)),
-            _("that is diag(h) + h hᵀ: the outer product is subtracted, J = diag(h) − h hᵀ"),
-        ),
-        (
-            lambda z: -np.outer(softmax(z), softmax(z)),
-            _("that is −h hᵀ alone: add diag(h), the part where i = j"),
-        ),
-        (
-            lambda z: np.diag(softmax(z)) - softmax(z) @ softmax(z),
-            _(
-                "h @ h is one number, Σ h_i², subtracted from every entry: the outer product h hᵀ is "
-                "np.outer(h, h), a C × C matrix"
-            ),
-        ),
-        (
-            lambda z: np.diag(softmax(z)) - softmax(z) * softmax(z),
-            _(
-                "h * h is the vector of the h_j², broadcast down the rows, so entry (i, j) is "
-                "h_i δ_ij − h_j²: the outer product is np.outer(h, h), entry h_i h_j"
-            ),
-        ),
-        (
-            lambda z: np.diag(softmax(z)) - (softmax(z) ** 2)[:, None],
-            _("entry (i, j) is h_i(δ_ij − h_i): the second h carries the column's index, h_i(δ_ij − h_j)"),
-        ),
-        (
-            lambda z: np.outer(softmax(z), softmax(z)) - np.diag(softmax(z)),
-            _("every sign is flipped: you computed h hᵀ − diag(h), the Jacobian is diag(h) − h hᵀ"),
-        ),
-        (
-            lambda z: np.diag(z) - np.outer(z, z),
-            _("you used the logits z where the formula needs the probabilities h = softmax(z)"),
-        ),
-        (
-            lambda z: softmax(z) * (1 - softmax(z)),
-            _(
-                "that is the diagonal as a vector (C,): the Jacobian is a C × C matrix, with −h_i h_j "
-                "off the diagonal"
-            ),
-        ),
-    ]
     return run_checks(
         "softmax_jacobian",
         fn,
         _SINGLE_CASES,
         softmax_jacobian,
-        mistakes,
+        jacobian_mistakes(),
+        jacobian_hints(),
         section=see("02_softmax_jacobian", "Why the diagonal alone fails the gradient check"),
         own=(softmax_jacobian,),
         success=_("J[i, j] = h_i(δ_ij − h_j), on and off the diagonal"),
@@ -253,6 +189,34 @@ def check_numerical_jacobian(fn):
             ),
         ),
         (
+            lambda f, z, eps: _numerical_jacobian(f, z, eps) * 2 * eps,
+            _(
+                "you did not divide by 2ε: the difference quotient is "
+                "(f(z + ε e_j) − f(z − ε e_j)) / (2 * eps)"
+            ),
+        ),
+        (
+            _all_inputs_at_once,
+            _(
+                "z + eps moves every input at once, so every column is the same: move one input at a "
+                "time, z + ε e_j, with e_j zero except a 1 at j"
+            ),
+        ),
+        (
+            _integer_jacobian,
+            _(
+                "every entry is rounded to a whole number: np.zeros(..., dtype=int) or np.zeros_like(z) "
+                "of an integer z makes an integer array; allocate np.zeros((f(z).size, z.size)), float"
+            ),
+        ),
+        (
+            _plus_side_only,
+            _(
+                "only f(z + ε e_j) is there: the central difference subtracts f(z − ε e_j), "
+                "(f(z + ε e_j) − f(z − ε e_j)) / 2ε"
+            ),
+        ),
+        (
             lambda f, z, eps: _numerical_jacobian(f, z, eps) * np.eye(np.size(f(z)), z.size),
             _(
                 "only the diagonal is filled: column j holds the change of every output f_i "
@@ -267,6 +231,19 @@ def check_numerical_jacobian(fn):
         cases,
         _numerical_jacobian,
         mistakes,
+        [
+            (
+                lambda got, exp, args: (
+                    got[0].shape == exp[0].shape
+                    and (np.abs(got[0]) < 1e-300).all(axis=0).any()
+                    and not (np.abs(exp[0]) < 1e-300).all(axis=0).any()
+                ),
+                _(
+                    "some columns are all zeros: fill column j for every j, J[:, j] = ... inside the loop "
+                    "over j (is the assignment after the loop, or the loop shorter than z.size?)"
+                ),
+            )
+        ],
         rtol=1e-8,
         atol=1e-10,
         section=see("02_softmax_jacobian", "One output, one input: the numerical reference"),
@@ -287,6 +264,24 @@ def check_numerical_jacobian(fn):
         if fixed:
             return Feedback("numerical_jacobian", "wrong", fixed, feedback.see)
     return feedback
+
+
+def _all_inputs_at_once(f, z, eps):
+    column = (f(z + eps) - f(z - eps)) / (2 * eps)
+    return np.tile(np.asarray(column)[:, None], (1, z.size))
+
+
+def _integer_jacobian(f, z, eps):
+    return _numerical_jacobian(f, z, eps).astype(int)
+
+
+def _plus_side_only(f, z, eps):
+    J = np.zeros((np.size(f(z)), z.size))
+    for j in range(z.size):
+        step = np.zeros_like(z)
+        step[j] = eps
+        J[:, j] = f(z + step) / (2 * eps)
+    return J
 
 
 def _square_jacobian(exc, args):
@@ -320,6 +315,8 @@ def _fixed_step(fn):
     except Exception:
         return None
     if a.shape != (2, 2) or not np.all(np.isfinite(a)) or not np.array_equal(a, b):
+        return None
+    if np.array_equal(a, np.round(a)):  # whole numbers: an integer array, named by its own mistake
         return None
     large = [h for h in (1e-1, 1e-2) if np.allclose(a, _numerical_jacobian(_f_curved, z, h), rtol=1e-6)]
     exact = _numerical_jacobian(_f_curved, z, 1e-5)

@@ -11,6 +11,7 @@ from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._enforce import named_error, peak_bytes, python_loops, recording
+from ._nb03_mistakes import batched_hints, batched_mistakes, hvp_mistakes
 from ._view import DEFAULT_LOGITS, LiveView, gather, logit_sliders, logits, slider, tempered
 
 
@@ -97,60 +98,17 @@ def check_batched_jacobian(fn):
         (normal(7, (2, 4)),),
         (normal(8, (3, 3)),),
         (np.array([[900.0, 0.0, 1.0], [2.0, -1.0, 700.0]]),),  # exp overflows without the max shift
+        (np.array([[0.0, 1.0, 2.0], [-800.0, -799.0, -801.0]]),),  # one max for the batch: 0/0
     ]
 
-    def diag_only(z):
-        h = softmax(z)
-        return np.einsum("ni,ij->nij", h * (1 - h), np.eye(z.shape[1]))
-
-    mistakes = [
-        (
-            lambda z: softmax_jacobian(z[0]),
-            _(
-                "that is the Jacobian of the first row only: the answer has one C × C matrix per row, "
-                "shape (N, C, C)"
-            ),
-        ),
-        (
-            lambda z: softmax(z)[:, :, None] * (1 - softmax(z)[:, None, :]),
-            _(
-                "h_i(1 − h_j) everywhere: the identity is missing; "
-                "use h[:, :, None] * (np.eye(C) − h[:, None, :])"
-            ),
-        ),
-        (diag_only, _("only the diagonals: each matrix also needs −h_i h_j off the diagonal")),
-        (
-            lambda z: -np.einsum("ni,nj->nij", softmax(z), softmax(z)),
-            _("that is −h hᵀ alone in each slice: add diag(h), h[:, :, None] * np.eye(C)"),
-        ),
-        (
-            lambda z: softmax(z)[:, :, None] * (np.eye(z.shape[1]) + softmax(z)[:, None, :]),
-            _("diag(h) + h hᵀ: the outer product is subtracted, h_i(δ_ij − h_j)"),
-        ),
-        (
-            lambda z: z[:, :, None] * (np.eye(z.shape[1]) - z[:, None, :]),
-            _("you used the logits z where the formula needs the probabilities h = softmax(z)"),
-        ),
-        (
-            _no_shift,
-            _("NaN at large logits: exp(900) overflows; shift each row by its max before exp"),
-            see("01_softmax", "Overflow, and the one-line fix"),
-        ),
-        (
-            lambda z: softmax(z)[:, :, None] * (np.eye(z.shape[1]) - softmax(z)[:, :, None]),
-            _(
-                "entry (i, j) is h_i(δ_ij − h_i): the second h must run along the columns, "
-                "h[:, None, :], not h[:, :, None]"
-            ),
-        ),
-    ]
     raised = []
     feedback = run_checks(
         "batched_jacobian",
         recording(fn, raised),
         cases,
         softmax_jacobian,
-        mistakes,
+        batched_mistakes(),
+        batched_hints(),
         section=see("03_kronecker_delta", "A batch of Jacobians, and what it costs"),
         own=(softmax_jacobian,),
         success=_("right: (N, C, C), each slice diag(h) − h hᵀ of its own row, also for large logits"),
@@ -185,13 +143,6 @@ def check_batched_jacobian(fn):
     )
 
 
-def _no_shift(z):
-    with np.errstate(over="ignore", invalid="ignore"):
-        e = np.exp(z)
-        h = e / e.sum(axis=1, keepdims=True)
-        return h[:, :, None] * (np.eye(z.shape[1]) - h[:, None, :])
-
-
 def _single_sample_tools(exc, args):
     """np.outer and np.diag on a batch: outer flattens (N·C, N·C), diag takes the matrix's diagonal."""
     (z,) = args
@@ -213,49 +164,13 @@ def _hvp(z, v):
 def check_lse_hvp(fn):
     """Exercise: the Hessian of log-sum-exp times ``v``, for one sample, without forming the matrix."""
     cases = [(normal(9, 4), normal(10, 4)), (normal(11, 6), normal(12, 6))]
-    mistakes = [
-        (
-            lambda z, v: softmax(z) * (1 - softmax(z)) * v,
-            _("that is the diagonal of the Hessian times v: the full Hessian is diag(h) − h hᵀ"),
-        ),
-        (
-            lambda z, v: softmax(z) * v - np.dot(softmax(z), v),
-            _("the second term is h ⟨h, v⟩, a vector along h: multiply ⟨h, v⟩ by h"),
-        ),
-        (lambda z, v: softmax(z) * v - softmax(z) * v.sum(), _("use ⟨h, v⟩ = Σ h_i v_i, not Σ v_i")),
-        (lambda z, v: softmax(z) * v, _("that is diag(h) v alone: subtract h ⟨h, v⟩")),
-        (
-            lambda z, v: softmax(z) * v + softmax(z) * np.dot(softmax(z), v),
-            _("the second term is subtracted: (diag(h) − h hᵀ) v = h ⊙ v − h ⟨h, v⟩"),
-        ),
-        (
-            lambda z, v: softmax(z) * np.dot(softmax(z), v) - softmax(z) * v,
-            _("every sign is flipped: h ⊙ v − h ⟨h, v⟩, not h ⟨h, v⟩ − h ⊙ v"),
-        ),
-        (
-            lambda z, v: z * v - z * np.dot(z, v),
-            _("you used the logits z where the formula needs the probabilities h = softmax(z)"),
-        ),
-        (
-            lambda z, v: softmax(z) - softmax(z) * np.dot(softmax(z), v),
-            _("the first term is h ⊙ v, h times v entry by entry, not h alone"),
-        ),
-        (
-            lambda z, v: np.dot(softmax(z), v) * np.ones_like(v) - softmax(z) * np.dot(softmax(z), v),
-            _("the first term is h ⊙ v, a vector of h_i v_i, not the number ⟨h, v⟩"),
-        ),
-        (
-            lambda z, v: softmax(v) * z - softmax(v) * np.dot(softmax(v), z),
-            _("z and v are swapped: h = softmax(z), and the Hessian multiplies v"),
-        ),
-    ]
     raised = []
     feedback = run_checks(
         "lse_hvp",
         recording(fn, raised),
         cases,
         _hvp,
-        mistakes,
+        hvp_mistakes(),
         section=see("03_kronecker_delta", "J is the Hessian of log-sum-exp"),
         own=(softmax_jacobian,),
         success=_("right: (diag(h) − h hᵀ) v, which h ⊙ v − h ⟨h, v⟩ computes in O(C) without building J"),

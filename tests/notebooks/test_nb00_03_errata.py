@@ -136,3 +136,70 @@ def test_the_new_replies_speak_chinese():
         assert fb.status == "wrong" and "C × C 矩阵" in fb.message
     finally:
         set_language("en")
+
+
+# The expert reviewer's findings on 00, 01 and 03, after the newcomer review: each claim is stated with
+# its condition, and the cell under it prints and checks the number or the boundary.
+
+
+def test_blank_pixel_rows_of_dw1_are_zero_only_without_weight_decay():
+    text, _ = cell("00_start_here", "7d3b9831")
+    assert "always get a zero gradient" not in text
+    assert "Without weight decay the rows of `dW1`" in text and r"$\lambda$ times the rows of `W1`" in text
+    out = printed(cell("00_start_here", "2ea99366")[1])
+    assert "✓ reg = 0: the 283 rows of dW1 for blank pixels are exactly 0" in out
+    assert "✓ reg = 1e-3: those rows equal 1e-3 · W1's rows, not 0" in out and "✓ … and they are not 0" in out
+    zh = printed(cell("00_start_here", "2ea99366", "zh")[1])
+    assert "✓ reg = 0：dW1 中对应空白像素的 283 行恰好为 0" in zh
+
+
+def test_the_claim_itself_zero_rows_without_reg_and_reg_times_w1_with_it():
+    import numpy as np
+
+    import course_utils as cu
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(12, 9))
+    X[:, [2, 5]] = 0.0  # two "blank pixels"
+    y = rng.integers(0, 4, size=12)
+    net = cu.TwoLayerNet(9, 6, 4, hidden="relu", seed=1)
+    assert np.all(net.gradients(X, y)["W1"][[2, 5]] == 0)
+    decayed = net.gradients(X, y, reg=0.3)["W1"][[2, 5]]
+    np.testing.assert_allclose(decayed, 0.3 * net.params["W1"][[2, 5]], rtol=1e-12)
+    assert np.abs(decayed).min() > 0
+
+
+def test_card_3_checks_float32_exp_on_both_sides_of_its_log_max():
+    text, _ = cell("00_start_here", "1db3520b")
+    assert "88.7228" in text and "finite at 88.70 and inf at 88.75" in text
+    out = printed(cell("00_start_here", "34e47562")[1])
+    assert "float32: log(max float) = 88.7228" in out
+    assert "✓ float32: exp(88.70) is finite and exp(88.75) is inf" in out
+
+
+def test_card_5_prints_its_0_42_from_the_computation_and_checks_it():
+    text, _ = cell("00_start_here", "f29b9099")
+    assert "printed and checked at the end of the cell below" in text
+    out = printed(cell("00_start_here", "e10d096b")[1])
+    assert "W2 numerical/analytic = 0.42" in out
+    assert "✓ only W2 fails there, with numerical/analytic 0.42 (to two decimals)" in out
+
+
+def test_notebook_01_log_softmax_finite_claim_has_its_float32_boundary():
+    text, _ = cell("01_softmax", "efc7df4a")
+    assert "finite whenever\nthe logits are." not in text and "no difference $z_k - m$ overflows" in text
+    out = printed(cell("01_softmax", "ead8782c")[1])
+    assert "float32 (3e38, −3e38):     [  0. -inf]" in out
+    assert "✓ span 6e38 > float32 max 3.4e38: log-softmax gives −inf" in out
+    assert "✓ span 3e38 < 3.4e38: log-softmax is finite" in out
+
+
+def test_notebook_03_curvature_and_psd_checks_can_fail():
+    curvature, found = cell("03_kronecker_delta", "2dbb0448")
+    assert "> 0.1" not in curvature and 'expect="mismatch",' in curvature
+    assert "✗ the diagonal alone does not: its prediction Σ h_i(1 − h_i)" in printed(found)
+    psd, found = cell("03_kronecker_delta", "340622d4")
+    assert "xs, J_numerical, xs" in psd
+    assert "✓ xᵀ J_numerical x ≥ 0 for the five x" in printed(found)
+    zh = printed(cell("03_kronecker_delta", "340622d4", "zh")[1])
+    assert "有限差分雅可比矩阵上的 xᵀ J x：[" in zh

@@ -30,7 +30,7 @@ def test_theta_to_params():
     expect(nb00.check_theta_to_params(lambda T: (T[:, 1:], T[:, 0])), "wrong", "transpose")
     expect(nb00.check_theta_to_params(lambda T: (T.T, T[:, 0])), "wrong", "bias column")
     expect(nb00.check_theta_to_params(lambda T: (T[:, 1:].T, T[:, [0]])), "wrong", "(H, 1)")
-    expect(nb00.check_theta_to_params(lambda T: T[:, 1:].T), "error", "return 2 results as a tuple")
+    expect(nb00.check_theta_to_params(lambda T: T[:, 1:].T), "error", "return 2 results (W1, b1) as a tuple")
 
 
 def test_mnist_widget_follows_the_slider():
