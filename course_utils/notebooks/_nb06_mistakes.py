@@ -295,6 +295,16 @@ def not_arrays_feedback(fn, build):
     kinds = [type(r).__name__ for r in result if not isinstance(r, np.ndarray)]
     if not kinds:
         return None
+    if all(np.ndim(r) == 0 for r in result if not isinstance(r, np.ndarray)):
+        return Feedback(
+            "my_gradient_check",
+            "wrong",
+            _(
+                "you returned one number where an array belongs ({kinds}): the exercise wants one error "
+                "per entry in entries and one per direction, each group as a NumPy array"
+            ).format(kinds=", ".join(kinds)),
+            see("06_gradient_checking", "Your own gradient checker"),
+        )
     return Feedback(
         "my_gradient_check",
         "wrong",
