@@ -89,6 +89,18 @@ def _vjp_typed_mistakes():
             ),
         ),
         (
+            lambda z, g: softmax(z) * (g - np.max(g * softmax(z), axis=1, keepdims=True)),
+            _("⟨g, h⟩ is a sum, Σ_i g_i h_i, not the largest g_i h_i: np.sum, not np.max"),
+        ),
+        (
+            lambda z, g: softmax(z) * (g - np.mean(g, axis=1, keepdims=True)),
+            _("that subtracts the mean of g: ⟨g, h⟩ weighs each g_i by h_i, Σ_i g_i h_i"),
+        ),
+        (
+            lambda z, g: _vjp(softmax(z), g) + softmax(z),
+            _("an extra h is added: dz = h ⊙ (g − ⟨g, h⟩), nothing more"),
+        ),
+        (
             lambda z, g: _vjp(_batch_softmax(z), g),
             _(
                 "that h is one softmax over the whole batch (np.exp(z) / np.exp(z).sum()): each row "
@@ -141,6 +153,24 @@ def _delta2_typed_mistakes():
             _(
                 "that is the binary cross-entropy's gradient with respect to h, and the cost here is "
                 "the softmax's cross-entropy −log h_y, taken with respect to z2: (a2 − t)/N"
+            ),
+        ),
+        (
+            lambda a2, y: -_onehot(a2, y) / a2,
+            _(
+                "that is −t/a2, the gradient of the summed loss with respect to h = a2, not with "
+                "respect to z2 (and without the 1/N): through the softmax's Jacobian it becomes (a2 − t)/N"
+            ),
+        ),
+        (
+            lambda a2, y: np.mean(a2 - _onehot(a2, y)),
+            _("that is the mean of all the entries of a2 − t, one number: keep every entry, (a2 − t)/N"),
+        ),
+        (
+            lambda a2, y: (np.log(a2) - _onehot(a2, y)) / a2.shape[0],
+            _(
+                "that is (log h − t)/N: the gradient has h itself, (a2 − t)/N; the log is in the loss, "
+                "not here"
             ),
         ),
         (

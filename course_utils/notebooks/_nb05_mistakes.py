@@ -92,6 +92,10 @@ def fused_typed_mistakes():
             _("your result is summed over the batch, one row: keep one row per sample, shape (N, C)"),
         ),
         (
+            lambda z, y: (np.exp(z) - _onehot(z, y)) / z.shape[0],
+            _("that is (e^z − t)/N: the softmax divides each row of e^z by its sum, h = e^z / Σ_k e^z_k"),
+        ),
+        (
             lambda z, y: softmax(z) - _onehot(z, y) / z.shape[0],
             _("the 1/N divides t alone: it divides the whole difference, (h − t)/N"),
         ),
@@ -119,6 +123,13 @@ def soft_typed_mistakes():
         (
             lambda z, t: (softmax(z) - t) * t.sum(axis=1, keepdims=True) / z.shape[0],
             _("Σt multiplies the whole difference (h − t): it belongs on h alone, (h·Σt − t)/N"),
+        ),
+        (
+            lambda z, t: (softmax(z) - t / t.sum()) / z.shape[0],
+            _(
+                "that divides t by the sum of the whole array and then uses h − t: the loss −Σ t log h "
+                "weighs each row by its Σt, so the gradient is (h·Σt − t)/N, with t as given"
+            ),
         ),
         (
             lambda z, t: (softmax(z) - t) * t.sum() / z.shape[0],

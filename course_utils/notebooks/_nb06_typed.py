@@ -17,6 +17,16 @@ def _first_row(grad, x):
     return out
 
 
+def _half_forward(f, x, eps):
+    grad, base = np.zeros_like(x), f()
+    for k in range(x.size):
+        old = x.flat[k]
+        x.flat[k] = old + eps
+        grad.flat[k] = (f() - base) / (2 * eps)
+        x.flat[k] = old
+    return grad
+
+
 def _whole_rows(f, x, eps):
     """The slope along each whole row x[k] (all its entries moved at once), spread over that row."""
     grad = np.zeros_like(x)
@@ -34,6 +44,14 @@ def _whole_rows(f, x, eps):
 def central_typed_mistakes(central, differences):
     """Exercise 1 (``numerical_grad``): ``(wrong(f, x, eps), message, section)``."""
     return [
+        (
+            lambda f, x, eps: _half_forward(f, x, eps),
+            _(
+                "those are forward differences divided by 2ε, (f(x + ε) − f(x))/(2ε): the 2ε is the span "
+                "of a central difference; step both ways, (f(x + ε) − f(x − ε))/(2ε)"
+            ),
+            differences,
+        ),
         (
             lambda f, x, eps: _first_row(central(f, x, eps), x),
             _(
@@ -117,6 +135,38 @@ def relative_error_typed_mistakes(rel, four):
     """Exercise 2 (``relative_error``): ``(wrong(a, b), message, section)``."""
     norm = np.linalg.norm
     return [
+        (
+            lambda a, b: 0.0 if norm(a) + norm(b) < 1e-8 else rel(a, b),
+            _(
+                "you return 0 whenever ||a|| + ||b|| is below a threshold: small gradients are "
+                "gradients too (here the norms are near 1e-9); return 0 only when both are exactly zero"
+            ),
+            four,
+        ),
+        (
+            lambda a, b: 0.0 if norm(a) == 0 else rel(a, b),
+            _(
+                "you return 0 whenever a is zero: the 0/0 rule is for a and b both zero; with a = 0 and "
+                "b ≠ 0 the error is 1"
+            ),
+            four,
+        ),
+        (
+            lambda a, b: 0.0 if norm(b) == 0 else rel(a, b),
+            _(
+                "you return 0 whenever b is zero: the 0/0 rule is for a and b both zero; with b = 0 and "
+                "a ≠ 0 the error is 1"
+            ),
+            four,
+        ),
+        (
+            lambda a, b: _ratio(norm(a - b), np.abs(a).max() + np.abs(b).max()),
+            _(
+                "those are max-norms in the denominator (the largest |entry|); the course's ||·|| is the "
+                "two-norm"
+            ),
+            four,
+        ),
         (
             lambda a, b: _ratio(abs(norm(a) - norm(b)), norm(a) + norm(b)),
             _(

@@ -199,6 +199,8 @@ def check_relative_error(fn):
         (np.array([1e-9, 0.0]), np.array([3e-9, 0.0])),  # norms near 1e-8: an added 1e-8 shows
         (np.zeros(3), np.zeros(3)),
         (np.array([2.0, -1.0]), np.array([-2.0, 1.0])),
+        (np.zeros(2), np.array([1.0, -2.0])),  # one side zero: the error is 1, not the 0/0 case
+        (np.array([3.0, 4.0]), np.zeros(2)),
     ]
     four = see("06_gradient_checking", "Four relative errors, and how each misleads")
     mistakes = relative_error_mistakes(_rel, four) + relative_error_typed_mistakes(_rel, four)

@@ -315,6 +315,10 @@ VJP_TYPED = [
     (lambda z, g: _softmax_rows(z) * (g - _softmax_rows(z).sum(axis=1, keepdims=True)), "Σ_i h_i"),
     (lambda z, g: g * (_softmax_rows(z) - (g * _softmax_rows(z)).sum(axis=1, keepdims=True)), "swapped"),
     (lambda z, g: _softmax_rows(z) * g - (g * _softmax_rows(z)).sum(axis=1, keepdims=True), "second term"),
+    # A third round, typed after the second was named.
+    (lambda z, g: _softmax_rows(z) * (g - (g * _softmax_rows(z)).max(axis=1, keepdims=True)), "not np.max"),
+    (lambda z, g: _softmax_rows(z) * (g - g.mean(axis=1, keepdims=True)), "mean of g"),
+    (lambda z, g: _rows_vjp(z, g) + _softmax_rows(z), "extra h"),
 ]
 
 
@@ -351,6 +355,10 @@ DELTA2_TYPED = [
     (lambda a2, y: a2 - np.eye(a2.shape[1])[y] / len(y), "divides t alone"),
     (lambda a2, y: _good_delta2(a2, y) / a2.shape[1], "divide by C once"),
     (lambda a2, y: _good_delta2(a2, y) * len(y) / a2.shape[1], "divided by C"),
+    # A third round, typed after the second was named.
+    (lambda a2, y: -np.eye(a2.shape[1])[y] / a2, "without the 1/N"),
+    (lambda a2, y: (_good_delta2(a2, y) * len(y)).mean(), "one number"),
+    (lambda a2, y: (np.log(a2) - np.eye(a2.shape[1])[y]) / len(y), "log h − t"),
 ]
 
 

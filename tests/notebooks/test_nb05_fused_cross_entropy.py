@@ -248,6 +248,9 @@ FUSED_TYPED = [
     # A second round, typed after the catalogue above was written.
     (lambda z, y: hand_softmax(z) - _onehot(z, y) / len(y), "divides t alone"),
     (lambda z, y: _fused_good(z, y).T, "swapped"),
+    # A third round, typed after the second was named.
+    (lambda z, y: (_fused_good(z, y) * len(y)).sum(axis=1, keepdims=True) / len(y), "one column per class"),
+    (lambda z, y: (np.exp(z) - _onehot(z, y)) / len(y), "e^z − t"),
 ]
 
 
@@ -267,6 +270,9 @@ SOFT_TYPED = [
     (lambda z, t: (hand_softmax(z) - t) * t.sum() / len(z), "the whole t"),
     (lambda z, t: _soft_good(z, t) * len(z) / t.sum(axis=1, keepdims=True), "each row's Σt"),
     (lambda z, t: _soft_good(z, t) / z.shape[1], "divide by C once"),
+    # A third round, typed after the second was named.
+    (lambda z, t: (hand_softmax(z) - t / t.sum()) / len(z), "the whole array"),
+    (lambda z, t: _soft_good(z, t) / t.sum(axis=1, keepdims=True), "normalises t"),
 ]
 
 

@@ -286,6 +286,21 @@ CENTRAL_WRONG = [
 ]
 
 
+def _forward_over_two_eps(f, x, eps):
+    g, base = np.zeros_like(x), f()
+    for k in range(x.size):
+        old = x.flat[k]
+        x.flat[k] = old + eps
+        g.flat[k] = (f() - base) / (2 * eps)
+        x.flat[k] = old
+    return g
+
+
+def _rel_threshold(a, b):
+    d = np.linalg.norm(a) + np.linalg.norm(b)
+    return np.linalg.norm(a - b) / d if d > 1e-8 else 0.0
+
+
 def _rel_one_norm(a, b):
     return np.sum(np.abs(a - b)) / (np.sum(np.abs(a)) + np.sum(np.abs(b)) + 1e-300)
 
@@ -446,6 +461,8 @@ CENTRAL_TYPED = [
     # A second round, typed after the catalogue above was written.
     (lambda f, x, eps: _central(f, x, eps) / 2, "0.5 times"),
     (lambda f, x, eps: _central(f, x, eps, step=eps * 10), "a step other than the eps"),
+    # A third round, typed after the second was named.
+    (lambda f, x, eps: _forward_over_two_eps(f, x, eps), "forward differences divided by 2ε"),
 ]
 
 
@@ -479,6 +496,11 @@ REL_TYPED = [
         lambda a, b: np.linalg.norm(a - b, 1) / max(np.linalg.norm(a, 1) + np.linalg.norm(b, 1), 1e-300),
         "one-norms",
     ),
+    # A third round, typed after the second was named: the last one was accepted before.
+    (_rel_threshold, "below a threshold"),
+    (lambda a, b: np.linalg.norm(a - b) / max(np.abs(a).max() + np.abs(b).max(), 1e-300), "max-norms"),
+    (lambda a, b: nb06._rel(a, b) if np.linalg.norm(a) > 0 else 0.0, "whenever a is zero"),
+    (lambda a, b: nb06._rel(a, b) if np.linalg.norm(b) > 0 else 0.0, "whenever b is zero"),
 ]
 
 
@@ -540,6 +562,9 @@ CHECKER_TYPED = [
     # A second round, typed after the catalogue above was written.
     (lambda *a: tuple(e / 2 for e in _own_check(*a)), "0.5 times"),
     (lambda *a: (_own_check(*a)[0],) * 2, "both results are the entries' errors"),
+    # A third round, typed after the second was named.
+    (lambda *a: (_own_check(*a)[0], _own_check(*a)[1][:1]), "expected shape"),
+    (lambda *a: tuple(100 * e for e in _own_check(*a)), "100 times"),
 ]
 
 
