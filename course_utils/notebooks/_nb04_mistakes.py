@@ -218,3 +218,29 @@ def _delta2_typed_mistakes():
             ),
         ),
     ]
+
+
+def rows_do_not_sum_to_zero(got, expected):
+    """True when ``got`` has the answer's shape, is finite, and a row does not sum to 0.
+
+    Every row of a gradient with respect to a softmax's logits sums to 0 (adding one number to all
+    logits of a row leaves h unchanged), and so does every row of the right answer here: a wrong
+    answer whose rows do not has a term missing or too many, whatever the term is.
+    """
+    g, e = got[0], expected[0]
+    if g.shape != e.shape or g.ndim != 2 or not np.all(np.isfinite(g)):
+        return False
+    scale = max(float(np.abs(e).max()), 1e-300)
+    return bool(np.abs(e.sum(axis=1)).max() < 1e-9 * scale < np.abs(g.sum(axis=1)).max() / 1e3)
+
+
+def row_sum_hint(formula):
+    """A run_checks hint: ``formula`` is the exercise's answer, as the reply quotes it."""
+    return (
+        lambda got, expected, args: rows_do_not_sum_to_zero(got, expected),
+        _(
+            "the rows of your result do not sum to 0, and every row of a gradient with respect to a "
+            "softmax's logits does (adding one number to all the logits of a row leaves h unchanged): "
+            "a term is missing or one too many; compare yours with {formula} term by term"
+        ).format(formula=formula),
+    )

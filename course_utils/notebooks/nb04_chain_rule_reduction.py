@@ -18,7 +18,7 @@ from ._checking import N_BY_ONE, Exercise, Feedback, hidden_rng, normal, run_che
 from ._nb04_counting import count_operations as count_operations  # notebooks 04 and 05 count with it
 from ._nb04_listing import _LISTING as _LISTING  # the words the listing translates (tested)
 from ._nb04_listing import listing as listing
-from ._nb04_mistakes import _delta2_typed_mistakes, _vjp_typed_mistakes
+from ._nb04_mistakes import _delta2_typed_mistakes, _vjp_typed_mistakes, row_sum_hint
 from ._view import DEFAULT_LOGITS, LiveView, logits, upstream
 from ._view import DEFAULT_UPSTREAM as DEFAULT_UPSTREAM  # the notebook's g
 
@@ -216,6 +216,7 @@ def check_vjp(fn):
         cases,
         softmax_vjp,
         mistakes,
+        [row_sum_hint("h ⊙ (g − ⟨g, h⟩)")],
         section=section,
         own=(softmax_vjp, softmax_jacobian),
         success=_("right: the rows of g J, which h ⊙ (g − ⟨g, h⟩) gives without any C × C matrix"),
@@ -331,6 +332,7 @@ def check_delta2(fn):
         cases,
         _delta2,
         mistakes,
+        [row_sum_hint("(a2 − t)/N")],
         section=N_BY_ONE,
         success=_("(a2 − t)/N: the N × 1 column times row y of each Jacobian, summed, is exactly this"),
     )

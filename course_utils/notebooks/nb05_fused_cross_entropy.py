@@ -12,6 +12,7 @@ from ..losses import cross_entropy_and_grad, cross_entropy_grad
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see, uniform
+from ._nb04_mistakes import row_sum_hint
 from ._nb05_mistakes import fused_typed_mistakes, soft_typed_mistakes
 from ._view import LiveView, slider
 
@@ -222,6 +223,7 @@ def check_fused_grad(fn):
         cases,
         _fused,
         mistakes,
+        [row_sum_hint("(h − t)/N")],
         section=see("05_fused_cross_entropy", "The derivation"),
         own=(cross_entropy_grad, cross_entropy_and_grad),
         success=_("(h − t)/N: the whole softmax Jacobian and the 1/h of the log collapse to this"),
@@ -278,6 +280,7 @@ def check_soft_target_grad(fn):
         cases,
         _general,
         mistakes,
+        [row_sum_hint("(h·Σt − t)/N")],
         section=see("05_fused_cross_entropy", "Soft targets"),
         own=(cross_entropy_grad, cross_entropy_and_grad),
         success=_("(h·Σt − t)/N, which becomes (h − t)/N whenever a row of t sums to 1"),

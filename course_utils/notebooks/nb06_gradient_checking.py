@@ -22,14 +22,8 @@ from ._nb06_mistakes import (
     not_arrays_feedback,
     relative_error_mistakes,
 )
-from ._nb06_typed import (
-    OTHER_STEP,
-    central_typed_mistakes,
-    checker_typed_mistakes,
-    other_step,
-    relative_error_typed_mistakes,
-    rounded,
-)
+from ._nb06_properties import central_hints, named_by_property, rounded
+from ._nb06_typed import central_typed_mistakes, checker_typed_mistakes, relative_error_typed_mistakes
 from ._view import LiveView
 
 
@@ -157,18 +151,13 @@ def check_central_difference(fn):
         _(FIXED_STEP),
         differences,
     )
-    other = (
-        lambda got, exp, args: other_step(_central_gradient, got[0], *args),
-        _(OTHER_STEP),
-        differences,
-    )
     return run_checks(
         "numerical_grad",
         fn,
         cases,
         _central_gradient,
         mistakes,
-        [fixed, other],
+        [fixed, *central_hints(_central_gradient, differences)],
         rtol=1e-8,
         atol=1e-10,
         changed_input=Feedback(
@@ -232,6 +221,8 @@ def check_relative_error(fn):
         # larger one; plain sums are one-norms when nothing is negative): name the formula that
         # gives the learner's numbers on the most cases.
         return best_named(fn, cases, mistakes, verdict)
+    if verdict.generic:  # no formula matched: name a property of a relative error it breaks
+        return named_by_property(fn, cases[:3], _rel, four) or verdict
     return verdict
 
 

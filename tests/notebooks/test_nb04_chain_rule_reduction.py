@@ -319,6 +319,14 @@ VJP_TYPED = [
     (lambda z, g: _softmax_rows(z) * (g - (g * _softmax_rows(z)).max(axis=1, keepdims=True)), "not np.max"),
     (lambda z, g: _softmax_rows(z) * (g - g.mean(axis=1, keepdims=True)), "mean of g"),
     (lambda z, g: _rows_vjp(z, g) + _softmax_rows(z), "extra h"),
+    # A fourth round: no formula of the catalogue, named by a property every right answer has.
+    (lambda z, g: _rows_vjp(z, g) * (1 - _softmax_rows(z)), "do not sum to 0"),
+    (lambda z, g: _rows_vjp(z, g) ** 2, "do not sum to 0"),
+    (
+        lambda z, g: _softmax_rows(z) * (g - (g * _softmax_rows(z) ** 2).sum(axis=1, keepdims=True)),
+        "sum to 0",
+    ),
+    (lambda z, g: _rows_vjp(z, g) + g, "do not sum to 0"),
 ]
 
 
@@ -359,6 +367,9 @@ DELTA2_TYPED = [
     (lambda a2, y: -np.eye(a2.shape[1])[y] / a2, "without the 1/N"),
     (lambda a2, y: (_good_delta2(a2, y) * len(y)).mean(), "one number"),
     (lambda a2, y: (np.log(a2) - np.eye(a2.shape[1])[y]) / len(y), "log h − t"),
+    # A fourth round: no formula of the catalogue, named by a property every right answer has.
+    (lambda a2, y: _good_delta2(a2, y) * a2, "do not sum to 0"),
+    (lambda a2, y: _good_delta2(a2, y) - 1e-3, "do not sum to 0"),
 ]
 
 

@@ -131,6 +131,7 @@ def test_the_diagonal_only_gradient_from_02_is_named_and_divided_by_c_too():
 def test_a_negative_zero_is_shown_as_zero():
     def zero_column(z, y):
         g = (hand_softmax(z) - np.eye(z.shape[1])[y]) / z.shape[0]
+        g[0, 1] += g[0, 0]  # the row still sums to 0, so no rule but the values names it
         g[0, 0] = -0.0  # the entry that differs most, written as a negative zero
         return g
 
@@ -251,6 +252,10 @@ FUSED_TYPED = [
     # A third round, typed after the second was named.
     (lambda z, y: (_fused_good(z, y) * len(y)).sum(axis=1, keepdims=True) / len(y), "one column per class"),
     (lambda z, y: (np.exp(z) - _onehot(z, y)) / len(y), "e^z − t"),
+    # A fourth round: no formula of the catalogue, named by a property every right answer has.
+    (lambda z, y: (hand_softmax(z) * (1 - hand_softmax(z)) - _onehot(z, y)) / len(y), "do not sum to 0"),
+    (lambda z, y: (hand_softmax(z) - 0.9 * _onehot(z, y)) / len(y), "do not sum to 0"),
+    (lambda z, y: _fused_good(z, y) ** 2 * len(y), "do not sum to 0"),
 ]
 
 
@@ -273,6 +278,10 @@ SOFT_TYPED = [
     # A third round, typed after the second was named.
     (lambda z, t: (hand_softmax(z) - t / t.sum()) / len(z), "the whole array"),
     (lambda z, t: _soft_good(z, t) / t.sum(axis=1, keepdims=True), "normalises t"),
+    # A fourth round: no formula of the catalogue, named by a property every right answer has.
+    (lambda z, t: hand_softmax(z) * t.sum(axis=1, keepdims=True) - t / len(z), "do not sum to 0"),
+    (lambda z, t: (hand_softmax(z) - t / t.max(axis=1, keepdims=True)) / len(z), "do not sum to 0"),
+    (lambda z, t: _soft_good(z, t) ** 2, "do not sum to 0"),
 ]
 
 

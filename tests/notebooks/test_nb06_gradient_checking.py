@@ -463,6 +463,10 @@ CENTRAL_TYPED = [
     (lambda f, x, eps: _central(f, x, eps, step=eps * 10), "a step other than the eps"),
     # A third round, typed after the second was named.
     (lambda f, x, eps: _forward_over_two_eps(f, x, eps), "forward differences divided by 2ε"),
+    # A fourth round: no formula of the catalogue, named by what the result shows.
+    (lambda f, x, eps: _central(f, x, eps) * (np.arange(x.size).reshape(x.shape) > 0), "loop skips them"),
+    (lambda f, x, eps: _central(f, x, eps) * (np.arange(x.size).reshape(x.shape) < x.size - 1), "loop skips"),
+    (lambda f, x, eps: np.abs(_central(f, x, eps)), "some signs are flipped"),
 ]
 
 
@@ -501,6 +505,16 @@ REL_TYPED = [
     (lambda a, b: np.linalg.norm(a - b) / max(np.abs(a).max() + np.abs(b).max(), 1e-300), "max-norms"),
     (lambda a, b: nb06._rel(a, b) if np.linalg.norm(a) > 0 else 0.0, "whenever a is zero"),
     (lambda a, b: nb06._rel(a, b) if np.linalg.norm(b) > 0 else 0.0, "whenever b is zero"),
+    # A fourth round: no formula of the catalogue, named by a property every right answer has.
+    (
+        lambda a, b: np.sum((a - b) ** 2) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300),
+        "outside [0, 1]",
+    ),
+    (lambda a, b: np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b) + 1), "by 1000"),
+    (
+        lambda a, b: np.linalg.norm(a - b) / (2 * np.linalg.norm(b)) if np.linalg.norm(b) else 0.0,
+        "swapping a and b",
+    ),
 ]
 
 
@@ -565,6 +579,15 @@ CHECKER_TYPED = [
     # A third round, typed after the second was named.
     (lambda *a: (_own_check(*a)[0], _own_check(*a)[1][:1]), "expected shape"),
     (lambda *a: tuple(100 * e for e in _own_check(*a)), "100 times"),
+    # A fourth round, typed after the third was named.
+    (
+        _checker_variant(
+            score=lambda n, a: np.divide(
+                np.abs(n - a), np.abs(n) + np.abs(a), out=np.ones_like(n), where=np.abs(n) + np.abs(a) > 0
+            )
+        ),
+        "score 0/0 as 0",
+    ),
 ]
 
 
