@@ -297,6 +297,16 @@ def not_arrays_feedback(fn, build):
     if not others:
         return None
     kinds = ", ".join(type(r).__name__ for r in others)
+    if all(np.ndim(r) == 0 for r in others):
+        return Feedback(
+            "my_gradient_check",
+            "wrong",
+            _(
+                "you returned one number where an array belongs ({kinds}): the exercise wants one error "
+                "per entry in entries and one per direction, each group as a NumPy array"
+            ).format(kinds=kinds),
+            see("06_gradient_checking", "Your own gradient checker"),
+        )
     lacking = next((r for r in others if not hasattr(r, "max")), None)
     if lacking is None:  # NumPy scalars have .max(), but the cells index them as arrays
         message = _(

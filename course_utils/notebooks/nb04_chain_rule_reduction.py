@@ -18,6 +18,7 @@ from ._checking import N_BY_ONE, Exercise, Feedback, hidden_rng, normal, run_che
 from ._nb04_counting import count_operations as count_operations  # notebooks 04 and 05 count with it
 from ._nb04_listing import _LISTING as _LISTING  # the words the listing translates (tested)
 from ._nb04_listing import listing as listing
+from ._nb04_mistakes import _delta2_typed_mistakes, _vjp_typed_mistakes, row_sum_hint
 from ._view import DEFAULT_LOGITS, LiveView, logits, upstream
 from ._view import DEFAULT_UPSTREAM as DEFAULT_UPSTREAM  # the notebook's g
 
@@ -204,6 +205,7 @@ def check_vjp(fn):
             _("every row went through the first sample's Jacobian: each row n has its own h_n and J_n"),
         ),
     ]
+    mistakes += _vjp_typed_mistakes()
     section = see("04_chain_rule_reduction", "The reduction")
     changed = _changed_argument("vjp_rows", fn, cases[0], ("z", "g")) if callable(fn) else None
     if changed:
@@ -214,6 +216,7 @@ def check_vjp(fn):
         cases,
         softmax_vjp,
         mistakes,
+        [row_sum_hint("h ⊙ (g − ⟨g, h⟩)")],
         section=section,
         own=(softmax_vjp, softmax_jacobian),
         success=_("right: the rows of g J, which h ⊙ (g − ⟨g, h⟩) gives without any C × C matrix"),
@@ -259,7 +262,10 @@ def _overwritten(a2, y):
 def check_delta2(fn):
     """Exercise: eq. 1 done right, ``delta2(a2, y)`` = dL/dz2 (N, C) of the mean cross-entropy."""
     probs = softmax(normal(19, (5, 4)))
-    cases = [(probs, np.array([0, 3, 1, 1, 2])), (softmax(normal(20, (3, 3))), np.array([2, 2, 0]))]
+    cases = [
+        (probs, np.array([0, 3, 1, 1, 3])),  # class 2 is nobody's label, so d[:, y] differs from a2 − 1
+        (softmax(normal(20, (3, 3))), np.array([2, 2, 0])),
+    ]
 
     def elementwise(a2, y):
         N = a2.shape[0]
@@ -316,6 +322,7 @@ def check_delta2(fn):
             ),
         ),
     ]
+    mistakes += _delta2_typed_mistakes()
     changed = _changed_argument("delta2", fn, cases[0], ("a2", "y")) if callable(fn) else None
     if changed:
         return changed
@@ -325,6 +332,7 @@ def check_delta2(fn):
         cases,
         _delta2,
         mistakes,
+        [row_sum_hint("(a2 − t)/N")],
         section=N_BY_ONE,
         success=_("(a2 − t)/N: the N × 1 column times row y of each Jacobian, summed, is exactly this"),
     )

@@ -12,6 +12,8 @@ from ..losses import cross_entropy_and_grad, cross_entropy_grad
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see, uniform
+from ._nb04_mistakes import row_sum_hint
+from ._nb05_mistakes import fused_typed_mistakes, soft_typed_mistakes
 from ._view import LiveView, slider
 
 
@@ -139,7 +141,7 @@ def _extra_axis(fn, case, message):
 def check_fused_grad(fn):
     """Exercise: ``fused_grad(z, y)``, the gradient of the mean cross-entropy w.r.t. logits (N, C)."""
     cases = [
-        (normal(21, (4, 3)), np.array([0, 2, 1, 2])),
+        (normal(21, (4, 3)), np.array([0, 2, 0, 2])),  # class 1 is nobody's label: d[:, y] ≠ h − 1
         (normal(22, (6, 5)), np.array([4, 0, 0, 3, 1, 2])),
         # Logits far apart, as a trained network produces them: exp without the max shift overflows.
         (np.array([[1000.0, 0.0, -5.0], [3.0, 800.0, 2.0]]), np.array([0, 2])),
@@ -206,6 +208,7 @@ def check_fused_grad(fn):
             _("that is (z − t)/N: the softmax is missing; the gradient is (h − t)/N with h = softmax(z)"),
         ),
     ]
+    mistakes += fused_typed_mistakes()
     extra_axis = _(
         "your result has shape {got}, with an extra axis: labels shaped (N, 1) make np.eye(C)[y] "
         "(N, 1, C), and h − t then broadcasts to (N, N, C); keep y of shape (N,), so that "
@@ -220,6 +223,7 @@ def check_fused_grad(fn):
         cases,
         _fused,
         mistakes,
+        [row_sum_hint("(h − t)/N")],
         section=see("05_fused_cross_entropy", "The derivation"),
         own=(cross_entropy_grad, cross_entropy_and_grad),
         success=_("(h − t)/N: the whole softmax Jacobian and the 1/h of the log collapse to this"),
@@ -269,12 +273,14 @@ def check_soft_target_grad(fn):
             ),
         ),
     ]
+    mistakes += soft_typed_mistakes()
     return run_checks(
         "soft_target_grad",
         fn,
         cases,
         _general,
         mistakes,
+        [row_sum_hint("(h·Σt − t)/N")],
         section=see("05_fused_cross_entropy", "Soft targets"),
         own=(cross_entropy_grad, cross_entropy_and_grad),
         success=_("(h·Σt − t)/N, which becomes (h − t)/N whenever a row of t sums to 1"),

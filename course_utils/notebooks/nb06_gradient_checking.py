@@ -22,6 +22,8 @@ from ._nb06_mistakes import (
     not_arrays_feedback,
     relative_error_mistakes,
 )
+from ._nb06_properties import central_hints, named_by_property, rounded
+from ._nb06_typed import central_typed_mistakes, checker_typed_mistakes, relative_error_typed_mistakes
 from ._view import LiveView
 
 
@@ -143,6 +145,7 @@ def check_central_difference(fn):
 
     differences = see("06_gradient_checking", "Forward and central differences")
     mistakes = central_difference_mistakes(_central_gradient, differences)
+    mistakes += central_typed_mistakes(_central_gradient, differences)
     fixed = (
         lambda got, exp, args: ignores_step(fn, lambda eps: _case(48, 4, eps)()),
         _(FIXED_STEP),
@@ -154,7 +157,7 @@ def check_central_difference(fn):
         cases,
         _central_gradient,
         mistakes,
-        [fixed],
+        [fixed, *central_hints(_central_gradient, differences)],
         rtol=1e-8,
         atol=1e-10,
         changed_input=Feedback(
@@ -185,9 +188,11 @@ def check_relative_error(fn):
         (np.array([1e-9, 0.0]), np.array([3e-9, 0.0])),  # norms near 1e-8: an added 1e-8 shows
         (np.zeros(3), np.zeros(3)),
         (np.array([2.0, -1.0]), np.array([-2.0, 1.0])),
+        (np.zeros(2), np.array([1.0, -2.0])),  # one side zero: the error is 1, not the 0/0 case
+        (np.array([3.0, 4.0]), np.zeros(2)),
     ]
     four = see("06_gradient_checking", "Four relative errors, and how each misleads")
-    mistakes = relative_error_mistakes(_rel, four)
+    mistakes = relative_error_mistakes(_rel, four) + relative_error_typed_mistakes(_rel, four)
     zero = _("both arrays are zero here: return 0 instead of dividing 0 by 0")
     added = _(
         "a small constant was added to the denominator: it swamps vectors whose norms are of its size "
@@ -196,6 +201,10 @@ def check_relative_error(fn):
     hints = [
         (lambda got, exp, args: not np.all(np.isfinite(got[0])), zero),
         (lambda got, exp, args: added_constant(float(got[0]), *args), added, four),
+        (
+            lambda got, exp, args: rounded(got[0], exp[0]),
+            _("your result is rounded: return the number as it comes, and round only where you print it"),
+        ),
     ]
     verdict = run_checks(
         "relative_error",
@@ -212,6 +221,8 @@ def check_relative_error(fn):
         # larger one; plain sums are one-norms when nothing is negative): name the formula that
         # gives the learner's numbers on the most cases.
         return best_named(fn, cases, mistakes, verdict)
+    if verdict.generic:  # no formula matched: name a property of a relative error it breaks
+        return named_by_property(fn, cases[:3], _rel, four) or verdict
     return verdict
 
 
@@ -254,11 +265,12 @@ def _my_check(
     return err[: len(moves) - len(directions)], err[len(moves) - len(directions) :]
 
 
-def _check_case(seed, shape, plant=None, eps=1e-5, scale=1.0, zeros=False, no_entries=False):
+def _check_case(seed, shape, plant=None, eps=1e-5, scale=1.0, zeros=False, no_entries=False, flip=False):
     """``(f, x, grad, entries, directions, eps)`` on ``scale`` times the quartic.
 
     ``plant`` = (flat index, amount) adds a wrong part to ``grad``; ``zeros`` sets the sampled
-    entries of x to 0, where the quartic's gradient and its central difference are both exactly 0.
+    entries of x to 0, where the quartic's gradient and its central difference are both exactly 0;
+    ``flip`` negates the whole gradient (the sign bug), so that every n and a have opposite signs.
     """
 
     def build():
@@ -270,7 +282,7 @@ def _check_case(seed, shape, plant=None, eps=1e-5, scale=1.0, zeros=False, no_en
         grad = 4 * x**3
         grad.flat[0] += x.flat[-1]
         grad.flat[-1] += x.flat[0]
-        grad *= scale
+        grad *= -scale if flip else scale
         if plant is not None:
             grad.flat[plant[0]] += plant[1] * scale
         # The notebook passes entries as an array, or as [] when only directions are wanted.
@@ -292,10 +304,11 @@ def check_gradient_checker(fn):
         _check_case(55, (3, 3), plant=(4, 0.5), scale=1e-7),  # a tiny gradient, wrong in one entry
         _check_case(56, (2, 3), plant=(1, 0.5), no_entries=True),  # directions only, as the notebook does
         _check_case(57, (3, 2), eps=1e-2),  # a larger step: truncation shows, and a fixed step would
+        _check_case(59, (2, 3), flip=True),  # n = −a everywhere: each error is 1, and |n + a| shows
     ]
     own = see("06_gradient_checking", "Your own gradient checker")
     differences = see("06_gradient_checking", "Forward and central differences")
-    mistakes = gradient_checker_mistakes(_my_check, differences)
+    mistakes = gradient_checker_mistakes(_my_check, differences) + checker_typed_mistakes(differences)
     restore = _(
         "x is not as it was afterwards: keep old = x.copy() and put it back (x[...] = old) after each step"
     )

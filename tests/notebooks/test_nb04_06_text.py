@@ -22,9 +22,26 @@ def test_overflow_thresholds_carry_their_condition():
     for name in ("04_chain_rule_reduction", "05_fused_cross_entropy"):
         text = _text(name)
         assert r"\log(\text{max float}) - \log S" in text, name  # not "at log(max float)" alone
-        assert r"C \ge 3" in text, name  # ∞ · 0 = NaN needs a third class
+        # ∞ · 0 = NaN needs J_true,j = −h_true h_j to underflow too, not just a third class: with
+        # z = (−100, 0, 0) and label 0 the route gives ±inf and no NaN (the expert review's case).
+        assert "underflows to 0 as well" in text and "(-100, 0, 0)" in text, name
     assert "but also the only" not in _text("05_fused_cross_entropy")
     assert "g - h \\sum" in _text("05_fused_cross_entropy")  # the log-softmax route survives too
+
+
+def test_the_lost_float32_step_is_stated_relative_to_z():
+    """A step is lost below half the float spacing at z, about 3 to 6e-8 |z| in float32, not below a
+    fixed 1e-7 (the expert review: at z = 1000 even 1e-5 is lost)."""
+    cell = next(c for c in _cells("06_gradient_checking") if c.id == "63609a3e").source
+    assert "below about\n$10^{-7}$ is lost" not in cell and "10^{-7}$ is lost" not in cell
+    assert "u|z|/4" in cell and "u|z|/2" in cell and "z = 1000" in cell
+    checks = next(c for c in _cells("06_gradient_checking") if c.id == "98947b3c").source
+    assert "step_is_lost(1000, 1e-5)" in checks and "step_is_lost(1e-3, 1e-8)" in checks
+
+
+def test_exercise_three_says_it_returns_arrays():
+    cell = next(c for c in _cells("06_gradient_checking") if c.id == "f4487929").source
+    assert "two NumPy\narrays" in cell
 
 
 def test_two_wrongs_is_called_a_reconstruction_and_the_cost_is_l():

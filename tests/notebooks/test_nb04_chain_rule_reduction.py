@@ -5,7 +5,7 @@ Its widget's state, picture and live view, and its checkers.
 
 import numpy as np
 import pytest
-from checking_helpers import expect, hand_softmax
+from checking_helpers import expect, expect_named, generic_share, hand_softmax
 
 from course_utils import softmax_jacobian
 from course_utils.notebooks import nb04_chain_rule_reduction as nb04
@@ -276,3 +276,127 @@ def test_listing_shows_the_source_and_translates_its_words():
         cu.set_language("en")
     assert "The learner's" not in shown and "derivative of ReLU" not in shown
     assert "def learner_backward(X, y, params" in shown and "da1[a1 > 0] = 1" in shown
+
+
+# Issue 19 §4: wrong answers a newcomer typed (the review's, then our own), each with the words of
+# the reply that names it; none may get the generic "not the expected values".
+def _rows_vjp(z, g, h=None):
+    h = _softmax_rows(z) if h is None else h
+    return h * (g - (g * h).sum(axis=1, keepdims=True))
+
+
+def _vjp_first_row_only(z, g):
+    out = np.zeros_like(g)
+    out[0] = _rows_vjp(z[:1], g[:1])[0]
+    return out
+
+
+def _vjp_whole_batch_softmax(z, g):
+    e = np.exp(z - z.max())
+    return _rows_vjp(z, g, e / e.sum())
+
+
+VJP_TYPED = [
+    (lambda z, g: _softmax_rows(z) - g, "upstream gradient g"),  # the newcomer review's
+    (lambda z, g: g * _softmax_rows(z), "⟨g, h⟩ is missing"),
+    (lambda z, g: _softmax_rows(z) * (g - np.sum(g * _softmax_rows(z))), "the whole batch"),
+    (lambda z, g: _softmax_rows(z) * (g + (g * _softmax_rows(z)).sum(axis=1, keepdims=True)), "added"),
+    (lambda z, g: _rows_vjp(z, g, _softmax_rows(g)), "softmax of g"),
+    (lambda z, g: z * (g - (g * z).sum(axis=1, keepdims=True)), "softmax is missing"),
+    (lambda z, g: _softmax_rows(z) * (1 - (g * _softmax_rows(z)).sum(axis=1, keepdims=True)), "1 − ⟨g, h⟩"),
+    (_vjp_first_row_only, "first row"),
+    (_vjp_whole_batch_softmax, "whole batch"),
+    (lambda z, g: _rows_vjp(z, g) / len(z), "times too small"),
+    (lambda z, g: _rows_vjp(z, g).tolist(), "list"),
+    (lambda z, g: np.full(z.shape, np.nan), "NaN"),
+    (lambda z, g: g @ softmax_jacobian(z[0]).T, "first sample's Jacobian"),
+    # A second round, typed after the catalogue above was written (all but the first were generic).
+    (lambda z, g: 2 * _rows_vjp(z, g), "2 times"),
+    (lambda z, g: _softmax_rows(z) * (g - _softmax_rows(z).sum(axis=1, keepdims=True)), "Σ_i h_i"),
+    (lambda z, g: g * (_softmax_rows(z) - (g * _softmax_rows(z)).sum(axis=1, keepdims=True)), "swapped"),
+    (lambda z, g: _softmax_rows(z) * g - (g * _softmax_rows(z)).sum(axis=1, keepdims=True), "second term"),
+    # A third round, typed after the second was named.
+    (lambda z, g: _softmax_rows(z) * (g - (g * _softmax_rows(z)).max(axis=1, keepdims=True)), "not np.max"),
+    (lambda z, g: _softmax_rows(z) * (g - g.mean(axis=1, keepdims=True)), "mean of g"),
+    (lambda z, g: _rows_vjp(z, g) + _softmax_rows(z), "extra h"),
+    # A fourth round: no formula of the catalogue, named by a property every right answer has.
+    (lambda z, g: _rows_vjp(z, g) * (1 - _softmax_rows(z)), "do not sum to 0"),
+    (lambda z, g: _rows_vjp(z, g) ** 2, "do not sum to 0"),
+    (
+        lambda z, g: _softmax_rows(z) * (g - (g * _softmax_rows(z) ** 2).sum(axis=1, keepdims=True)),
+        "sum to 0",
+    ),
+    (lambda z, g: _rows_vjp(z, g) + g, "do not sum to 0"),
+]
+
+
+def _delta2_bce_through_softmax(a2, y):
+    t = np.eye(a2.shape[1])[y]
+    g = (-t / a2 + (1 - t) / (1 - a2)) / len(y)
+    return _rows_vjp(None, g, a2)
+
+
+def _delta2_first_row_only(a2, y):
+    d = a2.copy()
+    d[0, y[0]] -= 1
+    return d / len(y)
+
+
+DELTA2_TYPED = [
+    (lambda a2, y: _good_delta2(a2, (y + 1) % a2.shape[1]), "y + 1"),  # the newcomer review's
+    (lambda a2, y: -np.eye(a2.shape[1])[y] / a2 / len(y), "gradient with respect to h"),  # the review's
+    (_delta2_bce_through_softmax, "binary cross-entropy"),  # the review's
+    (
+        lambda a2, y: (-np.eye(a2.shape[1])[y] / a2 + (1 - np.eye(a2.shape[1])[y]) / (1 - a2)) / len(y),
+        "binary",
+    ),
+    (lambda a2, y: (a2 - 1) / len(y), "every entry"),
+    (lambda a2, y: _good_delta2(a2, y) * a2 * (1 - a2), "h(1 − h)"),
+    (lambda a2, y: _good_delta2(_softmax_rows(a2), y), "softmax again"),
+    (lambda a2, y: -np.log(a2[np.arange(len(y)), y]).mean(), "the loss"),
+    (lambda a2, y: -np.eye(a2.shape[1])[y] * np.log(a2) / len(y), "the loss"),
+    (lambda a2, y: _good_delta2(a2, y).sum(axis=0), "summed over the batch"),
+    (_delta2_first_row_only, "first row"),
+    (lambda a2, y: _good_delta2(a2, y).tolist(), "list"),
+    (lambda a2, y: _good_delta2(a2, y).T, "swapped"),
+    # A second round, typed after the catalogue above was written.
+    (lambda a2, y: a2 - np.eye(a2.shape[1])[y] / len(y), "divides t alone"),
+    (lambda a2, y: _good_delta2(a2, y) / a2.shape[1], "divide by C once"),
+    (lambda a2, y: _good_delta2(a2, y) * len(y) / a2.shape[1], "divided by C"),
+    # A third round, typed after the second was named.
+    (lambda a2, y: -np.eye(a2.shape[1])[y] / a2, "without the 1/N"),
+    (lambda a2, y: (_good_delta2(a2, y) * len(y)).mean(), "one number"),
+    (lambda a2, y: (np.log(a2) - np.eye(a2.shape[1])[y]) / len(y), "log h − t"),
+    # A fourth round: no formula of the catalogue, named by a property every right answer has.
+    (lambda a2, y: _good_delta2(a2, y) * a2, "do not sum to 0"),
+    (lambda a2, y: _good_delta2(a2, y) - 1e-3, "do not sum to 0"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", VJP_TYPED)
+def test_vjp_rows_names_every_typed_wrong_answer(wrong, words):
+    expect_named(nb04.check_vjp(wrong), words)
+
+
+@pytest.mark.parametrize("wrong, words", DELTA2_TYPED)
+def test_delta2_names_every_typed_wrong_answer(wrong, words):
+    expect_named(nb04.check_delta2(wrong), words)
+
+
+def test_no_typed_wrong_answer_of_04_gets_the_generic_reply():
+    replies = [nb04.check_vjp(w) for w, _ in VJP_WRONG + VJP_TYPED]
+    replies += [nb04.check_delta2(w) for w, _ in DELTA2_WRONG + DELTA2_TYPED]
+    assert generic_share(replies) == 0
+
+
+def test_the_typed_replies_speak_chinese():
+    from course_utils import set_language
+
+    set_language("zh")
+    try:
+        upstream = nb04.check_vjp(VJP_TYPED[0][0])
+        bce = nb04.check_delta2(DELTA2_TYPED[2][0])
+    finally:
+        set_language("en")
+    assert upstream.message.startswith("这是 h − g：上游梯度 g"), upstream
+    assert "二元交叉熵" in bce.message, bce

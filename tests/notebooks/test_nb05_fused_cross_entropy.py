@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from checking_helpers import expect, hand_softmax
+from checking_helpers import expect, expect_named, generic_share, hand_softmax
 
 from course_utils.notebooks import nb05_fused_cross_entropy as nb05
 
@@ -131,6 +131,7 @@ def test_the_diagonal_only_gradient_from_02_is_named_and_divided_by_c_too():
 def test_a_negative_zero_is_shown_as_zero():
     def zero_column(z, y):
         g = (hand_softmax(z) - np.eye(z.shape[1])[y]) / z.shape[0]
+        g[0, 1] += g[0, 0]  # the row still sums to 0, so no rule but the values names it
         g[0, 0] = -0.0  # the entry that differs most, written as a negative zero
         return g
 
@@ -219,3 +220,99 @@ def test_typed_wrong_soft_target_grad_are_named(wrong, words):
     fb = nb05.check_soft_target_grad(wrong)
     assert fb.status in ("wrong", "error") and words in fb.message, fb
     assert "not the expected values" not in fb.message
+
+
+# Issue 19 §4: wrong answers a newcomer typed (the review's, then our own), each with the words of
+# the reply that names it; none may get the generic "not the expected values".
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _whole_batch_softmax(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+FUSED_TYPED = [
+    (lambda z, y: (_sigmoid(z) - _onehot(z, y)) / len(y), "sigmoid"),  # the newcomer review's
+    (lambda z, y: _sigmoid(z) - _onehot(z, y), "sigmoid"),
+    (lambda z, y: (hand_softmax(z) - y[:, None]) / len(y), "one-hot"),
+    (lambda z, y: (_whole_batch_softmax(z) - _onehot(z, y)) / len(y), "whole batch"),
+    (lambda z, y: (np.log(hand_softmax(z)) - _onehot(z, y)) / len(y), "log"),
+    (lambda z, y: _fused_good(z, y) * hand_softmax(z) * (1 - hand_softmax(z)), "h(1 − h)"),
+    (lambda z, y: -_onehot(z, y) / hand_softmax(z) / len(y), "with respect to h"),
+    (lambda z, y: -np.mean(np.log(hand_softmax(z)[np.arange(len(y)), y])), "the loss"),
+    (lambda z, y: _fused_good(z, y).mean(axis=0), "over the batch"),
+    (lambda z, y: (hand_softmax(z) - 1) / len(y), "every entry"),
+    (lambda z, y: _fused_good(z, y).tolist(), "list"),
+    (lambda z, y: np.full(z.shape, np.nan), "NaN"),
+    # A second round, typed after the catalogue above was written.
+    (lambda z, y: hand_softmax(z) - _onehot(z, y) / len(y), "divides t alone"),
+    (lambda z, y: _fused_good(z, y).T, "swapped"),
+    # A third round, typed after the second was named.
+    (lambda z, y: (_fused_good(z, y) * len(y)).sum(axis=1, keepdims=True) / len(y), "one column per class"),
+    (lambda z, y: (np.exp(z) - _onehot(z, y)) / len(y), "e^z − t"),
+    # A fourth round: no formula of the catalogue, named by a property every right answer has.
+    (lambda z, y: (hand_softmax(z) * (1 - hand_softmax(z)) - _onehot(z, y)) / len(y), "do not sum to 0"),
+    (lambda z, y: (hand_softmax(z) - 0.9 * _onehot(z, y)) / len(y), "do not sum to 0"),
+    (lambda z, y: _fused_good(z, y) ** 2 * len(y), "do not sum to 0"),
+]
+
+
+SOFT_TYPED = [
+    (lambda z, t: _fused_good(z, t.argmax(axis=1)), "argmax"),  # the newcomer review's
+    (lambda z, t: (hand_softmax(z) - t) * t.sum(axis=1, keepdims=True) / len(z), "whole difference"),
+    (lambda z, t: (hand_softmax(z) * t.sum(axis=1, keepdims=True) + t) / len(z), "+ t"),
+    (lambda z, t: (hand_softmax(z) * t - t) / len(z), "h ⊙ t"),
+    (lambda z, t: -t / hand_softmax(z) / len(z), "with respect to h"),
+    (lambda z, t: (hand_softmax(z) * z.shape[1] - t) / len(z), "number of classes"),
+    (lambda z, t: (hand_softmax(z) * t.max(axis=1, keepdims=True) - t) / len(z), "largest"),
+    (lambda z, t: (z * t.sum(axis=1, keepdims=True) - t) / len(z), "softmax is missing"),
+    (lambda z, t: (_whole_batch_softmax(z) * t.sum(axis=1, keepdims=True) - t) / len(z), "whole batch"),
+    (lambda z, t: _soft_good(z, t).tolist(), "list"),
+    (lambda z, t: _soft_good(z, t).sum(axis=0), "over the batch"),
+    # A second round, typed after the catalogue above was written.
+    (lambda z, t: (hand_softmax(z) - t) * t.sum() / len(z), "the whole t"),
+    (lambda z, t: _soft_good(z, t) * len(z) / t.sum(axis=1, keepdims=True), "each row's Σt"),
+    (lambda z, t: _soft_good(z, t) / z.shape[1], "divide by C once"),
+    # A third round, typed after the second was named.
+    (lambda z, t: (hand_softmax(z) - t / t.sum()) / len(z), "the whole array"),
+    (lambda z, t: _soft_good(z, t) / t.sum(axis=1, keepdims=True), "normalises t"),
+    # A fourth round: no formula of the catalogue, named by a property every right answer has.
+    (lambda z, t: hand_softmax(z) * t.sum(axis=1, keepdims=True) - t / len(z), "do not sum to 0"),
+    (lambda z, t: (hand_softmax(z) - t / t.max(axis=1, keepdims=True)) / len(z), "do not sum to 0"),
+    (lambda z, t: _soft_good(z, t) ** 2, "do not sum to 0"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", FUSED_TYPED)
+def test_fused_grad_names_every_typed_wrong_answer(wrong, words):
+    with np.errstate(all="ignore"):
+        expect_named(nb05.check_fused_grad(wrong), words)
+
+
+@pytest.mark.parametrize("wrong, words", SOFT_TYPED)
+def test_soft_target_grad_names_every_typed_wrong_answer(wrong, words):
+    expect_named(nb05.check_soft_target_grad(wrong), words)
+
+
+def test_no_typed_wrong_answer_of_05_gets_the_generic_reply():
+    with np.errstate(all="ignore"):
+        replies = [nb05.check_fused_grad(w) for w, _ in FUSED_WRONG + FUSED_TYPED]
+        replies += [nb05.check_soft_target_grad(w) for w, _ in SOFT_WRONG + SOFT_TYPED]
+    assert generic_share(replies) == 0
+
+
+def test_the_typed_replies_speak_chinese():
+    import course_utils as cu
+
+    cu.set_language("zh")
+    try:
+        sigmoid = nb05.check_fused_grad(FUSED_TYPED[1][0])
+        hard = nb05.check_soft_target_grad(SOFT_TYPED[0][0])
+    finally:
+        cu.set_language("en")
+    assert sigmoid.message.startswith("这是 σ(z) − t") and sigmoid.message.endswith("还少了平均值的 1/N"), (
+        sigmoid
+    )
+    assert "硬标签" in hard.message, hard

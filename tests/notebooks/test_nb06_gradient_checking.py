@@ -5,7 +5,7 @@ Its widget's state, picture and live view, and its checkers.
 
 import numpy as np
 import pytest
-from checking_helpers import expect
+from checking_helpers import expect, expect_named, generic_share
 
 import course_utils as cu
 from course_utils.notebooks import nb06_gradient_checking as nb06
@@ -286,6 +286,21 @@ CENTRAL_WRONG = [
 ]
 
 
+def _forward_over_two_eps(f, x, eps):
+    g, base = np.zeros_like(x), f()
+    for k in range(x.size):
+        old = x.flat[k]
+        x.flat[k] = old + eps
+        g.flat[k] = (f() - base) / (2 * eps)
+        x.flat[k] = old
+    return g
+
+
+def _rel_threshold(a, b):
+    d = np.linalg.norm(a) + np.linalg.norm(b)
+    return np.linalg.norm(a - b) / d if d > 1e-8 else 0.0
+
+
 def _rel_one_norm(a, b):
     return np.sum(np.abs(a - b)) / (np.sum(np.abs(a)) + np.sum(np.abs(b)) + 1e-300)
 
@@ -396,3 +411,221 @@ def test_remembering_computes_each_point_once():
     assert f() == 5.0 and len(calls) == 2
     with pytest.raises(ValueError, match="NumPy array"):
         nb06.remembering(lambda: 0.0, [1.0])
+
+
+# Issue 19 §4: wrong answers a newcomer typed (the review's, then our own), each with the words of
+# the reply that names it; none may get the generic "not the expected values".
+def _first_row_loop(f, x, eps):
+    g = np.zeros_like(x)
+    for k in range(x.shape[-1]):  # the columns of one row: all of a vector, the first row of a matrix
+        old = x.flat[k]
+        x.flat[k] = old + eps
+        up = f()
+        x.flat[k] = old - eps
+        down = f()
+        x.flat[k] = old
+        g.flat[k] = (up - down) / (2 * eps)
+    return g
+
+
+def _whole_rows(f, x, eps):
+    g = np.zeros_like(x)
+    for k in range(len(x)):  # x[k] of a matrix is a whole row
+        old = np.copy(x[k])
+        x[k] = old + eps
+        up = f()
+        x[k] = old - eps
+        down = f()
+        x[k] = old
+        g[k] = (up - down) / (2 * eps)
+    return g
+
+
+def _integer_gradient(f, x, eps):
+    g = np.zeros(x.shape, dtype=int)
+    g[...] = _central(f, x, eps)
+    return g
+
+
+CENTRAL_TYPED = [
+    (_first_row_loop, "first row"),  # the newcomer review's
+    (_whole_rows, "whole row"),
+    (_integer_gradient, "whole numbers"),
+    (lambda f, x, eps: _central(f, x, eps).ravel(), "flat"),
+    (lambda f, x, eps: _central(f, x, eps) / eps, "divided by ε"),
+    (lambda f, x, eps: _central(f, x, eps) * 2 * eps, "not divided"),
+    (lambda f, x, eps: _central(f, x, eps).tolist(), "list"),
+    (lambda f, x, eps: np.full(x.shape, np.nan), "NaN"),
+    (lambda f, x, eps: float(np.sum(_central(f, x, eps))), "one number"),
+    (lambda f, x, eps: _central(f, x, eps) * eps**2, "left to right"),
+    # A second round, typed after the catalogue above was written.
+    (lambda f, x, eps: _central(f, x, eps) / 2, "0.5 times"),
+    (lambda f, x, eps: _central(f, x, eps, step=eps * 10), "a step other than the eps"),
+    # A third round, typed after the second was named.
+    (lambda f, x, eps: _forward_over_two_eps(f, x, eps), "forward differences divided by 2ε"),
+    # A fourth round: no formula of the catalogue, named by what the result shows.
+    (lambda f, x, eps: _central(f, x, eps) * (np.arange(x.size).reshape(x.shape) > 0), "loop skips them"),
+    (lambda f, x, eps: _central(f, x, eps) * (np.arange(x.size).reshape(x.shape) < x.size - 1), "loop skips"),
+    (lambda f, x, eps: np.abs(_central(f, x, eps)), "some signs are flipped"),
+]
+
+
+def _rel_norm_difference(a, b):
+    d = np.linalg.norm(a) + np.linalg.norm(b)
+    return 0.0 if d == 0 else abs(np.linalg.norm(a) - np.linalg.norm(b)) / d
+
+
+REL_TYPED = [
+    (_rel_norm_difference, "difference of the norms"),
+    (lambda a, b: np.linalg.norm(a - b) / max(np.linalg.norm(a), 1e-300) + np.linalg.norm(b), "parentheses"),
+    (lambda a, b: np.linalg.norm(a - b) / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-300), "product"),
+    (
+        lambda a, b: 1 - np.dot(a, b) / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-300),
+        "cosine",
+    ),
+    (lambda a, b: np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-300), "entry by entry"),
+    (lambda a, b: 100 * (nb06._rel(a, b)), "percent"),
+    (lambda a, b: round(float(nb06._rel(a, b)), 2), "rounded"),
+    (
+        lambda a, b: (
+            np.sqrt(np.sum(a - b) ** 2) / max(np.sqrt(np.sum(a) ** 2) + np.sqrt(np.sum(b) ** 2), 1e-300)
+        ),
+        "sum of the entries",
+    ),
+    (lambda a, b: [nb06._rel(a, b)], "list"),
+    (lambda a, b: nb06._rel(a, b) ** 2, "squared"),
+    # A second round, typed after the catalogue above was written.
+    (lambda a, b: nb06._rel(a, b) / 2, "half"),
+    (
+        lambda a, b: np.linalg.norm(a - b, 1) / max(np.linalg.norm(a, 1) + np.linalg.norm(b, 1), 1e-300),
+        "one-norms",
+    ),
+    # A third round, typed after the second was named: the last one was accepted before.
+    (_rel_threshold, "below a threshold"),
+    (lambda a, b: np.linalg.norm(a - b) / max(np.abs(a).max() + np.abs(b).max(), 1e-300), "max-norms"),
+    (lambda a, b: nb06._rel(a, b) if np.linalg.norm(a) > 0 else 0.0, "whenever a is zero"),
+    (lambda a, b: nb06._rel(a, b) if np.linalg.norm(b) > 0 else 0.0, "whenever b is zero"),
+    # A fourth round: no formula of the catalogue, named by a property every right answer has.
+    (
+        lambda a, b: np.sum((a - b) ** 2) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300),
+        "outside [0, 1]",
+    ),
+    (lambda a, b: np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b) + 1), "by 1000"),
+    (
+        lambda a, b: np.linalg.norm(a - b) / (2 * np.linalg.norm(b)) if np.linalg.norm(b) else 0.0,
+        "swapping a and b",
+    ),
+]
+
+
+def _checker_variant(analytic=None, numeric_move=None, score=None, step_reaches_f=True, down_unit=False):
+    """The learner's checker, with one of its parts replaced by a typed mistake."""
+
+    def my_gradient_check(f, x, grad, entries, directions, eps):
+        old = x.copy()
+
+        def slope(u):
+            m = u if numeric_move is None else numeric_move(u)
+            if not step_reaches_f:
+                x2 = old + eps * m  # noqa: F841 - the mistake: f() reads x, which never moves
+                up = f()
+                down = f()
+                return (up - down) / (2 * eps)
+            x[...] = old + eps * m
+            up = f()
+            x[...] = old - (eps if down_unit else eps * m)
+            down = f()
+            x[...] = old
+            return (up - down) / (2 * eps)
+
+        moves = [np.eye(1, x.size, int(k)).reshape(x.shape) for k in np.ravel(entries)] + list(directions)
+        n = np.array([slope(u) for u in moves])
+        a = np.array([np.sum(grad * u) if analytic is None else analytic(grad, u) for u in moves])
+        if score is None:
+            d = np.abs(n) + np.abs(a)
+            e = np.divide(np.abs(n - a), d, out=np.zeros_like(d), where=d > 0)
+        else:
+            e = score(n, a)
+        return e[: len(np.ravel(entries))], e[len(np.ravel(entries)) :]
+
+    return my_gradient_check
+
+
+def _zero_safe(num, den):
+    return np.divide(num, den, out=np.zeros_like(den), where=den > 0)
+
+
+CHECKER_TYPED = [
+    (_checker_variant(analytic=lambda grad, u: grad.sum()), "grad.sum()"),  # the newcomer review's
+    (_checker_variant(numeric_move=lambda u: u / np.linalg.norm(u)), "normalised"),  # the review's
+    (_checker_variant(step_reaches_f=False), "never reaches f"),  # the review's
+    (_checker_variant(score=lambda n, a: _zero_safe(n - a, np.abs(n) + np.abs(a))), "signed"),
+    (_checker_variant(score=lambda n, a: _zero_safe(np.abs(n - a), np.abs(n + a))), "|n + a|"),
+    (
+        _checker_variant(score=lambda n, a: _zero_safe(np.abs(n - a), np.maximum(abs(n), abs(a)))),
+        "max(|n|, |a|)",
+    ),
+    (_checker_variant(score=lambda n, a: n), "slopes themselves"),
+    (_checker_variant(score=lambda n, a: a), "slopes themselves"),
+    (_checker_variant(down_unit=True), "x − ε"),
+    (_checker_variant(analytic=lambda grad, u: np.sum(grad * u) / np.linalg.norm(u)), "normalised"),
+    (
+        lambda *a: tuple(float(np.max(e)) for e in _own_check(*a)),
+        "one error per entry",
+    ),
+    # A second round, typed after the catalogue above was written.
+    (lambda *a: tuple(e / 2 for e in _own_check(*a)), "0.5 times"),
+    (lambda *a: (_own_check(*a)[0],) * 2, "both results are the entries' errors"),
+    # A third round, typed after the second was named.
+    (lambda *a: (_own_check(*a)[0], _own_check(*a)[1][:1]), "expected shape"),
+    (lambda *a: tuple(100 * e for e in _own_check(*a)), "100 times"),
+    # A fourth round, typed after the third was named.
+    (
+        _checker_variant(
+            score=lambda n, a: np.divide(
+                np.abs(n - a), np.abs(n) + np.abs(a), out=np.ones_like(n), where=np.abs(n) + np.abs(a) > 0
+            )
+        ),
+        "score 0/0 as 0",
+    ),
+]
+
+
+@pytest.mark.parametrize("wrong, words", CENTRAL_TYPED)
+def test_numerical_grad_names_every_typed_wrong_answer(wrong, words):
+    with np.errstate(all="ignore"):
+        expect_named(nb06.check_central_difference(wrong), words)
+
+
+@pytest.mark.parametrize("wrong, words", REL_TYPED)
+def test_relative_error_names_every_typed_wrong_answer(wrong, words):
+    with np.errstate(all="ignore"):
+        expect_named(nb06.check_relative_error(wrong), words)
+
+
+@pytest.mark.parametrize("wrong, words", CHECKER_TYPED)
+def test_my_gradient_check_names_every_typed_wrong_answer(wrong, words):
+    with np.errstate(all="ignore"):
+        expect_named(nb06.check_gradient_checker(wrong), words)
+
+
+def test_no_typed_wrong_answer_of_06_gets_the_generic_reply():
+    with np.errstate(all="ignore"):
+        replies = [nb06.check_central_difference(w) for w, _ in CENTRAL_WRONG + CENTRAL_TYPED]
+        replies += [nb06.check_relative_error(w) for w, _ in REL_WRONG + REL_TYPED]
+        replies += [nb06.check_gradient_checker(w) for w, words in CHECKER_WRONG + CHECKER_TYPED if words]
+    assert generic_share(replies) == 0
+
+
+def test_the_typed_replies_speak_chinese():
+    cu.set_language("zh")
+    try:
+        with np.errstate(all="ignore"):
+            still = nb06.check_gradient_checker(_checker_variant(step_reaches_f=False))
+            row = nb06.check_central_difference(_first_row_loop)
+        scalars = nb06.check_gradient_checker(lambda *a: tuple(float(np.max(e)) for e in _own_check(*a)))
+    finally:
+        cu.set_language("en")
+    assert "这一步根本没有到达 f" in still.message, still
+    assert "只填了第一行" in row.message, row
+    assert "该返回数组的地方你返回了一个数（float, float）" in scalars.message, scalars

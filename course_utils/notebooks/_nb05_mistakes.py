@@ -1,0 +1,181 @@
+"""More wrong answers of notebook 05's exercises, as a newcomer types them (issue 19 §4).
+
+Each entry is the wrong formula itself and the reply that names it; ``nb05_fused_cross_entropy``
+adds them to its checkers' catalogues, after the mistakes the notebook's own text names.
+"""
+
+import numpy as np
+
+from ..i18n import N_, _
+from ..softmax import softmax
+
+
+def _sigmoid(z):
+    return 0.5 * (1 + np.tanh(z / 2))  # 1 / (1 + e^−z), without overflow for large |z|
+
+
+def _onehot(z, y):
+    return np.eye(z.shape[1])[y]
+
+
+def _batch_softmax(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def _fused(z, y):
+    return (softmax(z) - _onehot(z, y)) / z.shape[0]
+
+
+_SIGMOID = N_(
+    "that is σ(z) − t, with the sigmoid 1/(1 + e^−z) of each logit on its own: the cost here is the "
+    "softmax's cross-entropy, so h = softmax(z), whose rows sum to 1; the gradient is (h − t)/N"
+)
+_WHOLE_BATCH = N_(
+    "that h is one softmax over the whole batch (np.exp(z) / np.exp(z).sum()): each row is a sample "
+    "with its own softmax, summed over its classes, axis=1, keepdims=True"
+)
+_WITH_RESPECT_TO_H = N_(
+    "that is −t/(N·h), the gradient with respect to h, not with respect to the logits z: through the "
+    "softmax's Jacobian it becomes (h − t)/N"
+)
+
+
+def fused_typed_mistakes():
+    """Exercise 1 (``fused_grad``): ``(wrong(z, y), message)`` pairs."""
+    return [
+        (lambda z, y: (_sigmoid(z) - _onehot(z, y)) / z.shape[0], _(_SIGMOID)),
+        (
+            lambda z, y: _sigmoid(z) - _onehot(z, y),
+            _(_SIGMOID) + _(", and the 1/N of the mean is missing too"),
+        ),
+        (
+            lambda z, y: (softmax(z) - y[:, None]) / z.shape[0],
+            _(
+                "the label numbers themselves were subtracted, y[:, None]: t is the one-hot of y, a 1 "
+                "in column y[n] of row n and 0 elsewhere, np.eye(C)[y]"
+            ),
+        ),
+        (lambda z, y: (_batch_softmax(z) - _onehot(z, y)) / z.shape[0], _(_WHOLE_BATCH)),
+        (
+            lambda z, y: (np.log(softmax(z)) - _onehot(z, y)) / z.shape[0],
+            _(
+                "that is (log h − t)/N: the gradient has h itself, (h − t)/N; the log is in the loss, "
+                "not here"
+            ),
+        ),
+        (
+            lambda z, y: _fused(z, y) * softmax(z) * (1 - softmax(z)),
+            _(
+                "that is (h − t)/N times h(1 − h), a sigmoid's derivative: the softmax's Jacobian is "
+                "already inside h − t; multiply by nothing more"
+            ),
+        ),
+        (lambda z, y: -_onehot(z, y) / softmax(z) / z.shape[0], _(_WITH_RESPECT_TO_H)),
+        (
+            lambda z, y: -np.mean(np.log(softmax(z)[np.arange(z.shape[0]), y])),
+            _("that is the loss itself, one number: the exercise asks for its gradient, shape (N, C)"),
+        ),
+        (
+            lambda z, y: -np.log(softmax(z)[np.arange(z.shape[0]), y]) / z.shape[0],
+            _(
+                "those are the loss's terms −log h_y / N, one per sample: the exercise asks for the "
+                "gradient, (N, C)"
+            ),
+        ),
+        (
+            lambda z, y: _fused(z, y).mean(axis=0),
+            _("your result is averaged over the batch, one row: keep one row per sample, shape (N, C)"),
+        ),
+        (
+            lambda z, y: _fused(z, y).sum(axis=0),
+            _("your result is summed over the batch, one row: keep one row per sample, shape (N, C)"),
+        ),
+        (
+            lambda z, y: (np.exp(z) - _onehot(z, y)) / z.shape[0],
+            _("that is (e^z − t)/N: the softmax divides each row of e^z by its sum, h = e^z / Σ_k e^z_k"),
+        ),
+        (
+            lambda z, y: softmax(z) - _onehot(z, y) / z.shape[0],
+            _("the 1/N divides t alone: it divides the whole difference, (h − t)/N"),
+        ),
+        (
+            lambda z, y: (softmax(z) - 1) / z.shape[0],
+            _("1 is subtracted from every entry: only each row's label entry gets it (t is one-hot)"),
+        ),
+    ]
+
+
+def _general(z, t):
+    return (softmax(z) * t.sum(axis=1, keepdims=True) - t) / z.shape[0]
+
+
+def soft_typed_mistakes():
+    """Exercise 2 (``soft_target_grad``): ``(wrong(z, t), message)`` pairs."""
+    return [
+        (
+            lambda z, t: _fused(z, t.argmax(axis=1)),
+            _(
+                "those are hard labels, t.argmax(axis=1): a soft target spreads its weight over several "
+                "classes and all of it counts; use t as given, (h·Σt − t)/N"
+            ),
+        ),
+        (
+            lambda z, t: (softmax(z) - t) * t.sum(axis=1, keepdims=True) / z.shape[0],
+            _("Σt multiplies the whole difference (h − t): it belongs on h alone, (h·Σt − t)/N"),
+        ),
+        (
+            lambda z, t: (softmax(z) - t / t.sum()) / z.shape[0],
+            _(
+                "that divides t by the sum of the whole array and then uses h − t: the loss −Σ t log h "
+                "weighs each row by its Σt, so the gradient is (h·Σt − t)/N, with t as given"
+            ),
+        ),
+        (
+            lambda z, t: (softmax(z) - t) * t.sum() / z.shape[0],
+            _(
+                "(h − t) times the sum of the whole t: Σt belongs on h alone, and it is each row's own "
+                "sum, (h·Σt − t)/N with t.sum(axis=1, keepdims=True)"
+            ),
+        ),
+        (
+            lambda z, t: (softmax(z) * t.sum(axis=1, keepdims=True) - t) / t.sum(axis=1, keepdims=True),
+            _("you divided by each row's Σt where the mean divides by N, the batch size: (h·Σt − t)/N"),
+        ),
+        (
+            lambda z, t: (softmax(z) * t.sum(axis=1, keepdims=True) + t) / z.shape[0],
+            _("the sign of t is flipped: (h·Σt − t)/N, not (h·Σt + t)/N"),
+        ),
+        (
+            lambda z, t: (softmax(z) * t - t) / z.shape[0],
+            _(
+                "that is (h ⊙ t − t)/N: h is multiplied by the row's sum Σ_k t_k, one number, not by t "
+                "entrywise"
+            ),
+        ),
+        (lambda z, t: -t / softmax(z) / z.shape[0], _(_WITH_RESPECT_TO_H)),
+        (
+            lambda z, t: (softmax(z) * z.shape[1] - t) / z.shape[0],
+            _(
+                "that is h·C − t: C is the number of classes; the factor is each row's sum of "
+                "targets, Σ_k t_k"
+            ),
+        ),
+        (
+            lambda z, t: (softmax(z) * t.max(axis=1, keepdims=True) - t) / z.shape[0],
+            _("that is h times each row's largest target: the factor is the row's sum, Σ_k t_k"),
+        ),
+        (
+            lambda z, t: (z * t.sum(axis=1, keepdims=True) - t) / z.shape[0],
+            _("the softmax is missing: you used the logits z where h = softmax(z) belongs"),
+        ),
+        (lambda z, t: (_batch_softmax(z) * t.sum(axis=1, keepdims=True) - t) / z.shape[0], _(_WHOLE_BATCH)),
+        (
+            lambda z, t: _general(z, t).sum(axis=0),
+            _("your result is summed over the batch, one row: keep one row per sample, shape (N, C)"),
+        ),
+        (
+            lambda z, t: _general(z, t).mean(axis=0),
+            _("your result is averaged over the batch, one row: keep one row per sample, shape (N, C)"),
+        ),
+    ]
