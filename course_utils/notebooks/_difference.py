@@ -103,12 +103,23 @@ def _difference(exercise, got, expected, args=(), names=None, fn=None):
                 text = _("not the expected values: {which}expected {want}, got {have}").format(
                     which=which, want=want, have=have
                 )
-            float32 = np.nanmax(diff) <= 1e-5 * max(np.abs(e).max(), 1e-300)
-            if float32:  # a likely mistake is named: not the bare reply
-                text += _(
-                    " (close, but only to about 1e-6: float32 arithmetic somewhere? compute in float64)"
+            if np.nanmax(diff) <= 1e-5 * max(np.abs(e).max(), 1e-300):  # a likely mistake: named
+                if idx:
+                    close = _(
+                        "your result is close, but only to about 1e-6: float32 arithmetic somewhere? "
+                        "compute in float64 (the largest difference {which}is at index {index}: "
+                        "expected {want}, got {have})"
+                    )
+                else:
+                    close = _(
+                        "your result is close, but only to about 1e-6: float32 arithmetic somewhere? "
+                        "compute in float64 ({which}expected {want}, got {have})"
+                    )
+                index = idx if len(idx) > 1 else (idx[0] if idx else None)
+                return Feedback(
+                    exercise, "wrong", close.format(which=which, index=index, want=want, have=have)
                 )
-            return Feedback(exercise, "wrong", text, generic=not float32)
+            return Feedback(exercise, "wrong", text, generic=True)
     return Feedback(exercise, "wrong", _("not the expected values"), generic=True)
 
 
