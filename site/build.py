@@ -54,8 +54,8 @@ WIDGET_NOTE = {
     "zh": "这个交互控件在 Jupyter 中才能操作：请在 Jupyter 中打开本笔记本。上方的图是它的初始状态。",
 }
 LEARNER_SEES = {
-    "en": "**Exercise.** Your notebook shows this cell; write your answer in it and run it:",
-    "zh": "**练习。** 你的笔记本里是这个单元格：在其中写出你的答案并运行：",
+    "en": "Your notebook shows this cell: write your answer in it, then run it.",
+    "zh": "你的笔记本里是这个单元格：在其中写出你的答案，然后运行。",
 }
 # MathJax 3 (es5 build) as the django-static-mathjax wheel ships it: the SVG bundle and the parts its
 # menu and accessibility tools load on demand.
