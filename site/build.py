@@ -10,6 +10,7 @@ solution notebooks of each edition in ``build/site-src/<edition>/`` and changes 
 
 - each exercise cell (the one holding ``### BEGIN SOLUTION``) is preceded by the code the learner's
   copy shows in its place, and the answer (code and check) goes behind a click, closed by default;
+- each page's download button gives the learner's copy of its notebook, exercises blank;
 - each live widget's output (which needs a kernel) becomes its static picture's note: the picture
   of its starting state is the figure right above it in every notebook;
 
@@ -183,6 +184,9 @@ def build(out, work, strict=True):
             command += ["-W", "--keep-going"]
         command += [str(src), str(out / edition)]
         subprocess.run(command, check=True, env=env, cwd=ROOT)
+        # The page's download button gives the learner's copy, exercises blank, not the staged page.
+        for path in sorted(spec["learner"].glob("[0-9][0-9]_*.ipynb")):
+            shutil.copy2(path, out / edition / "_sources" / "notebooks" / path.name)
     (out / "index.html").write_text(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta http-equiv="refresh" content="0; url=en/index.html">'

@@ -43,7 +43,8 @@ html_css_files = ["course.css"]
 
 html_theme = "sphinx_book_theme"
 html_title = "Backprop Through Softmax"
-html_copy_source = False
+# The download button links to _sources/<page>.ipynb; build.py puts the learner copy there.
+html_copy_source = True
 html_show_sourcelink = False
 html_theme_options = {
     "use_download_button": True,

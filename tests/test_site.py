@@ -9,6 +9,7 @@ import functools
 import http.server
 import importlib.util
 import json
+import os
 import re
 import threading
 import urllib.parse
@@ -252,3 +253,76 @@ def test_language_switch_lands_on_the_same_notebook(offline_page):
     page.locator("a.course-language-switch").first.click()
     page.wait_for_url("**/en/notebooks/05_fused_cross_entropy.html")
     assert refused == []
+
+
+# ---- accessibility: axe-core, in both editions and both themes -------------------------------------
+
+GATED = ("serious", "critical")
+AXE_VIOLATIONS = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+    .map(v => ({id: v.id, impact: v.impact, where: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+
+
+def _axe(page):
+    """axe-core's violations on the open page (the engine is the npm package's build, in a wheel)."""
+    axe_playwright_python = pytest.importorskip("axe_playwright_python")
+    script = Path(axe_playwright_python.__file__).parent / "axe.min.js"
+    page.add_script_tag(path=str(script))
+    return page.evaluate(AXE_VIOLATIONS)
+
+
+def test_axe_sees_a_planted_violation(offline_page):
+    page, base, refused = offline_page
+    page.goto(f"{base}/en/index.html")
+    page.evaluate("document.querySelector('article').insertAdjacentHTML('beforeend', '<img src=\"x.svg\">')")
+    assert any(v["id"] == "image-alt" and v["impact"] in GATED for v in _axe(page))
+
+
+# axe-core needs several seconds a page on the long notebooks, so the suite audits a front page and
+# one notebook per edition; COURSE_SITE_AUDIT=all audits every page of both editions (none had a
+# serious or critical violation when this was written).
+AUDITED = {
+    "en": ["index.html", "notebooks/02_softmax_jacobian.html"],
+    "zh": ["index.html", "notebooks/05_fused_cross_entropy.html"],
+}
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_no_serious_or_critical_accessibility_violation(site, offline_page, edition):
+    page, base, refused = offline_page
+    if os.environ.get("COURSE_SITE_AUDIT") == "all":
+        paths = [p.relative_to(site / edition).as_posix() for p in _pages(site, edition)]
+    else:
+        paths = AUDITED[edition]
+    found = {}
+    for path in paths:
+        page.goto(f"{base}/{edition}/{path}")
+        page.wait_for_load_state("networkidle")
+        bad = [v for v in _axe(page) if v["impact"] in GATED]
+        if bad:
+            found[path] = bad
+    assert found == {}
+
+
+def test_a_dark_theme_page_passes_the_audit_too(offline_page):
+    page, base, refused = offline_page
+    page.emulate_media(color_scheme="dark")
+    try:
+        page.goto(f"{base}/zh/notebooks/07_mismatch_lab.html")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        assert [v for v in _axe(page) if v["impact"] in GATED] == []
+    finally:
+        page.emulate_media(color_scheme="light")
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_download_button_gives_the_learner_copy(site, edition):
+    learner = build.EDITIONS[edition]["learner"]
+    for name in NOTEBOOKS:
+        page = site / edition / "notebooks" / name.replace(".ipynb", ".html")
+        links = re.findall(
+            r'<a href="([^"]+)"[^>]*btn-download-source-button', page.read_text(encoding="utf-8")
+        )
+        assert len(links) == 1, page
+        target = page.parent / links[0]
+        assert target.name == name and target.read_bytes() == (learner / name).read_bytes(), page
