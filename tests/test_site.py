@@ -326,3 +326,36 @@ def test_download_button_gives_the_learner_copy(site, edition):
         assert len(links) == 1, page
         target = page.parent / links[0]
         assert target.name == name and target.read_bytes() == (learner / name).read_bytes(), page
+
+
+def _contrast(png):
+    """WCAG contrast between the darkest and the lightest 1% of an element's pixels."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float) / 255
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    luminance = linear @ np.array([0.2126, 0.7152, 0.0722])
+    dark, light = np.percentile(luminance, [1, 99])
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_figures_stay_legible_in_both_themes(offline_page, scheme):
+    page, base, refused = offline_page
+    page.emulate_media(color_scheme=scheme)
+    try:
+        for path in ["en/notebooks/02_softmax_jacobian.html", "zh/notebooks/07_mismatch_lab.html"]:
+            page.goto(f"{base}/{path}")
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("document.documentElement.dataset.theme") == scheme
+            images = page.locator("article .cell_output img")
+            assert images.count() > 0, path
+            for i in range(images.count()):
+                image = images.nth(i)
+                image.scroll_into_view_if_needed()
+                assert _contrast(image.screenshot()) >= 4.5, (path, scheme, image.get_attribute("src"))
+    finally:
+        page.emulate_media(color_scheme="light")
