@@ -1,4 +1,4 @@
-"""ruff (lint and format) is clean over the code, the tests, the benchmarks and the notebooks."""
+"""ruff (lint and format) is clean over the code, the tests, the benchmarks, the notebooks and the site."""
 
 import subprocess
 import sys
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PATHS = ["course_utils", "tests", "benchmarks", "notebooks"]
+PATHS = ["course_utils", "tests", "benchmarks", "notebooks", "site"]
 
 
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=["lint", "format"])

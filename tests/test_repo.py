@@ -34,7 +34,7 @@ def test_readme_open_command_points_at_something_that_exists():
 
 LEARNER_PACKAGES = ("numpy", "matplotlib", "jupyterlab", "ipykernel", "ipywidgets", "nbval", "tqdm")
 # What only tests, teachers, contributors or the hub need: never in the learner's install.
-DEV_ONLY = ("pytest", "hypothesis", "ruff", "playwright", "jupyterhub")
+DEV_ONLY = ("pytest", "hypothesis", "ruff", "playwright", "jupyterhub", "sphinx", "myst-nb", "jieba")
 
 
 def requirement_names(path):
