@@ -16,9 +16,15 @@ What it sets up (hub/README.md has the steps and says what is and is not isolate
   copied into ``~/backprop-through-softmax`` (0700, files 0600) by a process running as the learner,
   never over a file that is there; the server and everything it starts run with umask 077, and
   kernels talk to the server over Unix sockets in the learner's private runtime folder, not TCP.
-- Limits: every process of a learner's server (the server, each kernel, each terminal) gets
-  ``mem_limit`` as its data-segment limit (RLIMIT_DATA) and the learner at most ``MAX_PROCESSES``
-  processes and threads (RLIMIT_NPROC); NumPy's thread pools are held to one thread.
+- Limits per learner: each learner's server, and every kernel and terminal it starts, run in a
+  control group of that learner's (hub/learner_cgroup.py) holding ``mem_limit`` of memory,
+  ``cpu_limit`` cores and ``MAX_PROCESSES`` processes for all of them together; it is made before
+  the server starts and removed when it stops. No cgroup, no server, unless the teacher turns the
+  groups off (``c.CourseSpawner.learner_cgroups = False``), which the hub then logs at each start.
+- Limits per process: each process gets ``PROCESS_MEMORY`` as its data-segment limit (RLIMIT_DATA:
+  one huge array fails with a MemoryError in its cell rather than the kernel being killed) and the
+  learner at most ``MAX_PROCESSES`` processes and threads (RLIMIT_NPROC); NumPy's thread pools are
+  held to one thread.
 - HTTPS: with the teacher's certificate and key (``COURSE_HUB_TLS_CERT`` / ``COURSE_HUB_TLS_KEY``,
   default ``/etc/jupyterhub/tls/{cert,key}.pem``) the hub serves HTTPS on port 443; without them it
   listens on 127.0.0.1:8000 only, for a reverse proxy on this machine that holds the certificate.
@@ -37,6 +43,10 @@ import sys
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
+from traitlets import Bool, Unicode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # hub/learner_cgroup.py, beside this file
+from learner_cgroup import CgroupUnavailable, LearnerCgroup  # noqa: E402
 
 # Where the learner release is (course_utils.teaching.release writes it; hub/README.md, step 1).
 RELEASE = Path(os.environ.get("COURSE_RELEASE", "/opt/backprop-through-softmax/release"))
@@ -45,7 +55,9 @@ FOLDER = "backprop-through-softmax"  # the learner's copy, in their home
 BIN = Path(sys.executable).parent  # the learners' environment: the hub runs in it, and so do servers
 TLS_CERT = Path(os.environ.get("COURSE_HUB_TLS_CERT", "/etc/jupyterhub/tls/cert.pem"))
 TLS_KEY = Path(os.environ.get("COURSE_HUB_TLS_KEY", "/etc/jupyterhub/tls/key.pem"))
-MEMORY_LIMIT = "1G"  # per process; a notebook-08 kernel peaks at about 360 MB and runs under 1G
+MEMORY_LIMIT = "1536M"  # per learner, all processes together: a server and two notebook-08 kernels fit
+CPU_LIMIT = 1.0  # per learner, all processes together: one core's worth of time
+PROCESS_MEMORY = 1024**3  # per process (RLIMIT_DATA); a notebook-08 kernel peaks at about 360 MB
 MAX_PROCESSES = 512  # per learner, threads included: a server and a few kernels use about 100
 UMASK = 0o077  # what a learner's server saves is readable by that learner only
 
@@ -61,21 +73,98 @@ c.PAMAuthenticator.admin_groups = {"course-admin"}
 
 # --- Each learner's server --------------------------------------------------------------------------
 class CourseSpawner(LocalProcessSpawner):
-    """LocalProcessSpawner whose servers start with umask 077 and the limits above, as the learner.
+    """LocalProcessSpawner whose servers start in the learner's cgroup, with umask 077 and rlimits.
 
-    The limits are set before the switch to the learner's account, as hard limits: the learner's
-    processes inherit them and cannot raise them. ``mem_limit`` is enforced per process
-    (RLIMIT_DATA: heap and private memory, what NumPy's arrays take); a kernel that asks for more
-    gets a MemoryError, and the learner's other kernels, the server and other learners go on.
+    Before each start, as root, a cgroup of the learner's own gets ``mem_limit``, ``cpu_limit`` and
+    ``MAX_PROCESSES`` (hub/learner_cgroup.py); the server's first act, still as root, is to join it,
+    so the server and everything it starts count against the same limits. If no cgroup can be
+    made, the start fails and says what to enable (unless ``learner_cgroups`` is False). The group
+    is removed, killing whatever the learner left running in it, when the server stops or dies.
+
+    The rlimits are set before the switch to the learner's account, as hard limits the learner's
+    processes inherit and cannot raise: ``PROCESS_MEMORY`` per process (RLIMIT_DATA: heap and
+    private memory, what NumPy's arrays take), so that one huge array gets a MemoryError in its
+    cell before the learner's cgroup is full, and ``MAX_PROCESSES`` per account (RLIMIT_NPROC).
     """
+
+    learner_cgroups = Bool(
+        True,
+        config=True,
+        help="Give each learner a cgroup with mem_limit, cpu_limit and MAX_PROCESSES. When False,"
+        " nothing limits a learner's processes together (only each process's rlimits).",
+    )
+    cgroup_parent = Unicode(
+        "jupyterhub-course",
+        config=True,
+        help="The cgroup under which each learner's group is made, in each hierarchy.",
+    )
+
+    def learner_cgroup(self):
+        return LearnerCgroup(self.user.name, self.cgroup_parent)
+
+    async def start(self):
+        self.cgroup = None
+        if not self.learner_cgroups:
+            self.log.warning(
+                "LIMITS OFF: %s's server starts WITHOUT a cgroup (c.CourseSpawner.learner_cgroups"
+                " = False): no memory limit, CPU share or process count for their processes"
+                " together; only each process's RLIMIT_DATA and the account's RLIMIT_NPROC.",
+                self.user.name,
+            )
+        else:
+            try:
+                cgroup = self.learner_cgroup()
+                await asyncio.to_thread(
+                    cgroup.create, memory=self.mem_limit, cpu=self.cpu_limit, pids=MAX_PROCESSES
+                )
+            except CgroupUnavailable as error:
+                raise RuntimeError(
+                    f"{self.user.name}'s server was not started: it must run in a cgroup with a"
+                    f" memory limit and a CPU share, and {error}. Or turn the limits off in"
+                    " jupyterhub_config.py with c.CourseSpawner.learner_cgroups = False"
+                    " (hub/README.md says what that leaves open)."
+                ) from error
+            self.cgroup = cgroup
+            self.log.info(
+                "%s's server in cgroup %s (%s): memory %s bytes, %s CPU, %s processes",
+                self.user.name,
+                ", ".join(map(str, cgroup.folders())),
+                cgroup.version,
+                self.mem_limit,
+                self.cpu_limit,
+                MAX_PROCESSES,
+            )
+        try:
+            return await super().start()
+        except BaseException:
+            await self.remove_cgroup()
+            raise
+
+    async def remove_cgroup(self):
+        """Kill what the learner left running in their cgroup and remove it (after stop or death)."""
+        if not self.learner_cgroups:
+            return
+        try:
+            cgroup = self.learner_cgroup()
+            await asyncio.to_thread(cgroup.remove)
+        except CgroupUnavailable as error:
+            self.log.warning("%s's cgroup was not removed: %s", self.user.name, error)
+
+    async def run_post_stop_hook(self):
+        # The hub calls this after every stop, including a server that died by itself.
+        await self.remove_cgroup()
+        result = super().run_post_stop_hook()
+        if inspect.isawaitable(result):
+            await result
 
     def make_preexec_fn(self, name):
         become_learner = super().make_preexec_fn(name)
-        memory = int(self.mem_limit or 0)
+        cgroup = getattr(self, "cgroup", None)
 
         def preexec():
-            if memory:
-                resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+            if cgroup is not None:
+                cgroup.join(os.getpid())  # as root, before anything else runs in this process
+            resource.setrlimit(resource.RLIMIT_DATA, (PROCESS_MEMORY, PROCESS_MEMORY))
             resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
             os.umask(UMASK)
             become_learner()
@@ -85,6 +174,7 @@ class CourseSpawner(LocalProcessSpawner):
 
 c.JupyterHub.spawner_class = CourseSpawner
 c.Spawner.mem_limit = MEMORY_LIMIT
+c.Spawner.cpu_limit = CPU_LIMIT
 c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
 c.Spawner.args = [
     # Kernels talk to the server over Unix sockets in ~/.local/share/jupyter/runtime (0700), not over

@@ -8,21 +8,28 @@ under /root is not; the folder is a tmpfs when the machine allows, since writing
 environment's many files on disk took minutes here), a copy of the solutions and hidden cases in
 the teacher's private home (standing for the teacher's clone), and a certificate it makes. It runs
 ``hub/jupyterhub_config.py`` as it is (PAM, the recipe's LocalProcessSpawner running each server as
-its learner, TLS) and changes only ports and the hub's own folder. Both learners log in through
+its learner in a cgroup of that learner's, TLS) and changes only ports, the hub's own folder, the
+parent of its cgroups and the CPU limit (half a core, so that a spin is throttled on any machine).
+Both learners log in through
 Chromium over HTTPS, run notebook 02 and its widget, and then, from inside each learner's kernel:
 the classmate's notebooks, home and files in /tmp cannot be read, nor the teacher's solutions and
 hidden cases; the kernel's course_utils is the release's, with no grader and no hidden case; what
 the server saves is private (umask 077); a kernel asking for more than the memory limit gets a
 MemoryError and goes on, while the classmate's kernel runs. Last, the teacher's collect command
-gathers both learners' saved notebooks, one folder each, as the grader reads them.
+gathers both learners' saved notebooks, one folder each, as the grader reads them. A second test
+checks the per-learner cgroups: who is in which, two kernels of one learner past the learner's
+memory limit (one is killed and restarted, the classmate goes on), a CPU spin throttled, and a
+stopped server's group removed.
 
 It needs root, ``useradd``, ``openssl``, ``/usr/bin/python3`` with ``venv``, configurable-http-proxy,
-Chromium and a package index for pip. It changes the machine's accounts while it runs, so outside CI
+Chromium, a package index for pip, and cgroups (v2 with the memory, cpu and pids controllers, or
+those three v1 hierarchies) it may write to. It changes the machine's accounts while it runs, so outside CI
 it runs only when asked (``COURSE_HUB_REAL_ACCOUNTS=1``) and otherwise skips, saying why; under CI
 (``CI=true``) every skip is a failure instead.
 """
 
 import grp
+import importlib.util
 import json
 import os
 import pwd
@@ -58,6 +65,17 @@ SOLUTION = f"notebooks/solutions/{NOTEBOOK}"
 SYSTEM_PYTHON = Path("/usr/bin/python3")  # Debian's python3, the one hub/README.md builds on
 ARTEFACTS = ROOT / "build" / "hub"
 GiB = 1024**3
+MiB = 1024**2
+LEARNER_MEMORY = 1536 * MiB  # the recipe's mem_limit: a learner's processes together
+TEST_CPU_LIMIT = 0.5  # cores per learner here (the recipe: 1): one spinning process exceeds it anywhere
+
+
+def _cgroups():
+    """hub/learner_cgroup.py, the recipe's own code, to find and remove the groups the test made."""
+    spec = importlib.util.spec_from_file_location("hub_learner_cgroup", ROOT / "hub" / "learner_cgroup.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _require_tools():
@@ -82,6 +100,11 @@ def _require_tools():
         import playwright.sync_api  # noqa: F401
     except ImportError:
         unavailable("playwright is not installed: `pip install -r requirements-dev.txt`", "hub test")
+    cgroups = _cgroups()
+    try:
+        cgroups.hierarchies()
+    except cgroups.CgroupUnavailable as error:
+        unavailable(f"the recipe starts no server without a cgroup per learner, and {error}", "hub test")
     return proxy
 
 
@@ -94,6 +117,7 @@ class Machine:
 
     def __init__(self):
         self.accounts, self.groups, self.folders, self.processes, self.mounts = [], [], [], [], []
+        self.cgroup_parents = []
 
     def group(self, name):
         try:
@@ -151,7 +175,9 @@ class Machine:
                         shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
                 except OSError:
                     pass
-        steps.append(f"processes {time.monotonic() - began:.0f} s")
+        for parent in self.cgroup_parents:  # the learners' groups, and what still runs in them
+            _remove_cgroups(parent)
+        steps.append(f"processes and cgroups {time.monotonic() - began:.0f} s")
         for name in self.accounts:
             subprocess.run(["userdel", "-r", name], capture_output=True)
         steps.append(f"accounts {time.monotonic() - began:.0f} s")
@@ -167,6 +193,51 @@ class Machine:
         if self.accounts or self.folders:
             print(f"\nundone in {time.monotonic() - began:.0f} s ({', '.join(steps)})")
         self.accounts, self.groups, self.folders, self.processes, self.mounts = [], [], [], [], []
+        self.cgroup_parents = []
+
+
+def _remove_cgroups(parent):
+    """Every learner's group under ``parent`` (its processes killed), then ``parent``; never raises."""
+    cgroups = _cgroups()
+    try:
+        found = cgroups.hierarchies()
+    except cgroups.CgroupUnavailable:
+        return
+    for root in sorted(set(found[1].values())):
+        top = root / parent
+        for child in sorted(top.iterdir()) if top.is_dir() else ():
+            if child.is_dir():
+                try:
+                    cgroups.LearnerCgroup(child.name, parent, found).remove()
+                except (OSError, cgroups.CgroupUnavailable):
+                    pass
+        try:
+            top.rmdir()
+        except OSError:
+            pass
+
+
+def _favour(parent):
+    """Give the test's parent cgroup the largest CPU weight on this machine, before the hub makes
+    the learners' groups in it.
+
+    On a machine busy with other work (the project's is shared by several developers' test runs),
+    the test's groups together would get less than the half core a learner may use, and a spin
+    would never reach its quota. The weight only decides how the CPU is shared between this
+    parent and the machine's other processes; within it, each learner's quota is the recipe's.
+    """
+    cgroups = _cgroups()
+    version, roots = cgroups.hierarchies()
+    top = roots["cpu"] / parent
+    if version == "v2":
+        control = roots["cpu"] / "cgroup.subtree_control"
+        if "cpu" not in control.read_text().split():
+            control.write_text("+cpu")
+        top.mkdir(exist_ok=True)
+        (top / "cpu.weight").write_text("10000")  # the largest
+    else:
+        top.mkdir(exist_ok=True)
+        (top / "cpu.shares").write_text(str(2**18))  # the largest
 
 
 def _stop(process, timeout=30):
@@ -199,8 +270,8 @@ def _certificate(folder):
     return cert, key
 
 
-def _test_config(work, proxy, port, settings):
-    """The recipe, loaded as it is; then only ports and the hub's own folder, for a test."""
+def _test_config(work, proxy, port, settings, cgroup_parent):
+    """The recipe, loaded as it is; then ports, the hub's own folder and cgroups, for a test."""
     lines = [
         f"load_subconfig({str(CONFIG)!r})",
         # The recipe chose HTTPS because it found the certificate; the test keeps it, on a free port.
@@ -214,6 +285,10 @@ def _test_config(work, proxy, port, settings):
         f"c.JupyterHub.cookie_secret_file = {str(work / 'jupyterhub_cookie_secret')!r}",
         # Only for the test's eyes: JupyterLab renders every cell, so the test finds them all.
         f"c.Spawner.environment = dict(c.Spawner.environment, JUPYTERLAB_SETTINGS_DIR={str(settings)!r})",
+        # The learners' cgroups under a parent of the test's own, which it removes afterwards.
+        f"c.CourseSpawner.cgroup_parent = {cgroup_parent!r}",
+        # Half a core per learner instead of one, so that a spin is throttled on any machine.
+        f"assert c.Spawner.cpu_limit == 1.0; c.Spawner.cpu_limit = {TEST_CPU_LIMIT}",
     ]
     path = work / "jupyterhub_test_config.py"
     path.write_text("\n".join(lines) + "\n")
@@ -261,7 +336,10 @@ def hub(tmp_path_factory, request):
         work = tmp_path_factory.mktemp("hub")
         cert, key = _certificate(work)
         port = free_port()
-        config = _test_config(work, proxy, port, opt / "lab-settings")
+        cgroup_parent = f"bts-hub-test-{tag}"
+        machine.cgroup_parents.append(cgroup_parent)
+        _favour(cgroup_parent)
+        config = _test_config(work, proxy, port, opt / "lab-settings", cgroup_parent)
         env = dict(
             os.environ,
             COURSE_RELEASE=str(release),
@@ -304,6 +382,7 @@ def hub(tmp_path_factory, request):
             "cert": cert,
             "work": work,
             "log": log_path,
+            "cgroup_parent": cgroup_parent,
         }
     finally:
         machine.undo()
@@ -449,6 +528,7 @@ out["server port"] = urlsplit(os.environ["JUPYTERHUB_SERVICE_URL"]).port
 limit = resource.getrlimit
 out["limits"] = {"data": limit(resource.RLIMIT_DATA), "nproc": limit(resource.RLIMIT_NPROC)}
 out["MEM_LIMIT"] = os.environ.get("MEM_LIMIT")
+out["CPU_LIMIT"] = os.environ.get("CPU_LIMIT")
 """
 PROBE_MEMORY = r"""
 import numpy as np
@@ -584,7 +664,7 @@ def test_each_learners_work_is_theirs_alone_on_the_recipes_hub(hub, browser_for_
         assert out["who listens"] == ["ipykernel_launcher", "jupyterhub-singleuser"], out["who listens"]
         assert out["this kernel listens on"] == [out["its iopub pipe"]], out
         assert out["limits"] == {"data": [GiB, GiB], "nproc": [512, 512]}, out
-        assert out["MEM_LIMIT"] == str(GiB)
+        assert (out["MEM_LIMIT"], out["CPU_LIMIT"]) == (str(LEARNER_MEMORY), str(TEST_CPU_LIMIT))
         assert out["past the limit"].startswith("MemoryError: Unable to allocate 3.00 GiB"), out
         assert out["still alive"] == 45  # the kernel that hit the limit ran the next cell
     # The kernel running notebook 02 in Ada's first tab, a different process, still answers.
@@ -612,3 +692,198 @@ def test_each_learners_work_is_theirs_alone_on_the_recipes_hub(hub, browser_for_
         page.screenshot(path=str(ARTEFACTS / f"{who}.png"))
         page.context.close()
     print(f"two real learners on the hub in {time.monotonic() - started:.0f} s")
+
+
+# Code for a kernel, sent over its WebSocket from the learner's own logged-in page (the hub's cookie is
+# the learner's credential, as in JupyterLab): an execute_request, then its output until the kernel
+# is idle again, or until the server says the kernel died and is restarting.
+EXECUTE_JS = """
+async ([url, code, timeout]) => await new Promise((resolve) => {
+  const id = crypto.randomUUID();
+  let out = "";
+  const ws = new WebSocket(url);
+  const done = (why) => { try { ws.close(); } catch (e) {} resolve({ out, why }); };
+  setTimeout(() => done("timeout"), timeout);
+  ws.onerror = () => done("error");
+  ws.onclose = () => done("closed");
+  ws.onopen = () => ws.send(JSON.stringify({
+    header: { msg_id: id, msg_type: "execute_request", username: "", session: crypto.randomUUID(),
+              date: new Date().toISOString(), version: "5.3" },
+    parent_header: {}, metadata: {}, channel: "shell", buffers: [],
+    content: { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false,
+               stop_on_error: true },
+  }));
+  ws.onmessage = (event) => {
+    const m = JSON.parse(event.data);
+    if (m.msg_type === "status" && ["restarting", "dead"].includes(m.content.execution_state)) {
+      done(m.content.execution_state);
+    }
+    if (!m.parent_header || m.parent_header.msg_id !== id) return;
+    if (m.msg_type === "stream") out += m.content.text;
+    if (m.msg_type === "error") out += m.content.ename + ": " + m.content.evalue;
+    // Outputs come on another channel than the reply: the kernel's going idle comes after them.
+    if (m.msg_type === "status" && m.content.execution_state === "idle") done("reply");
+  };
+});
+"""
+# Each of the two kernels stays under the per-process limit (RLIMIT_DATA, 1 GiB: a fresh kernel's
+# data segment is already about 220 MB); together they pass the learner's 1536 MiB.
+HOLD = "import numpy as np\nheld = np.ones(700 * 2**20 // 8)\nprint('held 700 MiB')"
+GROW = """import numpy as np
+chunks = []
+try:
+    for _ in range(30):
+        chunks.append(np.ones(25 * 2**20 // 8))
+except MemoryError:
+    pass
+print(f"grew to {25 * len(chunks)} MiB")"""
+SPIN = """import subprocess, sys
+spin = "import time\\nend = time.monotonic() + 300\\nwhile time.monotonic() < end: pass"
+spinners = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(2)]
+print(" ".join(str(p.pid) for p in spinners))"""
+
+
+def _start_kernel(page, hub, who):
+    name = hub["names"][who]
+    response = page.request.post(
+        f"{hub['base']}/user/{name}/api/kernels",
+        data=json.dumps({"name": "python3"}),
+        headers={"X-XSRFToken": _xsrf(page, name), "Content-Type": "application/json"},
+    )
+    assert response.status == 201, (response.status, response.text())
+    return response.json()["id"]
+
+
+def _execute(page, hub, who, kernel, code):
+    name = hub["names"][who]
+    url = f"wss://127.0.0.1:{hub['port']}/user/{name}/api/kernels/{kernel}/channels"
+    return page.evaluate(EXECUTE_JS, [url, code, WAIT_MS])
+
+
+def _running(pid):
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _pid_of(name, marker, other_than=None, timeout=60):
+    """The running process of account ``name`` whose command line holds ``marker`` (waits for it)."""
+    import psutil
+
+    uid = pwd.getpwnam(name).pw_uid
+    deadline = time.monotonic() + timeout
+    while True:
+        for p in psutil.process_iter(["uids", "cmdline"]):
+            mine = p.info["uids"] and p.info["uids"].real == uid
+            if mine and any(marker in a for a in p.info["cmdline"] or ()) and p.pid != other_than:
+                if _running(p.pid):
+                    return p.pid
+        assert time.monotonic() < deadline, f"no process of {name} with {marker!r} but {other_than}"
+        time.sleep(0.25)
+
+
+def _groups_of(pid):
+    """What ``/proc/<pid>/cgroup`` says: each controller's group (``""``: cgroup v2's single one)."""
+    groups = {}
+    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        for controller in controllers.split(",") if controllers else [""]:
+            groups[controller] = path
+    return groups
+
+
+def _limits(group):
+    """The limits the hub wrote into a learner's group: bytes, (quota, period) in µs, processes."""
+    read = lambda controller, name: (group.paths[controller] / name).read_text().split()  # noqa: E731
+    if group.version == "v2":
+        quota, period = read("cpu", "cpu.max")
+        memory = read("memory", "memory.max")[0]
+    else:
+        quota, period = read("cpu", "cpu.cfs_quota_us")[0], read("cpu", "cpu.cfs_period_us")[0]
+        memory = read("memory", "memory.limit_in_bytes")[0]
+    return {"memory": int(memory), "cpu": (int(quota), int(period)), "pids": int(read("pids", "pids.max")[0])}
+
+
+def test_a_learners_processes_share_one_memory_limit_and_one_cpu_quota(hub, browser_for_hub):
+    cgroups = _cgroups()
+    found = cgroups.hierarchies()
+    names, parent = hub["names"], hub["cgroup_parent"]
+    groups = {who: cgroups.LearnerCgroup(names[who], parent, found) for who in ("ada", "grace")}
+    keys = ["memory", "cpu", "pids"] if found[0] == "v1" else [""]
+    in_group = lambda who: dict.fromkeys(keys, f"/{parent}/{names[who]}")  # noqa: E731
+    groups_of = lambda pid: {k: _groups_of(pid).get(k) for k in keys}  # noqa: E731
+
+    pages = {who: _login(browser_for_hub, hub, who) for who in ("ada", "grace")}
+    for group in groups.values():
+        assert _limits(group) == {"memory": LEARNER_MEMORY, "cpu": (50_000, 100_000), "pids": 512}
+    kernels = {
+        "ada 1": _start_kernel(pages["ada"], hub, "ada"),
+        "ada 2": _start_kernel(pages["ada"], hub, "ada"),
+        "grace": _start_kernel(pages["grace"], hub, "grace"),
+    }
+    owner = lambda key: key.split()[0]  # noqa: E731
+    pids = {key: _pid_of(names[owner(key)], f"kernel-{kernel}.json") for key, kernel in kernels.items()}
+    servers = {who: _pid_of(names[who], "jupyterhub-singleuser") for who in groups}
+    # The server and the kernels it started are in their learner's group, and nobody else's.
+    for key, pid in [*servers.items(), *pids.items()]:
+        assert groups_of(pid) == in_group(owner(key)), (key, _groups_of(pid))
+        assert pid in groups[owner(key)].members()
+    assert _execute(pages["grace"], hub, "grace", kernels["grace"], "print(sum(range(10)))") == {
+        "out": "45\n",
+        "why": "reply",
+    }
+
+    # Memory: Ada's two kernels together pass her limit; the kernel kills one of them.
+    kills = {who: group.oom_kills() for who, group in groups.items()}
+    held = _execute(pages["ada"], hub, "ada", kernels["ada 1"], HOLD)
+    assert held == {"out": "held 700 MiB\n", "why": "reply"}, held
+    grown = _execute(pages["ada"], hub, "ada", kernels["ada 2"], GROW)
+    alive = {key: _running(pids[key]) for key in ("ada 1", "ada 2")}
+    print(f"\nAda's kernels after passing her limit: {alive}; the growing one said {grown}")
+    assert sorted(alive.values()) == [False, True], (alive, grown)
+    killed = next(key for key, running in alive.items() if not running)
+    survivor = next(key for key, running in alive.items() if running)
+    if killed == "ada 2":  # killed while growing: its client hears that it restarts
+        assert grown["why"] == "restarting", grown
+    else:  # the one holding 700 MiB was the biggest: the growing one went on
+        assert grown == {"out": "grew to 750 MiB\n", "why": "reply"}, grown
+    assert groups["ada"].oom_kills() > kills["ada"]
+    assert groups["grace"].oom_kills() == kills["grace"]
+    # Jupyter restarts the killed kernel (a new process, same kernel, same group); the rest runs on.
+    restarted = _pid_of(names["ada"], f"kernel-{kernels[killed]}.json", other_than=pids[killed])
+    assert groups_of(restarted) == in_group("ada")
+    assert _running(servers["ada"]) and _running(servers["grace"]) and _running(pids["grace"])
+    for who, key in (("ada", survivor), ("ada", killed), ("grace", "grace")):
+        answer = _execute(pages[who], hub, who, kernels[key], "print(sum(range(10)))")
+        assert answer == {"out": "45\n", "why": "reply"}, (key, answer)
+
+    # CPU: two processes spinning in Ada's kernel are throttled to her quota.
+    throttled = groups["ada"].throttled()
+    spun = _execute(pages["ada"], hub, "ada", kernels[survivor], SPIN)
+    assert spun["why"] == "reply", spun
+    spinners = [int(pid) for pid in spun["out"].split()]
+    assert len(spinners) == 2
+    for pid in spinners:
+        assert groups_of(pid) == in_group("ada")
+    deadline = time.monotonic() + 120  # a bound for a loaded machine, not a measurement
+    while groups["ada"].throttled() == throttled:
+        assert time.monotonic() < deadline, "Ada's spinning processes were never throttled"
+        time.sleep(0.2)
+    stopped = _execute(pages["ada"], hub, "ada", kernels[survivor], "for p in spinners: p.kill(); p.wait()")
+    assert stopped["why"] == "reply", stopped
+
+    # Grace stops her server from the hub's home page: her group goes, with all that ran in it.
+    page = pages["grace"]
+    page.goto(f"{hub['base']}/hub/home")
+    page.locator("#stop").click()
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while any(folder.exists() for folder in groups["grace"].folders()):
+        assert time.monotonic() < deadline, "Grace's cgroup was not removed when her server stopped"
+        time.sleep(0.25)
+    assert not _running(servers["grace"]) and not _running(pids["grace"])
+    assert all(folder.exists() for folder in groups["ada"].folders())  # Ada's server still runs
+    for page in pages.values():
+        page.context.close()
