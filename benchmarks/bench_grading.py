@@ -2,6 +2,13 @@
 
     python benchmarks/bench_grading.py                       # notebooks 04 and 06, 4 hand-ins a kind
     python benchmarks/bench_grading.py --notebooks 04_chain_rule_reduction --copies 2
+    python benchmarks/bench_grading.py --fast --copies 60    # every notebook: --fast, --jobs 2, 60 hand-ins
+
+With ``--fast``, each notebook's solution (every cell, widgets included, as a learner hands it in)
+is graded as a batch of ``--copies`` hand-ins with ``--jobs 2`` in the sandbox, with and without
+``--fast``, beside the time of running the notebook alone once (its code cells in one IPython
+shell, as the grader's worker runs them, outside the sandbox); the last column is the time 60
+hand-ins take at the measured rate.
 
 Each kind is graded as a batch of ``--copies`` hand-ins by the grader itself
 (:func:`course_utils.teaching.grading.grade`), and the time per hand-in is the batch's wall time
@@ -78,6 +85,56 @@ def per_hand_in(notebook, paths, jobs, sandboxed):
     return seconds, sorted({f"{r.total:g}" for r in rows})
 
 
+ALONE = """
+import sys, time, nbformat
+from course_utils.teaching.worker import _shell
+start = time.perf_counter()
+shell = _shell()
+for cell in nbformat.read(sys.argv[1], as_version=4).cells:
+    if cell.cell_type == "code":
+        shell.run_cell(cell.source, store_history=False, silent=True)
+print(time.perf_counter() - start)
+"""
+
+
+def alone(notebook):
+    """Seconds to run the solution notebook's code cells once, in a fresh Python (imports included)."""
+    path = classroom.SOLUTIONS / f"{notebook}.ipynb"
+    start = time.perf_counter()
+    env = dict(os.environ, MPLBACKEND="Agg")
+    subprocess.run([sys.executable, "-c", ALONE, str(path)], env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def fast_table(notebooks, copies, only_fast=False):
+    """Per notebook: alone, then --jobs 2 in the sandbox per hand-in, all cells and --fast."""
+    print(
+        "notebook                 alone s  all cells s/hand-in  --fast s/hand-in  60 hand-ins --fast  totals"
+    )
+    for notebook in notebooks:
+        with tempfile.TemporaryDirectory() as folder:
+            nb = nbformat.read(classroom.SOLUTIONS / f"{notebook}.ipynb", as_version=4)
+            paths = []
+            for k in range(copies):
+                path = Path(folder) / f"right{k}" / f"{notebook}.ipynb"
+                path.parent.mkdir(parents=True)
+                nbformat.write(nb, path)
+                paths.append(path)
+            single = alone(notebook)
+            times = {False: float("nan")}
+            for fast in (True,) if only_fast else (False, True):
+                start = time.perf_counter()
+                rows = grading.grade(notebook, paths, jobs=2, timeout=600, fast=fast)
+                times[fast] = (time.perf_counter() - start) / copies
+            totals = "/".join(sorted({f"{r.total:g}" for r in rows}))
+            minutes = 60 * times[True] / 60
+            print(
+                f"{notebook:24} {single:7.1f}  {times[False]:19.2f}  {times[True]:16.2f}  "
+                f"{minutes:15.1f} min  {totals}",
+                flush=True,
+            )
+
+
 def start_up(repeats):
     """Median seconds to start Python and import NumPy and IPython, in the sandbox and without."""
     argv = [sys.executable, "-s", "-c", "import numpy, IPython"]
@@ -100,10 +157,17 @@ def main(argv=None):
     parser.add_argument("--copies", type=int, default=4, help="hand-ins of each kind")
     parser.add_argument("--repeats", type=int, default=10, help="start-ups timed in each mode")
     parser.add_argument("--start-up-only", action="store_true", help="time only the start-up")
+    parser.add_argument("--fast", action="store_true", help="every notebook, all cells against --fast")
+    parser.add_argument("--only-fast", action="store_true", help="with --fast: leave out the all-cells run")
     args = parser.parse_args(argv)
     machine = platform.processor() or platform.machine()
     load = os.getloadavg()[0]
     print(f"{machine}, {os.cpu_count()} cores, Python {platform.python_version()}, load {load:.1f}")
+    if args.fast:
+        chosen = args.notebooks if "--notebooks" in (argv or sys.argv) else list(grading.SPEC)
+        fast_table(chosen, args.copies, args.only_fast)
+        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+        return
     first = start_up(args.repeats)
     boxed, bare = first["sandbox"], first["none"]
     print(f"start-up (median of {args.repeats}): {boxed:.2f} s in the sandbox, {bare:.2f} s without")

@@ -521,3 +521,20 @@ def test_the_guide_states_the_sandboxs_real_limits():
     assert said in " ".join(trust.split()), trust
     assert f"{confine.FILE_BYTES // 2**20} MB per file" in " ".join(trust.split())
     assert f"a {confine.SCRATCH_BYTES // 2**20} MB scratch folder" in " ".join(trust.split())
+
+
+def test_a_sandbox_that_starts_after_an_interrupt_is_killed_at_once():
+    """Once the grader is interrupted, a hand-in whose sandbox was still starting (or that a thread
+    runs again without the cell that was killed) must not run on for its whole time limit."""
+    from course_utils.teaching import sandbox
+    from course_utils.teaching.protocol import Closed
+
+    sandbox.kill_all()
+    try:
+        with pytest.raises(Closed), Sandbox(NB, ["while True:\n    pass"], 120) as box:
+            box.run()  # without the stop, this loops until the 120 s deadline and raises Deadline
+    finally:
+        sandbox.resume()
+    with Sandbox(NB, ["x = 1"], 120) as box:  # the next batch runs as usual
+        box.run()
+        assert box.value("x") == 1

@@ -98,3 +98,20 @@ def test_a_fast_grade_is_the_same_grade(tmp_path):
     assert "left out" not in fast["stalls"].note  # the stalling cell never ran
     slow = grading.grade(NB, [right], jobs=1, timeout=60)
     assert slow[0].scores == fast["right"].scores
+
+
+def test_a_kept_cell_drops_only_imports_nothing_needs():
+    cell = "%matplotlib inline\nimport numpy as np\nimport matplotlib.pyplot as plt\n"
+    cell += "import json; x = 1\nfrom os import (\n    path,\n)"
+    trimmed = prune.trim(cell, {"np", "x"})
+    assert trimmed.split("\n") == ["", "import numpy as np", "", "import json; x = 1", "", "", ""]
+    assert prune.trim(cell, {"np", "plt", "path"}).split("\n")[1:3] == [
+        "import numpy as np",
+        "import matplotlib.pyplot as plt",
+    ]
+    assert prune.trim("def f(:\n%matplotlib inline", set()) == "def f(:\n%matplotlib inline"
+    cells = [
+        "import matplotlib.pyplot as plt\nimport numpy as np",
+        "def f(x):\n    return plt.gca() and np.sum(x)",
+    ]
+    assert prune.cells_to_run("02_softmax_jacobian", cells + ["exec('1')"]) == cells + ["exec('1')"]

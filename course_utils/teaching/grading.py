@@ -249,6 +249,7 @@ def grade(
     if sandboxed:
         confine.check()
     detect.course_answers(notebook)  # worked out here, before any thread needs it
+    sandbox.resume()
     students = students or report.student_names(submissions)
     guard = report.CourseGuard()
     rows = []

@@ -151,12 +151,11 @@ def _roots(target):
     return {inner.id} if inner is not target and isinstance(inner, ast.Name) else set()
 
 
-def needed_cells(sources, names):
-    """The indices of the code cells to run so that ``names`` (the graded functions...) are as the
-    whole notebook leaves them; every other cell only shows, checks or explores."""
+def _slice(sources, names):
+    """``(kept cell indices, needed names)``; ``None`` for the names when every cell must run."""
     cells = [_Cell(s) for s in sources]
     if any(c.opaque for c in cells):  # it may read or write any name: run everything
-        return list(range(len(cells)))
+        return list(range(len(cells))), None
     data = set().union(*(c.binds - c.imports - c.defines for c in cells)) if cells else set()
     needed, kept = set(names), set()
     changed = True
@@ -165,20 +164,57 @@ def needed_cells(sources, names):
         for k, cell in enumerate(cells):
             if k in kept:
                 continue
-            if cell.opaque or (cell.binds | cell.mutates) & needed or cell.reads & needed & data:
+            if (cell.binds | cell.mutates) & needed or cell.reads & needed & data:
                 kept.add(k)
                 needed |= cell.reads | cell.mutates
                 changed = True
-    return sorted(kept)
+    return sorted(kept), needed
+
+
+def needed_cells(sources, names):
+    """The indices of the code cells to run so that ``names`` (the graded functions...) are as the
+    whole notebook leaves them; every other cell only shows, checks or explores."""
+    return _slice(sources, names)[0]
+
+
+def trim(source, needed):
+    """A kept cell without its ``%matplotlib`` line and its top-level imports of names not needed.
+
+    ``import matplotlib.pyplot as plt`` alone costs a hand-in about a second; a cell that also
+    defines an answer keeps everything else. Lines keep their numbers (dropped ones are blank).
+    """
+    lines = str(source).split("\n")
+    lines = ["" if line.lstrip().startswith("%matplotlib") else line for line in lines]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return source
+    shared = {}
+    for node in tree.body:
+        for line in range(node.lineno, node.end_lineno + 1):
+            shared[line] = shared.get(line, 0) + 1
+    for node in tree.body:
+        if not isinstance(node, ast.Import | ast.ImportFrom):
+            continue
+        bound = {a.asname or a.name.split(".")[0] for a in node.names}
+        span = range(node.lineno, node.end_lineno + 1)
+        if bound & needed or any(shared[line] > 1 for line in span):
+            continue
+        for line in span:
+            lines[line - 1] = ""
+    return "\n".join(lines)
 
 
 def cells_to_run(notebook, sources):
-    """``sources`` with each cell grading does not need replaced by ``pass``."""
+    """``sources`` with each cell grading does not need replaced by ``pass`` and the kept ones trimmed."""
     from .grading import SPEC
     from .scoring import MYSTERY_NOTEBOOK
 
     names = {e.function for e in SPEC.get(notebook, [])}
     if notebook == MYSTERY_NOTEBOOK:
         names.add("answers")
-    kept = set(needed_cells(sources, names))
-    return [source if k in kept else "pass" for k, source in enumerate(sources)]
+    kept, needed = _slice(sources, names)
+    if needed is None:
+        return list(sources)
+    kept = set(kept)
+    return [trim(source, needed) if k in kept else "pass" for k, source in enumerate(sources)]

@@ -41,14 +41,23 @@ _BUILTIN_ERRORS = {
 
 _LIVE = set()  # the sandboxes whose process may still run, for kill_all()
 _LIVE_LOCK = threading.Lock()
+_STOPPING = threading.Event()  # set by kill_all(): a sandbox that starts afterwards is killed at once
 
 
 def kill_all():
-    """Kill every submission process still running (the grader was interrupted)."""
+    """Kill every submission process still running, and any that starts later (the grader was
+    interrupted: a hand-in whose sandbox was still starting, or that a thread re-runs, must not
+    run on for its whole time limit), until :func:`resume`."""
+    _STOPPING.set()
     with _LIVE_LOCK:
         live = list(_LIVE)
     for box in live:
         kill_group(box.process)
+
+
+def resume():
+    """Let sandboxes start again (a new batch, after :func:`kill_all` stopped the last one)."""
+    _STOPPING.clear()
 
 
 def _exception(kind, message):
@@ -101,6 +110,8 @@ class Sandbox:
         os.close(from_child)
         with _LIVE_LOCK:
             _LIVE.add(self)
+        if _STOPPING.is_set():  # kill_all() ran while this one was starting
+            kill_group(self.process)
         threading.Thread(target=self._drain, daemon=True).start()
         self.channel = Channel(to_parent, from_parent, deadline=time.monotonic() + self.timeout)
         return self
