@@ -538,3 +538,58 @@ def test_a_sandbox_that_starts_after_an_interrupt_is_killed_at_once():
     with Sandbox(NB, ["x = 1"], 120) as box:  # the next batch runs as usual
         box.run()
         assert box.value("x") == 1
+
+
+@pytest.mark.parametrize("notebook", sorted(n for n, graded in grading.SPEC.items() if graded))
+def test_each_solution_notebook_grades_full_marks_in_the_sandbox(notebook, tmp_path):
+    """The real route: the grader's stand-in for each function, in the sandbox. A checker that reads a
+    function's source (03's "no Python loop") once read the stand-in's and took 2 points off 03."""
+    source = classroom.SOLUTIONS / f"{notebook}.ipynb"
+    path = tmp_path / "alice" / source.name
+    path.parent.mkdir()
+    path.write_bytes(source.read_bytes())
+    row = grading.grade_one(notebook, str(path), "alice", timeout=120, fast=True)
+    full = grading.maxima(notebook)
+    assert {name: s[0] for name, s in row.scores.items()} == full, (row.scores, row.note)
+
+
+def test_a_python_loop_in_a_hand_in_is_read_from_the_hand_in(tmp_path):
+    looped = (
+        "import numpy as np\nimport course_utils as cu\n"
+        "def batched_jacobian(z):\n"
+        "    out = []\n"
+        "    for row in z:\n"
+        "        h = cu.softmax(row)\n"
+        "        out.append(np.diag(h) - np.outer(h, h))\n"
+        "    return np.array(out)\n"
+    )
+    path = _notebook(tmp_path, "03_kronecker_delta", ["%matplotlib inline", looped])
+    row = grading.grade_one("03_kronecker_delta", path, "bob", timeout=120)
+    score, _, message = row.scores["batched_jacobian"]
+    assert 0 < score < grading.maxima("03_kronecker_delta")["batched_jacobian"], row.scores
+    assert "Python loop (for)" in message, message
+    from course_utils.teaching.sandbox import function_source
+
+    assert function_source(["%time x = 1\ndef f():\n    return 1", "def f():\n    return 2"], "f").endswith(
+        "2"
+    )
+    assert function_source(["def g(): pass", "not python ("], "f") is None
+
+
+def test_the_memory_rule_is_measured_in_the_sandbox_where_the_hand_in_runs(tmp_path):
+    """04's "no C × C matrix" rule: a Jacobian built inside the sandbox is seen there, and the grader's
+    own allocations (the reply it decodes, another hand-in graded beside it) never count."""
+    rows = "import numpy as np\nimport course_utils as cu\ndef vjp_rows(z, g):\n    h = cu.softmax(z)\n"
+    honest = rows + "    return h * (g - np.sum(g * h, axis=1, keepdims=True))\n"
+    jacobian = (
+        rows + "    return np.stack([g[n] @ (np.diag(h[n]) - np.outer(h[n], h[n])) for n in range(len(z))])\n"
+    )
+    nb = "04_chain_rule_reduction"
+    for name in ("h", "j"):
+        (tmp_path / name).mkdir()
+    row_honest = grading.grade_one(nb, _notebook(tmp_path / "h", nb, [honest]), "h", timeout=120)
+    row_jacobian = grading.grade_one(nb, _notebook(tmp_path / "j", nb, [jacobian]), "j", timeout=120)
+    top = grading.maxima(nb)["vjp_rows"]
+    assert row_honest.scores["vjp_rows"][0] == top, row_honest.scores["vjp_rows"]
+    assert 0 < row_jacobian.scores["vjp_rows"][0] < top, row_jacobian.scores["vjp_rows"]
+    assert "C × C matrix" in row_jacobian.scores["vjp_rows"][2]

@@ -10,13 +10,13 @@
 """
 
 import ast
-import inspect
 import textwrap
 import tracemalloc
 
 import numpy as np
 
 from ._feedback import Feedback
+from ._guard import PEAK_ATTRIBUTE, source_of
 
 
 def recording(fn, raised):
@@ -65,7 +65,7 @@ _LOOPING_CALLS = {"map", "vectorize", "apply_along_axis", "fromiter"}
 def python_loops(fn):
     """The kinds of Python loops in ``fn``'s source (``[]`` for none), or None when it has no source."""
     try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+        tree = ast.parse(textwrap.dedent(source_of(fn)))
     except (OSError, TypeError, SyntaxError, IndentationError):
         return None
     found = []
@@ -84,6 +84,13 @@ def peak_bytes(fn, *args):
 
     Returns None when the call raises or when memory tracing is already in use elsewhere.
     """
+    measured = getattr(fn, PEAK_ATTRIBUTE, None)
+    if callable(measured):  # the grader's stand-in: measured in the sandbox, where fn really runs
+        try:
+            with np.errstate(all="ignore"):
+                return measured(*args)
+        except Exception:
+            return None
     if tracemalloc.is_tracing():
         return None
     tracemalloc.start()

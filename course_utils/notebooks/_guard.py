@@ -73,9 +73,31 @@ def _parameter_names(fn, n):
     return [names[k] if k < len(names) else f"#{k + 1}" for k in range(n)]
 
 
+SOURCE_ATTRIBUTE = "__course_source__"
+"""Where a stand-in for a function keeps the real function's source: the grader's proxy of a hand-in's
+function (course_utils/teaching/sandbox.py) is code of the grader, whose own source says nothing about
+the learner's."""
+
+
+PEAK_ATTRIBUTE = "__course_peak_call__"
+"""Where a stand-in for a function keeps a way to call it that returns the peak memory (bytes) the call
+allocated where the function really runs (the grader's sandbox), instead of its value."""
+
+
+def source_of(fn):
+    """The source of ``fn``: the text its stand-in carries, else ``inspect.getsource``; raises OSError
+    or TypeError when there is none."""
+    carried = getattr(fn, SOURCE_ATTRIBUTE, None)
+    if isinstance(carried, str):
+        return carried
+    if carried is not None or hasattr(fn, SOURCE_ATTRIBUTE):
+        raise OSError("the stand-in carries no source")
+    return inspect.getsource(fn)
+
+
 def _source_lines(fn):
     try:
-        return inspect.getsource(fn).splitlines()
+        return source_of(fn).splitlines()
     except (OSError, TypeError):
         return []
 

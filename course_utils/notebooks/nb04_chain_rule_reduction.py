@@ -15,6 +15,7 @@ from ..i18n import _, lazy_
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian, softmax_vjp
 from ._checking import N_BY_ONE, Exercise, Feedback, hidden_rng, normal, run_checks, see
+from ._guard import PEAK_ATTRIBUTE
 from ._nb04_counting import count_operations as count_operations  # notebooks 04 and 05 count with it
 from ._nb04_listing import _LISTING as _LISTING  # the words the listing translates (tested)
 from ._nb04_listing import listing as listing
@@ -132,6 +133,13 @@ _BIG_C = 600
 def _jacobian_allocated(fn):
     """The peak memory, in bytes, of ``fn(z, g)`` on 3 rows of 600 classes, and that of the rows."""
     z, g = normal(31, (3, _BIG_C)), normal(32, (3, _BIG_C))
+    measured = getattr(fn, PEAK_ATTRIBUTE, None)
+    if callable(measured):  # the grader's stand-in: measured in the sandbox, where fn really runs
+        try:
+            with np.errstate(all="ignore"):
+                return measured(z, g), z.nbytes
+        except (Exception, SystemExit):
+            return 0, z.nbytes
     running = tracemalloc.is_tracing()
     if not running:
         tracemalloc.start()

@@ -15,6 +15,7 @@ checker's ``except Exception``), and :meth:`Sandbox.close` kills the whole proce
 sandbox, its PID namespace ends with it: daemons and ``setsid`` included).
 """
 
+import ast
 import builtins
 import collections
 import os
@@ -29,6 +30,7 @@ import time
 
 import numpy as np
 
+from ..notebooks._guard import PEAK_ATTRIBUTE, SOURCE_ATTRIBUTE
 from . import confine
 from .protocol import Channel, Closed, Deadline, ProtocolError, decode, encode
 
@@ -58,6 +60,27 @@ def kill_all():
 def resume():
     """Let sandboxes start again (a new batch, after :func:`kill_all` stopped the last one)."""
     _STOPPING.clear()
+
+
+def function_source(sources, name):
+    """The text of the last top-level ``def name`` in a hand-in's code cells, or None.
+
+    Lines of IPython syntax (``%magic``, ``!command``) are blanked before parsing, so a cell that
+    uses them still yields its functions; a cell that is not Python is skipped.
+    """
+    found = None
+    for source in sources:
+        if not isinstance(source, str):
+            continue
+        text = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+                found = ast.get_source_segment(text, node)
+    return found
 
 
 def _exception(kind, message):
@@ -158,28 +181,49 @@ class Sandbox:
         return None if reply.get("missing") else decode(reply.get("ok"))
 
     def function(self, name):
-        """A stand-in for the learner's function ``name``, callable in the grader."""
+        """A stand-in for the learner's function ``name``, callable in the grader.
+
+        It carries the hand-in's source of ``name`` (:data:`SOURCE_ATTRIBUTE`) and a second way to
+        call it, :data:`PEAK_ATTRIBUTE`, which returns the peak memory the call allocated in the
+        sandbox instead of its value: the grader's own memory never sees the learner's arrays, and it
+        is shared with the other hand-ins graded at the same time.
+        """
 
         def proxy(*args):
-            functions = []
-            self.channel.send({"call": name, "args": encode(list(args), functions)})
-            while True:
-                reply = self.channel.receive()
-                if "callback" not in reply:
-                    break
-                self._answer_callback(reply, args, functions)
-            used = reply.get("used", [])
-            if isinstance(used, list):
-                self.used.setdefault(name, set()).update(str(u)[:200] for u in used)
-            if "raised" in reply:
-                raise _exception(reply["raised"], reply.get("message", ""))
-            if "ok" not in reply:
-                raise ProtocolError("a reply with neither a value nor an error")
-            _copy_back(args, reply.get("after", []))
-            return decode(reply["ok"])
+            return self._call(name, args, peak=False)
+
+        def peak_call(*args):
+            return self._call(name, args, peak=True)
 
         proxy.__name__ = name
+        # Checkers that read a function's source (a promise of "no Python loop", the line that writes
+        # into an argument) must read the hand-in's, not this stand-in's.
+        setattr(proxy, SOURCE_ATTRIBUTE, function_source(self.sources, name))
+        setattr(proxy, PEAK_ATTRIBUTE, peak_call)
         return proxy
+
+    def _call(self, name, args, *, peak):
+        functions = []
+        self.channel.send({"call": name, "args": encode(list(args), functions), "peak": peak})
+        while True:
+            reply = self.channel.receive()
+            if "callback" not in reply:
+                break
+            self._answer_callback(reply, args, functions)
+        used = reply.get("used", [])
+        if isinstance(used, list):
+            self.used.setdefault(name, set()).update(str(u)[:200] for u in used)
+        if "raised" in reply:
+            raise _exception(reply["raised"], reply.get("message", ""))
+        if "ok" not in reply:
+            raise ProtocolError("a reply with neither a value nor an error")
+        _copy_back(args, reply.get("after", []))
+        if peak:
+            measured = reply.get("peak")
+            if type(measured) is not int or measured < 0:
+                raise ProtocolError("a measured call without its peak")
+            return measured
+        return decode(reply["ok"])
 
     def _answer_callback(self, request, args, functions):
         fn_id = request.get("callback")

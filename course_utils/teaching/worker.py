@@ -21,6 +21,7 @@ code objects it looks for are taken before the submission's first cell runs, so 
 
 import os
 import sys
+import types
 
 import numpy as np
 
@@ -68,6 +69,14 @@ class Worker:
         # Kept before any submission code runs, so a cell that replaces them changes nothing here.
         self._setprofile, self._getprofile = sys.setprofile, sys.getprofile
         self._send, self._receive = channel.send, channel.receive
+        import tracemalloc  # its functions, kept before any submission code runs
+
+        self._tracemalloc = types.SimpleNamespace(
+            **{
+                k: getattr(tracemalloc, k)
+                for k in ("start", "stop", "reset_peak", "get_traced_memory", "is_tracing")
+            }
+        )
 
     def run_cells(self, sources, watch=None):
         self.watch = watched_code(watch or {})  # taken before the first cell of the hand-in runs
@@ -91,7 +100,7 @@ class Worker:
 
         return call_grader
 
-    def call(self, name, wire_args):
+    def call(self, name, wire_args, peak=False):
         fn = self.shell.user_ns.get(name)
         if not callable(fn):
             return {"raised": "NameError", "message": f"the notebook defines no function {name!r}"}
@@ -111,24 +120,38 @@ class Worker:
             if hit:
                 used.add(hit)
 
+        trace = self._tracemalloc if peak else None
+        if trace:
+            trace.start()
+            trace.reset_peak()
+            base = trace.get_traced_memory()[0]
         self._setprofile(profiler)
         try:
             value = fn(*args)
         except BaseException as exc:  # noqa: BLE001 (whatever the learner's code raises is reported)
             self._setprofile(None)
+            if trace:
+                trace.stop()
             kind, message = _describe(exc)
             return {"raised": kind, "message": message, "used": sorted(used)}
         tampered = self._getprofile() is not profiler
         self._setprofile(None)
         if tampered:
             used.add("(the call switched the grader's profiler off)")
-        return {"ok": encode(value), "after": [encode(a) for a in arrays], "used": sorted(used)}
+        reply = {"ok": encode(value), "after": [encode(a) for a in arrays], "used": sorted(used)}
+        if trace:
+            if not trace.is_tracing():
+                used.add("(the call switched the grader's memory tracing off)")
+                reply["used"] = sorted(used)
+            reply["peak"] = max(0, int(trace.get_traced_memory()[1] - base))
+            trace.stop()
+        return reply
 
     def serve(self):
         while True:
             request = self._receive()
             if "call" in request:
-                self._send(self.call(request["call"], request.get("args", [])))
+                self._send(self.call(request["call"], request.get("args", []), request.get("peak") is True))
             elif "get" in request:
                 ns = self.shell.user_ns
                 name = request["get"]
