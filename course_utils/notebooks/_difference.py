@@ -59,11 +59,21 @@ def _difference(exercise, got, expected, args=(), names=None, fn=None):
     for k, (g, e) in enumerate(zip(got, expected)):
         which = _("in {label} ").format(label=label(k)) if len(got) > 1 else ""
         if not np.all(np.isfinite(g)) and np.all(np.isfinite(e)):
+            if not np.any(np.isfinite(g)):
+                return Feedback(
+                    exercise,
+                    "wrong",
+                    _(
+                        "every entry of your result {which}is NaN or inf, where the answer is finite: "
+                        "is a placeholder still returned, or is everything divided by 0?"
+                    ).format(which=which),
+                )
             return Feedback(
                 exercise,
                 "wrong",
                 _(
-                    "your result {which}holds NaN or inf where the answer is finite: look for an overflow"
+                    "your result {which}holds NaN or inf where the answer is finite: look for an "
+                    "overflow (exp of a large number), a division by 0 or a log of 0"
                 ).format(which=which),
                 see("01_softmax", "Overflow, and the one-line fix"),
             )
@@ -177,7 +187,10 @@ def _factor_message(k, args, size_of_result):
         (
             C,
             N_("{sign}{n} times too large (C, the number of classes): where did the 1/C of the mean go?"),
-            N_("{sign}{n} times too small (C, the number of classes): divide by C once, not twice"),
+            N_(
+                "{sign}{n} times too small (C, the number of classes): one division by C too many "
+                "(z.size is N·C, and a mean over every entry divides by it)"
+            ),
         ),
     )
     for n, too_large, too_small in named:

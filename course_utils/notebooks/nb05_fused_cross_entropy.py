@@ -234,11 +234,27 @@ def _general(z, t):
     return (softmax(z) * t.sum(axis=-1, keepdims=True) - t) / z.shape[0]
 
 
+def _nan_on_empty_rows(got, expected, args):
+    """Whether ``got`` is NaN on the rows of t that are all zeros, and right on the others."""
+    t, (got,), (expected,) = np.asarray(args[1], dtype=float), got, expected  # one result each
+    got = np.asarray(got, dtype=float) if np.shape(got) == np.shape(expected) else None
+    if got is None or t.ndim != 2:
+        return False
+    empty = t.sum(axis=1) == 0
+    return bool(
+        empty.any()
+        and np.isnan(got[empty]).any()
+        and np.allclose(got[~empty], expected[~empty], equal_nan=False)
+    )
+
+
 def check_soft_target_grad(fn):
     """Exercise: gradient w.r.t. logits of the mean cross-entropy for any targets ``t`` (N, C) >= 0."""
     cases = [
         (normal(23, (3, 4)), uniform(25, (3, 4))),
         (normal(24, (2, 3)), np.array([[0.0, 2.0, 0.0], [0.5, 0.0, 0.0]])),
+        # An all-zero row is allowed ("non-negative, rows need not sum to 1"): its gradient is 0.
+        (normal(26, (3, 4)), np.array([[0.2, 0.0, 0.3, 0.0], [0.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]])),
     ]
     mistakes = [
         (
@@ -280,7 +296,17 @@ def check_soft_target_grad(fn):
         cases,
         _general,
         mistakes,
-        [row_sum_hint("(h·Σt − t)/N")],
+        [
+            (
+                _nan_on_empty_rows,
+                _(
+                    "a row of t that is all zeros makes your result NaN there: it divides by that row's "
+                    "Σt, which is 0. The formula multiplies by Σt instead, so that row's gradient is "
+                    "h·0 − 0 = 0: write (h·Σt − t)/N without dividing by Σt"
+                ),
+            ),
+            row_sum_hint("(h·Σt − t)/N"),
+        ],
         section=see("05_fused_cross_entropy", "Soft targets"),
         own=(cross_entropy_grad, cross_entropy_and_grad),
         success=_("(h·Σt − t)/N, which becomes (h − t)/N whenever a row of t sums to 1"),

@@ -439,3 +439,12 @@ def test_an_endless_loop_in_a_notebook_cell_is_stopped_by_the_kernel_s_alarm(tmp
     ).execute()
     first, second = ("".join(o.get("text", "") for o in c.outputs) for c in nb.cells)
     assert "did not return within 0.5 seconds" in first and second == "the notebook goes on\n"
+
+
+def test_nan_everywhere_and_a_division_by_n_times_c_are_told_for_what_they_are():
+    from course_utils.notebooks import nb01_softmax as nb01_
+
+    fb = nb01_.check_log_softmax(lambda z: np.full_like(np.asarray(z, dtype=float), np.nan))
+    assert not fb.passed and "every entry" in fb.message and "overflow" not in fb.message, fb.message
+    fb = nb05.check_fused_grad(lambda z, y: nb05._fused(z, y) / z.shape[1])
+    assert "one division by C too many" in fb.message and "once, not twice" not in fb.message, fb.message

@@ -361,7 +361,7 @@ DELTA2_TYPED = [
     (lambda a2, y: _good_delta2(a2, y).T, "swapped"),
     # A second round, typed after the catalogue above was written.
     (lambda a2, y: a2 - np.eye(a2.shape[1])[y] / len(y), "divides t alone"),
-    (lambda a2, y: _good_delta2(a2, y) / a2.shape[1], "divide by C once"),
+    (lambda a2, y: _good_delta2(a2, y) / a2.shape[1], "one division by C too many"),
     (lambda a2, y: _good_delta2(a2, y) * len(y) / a2.shape[1], "divided by C"),
     # A third round, typed after the second was named.
     (lambda a2, y: -np.eye(a2.shape[1])[y] / a2, "without the 1/N"),

@@ -274,7 +274,7 @@ SOFT_TYPED = [
     # A second round, typed after the catalogue above was written.
     (lambda z, t: (hand_softmax(z) - t) * t.sum() / len(z), "the whole t"),
     (lambda z, t: _soft_good(z, t) * len(z) / t.sum(axis=1, keepdims=True), "each row's Σt"),
-    (lambda z, t: _soft_good(z, t) / z.shape[1], "divide by C once"),
+    (lambda z, t: _soft_good(z, t) / z.shape[1], "one division by C too many"),
     # A third round, typed after the second was named.
     (lambda z, t: (hand_softmax(z) - t / t.sum()) / len(z), "the whole array"),
     (lambda z, t: _soft_good(z, t) / t.sum(axis=1, keepdims=True), "normalises t"),
@@ -316,3 +316,15 @@ def test_the_typed_replies_speak_chinese():
         sigmoid
     )
     assert "硬标签" in hard.message, hard
+
+
+def test_a_division_by_an_empty_rows_sum_is_named():
+    """The newcomer's (h − t/Σt)·Σt/N: right where Σt > 0, NaN on an all-zero row, which the text allows."""
+    import course_utils as cu
+
+    def divides(z, t):
+        s = t.sum(axis=1, keepdims=True)
+        return (cu.softmax(z) - t / s) * s / z.shape[0]
+
+    fb = nb05.check_soft_target_grad(divides)
+    assert not fb.passed and "all zeros" in fb.message, fb.message

@@ -104,7 +104,7 @@ def test_two_layer_backward():
     for p, g in ((W1, dW1), (b1, db1), (W2, dW2), (b2, db2)):
         np.testing.assert_allclose(numerical_gradient(loss, p), g, rtol=1e-5, atol=1e-8)
     exercise = next(e for e in nb08.GRADED if e.name == "two_layer_backward")
-    expect(exercise.checker(exercise.reference), "correct")
+    expect(exercise.checker(_hand_backward), "correct")  # the reference itself is the course's own answer
 
 
 def test_the_step_as_velocity_is_right_too():
@@ -386,9 +386,9 @@ NEWCOMER_BACKWARD = [
     (_backward_with(slip="db2_keepdims"), "db2 has shape (1, C)"),
     (_backward_with(slip="db1_over_units"), "db1 has one number per sample"),
     (_dz2_kept_whole, "in dz2 5 times too large"),
-    (_one_tensor_off(0), "dz2 is the first wrong tensor"),
-    (_one_tensor_off(3), "dz2, dW2, db2 right, but da1 is the first wrong tensor: da1 = dz2 W2ᵀ"),
-    (_one_tensor_off(6), "db1 is the first wrong tensor"),
+    (_one_tensor_off(0), "in dz2 your result is the right one plus 0.5"),
+    (_one_tensor_off(3), "in da1 your result is the right one plus 0.5"),
+    (_one_tensor_off(6), "in db1 your result is the right one plus 0.5"),
     (_updates_weights, "in place, the argument `W1`"),
     (lambda *a: nb08.reference_backward(*a)[:6], "got tuple of 6"),
 ]
@@ -413,7 +413,7 @@ def test_right_relu_backwards_written_otherwise_pass(right):
 
 def test_a_mask_from_a1_in_the_backward_pass_is_right():
     def backward(X, y, W1, b1, W2, b2):
-        dz2, dW2, db2, da1, _dz1, _dW1, _db1 = nb08.reference_backward(X, y, W1, b1, W2, b2)
+        dz2, dW2, db2, da1, _dz1, _dW1, _db1 = _hand_backward(X, y, W1, b1, W2, b2)
         a1 = np.maximum(X @ W1 + b1, 0)
         dz1 = da1 * (a1 > 0)
         return dz2, dW2, db2, da1, dz1, X.T @ dz1, dz1.sum(axis=0)
@@ -426,3 +426,13 @@ def test_the_newcomer_answers_get_no_generic_reply():
     replies += [nb08.check_momentum_update(w) for w, _words in NEWCOMER_MOMENTUM + WRONG_MOMENTUM]
     replies += [nb08.check_two_layer_backward(w) for w, _words in NEWCOMER_BACKWARD + WRONG_BACKWARD]
     assert generic_share(replies) == 0
+
+
+def test_calling_the_notebooks_reference_backward_is_named_not_accepted():
+    """The newcomer's answer: the course's own reference, which the cells after the exercise use."""
+
+    def two_layer_backward(X, y, W1, b1, W2, b2):
+        return nb08.reference_backward(X, y, W1, b1, W2, b2)
+
+    fb = nb08.check_two_layer_backward(two_layer_backward)
+    assert not fb.passed and "reference_backward" in fb.message, fb.message
