@@ -227,7 +227,7 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
                 return Feedback(exercise, "wrong", message, section or s.default)
         wrong_type = _wrong_type(raw, reference_raw, s)
         if wrong_type and s.n_out == 1 and got[0].ndim == 0 and expected[0].ndim >= 1:
-            wrong_type = _patterns.reduced(got[0], expected[0])  # one number: which, if we can tell
+            wrong_type = _patterns.reduced(got[0], expected[0], kind=type(raw).__name__)  # which, if told
         if wrong_type:
             return Feedback(exercise, "wrong", wrong_type, s.default)
         if same:

@@ -247,8 +247,11 @@ def moved(g, e):
     )
 
 
-def reduced(g, e):
-    """A result with fewer axes than the answer: a sum or mean taken where none belongs."""
+def reduced(g, e, *, kind=None):
+    """A result with fewer axes than the answer: a sum or mean taken where none belongs.
+
+    ``kind``: the type name of the value the learner returned, said when the value cannot tell which
+    reduction made it."""
     if g.ndim >= e.ndim or e.ndim == 0:
         return None
     if g.ndim == 0:
@@ -261,6 +264,11 @@ def reduced(g, e):
                     "your function returned one number, {what} of every entry of the right answer, "
                     "where an array of shape {want} is expected: give it an axis, or leave it out"
                 ).format(what=what, want=e.shape)
+        if kind:
+            return _(
+                "your function returned one number ({kind}) where an array of shape {want} is "
+                "expected: a sum, mean or max over every entry? (give it axis=..., or leave it out)"
+            ).format(kind=kind, want=e.shape)
         return _(
             "your function returned one number where an array of shape {want} is expected: "
             "a sum, mean or max over every entry? (give it axis=..., or leave it out)"

@@ -1,6 +1,7 @@
 """The shared fallback names the shapes of error every exercise can show, before the generic reply.
 
-Planted answers go through real notebook checkers; the patterns' own properties are stated with
+Planted answers go through real notebook checkers, or through the shared layer alone where a notebook
+names the answer first by a rule of its own; the patterns' own properties are stated with
 hypothesis on arrays of any shape.
 """
 
@@ -16,8 +17,8 @@ from hypothesis.extra import numpy as hnp
 
 from course_utils.notebooks import NOTEBOOKS, _patterns, companion
 from course_utils.notebooks import nb01_softmax as nb01
-from course_utils.notebooks import nb02_softmax_jacobian as nb02
 from course_utils.notebooks import nb05_fused_cross_entropy as nb05
+from course_utils.notebooks._checking import normal, run_checks
 
 sys.path.insert(0, str(Path(__file__).parent))
 from checking_helpers import expect_named, generic_share  # noqa: E402
@@ -27,30 +28,38 @@ def _fused(z, y):
     return nb05._fused(z, y)
 
 
+def _shared_fused_check(fn):
+    """05's fused gradient checked by the shared layer alone, with no mistakes or hints of 05's own
+    (05 names a row sum that is not 0 before the fallback is reached): what names an answer here is
+    the fallback this file tests."""
+    cases = [(normal(21, (4, 3)), np.array([0, 2, 0, 2])), (normal(22, (6, 5)), np.array([4, 0, 0, 3, 1, 2]))]
+    return run_checks("fused_grad", fn, cases, _fused, [], [], success="right")
+
+
 # ---- planted answers, through the checker of 05's fused gradient, shape (N, C) ----
 
 
 def test_a_constant_added_everywhere_is_named_with_its_value():
-    expect_named(nb05.check_fused_grad(lambda z, y: _fused(z, y) + 0.25), "plus 0.25 in every entry")
+    expect_named(_shared_fused_check(lambda z, y: _fused(z, y) + 0.25), "plus 0.25 in every entry")
 
 
 def test_a_constant_per_row_is_named():
-    fb = nb05.check_fused_grad(lambda z, y: _fused(z, y) + np.arange(len(y))[:, None] * 0.1 + 0.3)
+    fb = _shared_fused_check(lambda z, y: _fused(z, y) + np.arange(len(y))[:, None] * 0.1 + 0.3)
     expect_named(fb, "each row", "plus a constant of its own")
 
 
 def test_a_constant_per_column_is_named():
-    fb = nb05.check_fused_grad(lambda z, y: _fused(z, y) + np.arange(z.shape[1]) * 0.1 + 0.3)
+    fb = _shared_fused_check(lambda z, y: _fused(z, y) + np.arange(z.shape[1]) * 0.1 + 0.3)
     expect_named(fb, "each column", "axis 0")
 
 
 def test_a_row_wise_normalisation_is_named():
-    fb = nb05.check_fused_grad(lambda z, y: _fused(z, y) * (1 + np.arange(len(y)))[:, None])
+    fb = _shared_fused_check(lambda z, y: _fused(z, y) * (1 + np.arange(len(y)))[:, None])
     expect_named(fb, "each row", "times a factor of its own", "row-wise normalisation")
 
 
 def test_a_column_wise_normalisation_is_named():
-    fb = nb05.check_fused_grad(lambda z, y: _fused(z, y) * (1 + np.arange(z.shape[1])))
+    fb = _shared_fused_check(lambda z, y: _fused(z, y) * (1 + np.arange(z.shape[1])))
     expect_named(fb, "each column", "times a factor of its own")
 
 
@@ -60,7 +69,7 @@ def test_some_rows_right_are_named_by_number():
         out[0] = _fused(z, y)[0]
         return out
 
-    expect_named(nb05.check_fused_grad(first_row_only), "only some rows", "rows 0;")
+    expect_named(_shared_fused_check(first_row_only), "only some rows", "rows 0;")
 
 
 def test_some_columns_right_are_named_by_number():
@@ -69,7 +78,7 @@ def test_some_columns_right_are_named_by_number():
         out[:, -1] = 0.7
         return out
 
-    fb = expect_named(nb05.check_fused_grad(last_column_wrong), "only some columns")
+    fb = expect_named(_shared_fused_check(last_column_wrong), "only some columns")
     wrong, of = re.search(r"wrong: columns (\d+), of (\d+)", fb.message).groups()
     assert int(wrong) == int(of) - 1, fb
 
@@ -80,7 +89,7 @@ def test_one_wrong_entry_per_row_points_at_the_labels():
         out[np.arange(len(y)), y] += 0.3
         return out
 
-    expect_named(nb05.check_fused_grad(label_entry_off), "right but for one entry", "label")
+    expect_named(_shared_fused_check(label_entry_off), "right but for one entry", "label")
 
 
 def test_a_few_wrong_entries_are_listed_with_the_largest_difference():
@@ -90,49 +99,65 @@ def test_a_few_wrong_entries_are_listed_with_the_largest_difference():
         out[-1, -1] -= 0.1
         return out
 
-    fb = expect_named(nb05.check_fused_grad(two_entries), "right but for 2 of its", "at index (0, 0)")
+    fb = expect_named(_shared_fused_check(two_entries), "right but for 2 of its", "at index (0, 0)")
     assert "special case" in fb.message
 
 
 def test_rows_in_reverse_order_are_named():
-    expect_named(nb05.check_fused_grad(lambda z, y: _fused(z, y)[::-1]), "rows in reverse order")
+    expect_named(_shared_fused_check(lambda z, y: _fused(z, y)[::-1]), "rows in reverse order")
 
 
 def test_an_input_returned_unchanged_is_named_by_its_parameter():
-    expect_named(nb05.check_fused_grad(lambda logits, y: logits.copy()), "the input `logits`, unchanged")
+    expect_named(_shared_fused_check(lambda logits, y: logits.copy()), "the input `logits`, unchanged")
 
 
 def test_all_zeros_is_named():
-    expect_named(nb05.check_fused_grad(lambda z, y: np.zeros_like(z)), "all zeros")
+    expect_named(_shared_fused_check(lambda z, y: np.zeros_like(z)), "all zeros")
 
 
 def test_whole_numbers_are_named():
-    expect_named(nb05.check_fused_grad(lambda z, y: np.round(_fused(z, y) * 10)), "whole numbers")
+    expect_named(_shared_fused_check(lambda z, y: np.round(_fused(z, y) * 10)), "whole numbers")
 
 
 def test_a_single_number_where_an_array_belongs_is_named():
-    fb = nb05.check_fused_grad(lambda z, y: float(_fused(z, y).sum() + 1.0))
-    expect_named(fb, "one number", "where an array of shape")
+    fb = _shared_fused_check(lambda z, y: float(_fused(z, y).sum() + 1.0))
+    expect_named(fb, "one number (float)", "where an array of shape")
     fb = nb01.check_softmax(lambda z: np.float64(nb01.softmax(z).mean()))
     expect_named(fb, "np.mean of every entry")
     # The rows of 05's gradient sum to 0: its sum and its mean are both 0, and neither is named.
-    fb = nb05.check_fused_grad(lambda z, y: np.float64(_fused(z, y).mean()))
+    fb = _shared_fused_check(lambda z, y: np.float64(_fused(z, y).mean()))
     expect_named(fb, "a sum, mean or max over every entry")
 
 
 def test_a_sum_over_the_batch_is_named_with_its_axis():
     expect_named(
-        nb05.check_fused_grad(lambda z, y: _fused(z, y).sum(axis=0)), "np.sum over axis=0", "per class"
+        _shared_fused_check(lambda z, y: _fused(z, y).sum(axis=0)), "np.sum over axis=0", "per class"
     )
 
 
 @pytest.mark.parametrize(("factor", "words"), [(2, "factor 2 too many"), (0.5, "factor 1/2 too many")])
 def test_a_factor_two_or_a_half_is_named(factor, words):
-    expect_named(nb05.check_fused_grad(lambda z, y: factor * _fused(z, y)), words)
-    expect_named(nb05.check_fused_grad(lambda z, y: -factor * _fused(z, y)), words, "sign is flipped")
+    expect_named(_shared_fused_check(lambda z, y: factor * _fused(z, y)), words)
+    expect_named(_shared_fused_check(lambda z, y: -factor * _fused(z, y)), words, "sign is flipped")
 
 
 # ---- the Jacobian of 02, square: the diagonal ----
+
+
+def _shared_jacobian_check(fn):
+    """02's Jacobian checked by the shared layer alone (02 names rows that do not sum to 0 first)."""
+    cases = [(normal(31, (4,)),), (normal(32, (3,)),)]
+    return run_checks(
+        "softmax_jacobian",
+        fn,
+        cases,
+        lambda z: (
+            nb01.softmax(z[None, :])[0][:, None] * (np.eye(len(z)) - nb01.softmax(z[None, :])[0][None, :])
+        ),
+        [],
+        [],
+        success="right",
+    )
 
 
 def test_the_diagonal_right_and_the_rest_wrong_is_named():
@@ -140,7 +165,7 @@ def test_the_diagonal_right_and_the_rest_wrong_is_named():
         h = nb01.softmax(z[None, :])[0]
         return np.diag(h * (1 - h)) + 0.1 * (1 - np.eye(len(z)))
 
-    expect_named(nb02.check_jacobian(diagonal_only), "diagonal of your result is right")
+    expect_named(_shared_jacobian_check(diagonal_only), "diagonal of your result is right")
 
 
 def test_the_rest_right_and_the_diagonal_wrong_is_named():
@@ -148,7 +173,7 @@ def test_the_rest_right_and_the_diagonal_wrong_is_named():
         h = nb01.softmax(z[None, :])[0]
         return -np.outer(h, h) + np.diag(h * 0.5)
 
-    expect_named(nb02.check_jacobian(diagonal_wrong), "the diagonal is not", "i = j")
+    expect_named(_shared_jacobian_check(diagonal_wrong), "the diagonal is not", "i = j")
 
 
 # ---- properties of the patterns on any array ----
@@ -256,8 +281,8 @@ def test_the_shapes_of_error_are_said_in_chinese():
 
     set_language("zh")
     try:
-        fb = nb05.check_fused_grad(lambda z, y: _fused(z, y) + 0.25)
-        rows = nb05.check_fused_grad(lambda z, y: _fused(z, y) * (1 + np.arange(len(y)))[:, None])
+        fb = _shared_fused_check(lambda z, y: _fused(z, y) + 0.25)
+        rows = _shared_fused_check(lambda z, y: _fused(z, y) * (1 + np.arange(len(y)))[:, None])
     finally:
         set_language("en")
     assert "每个元素上都比正确结果多了 0.25" in fb.message, fb
@@ -279,8 +304,10 @@ def test_the_not_arrays_reply_names_the_type_returned():
         entry, direction = nb06._my_check(*args)
         return np.max(entry), np.asarray(direction)
 
-    fb = nb06.check_gradient_checker(numpy_scalars)
-    assert "use them as arrays" in fb.message and "does not have" not in fb.message, fb
+    fb = nb06.check_gradient_checker(numpy_scalars)  # a NumPy scalar where a group of errors belongs
+    assert (
+        "one number where an array belongs (float64)" in fb.message and "does not have" not in fb.message
+    ), fb
 
 
 def test_a_float32_result_is_named_not_generic():

@@ -240,7 +240,7 @@ WRONG = {
             ("half", lambda f, z, eps: central(f, z, eps) / 2, "0.5 times"),
             ("sign", lambda f, z, eps: -central(f, z, eps), "sign"),
             ("a list", lambda f, z, eps: central(f, z, eps).tolist(), "list"),
-            ("summed", lambda f, z, eps: central(f, z, eps).sum(axis=0), "expected shape"),
+            ("summed", lambda f, z, eps: central(f, z, eps).sum(axis=0), "np.sum over axis=0"),
         ],
     ),
     "batched_jacobian": (

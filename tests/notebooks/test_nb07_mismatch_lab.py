@@ -250,7 +250,7 @@ NEWCOMER_SIGMA2 = [
     (lambda s3, T2, z2, hid: (s3 @ T2)[1:] * _df(hid, z2), "a sample"),
     (lambda s3, T2, z2, hid: ((s3 @ T2)[:, 1:] * _df(hid, z2)).tolist(), "list"),
     (_derivative_in_place, "in place, the argument `z2`"),
-    (lambda s3, T2, z2, hid: 2 * (s3 @ T2)[:, 1:] * _df(hid, z2), "exactly 2 times"),
+    (lambda s3, T2, z2, hid: 2 * (s3 @ T2)[:, 1:] * _df(hid, z2), "2 times the right one"),
     (lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * _df("sigmoid", z2), "sigmoid derivative"),
 ]
 
