@@ -40,6 +40,15 @@ def two_layer_backward_mistakes(backward, steps):
             see("08_mnist_two_layer_net", "Line 4: the aliasing"),
         ),
         (
+            lambda *a: backward(*a, slip="mask_aliases_a1"),
+            _(
+                "dW2 was computed from a 0/1 mask, not from a1: mask = a1 gives the same array a second "
+                "name, so mask[a1 > 0] = 1 rewrote a1 itself before dW2 = a1ᵀ dz2 read it; write "
+                "mask = (a1 > 0), or start from a1.copy()"
+            ),
+            see("08_mnist_two_layer_net", "Line 4: the aliasing"),
+        ),
+        (
             lambda *a: backward(*a, dw2_from_pre=True),
             _("dW2 used the pre-activation z1: the second layer's input is a1 = relu(z1), so dW2 = a1ᵀ dz2"),
             steps,

@@ -15,6 +15,20 @@ from ._when_raised import raises_like
 def relu_backward_mistakes():
     """Wrong ``relu_backward(da1, a1)`` answers, each with what its reply says."""
     return [
+        (
+            lambda d, a1: a1 * (d > 0),
+            _(
+                "the roles are swapped: the mask comes from a1 (which units are on) and the values from "
+                "da1 (the gradient), so da1 * (a1 > 0), not a1 * (da1 > 0)"
+            ),
+        ),
+        (
+            lambda d, a1: d[a1 > 0],
+            _(
+                "da1[a1 > 0] picks the entries out into one flat array and loses the shape (N, H): "
+                "keep every entry and zero the others, da1 * (a1 > 0) or np.where(a1 > 0, da1, 0)"
+            ),
+        ),
         # For a ReLU output a1 >= 0 holds everywhere, so a mask a1 >= 0 and no mask give the same numbers.
         (
             lambda d, a1: d,

@@ -220,7 +220,7 @@ def reference_backward(
     ``slip`` names one more classic mistake: "labels_column", "no_target", "relu_of_gradient",
     "times_activation", "dW1_from_da1", "no_b1", "db2_over_classes", "db1_keepdims",
     "dW2_transposed", "sigmoid_derivative", "da1_times_activation", "sigmoid_hidden", "dz2_is_h",
-    "db2_keepdims", "db1_over_units".
+    "db2_keepdims", "db1_over_units", "mask_aliases_a1".
     """
     N = X.shape[0]
     z1 = X @ W1 + (0 if slip == "no_b1" else b1)  # (N, H)
@@ -233,6 +233,8 @@ def reference_backward(
         dz2[np.arange(N), y] -= 1
     dz2 = dz2 / N if scale else dz2
     dW2 = (z1 if dw2_from_pre else a1).T @ dz2  # (H, C)
+    if slip == "mask_aliases_a1":  # mask = a1; mask[a1 > 0] = 1 rewrote a1 before dW2 read it
+        dW2 = (a1 > 0).astype(a1.dtype).T @ dz2
     if slip == "dW2_transposed":
         dW2 = dz2.T @ a1
     db2 = dz2.sum(axis=1 if slip == "db2_over_classes" else 0, keepdims=slip == "db2_keepdims")  # (C,)

@@ -317,7 +317,7 @@ NEWCOMER_RELU = [
     (lambda d, a1: np.abs(d) * (a1 > 0), "absolute value"),
     (lambda d, a1: d * (d > 0), "ReLU applied to the gradient"),
     (lambda d, a1: np.heaviside(a1, 1) * d, "also those that are off"),
-    (lambda d, a1: d[a1 > 0], "expected shape (4, 5)"),
+    (lambda d, a1: d[a1 > 0], "loses the shape (N, H)"),
     (lambda d, a1: (d * (a1 > 0)).tolist(), "list"),
     (lambda d, a1: d * (a1 > 0) / len(d), "divide by N once"),
     (_mask_set_in_place, "in place, the argument `a1`"),
@@ -436,3 +436,24 @@ def test_calling_the_notebooks_reference_backward_is_named_not_accepted():
 
     fb = nb08.check_two_layer_backward(two_layer_backward)
     assert not fb.passed and "reference_backward" in fb.message, fb.message
+
+
+def test_the_second_newcomers_relu_and_aliasing_answers_are_named():
+    expect_named(nb08.check_relu_backward(lambda da1, a1: a1 * (da1 > 0)), "roles are swapped")
+    expect_named(nb08.check_relu_backward(lambda da1, a1: da1[a1 > 0]), "loses the shape")
+
+    def aliased_mask(X, y, W1, b1, W2, b2):
+        N = X.shape[0]
+        z1 = X @ W1 + b1
+        a1 = np.maximum(z1, 0)
+        dz2 = np.exp(a1 @ W2 + b2)
+        dz2 /= dz2.sum(axis=1, keepdims=True)
+        dz2[np.arange(N), y] -= 1
+        dz2 /= N
+        da1 = dz2 @ W2.T
+        mask = a1  # the course's headline bug: a second name, not a copy
+        mask[a1 > 0] = 1
+        dz1 = da1 * mask
+        return dz2, a1.T @ dz2, dz2.sum(axis=0), da1, dz1, X.T @ dz1, dz1.sum(axis=0)
+
+    expect_named(nb08.check_two_layer_backward(aliased_mask), "0/1 mask", "a1.copy()")
