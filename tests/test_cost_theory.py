@@ -6,20 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import course_utils as cu
+from course_utils import numerical_gradient
 from course_utils.cost_theory import entropy, kl_divergence, squared_error_and_grad
-
-
-def central_difference(f, x, eps=1e-6):
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        up = f()
-        x[i] = old - eps
-        down = f()
-        x[i] = old
-        grad[i] = (up - down) / (2 * eps)
-    return grad
 
 
 @settings(max_examples=50, deadline=None)
@@ -29,7 +17,7 @@ def test_squared_error_gradient_matches_finite_differences(N, C, seed, soft):
     z = rng.standard_normal((N, C)) * 2
     t = rng.dirichlet(np.ones(C), N) if soft else rng.integers(0, C, N)
     loss, dz = squared_error_and_grad(z, t)
-    numeric = central_difference(lambda: float(squared_error_and_grad(z, t)[0]), z)
+    numeric = numerical_gradient(lambda: float(squared_error_and_grad(z, t)[0]), z)
     np.testing.assert_allclose(dz, numeric, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(dz.sum(axis=1), 0, atol=1e-12)
 
