@@ -111,48 +111,63 @@ def cross_entropy_and_grad(z, t):
     return loss, dz
 
 
-_BLOCK = 1 << 17
-"""Entries per block of rows (512 kB in float32): a block's five passes stay in the core's cache."""
+_BLOCK = 1 << 16
+"""Entries per block of rows (256 kB in float32): a block's passes stay in the core's cache."""
 
-_PARALLEL_ROWS = 1 << 17
+_PARALLEL_ROWS = 1 << 15
 """Entries each worker gets at least: below that, handing rows to a thread costs more than it saves."""
+
+_SHIFT_FLOOR = 2.0**-30
+"""A row whose sum of exp(z - block max) falls below this is redone with its own row's maximum."""
 
 
 def _labels_loss_and_grad(z, y, inv_N):
-    """The labels case, rows cut into cache-sized blocks shared among the policy's worker threads.
+    """The labels case, in blocks of rows fixed by C alone, shared among the policy's worker threads.
 
-    Each row's numbers come from the same operations in the same order whatever the cut, and the
-    per-row losses are added up once at the end: the result is bit for bit the same for any
-    number of blocks or threads.
+    Each block is shifted by its own largest logit (one fast reduction over the block instead of one
+    per row); a row that sits so far below that maximum that its sum of exponentials falls below
+    :data:`_SHIFT_FLOOR` (about 21 + log C below it) is redone with its own maximum, so no row loses
+    more than a few digits' worth of its last bits to the shared shift. The blocks are cut the same
+    way whatever the number of threads, each worker takes whole blocks, and the per-row losses are
+    added up once at the end: the result is bit for bit the same for any number of threads.
     """
     N, C = z.shape
     dz = np.empty_like(z)
     row_loss = np.empty(N, dtype=z.dtype)
     finite = []
     rows_per_block = max(1, _BLOCK // C)
+    n_blocks = -(-N // rows_per_block)
+    floor = z.dtype.type(_SHIFT_FLOOR)
 
-    def blocks(start, stop):
-        for a in range(start, stop, rows_per_block):
-            b = min(stop, a + rows_per_block)
+    def blocks(first, last):
+        for k in range(first, last):
+            a = k * rows_per_block
+            b = min(N, a + rows_per_block)
             zb, out = z[a:b], dz[a:b]
-            m = np.maximum.reduce(zb, axis=1)
-            # Two reductions carry the NaN/inf check and cannot overflow: NaN and -inf reach the
-            # smallest entry, +inf the largest row maximum. Only when they see one does the full
-            # check look entry by entry, to name it.
-            if not (math.isfinite(np.minimum.reduce(zb, axis=None)) and math.isfinite(np.maximum.reduce(m))):
+            top = np.maximum.reduce(zb, axis=None)
+            # Two reductions carry the NaN/inf check: NaN and -inf reach the smallest entry, +inf
+            # the largest. Only when they see one does the full check look entry by entry, to name it.
+            if not (math.isfinite(np.minimum.reduce(zb, axis=None)) and math.isfinite(top)):
                 finite.append(False)
                 return
-            np.subtract(zb, m[:, None], out=out)  # z - max: every exponent <= 0, nothing overflows
+            shift = top
+            np.subtract(zb, shift, out=out)  # every exponent <= 0: nothing overflows
             np.exp(out, out=out)
-            s = np.add.reduce(out, axis=1)  # >= 1, so its log is finite
+            s = np.add.reduce(out, axis=1)
+            if np.minimum.reduce(s) < floor:  # rows far below the block's maximum: each its own shift
+                far = np.flatnonzero(s < floor)
+                shift = np.full(b - a, top)
+                shift[far] = np.maximum.reduce(zb[far], axis=1)
+                out[far] = np.exp(zb[far] - shift[far, None])
+                s[far] = np.add.reduce(out[far], axis=1)  # >= 1 now
             rows = np.arange(b - a)
             yb = y[a:b]
-            # log h at the label entries only: (z - max) - log(sum), never the log of a rounded-off 0.
-            np.subtract(np.log(s), zb[rows, yb] - m, out=row_loss[a:b])
+            # log h at the label entries only: (z - shift) - log(sum), never the log of a rounded-off 0.
+            np.subtract(np.log(s), zb[rows, yb] - shift, out=row_loss[a:b])
             np.multiply(out, (inv_N / s)[:, None], out=out)  # h / N
             out[rows, yb] -= inv_N
 
-    _threads.map_rows(blocks, N, min_rows=max(1, _PARALLEL_ROWS // C))
+    _threads.map_rows(blocks, n_blocks, min_rows=max(1, -(-_PARALLEL_ROWS // (rows_per_block * C))))
     if finite:
         _checks.check_finite(z, "z")
     return np.add.reduce(row_loss) * inv_N, dz

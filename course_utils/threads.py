@@ -11,8 +11,9 @@ Two rules, applied when ``course_utils`` is imported:
    times slower beside two busy processes.
 2. **The course's own row loops** (the fused loss on large batches, :func:`map_rows`) split their rows
    over at most :func:`workers` Python threads. NumPy's ufuncs release the GIL, so they do run in
-   parallel; every row is computed by the same code whatever the split, so the result is bit for bit
-   the same with any number of workers; and a waiting Python thread sleeps instead of spinning.
+   parallel; the work is cut into pieces fixed by the data's shape alone, and each worker takes whole
+   pieces, so the result is bit for bit the same with any number of workers; and a waiting Python
+   thread sleeps instead of spinning.
 
 ``COURSE_BLAS_THREADS`` in the environment overrides rule 1 (a number, or ``default`` to leave the
 library's own choice); ``COURSE_WORKERS`` overrides the worker count of rule 2. Both exist for the
@@ -95,7 +96,9 @@ def policy_limits():
 
 
 def map_rows(fn, n_rows, *, min_rows=1):
-    """Call ``fn(start, stop)`` on contiguous row ranges covering ``range(n_rows)``, in parallel.
+    """Call ``fn(start, stop)`` on contiguous ranges covering ``range(n_rows)``, in parallel.
+
+    ``n_rows`` counts whatever the caller cuts its work into (rows, or blocks of rows).
 
     The rows are cut into at most :func:`workers` ranges of at least ``min_rows`` rows each, and the
     calls run on a shared thread pool (one range runs on the calling thread). ``fn`` must write only

@@ -112,32 +112,69 @@ def test_settings_from_the_environment(monkeypatch):
 @given(
     n=st.integers(1, 300),
     c=st.integers(1, 40),
-    workers=st.integers(1, 4),
+    workers=st.integers(2, 4),
     block=st.integers(1, 200),
+    spread=st.sampled_from([3.0, 30.0, 300.0]),
     dtype=st.sampled_from([np.float32, np.float64]),
     seed=st.integers(0, 2**16),
 )
-def test_fused_loss_is_bit_for_bit_the_same_however_its_rows_are_split(n, c, workers, block, dtype, seed):
+def test_fused_loss_is_bit_for_bit_the_same_with_any_thread_count(n, c, workers, block, spread, dtype, seed):
+    """The blocks are cut by C alone; threads take whole blocks: the thread count cannot move a bit.
+
+    ``spread`` = 300 puts rows hundreds below their block's maximum, so the per-row fallback runs too.
+    """
     rng = np.random.default_rng(seed)
-    z = (3 * rng.standard_normal((n, c))).astype(dtype)
+    z = (3 * rng.standard_normal((n, c)) + spread * rng.standard_normal((n, 1))).astype(dtype)
     y = rng.integers(0, c, size=n)
     old = (losses._BLOCK, losses._PARALLEL_ROWS, os.environ.get("COURSE_WORKERS"))
     try:
-        losses._BLOCK, losses._PARALLEL_ROWS = 1 << 30, 1 << 30  # one block, one thread
-        os.environ["COURSE_WORKERS"] = "1"
-        whole = cu.cross_entropy_and_grad(z, y)
         losses._BLOCK, losses._PARALLEL_ROWS = block, 1  # small blocks, every worker busy
+        os.environ["COURSE_WORKERS"] = "1"
+        one = cu.cross_entropy_and_grad(z, y)
         os.environ["COURSE_WORKERS"] = str(workers)
-        split = cu.cross_entropy_and_grad(z, y)
+        many = cu.cross_entropy_and_grad(z, y)
     finally:
         losses._BLOCK, losses._PARALLEL_ROWS = old[0], old[1]
         if old[2] is None:
             os.environ.pop("COURSE_WORKERS", None)
         else:
             os.environ["COURSE_WORKERS"] = old[2]
-    assert whole[0].dtype == split[0].dtype == dtype and whole[1].dtype == split[1].dtype == dtype
-    assert whole[0] == split[0]
-    assert np.array_equal(whole[1], split[1])
+    assert one[0].dtype == many[0].dtype == dtype and one[1].dtype == many[1].dtype == dtype
+    assert one[0] == many[0]
+    assert np.array_equal(one[1], many[1])
+
+
+@given(
+    n=st.integers(1, 300),
+    c=st.integers(1, 40),
+    block=st.integers(1, 200),
+    spread=st.sampled_from([0.0, 3.0, 30.0, 300.0, 3e4]),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    seed=st.integers(0, 2**16),
+)
+def test_the_blocked_loss_agrees_with_the_float64_reference(n, c, block, spread, dtype, seed):
+    """Shifting a block by its largest logit (or a far row by its own) keeps full float precision."""
+    rng = np.random.default_rng(seed)
+    z = (3 * rng.standard_normal((n, c)) + spread * rng.standard_normal((n, 1))).astype(dtype)
+    y = rng.integers(0, c, size=n)
+    old = losses._BLOCK, losses._PARALLEL_ROWS
+    try:
+        losses._BLOCK, losses._PARALLEL_ROWS = block, 1
+        loss, dz = cu.cross_entropy_and_grad(z, y)
+    finally:
+        losses._BLOCK, losses._PARALLEL_ROWS = old
+    z64 = z.astype(np.float64)
+    shifted = z64 - z64.max(axis=1, keepdims=True)
+    log_h = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    ref_loss = -log_h[np.arange(n), y].mean()
+    ref_dz = np.exp(log_h)
+    ref_dz[np.arange(n), y] -= 1
+    ref_dz /= n
+    # A row within the floor of its block's maximum (at most about 21 + log C below it) rounds its
+    # log-sum against a shift up to that far away: a few tens of eps on that row's loss, no more.
+    tol = 4 * (24 + c) * np.finfo(dtype).eps
+    assert abs(loss - ref_loss) <= tol * max(1.0, abs(ref_loss))
+    assert np.allclose(dz, ref_dz, rtol=tol, atol=tol / n)
 
 
 def test_a_nan_in_any_block_is_still_named(monkeypatch):
