@@ -394,3 +394,83 @@ def test_the_new_replies_speak_chinese():
     assert "t.sum()" in soft.message and "行数" in soft.message, soft
     assert "谱范数" in spectral.message, spectral
     assert "没有把旧值放回去" in restore.message and restore.see.heading, restore
+
+
+# ---- The expert's findings in the text of 05 and 06: conditions stated, checks that can fail ----
+
+_ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+
+
+def _cell(name, cell_id, edition="solutions"):
+    import nbformat
+
+    folder = _ROOT / "notebooks" / ("zh/solutions" if edition == "zh" else "solutions")
+    nb = nbformat.read(folder / f"{name}.ipynb", as_version=4)
+    return next(c for c in nb.cells if c.id == cell_id)
+
+
+def _printed(cell):
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+
+
+def test_05_says_the_long_route_gives_nan_when_any_h_underflows():
+    """HIGH: −t/h is 0/0 = NaN wherever an h_k underflows, whatever the label, not only on overflow."""
+    text = _cell("05_fused_cross_entropy", "ad7c9967").source
+    assert "0/0" in text and "103.97 - \\log S" in text and "745.13 - \\log S" in text
+    assert "z = (10, 0, -100)" in text
+    summary = _cell("05_fused_cross_entropy", "59b93f83").source
+    assert "103.97 - \\log S" in summary and "745.13 - \\log S" in summary
+    checked = _cell("05_fused_cross_entropy", "c0ffee05")
+    out = _printed(checked)
+    assert "✓ h_2 underflowed to 0 and −t_2/h_2 = 0/0 is NaN" in out
+    assert "✓ float32: within two steps" in out and "✓ float64: within two steps" in out
+    assert "(predicted: 103.97" in out and "(predicted: 745.13" in out
+
+
+def test_the_0_over_0_case_is_what_the_code_finds():
+    """The cell's own case, outside the notebook: float32 z = (10, 0, −100), label 0."""
+    z = np.array([10.0, 0.0, -100.0], dtype=np.float32)
+    h = cu.softmax(z)
+    with np.errstate(all="ignore"):
+        g = -np.array([1.0, 0.0, 0.0], dtype=np.float32) / h
+        long_way = g @ cu.softmax_jacobian(z)
+    assert h[2] == 0 and np.isnan(g[2]) and np.isnan(long_way).all() and h[0] > 0.99
+
+
+def test_06_the_10_over_9_is_measured_on_the_bug_with_its_condition():
+    """The old check rel_error(10/9·a, a) held by construction; the new one runs the bug itself."""
+    cell = _cell("06_gradient_checking", "b7c41e26")
+    assert "10 / 9 * a_any" not in cell.source and "binary_cross_entropy" in cell.source
+    out = _printed(cell)
+    assert "✓ small logits (near-uniform outputs): every ratio within 1% of 10/9" in out
+    assert "✓ larger logits: the ratios leave [0.82, 1.22]" in out
+    assert "while the weights are small" in _cell("06_gradient_checking", "5e0d8a93").source
+
+
+def test_06_the_blank_pixel_zeros_hold_without_l2_only():
+    assert "as long as the loss has no L2 penalty" in _cell("06_gradient_checking", "e9f06ced").source
+    out = _printed(_cell("06_gradient_checking", "20146e30"))
+    assert "✓ with an L2 penalty λ = 1e-3 they are not 0" in out
+
+
+def test_06_the_best_float32_error_is_bounded_on_its_value():
+    cell = _cell("06_gradient_checking", "98947b3c")
+    assert 'np.nanmin(s32["central"]) > 1e-6' not in cell.source
+    assert (
+        "✓ float32: the best step of the grid reaches an error within a factor of 10 of u^(2/3)"
+        in _printed(cell)
+    )
+
+
+def test_06_the_detection_limit_is_claimed_for_the_20_entries_it_checks():
+    cell = _cell("06_gradient_checking", "e3f4047d")
+    out = _printed(cell)
+    assert "✓ the limit lies within a factor of 10 of tol·‖G‖ for each of these 20 entries" in out
+    assert "✓ such entries exist, and they are rare" in out
+    prose = _cell("06_gradient_checking", "7fed6a29").source
+    assert "wherever it hides" not in prose and "these 20" in prose
+
+
+def test_the_chinese_edition_carries_the_new_checks():
+    assert "✓ h_2 下溢为 0" in _printed(_cell("05_fused_cross_entropy", "c0ffee05", "zh"))
+    assert "✓ logit 更大时" in _printed(_cell("06_gradient_checking", "b7c41e26", "zh"))
