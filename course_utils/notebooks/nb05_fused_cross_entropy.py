@@ -76,7 +76,8 @@ def describe_fused(state):
         return head + _("The −t/h route agrees with h − t to a relative error of {err:.1e}.").format(err=err)
     if state["h_true_class"] == 0:
         return head + _(
-            "The −t/h route breaks (inf and NaN): h underflowed to 0, so −t/h = −inf. h − t is fine."
+            "The −t/h route breaks (inf and NaN): h underflowed to 0, so −t/h is −1/0 = −inf at the label "
+            "and 0/0 = NaN at the classes whose h and t are both 0. h − t is fine."
         )
     return head + _(
         "The −t/h route breaks (inf and NaN): 1/h overflows {dtype}, so −t/h = −inf. h − t is fine."

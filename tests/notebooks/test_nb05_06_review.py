@@ -474,3 +474,13 @@ def test_06_the_detection_limit_is_claimed_for_the_20_entries_it_checks():
 def test_the_chinese_edition_carries_the_new_checks():
     assert "✓ h_2 下溢为 0" in _printed(_cell("05_fused_cross_entropy", "c0ffee05", "zh"))
     assert "✓ logit 更大时" in _printed(_cell("06_gradient_checking", "b7c41e26", "zh"))
+
+
+def test_the_widget_says_where_the_underflowed_route_is_nan():
+    """Past h = 0 the route is −inf at the label and 0/0 = NaN elsewhere, not −inf alone."""
+    state = nb05.fused_gradient_state(800)
+    assert np.isneginf(state["long_way"][0]) or np.isnan(state["long_way"]).any()
+    with np.errstate(all="ignore"):
+        g = -state["t"] / state["h"]
+    assert np.isneginf(g[0]) and np.isnan(g[2:]).all()
+    assert "0/0 = NaN" in nb05.describe_fused(state)
