@@ -101,9 +101,25 @@ def fused_typed_mistakes():
         ),
         (
             lambda z, y: (softmax(z) - 1) / z.shape[0],
-            _("1 is subtracted from every entry: only each row's label entry gets it (t is one-hot)"),
+            _(
+                "1 is subtracted from every entry: only each row's label entry gets it (t is one-hot); "
+                "t[k] = 1 for a row k of a matrix sets that whole row, write t[k, y[k]] = 1"
+            ),
+        ),
+        (
+            lambda z, y: (softmax(z) - _rows_by_label(z, y)) / z.shape[0],
+            _(
+                "t[y] = 1 sets whole rows of t, the rows numbered by the labels: the label is a column, "
+                "the class; set one entry per row, t[np.arange(N), y] = 1 (or t = np.eye(C)[y])"
+            ),
         ),
     ]
+
+
+def _rows_by_label(z, y):
+    t = np.zeros_like(z)
+    t[y] = 1
+    return t
 
 
 def _general(z, t):
@@ -143,6 +159,14 @@ def soft_typed_mistakes():
             _("you divided by each row's Σt where the mean divides by N, the batch size: (h·Σt − t)/N"),
         ),
         (
+            lambda z, t: (softmax(z) * t.sum(axis=1, keepdims=True) - t) / t.sum(),
+            _(
+                "you divided by t.sum(), the sum of all the targets, where the mean divides by N, the "
+                "number of rows: the two agree only when every row of t sums to 1 (one-hot or smoothed "
+                "labels), and these rows do not; divide by len(z)"
+            ),
+        ),
+        (
             lambda z, t: (softmax(z) * t.sum(axis=1, keepdims=True) + t) / z.shape[0],
             _("the sign of t is flipped: (h·Σt − t)/N, not (h·Σt + t)/N"),
         ),
@@ -171,6 +195,10 @@ def soft_typed_mistakes():
         ),
         (lambda z, t: (_batch_softmax(z) * t.sum(axis=1, keepdims=True) - t) / z.shape[0], _(_WHOLE_BATCH)),
         (
+            lambda z, t: (softmax(z, axis=0) * t.sum(axis=1, keepdims=True) - t) / z.shape[0],
+            _("that softmax runs over axis 0, the batch: each row's softmax is over its classes, axis=1"),
+        ),
+        (
             lambda z, t: _general(z, t).sum(axis=0),
             _("your result is summed over the batch, one row: keep one row per sample, shape (N, C)"),
         ),
@@ -179,3 +207,70 @@ def soft_typed_mistakes():
             _("your result is averaged over the batch, one row: keep one row per sample, shape (N, C)"),
         ),
     ]
+
+
+def guarded(reference, got, args):
+    """True when ``got`` is ``reference`` with a small constant c (1e-12 to 1e-4) added to h.
+
+    That is what a guard such as ``np.log(h + 1e-8)`` or ``h + 1e-8`` leaves in the numbers: a
+    shift of about c/N that no float32 rounding explains.
+    """
+    z, rest = args[0], args[1]
+    h = softmax(np.asarray(z, dtype=np.float64))
+    if np.shape(got) != h.shape:
+        return False
+    for c in 10.0 ** np.arange(-12, -3.5):
+        with np.errstate(all="ignore"):
+            shifted = reference(np.log(h + c), rest)  # softmax(log(h + c)) = (h + c)/(1 + Cc)
+            plain = reference(np.log(h) if np.all(h > 0) else z, rest) + c * _weight(rest, h) / len(h)
+        if np.allclose(got, shifted, rtol=1e-9, atol=1e-15) or np.allclose(got, plain, rtol=1e-9, atol=1e-15):
+            return True
+    return False
+
+
+def _weight(rest, h):
+    """Σt per row for targets ``rest`` (N, C), or 1 per row for labels (N,)."""
+    rest = np.asarray(rest)
+    return rest.sum(axis=1, keepdims=True) if rest.ndim == 2 else np.ones((len(h), 1))
+
+
+GUARDED = N_(
+    "your result is off by a tiny constant in every entry, about c/N: a guard such as "
+    "np.log(h + 1e-8) or h + 1e-8 changed h; this gradient never divides by h nor takes its log, "
+    "so it needs no guard: use h = softmax(z) as it is"
+)
+FLOAT32 = N_(
+    "your result is float32 while z came in as float64: the numbers are right to about 7 digits "
+    "only; drop the float32 (an astype or a dtype=np.float32) so that the result keeps z's precision"
+)
+
+
+def float32_reply(fn, case):
+    """True when ``fn`` returns float32 for a float64 ``case`` (the checker judged its values right)."""
+    try:
+        with np.errstate(all="ignore"):
+            got = fn(*(np.copy(a) for a in case))
+    except (Exception, SystemExit):
+        return False
+    return getattr(got, "dtype", None) == np.float32 and np.asarray(case[0]).dtype == np.float64
+
+
+def rows_skipped(got, expected, args):
+    """True when the rows of ``got`` that are wrong are h·Σt/N, the label's 1 never subtracted."""
+    z, rest = args
+    rest = np.asarray(rest)
+    h = softmax(np.asarray(z, dtype=np.float64))
+    if np.shape(got) != h.shape:
+        return False
+    wrong = ~np.all(np.isclose(got, expected, rtol=1e-7, atol=1e-10), axis=1)
+    untouched = h * _weight(rest, h) / len(h)
+    return bool(
+        wrong.any() and not wrong.all() and np.allclose(got[wrong], untouched[wrong], rtol=1e-7, atol=1e-12)
+    )
+
+
+ROWS_SKIPPED = N_(
+    "your result is right in some rows and h/N in the others, where nothing was subtracted: your loop "
+    "over the rows skips them (range(N − 1), or a start at 1); loop over every row, or subtract "
+    "without a loop"
+)

@@ -221,16 +221,22 @@ def best_named(fn, cases, mistakes, verdict):
         return verdict
     best, best_score = None, 0
     for wrong, message, section in mistakes:
-        with np.errstate(all="ignore"):
-            want = [np.asarray(wrong(*c), dtype=np.float64) for c in cases]
-        score = sum(
-            g.shape == w.shape and bool(np.allclose(g, w, rtol=1e-7, atol=1e-12)) for g, w in zip(got, want)
-        )
+        score = sum(_agrees(g, wrong, c) for g, c in zip(got, cases))
         if message == verdict.message:
             score += 0.5  # a tie keeps the verdict
         if score > best_score:
             best, best_score = Feedback("relative_error", "wrong", message, section), score
     return best if best is not None and best.message != verdict.message and best_score >= 1 else verdict
+
+
+def _agrees(got, wrong, case):
+    """Whether the wrong formula gives ``got`` on ``case`` (False where it does not even run)."""
+    try:
+        with np.errstate(all="ignore"):
+            want = np.asarray(wrong(*case), dtype=np.float64)
+    except (Exception, SystemExit):  # e.g. a matrix norm's ord on a vector
+        return False
+    return got.shape == want.shape and bool(np.allclose(got, want, rtol=1e-7, atol=1e-12))
 
 
 def gradient_checker_mistakes(my_check, differences):

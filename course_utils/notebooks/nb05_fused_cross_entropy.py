@@ -13,7 +13,16 @@ from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see, uniform
 from ._nb04_mistakes import row_sum_hint
-from ._nb05_mistakes import fused_typed_mistakes, soft_typed_mistakes
+from ._nb05_mistakes import (
+    FLOAT32,
+    GUARDED,
+    ROWS_SKIPPED,
+    float32_reply,
+    fused_typed_mistakes,
+    guarded,
+    rows_skipped,
+    soft_typed_mistakes,
+)
 from ._view import LiveView, slider
 
 
@@ -67,7 +76,8 @@ def describe_fused(state):
         return head + _("The −t/h route agrees with h − t to a relative error of {err:.1e}.").format(err=err)
     if state["h_true_class"] == 0:
         return head + _(
-            "The −t/h route breaks (inf and NaN): h underflowed to 0, so −t/h = −inf. h − t is fine."
+            "The −t/h route breaks (inf and NaN): h underflowed to 0, so −t/h is −1/0 = −inf at the label "
+            "and 0/0 = NaN at the classes whose h and t are both 0. h − t is fine."
         )
     return head + _(
         "The −t/h route breaks (inf and NaN): 1/h overflows {dtype}, so −t/h = −inf. h − t is fine."
@@ -217,17 +227,25 @@ def check_fused_grad(fn):
     shape_named = _extra_axis(fn, cases[0], extra_axis)
     if shape_named:
         return shape_named
-    return run_checks(
+    verdict = run_checks(
         "fused_grad",
         fn,
         cases,
         _fused,
         mistakes,
-        [row_sum_hint("(h − t)/N")],
+        [
+            (lambda got, exp, args: guarded(_fused, got[0], args), _(GUARDED)),
+            (lambda got, exp, args: rows_skipped(got[0], exp[0], args), _(ROWS_SKIPPED)),
+            row_sum_hint("(h − t)/N"),
+        ],
         section=see("05_fused_cross_entropy", "The derivation"),
         own=(cross_entropy_grad, cross_entropy_and_grad),
         success=_("(h − t)/N: the whole softmax Jacobian and the 1/h of the log collapse to this"),
     )
+    # Values right to the checker's tolerance, but float32: the reply says so rather than ✓.
+    if verdict.passed and float32_reply(fn, cases[1]):
+        return Feedback("fused_grad", "wrong", _(FLOAT32), see("05_fused_cross_entropy", "The derivation"))
+    return verdict
 
 
 def _general(z, t):
@@ -290,7 +308,7 @@ def check_soft_target_grad(fn):
         ),
     ]
     mistakes += soft_typed_mistakes()
-    return run_checks(
+    verdict = run_checks(
         "soft_target_grad",
         fn,
         cases,
@@ -305,12 +323,19 @@ def check_soft_target_grad(fn):
                     "h·0 − 0 = 0: write (h·Σt − t)/N without dividing by Σt"
                 ),
             ),
+            (lambda got, exp, args: guarded(_general, got[0], args), _(GUARDED)),
+            (lambda got, exp, args: rows_skipped(got[0], exp[0], args), _(ROWS_SKIPPED)),
             row_sum_hint("(h·Σt − t)/N"),
         ],
         section=see("05_fused_cross_entropy", "Soft targets"),
         own=(cross_entropy_grad, cross_entropy_and_grad),
         success=_("(h·Σt − t)/N, which becomes (h − t)/N whenever a row of t sums to 1"),
     )
+    if verdict.passed and float32_reply(fn, cases[0]):
+        return Feedback(
+            "soft_target_grad", "wrong", _(FLOAT32), see("05_fused_cross_entropy", "Soft targets")
+        )
+    return verdict
 
 
 def _fused_up_to_scale(fn):

@@ -23,6 +23,16 @@ from ._nb06_mistakes import (
     relative_error_mistakes,
 )
 from ._nb06_properties import central_hints, named_by_property, rounded
+from ._nb06_review import (
+    directions_unscored,
+    matrix_hint,
+    relative_error_review_mistakes,
+    row_for_entry,
+    step_left_in_x,
+)
+from ._nb06_review import (
+    entry_and_direction_moves as _moves,
+)
 from ._nb06_typed import central_typed_mistakes, checker_typed_mistakes, relative_error_typed_mistakes
 from ._view import LiveView
 
@@ -146,6 +156,9 @@ def check_central_difference(fn):
     differences = see("06_gradient_checking", "Forward and central differences")
     mistakes = central_difference_mistakes(_central_gradient, differences)
     mistakes += central_typed_mistakes(_central_gradient, differences)
+    left = step_left_in_x(fn, _case(49, 5), "numerical_grad")  # 1-D: old = x[k] is a copy there
+    if left:
+        return left
     fixed = (
         lambda got, exp, args: ignores_step(fn, lambda eps: _case(48, 4, eps)()),
         _(FIXED_STEP),
@@ -190,9 +203,14 @@ def check_relative_error(fn):
         (np.array([2.0, -1.0]), np.array([-2.0, 1.0])),
         (np.zeros(2), np.array([1.0, -2.0])),  # one side zero: the error is 1, not the 0/0 case
         (np.array([3.0, 4.0]), np.zeros(2)),
+        (np.array([0.3, 0.0]), np.array([0.1, 0.0])),  # norms below 1: a floor of 1 shows, a 1e-8 cut-off not
+        # Matrices, as gradients come (issue 19): a norm with an ord or an axis treats them otherwise.
+        (np.array([[1.0, 2.0], [0.0, -1.0]]), np.array([[1.0, 2.5], [0.5, -1.0]])),
+        (np.array([[0.5, -1.0, 2.0], [1.0, 0.0, 3.0]]), np.array([[0.4, -1.0, 2.5], [1.0, 0.2, 3.0]])),
     ]
     four = see("06_gradient_checking", "Four relative errors, and how each misleads")
-    mistakes = relative_error_mistakes(_rel, four) + relative_error_typed_mistakes(_rel, four)
+    mistakes = relative_error_review_mistakes(_rel, four) + relative_error_mistakes(_rel, four)
+    mistakes += relative_error_typed_mistakes(_rel, four)
     zero = _("both arrays are zero here: return 0 instead of dividing 0 by 0")
     added = _(
         "a small constant was added to the denominator: it swamps vectors whose norms are of its size "
@@ -205,6 +223,7 @@ def check_relative_error(fn):
             lambda got, exp, args: rounded(got[0], exp[0]),
             _("your result is rounded: return the number as it comes, and round only where you print it"),
         ),
+        matrix_hint(four),
     ]
     verdict = run_checks(
         "relative_error",
@@ -265,18 +284,21 @@ def _my_check(
     return err[: len(moves) - len(directions)], err[len(moves) - len(directions) :]
 
 
-def _check_case(seed, shape, plant=None, eps=1e-5, scale=1.0, zeros=False, no_entries=False, flip=False):
+def _check_case(
+    seed, shape, plant=None, eps=1e-5, scale=1.0, zeros=False, no_entries=False, flip=False, rows_only=False
+):
     """``(f, x, grad, entries, directions, eps)`` on ``scale`` times the quartic.
 
     ``plant`` = (flat index, amount) adds a wrong part to ``grad``; ``zeros`` sets the sampled
     entries of x to 0, where the quartic's gradient and its central difference are both exactly 0;
-    ``flip`` negates the whole gradient (the sign bug), so that every n and a have opposite signs.
+    ``flip`` negates the whole gradient (the sign bug), so that every n and a have opposite signs;
+    ``rows_only`` samples flat indices below the number of rows (where ``e[k] = 1`` runs, moving a row).
     """
 
     def build():
         x = normal(seed, shape)
         rng = np.random.default_rng(seed + 1)
-        entries = rng.choice(np.arange(1, x.size - 1), size=3, replace=False)
+        entries = rng.choice(np.arange(1, (x.shape[0] if rows_only else x.size - 1)), size=3, replace=False)
         if zeros:
             x.flat[entries] = 0.0
         grad = 4 * x**3
@@ -315,6 +337,13 @@ def check_gradient_checker(fn):
     not_arrays = not_arrays_feedback(fn, cases[0])
     if not_arrays:
         return not_arrays
+    named = (
+        step_left_in_x(fn, cases[0], "my_gradient_check", _moves)
+        or row_for_entry(fn, _check_case(60, (6, 2), plant=(4, 0.5), rows_only=True))
+        or directions_unscored(fn, cases[1], _my_check)
+    )
+    if named:
+        return named
     empty = _(
         "the direction errors are missing: score every u in directions too, after the entries, and "
         "return their errors as the second array"
