@@ -31,7 +31,7 @@ def _fake_record(folder, notebook, totals):
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TEACHING = Path(gradebook.__file__).parent
-MODULES = ["gradebook", "export", "gradescope", "similarity", "grading"]
+MODULES = ["gradebook", "export", "gradescope", "similarity", "grading", "report"]
 
 
 def _chinese(text):
