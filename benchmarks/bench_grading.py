@@ -106,10 +106,66 @@ def alone(notebook):
     return time.perf_counter() - start
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _tree_cpu(root):
+    """CPU seconds (user + system) used so far by process ``root`` and everything below it."""
+    parents, used = {}, {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            fields = stat[stat.rfind(")") + 2 :].split()
+            parents[int(name)] = int(fields[1])
+            used[int(name)] = (int(fields[11]) + int(fields[12])) / _TICK
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += used.get(pid, 0.0)
+        todo += [child for child, parent in parents.items() if parent == pid]
+    return total
+
+
+class _SandboxCpu:
+    """Adds up the CPU time of each hand-in's sandbox, read just before the grader closes it.
+
+    Load-independent, unlike wall time: the quiet machine's wall time for a batch is about the
+    grader's CPU plus the sandboxes' CPU, over the two cores ``--jobs 2`` uses.
+    """
+
+    def __enter__(self):
+        from course_utils.teaching import sandbox
+
+        self.seconds, self._close = 0.0, sandbox.Sandbox.close
+        outer = self
+
+        def close(box):
+            outer.seconds += _tree_cpu(box.process.pid)
+            return outer._close(box)
+
+        sandbox.Sandbox.close = close
+        return self
+
+    def __exit__(self, *exc):
+        from course_utils.teaching import sandbox
+
+        sandbox.Sandbox.close = self._close
+
+
 def fast_table(notebooks, copies, only_fast=False):
-    """Per notebook: alone, then --jobs 2 in the sandbox per hand-in, all cells and --fast."""
+    """Per notebook: alone, then --jobs 2 in the sandbox per hand-in, all cells and --fast.
+
+    Each row also shows the load average when it started and ended, and, for ``--fast``, the CPU
+    seconds per hand-in of the grader's process and of the sandboxes (the figures the load does
+    not change).
+    """
     print(
-        "notebook                 alone s  all cells s/hand-in  --fast s/hand-in  60 hand-ins --fast  totals"
+        "notebook                 alone s  all cells s/hand-in  --fast s/hand-in  60 hand-ins --fast  "
+        "--fast CPU s/hand-in (grader + sandbox)  load start-end  totals"
     )
     for notebook in notebooks:
         with tempfile.TemporaryDirectory() as folder:
@@ -120,17 +176,24 @@ def fast_table(notebooks, copies, only_fast=False):
                 path.parent.mkdir(parents=True)
                 nbformat.write(nb, path)
                 paths.append(path)
+            load = os.getloadavg()[0]
             single = alone(notebook)
             times = {False: float("nan")}
             for fast in (True,) if only_fast else (False, True):
+                cpu = time.process_time()
                 start = time.perf_counter()
-                rows = grading.grade(notebook, paths, jobs=2, timeout=600, fast=fast)
+                with _SandboxCpu() as boxes:
+                    rows = grading.grade(notebook, paths, jobs=2, timeout=600, fast=fast)
                 times[fast] = (time.perf_counter() - start) / copies
+                if fast:
+                    grader_cpu = (time.process_time() - cpu) / copies
+                    sandbox_cpu = boxes.seconds / copies
             totals = "/".join(sorted({f"{r.total:g}" for r in rows}))
             minutes = 60 * times[True] / 60
+            cpu = f"{grader_cpu:.2f} + {sandbox_cpu:.2f}"
             print(
                 f"{notebook:24} {single:7.1f}  {times[False]:19.2f}  {times[True]:16.2f}  "
-                f"{minutes:15.1f} min  {totals}",
+                f"{minutes:15.1f} min  {cpu:>39}  {load:5.1f}-{os.getloadavg()[0]:<5.1f}  {totals}",
                 flush=True,
             )
 

@@ -115,3 +115,23 @@ def test_a_kept_cell_drops_only_imports_nothing_needs():
         "def f(x):\n    return plt.gca() and np.sum(x)",
     ]
     assert prune.cells_to_run("02_softmax_jacobian", cells + ["exec('1')"]) == cells + ["exec('1')"]
+
+
+def test_the_sandboxs_course_copy_is_compiled_for_the_paths_the_sandbox_sees():
+    """The sandbox cannot write bytecode, so the copy it mounts carries it, named as mounted."""
+    import importlib.util
+    import marshal
+
+    from course_utils.teaching import confine
+
+    top = confine.course_copy()
+    sources = sorted((top / "course").rglob("*.py")) + sorted((top / "grader").rglob("*.py"))
+    assert len(sources) > 10
+    for source in sources:
+        cached = importlib.util.cache_from_source(str(source))
+        with open(cached, "rb") as f:
+            f.read(16)  # the header: magic, flags, the source's mtime and size
+            code = marshal.load(f)
+        mount = confine.COURSE if source.is_relative_to(top / "course") else confine.GRADER
+        folder = "course" if mount == confine.COURSE else "grader"
+        assert code.co_filename == f"{mount}/{source.relative_to(top / folder)}"

@@ -24,6 +24,7 @@ nothing in the sandbox has the capability to raise them.
 :func:`check` starts a sandbox once and says, when it cannot, why and what to install or allow.
 """
 
+import compileall
 import os
 import shutil
 import subprocess
@@ -74,6 +75,11 @@ def course_copy():
             (worker / "__init__.py").write_text('"""The grading worker, as the sandbox sees it."""\n')
             for name in ("worker.py", "protocol.py"):
                 shutil.copy2(Path(__file__).with_name(name), worker / name)
+            # Compiled here once, as the sandbox will see the files: the sandbox cannot write
+            # bytecode (read-only and PYTHONDONTWRITEBYTECODE), so without this every hand-in
+            # compiled the course's modules again when it imported them.
+            for folder, mount in (("course", COURSE), ("grader", GRADER)):
+                compileall.compile_dir(top / folder, ddir=mount, quiet=2, workers=1)
             for path in [top, *top.rglob("*")]:
                 path.chmod(0o755 if path.is_dir() else 0o644)
             import atexit

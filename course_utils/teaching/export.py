@@ -15,6 +15,7 @@ notebook (nothing handed in) gets an empty cell, which Canvas leaves as it is.
 import csv
 from pathlib import Path
 
+from ..i18n import _
 from . import gradebook, report
 from .grading import maxima
 
@@ -29,8 +30,10 @@ def read_roster(path):
         missing = [c for c in ("Student", "ID") if c not in (reader.fieldnames or [])]
         if missing:
             raise gradebook.GradebookError(
-                f"{path}: not a Canvas gradebook export (expected the columns {', '.join(CANVAS_COLUMNS)}; "
-                f"missing {', '.join(missing)})"
+                _(
+                    "{path}: not a Canvas gradebook export "
+                    "(expected the columns {columns}; missing {missing})"
+                ).format(path=path, columns=", ".join(CANVAS_COLUMNS), missing=", ".join(missing))
             )
         rows = [r for r in reader if (r.get("Student") or "").strip() not in ("", POINTS_POSSIBLE)]
         return rows, list(reader.fieldnames)

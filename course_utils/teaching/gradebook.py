@@ -31,6 +31,7 @@ import os
 import sys
 from pathlib import Path
 
+from ..i18n import LANGUAGES, _, language, set_language
 from . import report, similarity
 from .grading import SPEC, Row, maxima
 
@@ -63,7 +64,11 @@ def load_rows(book, notebook):
         rows = data["rows"]
         assert isinstance(rows, dict)
     except (ValueError, KeyError, TypeError, AssertionError) as exc:
-        raise GradebookError(f"{path} is not a gradebook record ({exc}); grade the notebook again") from None
+        raise GradebookError(
+            _("{path} is not a gradebook record ({error}); grade the notebook again").format(
+                path=path, error=exc
+            )
+        ) from None
     return rows
 
 
@@ -113,7 +118,9 @@ def grade_into(book, notebook, submissions, *, only=None, roster=None, **options
     if only:
         unknown = sorted(set(only) - set(names))
         if unknown:
-            raise GradebookError(f"no hand-in of {', '.join(unknown)} among the submissions given")
+            raise GradebookError(
+                _("no hand-in of {students} among the submissions given").format(students=", ".join(unknown))
+            )
         picked = [(p, n) for p, n in zip(submissions, names) if n in only]
         submissions, names = [p for p, _ in picked], [n for _, n in picked]
     rows = load_rows(book, notebook)
@@ -139,13 +146,19 @@ def load_overrides(book):
         reader = csv.DictReader(f)
         if reader.fieldnames is None or not set(OVERRIDE_COLUMNS) <= set(reader.fieldnames):
             raise GradebookError(
-                f"{path}: expected the columns {','.join(OVERRIDE_COLUMNS)}, got {reader.fieldnames}"
+                _("{path}: expected the columns {columns}, got {found}").format(
+                    path=path, columns=",".join(OVERRIDE_COLUMNS), found=reader.fieldnames
+                )
             )
         for line, entry in enumerate(reader, 2):
             student, notebook = (entry["student"] or "").strip(), (entry["notebook"] or "").strip()
             reason = (entry["reason"] or "").strip()
             if notebook not in SPEC:
-                raise GradebookError(f"{path}, line {line}: unknown notebook {notebook!r}")
+                raise GradebookError(
+                    _("{path}, line {line}: unknown notebook {notebook!r}").format(
+                        path=path, line=line, notebook=notebook
+                    )
+                )
             try:
                 score = float(entry["score"])
             except (TypeError, ValueError):
@@ -153,11 +166,17 @@ def load_overrides(book):
             top = sum(maxima(notebook).values())
             if not (0 <= score <= top):
                 raise GradebookError(
-                    f"{path}, line {line}: the score must be a number from 0 to {top:g} "
-                    f"(the maximum of {notebook}), got {entry['score']!r}"
+                    _(
+                        "{path}, line {line}: the score must be a number from 0 to {top:g} "
+                        "(the maximum of {notebook}), got {score!r}"
+                    ).format(path=path, line=line, top=top, notebook=notebook, score=entry["score"])
                 )
             if not student or not reason:
-                raise GradebookError(f"{path}, line {line}: an override needs a student and a reason")
+                raise GradebookError(
+                    _("{path}, line {line}: an override needs a student and a reason").format(
+                        path=path, line=line
+                    )
+                )
             out[(student, notebook)] = (score, reason)  # a later line wins
     return out
 
@@ -201,7 +220,7 @@ def merge(book):
     for (student, notebook), (score, reason) in overrides.items():
         entry = students.setdefault(student, {"scores": {}, "graded": {}, "overrides": [], "notes": []})
         graded = entry["graded"].get(notebook)
-        was = f"graded {graded:g}" if graded is not None else "not graded"
+        was = _("graded {score:g}").format(score=graded) if graded is not None else _("not graded")
         entry["scores"][notebook] = score
         entry["overrides"].append(f"{notebook}: {score:g} ({was}): {reason}")
         if notebook not in notebooks:
@@ -244,7 +263,7 @@ def write_table(book):
 
 def text_table(notebooks, students):
     """The merged table as aligned text; an overridden score is marked ``*``."""
-    head = ["student"] + [n[:2] for n in notebooks] + ["total"]
+    head = [_("student")] + [n[:2] for n in notebooks] + [_("total")]
     body = []
     for student, entry in students.items():
         marked = {o.split(":")[0] for o in entry["overrides"]}
@@ -266,8 +285,15 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m course_utils.teaching.gradebook", description=__doc__.splitlines()[0]
     )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        default="en",
+        help="language of the messages and the feedback (zh: Chinese)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    g = sub.add_parser("grade", help="grade hand-ins of one notebook into the book")
+    g = sub.add_parser("grade", parents=[common], help="grade hand-ins of one notebook into the book")
     g.add_argument("book")
     g.add_argument("notebook", choices=sorted(SPEC))
     g.add_argument("submissions", nargs="+")
@@ -277,19 +303,32 @@ def main(argv=None):
     g.add_argument("--jobs", type=int, default=os.cpu_count())
     g.add_argument("--no-sandbox", action="store_true", help="as for python -m course_utils.grading")
     g.add_argument("--fast", action="store_true", help="run only the cells the graded functions need")
-    o = sub.add_parser("override", help="set a student's score of one notebook by hand, with the reason")
+    o = sub.add_parser(
+        "override", parents=[common], help="set a student's score of one notebook by hand, with the reason"
+    )
     o.add_argument("book")
     o.add_argument("student")
     o.add_argument("notebook", choices=sorted(SPEC))
     o.add_argument("score", type=float)
     o.add_argument("reason")
-    t = sub.add_parser("table", help="write gradebook.csv and similarity.csv and print the table")
+    t = sub.add_parser(
+        "table", parents=[common], help="write gradebook.csv and similarity.csv and print the table"
+    )
     t.add_argument("book")
-    c = sub.add_parser("canvas", help="write the gradebook as the CSV Canvas imports")
+    c = sub.add_parser("canvas", parents=[common], help="write the gradebook as the CSV Canvas imports")
     c.add_argument("book")
     c.add_argument("-o", "--output", required=True)
     c.add_argument("--canvas-roster", help="the gradebook CSV exported from Canvas (its students' IDs)")
     args = parser.parse_args(argv)
+    previous = language()
+    set_language(args.language)
+    try:
+        return _run(args)
+    finally:
+        set_language(previous)
+
+
+def _run(args):
     try:
         if args.command == "grade":
             if not args.no_sandbox:
@@ -318,7 +357,10 @@ def main(argv=None):
 
             missing = export.write_canvas(args.book, args.output, args.canvas_roster)
             for student in missing:
-                print(f"not in the Canvas roster, left out: {student}", file=sys.stderr)
+                print(
+                    _("not in the Canvas roster, left out: {student}").format(student=student),
+                    file=sys.stderr,
+                )
             return 0
         notebooks, students, flags = write_table(args.book)
     except GradebookError as exc:
@@ -327,7 +369,9 @@ def main(argv=None):
     print(text_table(notebooks, students))
     if flags:
         print(
-            f"{len(flags)} pair(s) of hand-ins with the same code: see {Path(args.book) / 'similarity.csv'}"
+            _("{count} pair(s) of hand-ins with the same code: see {path}").format(
+                count=len(flags), path=Path(args.book) / "similarity.csv"
+            )
         )
     return 0
 

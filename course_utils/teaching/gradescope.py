@@ -27,6 +27,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from ..i18n import LANGUAGES, _, language, set_language
 from .release import ROOT
 
 TEMPLATES = ROOT / "gradescope"
@@ -49,8 +50,10 @@ def find_submission(folder, notebook):
     exact = [p for p in found if os.path.basename(p) == f"{notebook}.ipynb"]
     if len(exact) == 1 or (not exact and len(found) == 1):
         return (exact or found)[0], ""
-    names = ", ".join(os.path.relpath(p, folder) for p in found[:10]) or "no .ipynb file"
-    return None, f"expected one file {notebook}.ipynb in the submission, found {names}"
+    names = ", ".join(os.path.relpath(p, folder) for p in found[:10]) or _("no .ipynb file")
+    return None, _("expected one file {notebook}.ipynb in the submission, found {names}").format(
+        notebook=notebook, names=names
+    )
 
 
 def _read_regular(path):
@@ -58,10 +61,10 @@ def _read_regular(path):
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     with os.fdopen(fd, "rb") as f:
         if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-            raise OSError("not a regular file")
+            raise OSError(_("not a regular file"))
         data = f.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise OSError(f"larger than {MAX_BYTES // 2**20} MB")
+        raise OSError(_("larger than {size} MB").format(size=MAX_BYTES // 2**20))
     return data
 
 
@@ -93,7 +96,7 @@ def run(notebook, root, *, sandboxed=True, timeout=None, fast=False):
         try:
             confine.check()
         except confine.Unavailable as exc:
-            print(f"not graded: the grader's sandbox cannot start here.\n{exc}", flush=True)
+            print(_("not graded: the grader's sandbox cannot start here.") + f"\n{exc}", flush=True)
             return 3
     root = Path(root)
     path, why = find_submission(root / "submission", notebook)
@@ -103,7 +106,10 @@ def run(notebook, root, *, sandboxed=True, timeout=None, fast=False):
                 copy = Path(tmp) / f"{notebook}.ipynb"
                 copy.write_bytes(_read_regular(path))
             except OSError as exc:
-                path, why = None, f"could not read {os.path.basename(path)} ({exc})"
+                path, why = (
+                    None,
+                    _("could not read {name} ({error})").format(name=os.path.basename(path), error=exc),
+                )
         if path is None:
             row = grading._zero(notebook, "submission", "", why)
         else:
@@ -125,14 +131,15 @@ def _add_tree(archive, folder, arcname):
             archive.write(path, f"{arcname}/{path.relative_to(folder)}")
 
 
-def package(notebook, out, *, sandboxed=True, timeout=None, fast=False):
+def package(notebook, out, *, sandboxed=True, timeout=None, fast=False, language="en"):
     """Write the autograder zip for ``notebook`` to ``out``; returns its path."""
     from .grading import SPEC
 
     if notebook not in SPEC:
         raise ValueError(f"unknown notebook {notebook!r}; choose one of {', '.join(SPEC)}")
     options = ("" if sandboxed else "--no-sandbox ") + ("--fast " if fast else "")
-    options += f"--timeout {float(timeout):g}" if timeout else ""
+    options += f"--timeout {float(timeout):g} " if timeout else ""
+    options += f"--language {language}" if language != "en" else ""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in ("setup.sh", "run_autograder"):
             info = zipfile.ZipInfo(name)
@@ -166,12 +173,25 @@ def main(argv=None):
         q.add_argument(
             "--no-sandbox", action="store_true", help="grade WITHOUT the sandbox (see the module's notes)"
         )
+        q.add_argument(
+            "--language",
+            choices=LANGUAGES,
+            default="en",
+            help="language of the results' messages (zh: Chinese)",
+        )
     args = parser.parse_args(argv)
     if args.command == "package":
         options = {"sandboxed": not args.no_sandbox, "timeout": args.timeout, "fast": args.fast}
-        print(package(args.notebook, args.output, **options))
+        print(package(args.notebook, args.output, language=args.language, **options))
         return 0
-    return run(args.notebook, args.root, sandboxed=not args.no_sandbox, timeout=args.timeout, fast=args.fast)
+    previous = language()
+    set_language(args.language)
+    try:
+        return run(
+            args.notebook, args.root, sandboxed=not args.no_sandbox, timeout=args.timeout, fast=args.fast
+        )
+    finally:
+        set_language(previous)
 
 
 if __name__ == "__main__":

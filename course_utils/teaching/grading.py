@@ -32,7 +32,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
-from ..i18n import LANGUAGES, _, language, set_language
+from ..i18n import LANGUAGES, _, language, lazy_, set_language
 from ..notebooks import NOTEBOOKS, companion
 from . import confine, detect, prune, report, sandbox
 from .protocol import Closed, Deadline, ProtocolError
@@ -91,7 +91,8 @@ class Row:
 
 def _zero(notebook, student, submission, note):
     row = Row(student, submission, note=note)
-    row.scores = {name: (0, top, "not graded: " + note) for name, top in maxima(notebook).items()}
+    message = _("not graded: {note}").format(note=note)
+    row.scores = {name: (0, top, message) for name, top in maxima(notebook).items()}
     return row
 
 
@@ -105,7 +106,8 @@ def watch_names(notebook):
     return detect.course_answers(notebook)
 
 
-UNSANDBOXED = "graded WITHOUT the sandbox (--no-sandbox): this hand-in ran as the teacher. "
+UNSANDBOXED = lazy_("graded WITHOUT the sandbox (--no-sandbox): this hand-in ran as the teacher. ")
+FLAGGED = lazy_("flagged: {function} calls {flags}. ")
 
 
 MAX_RUNS = 4
@@ -118,7 +120,7 @@ class _Stopped(Exception):
     def __init__(self, why, cell=None, exercise=None, tail=""):
         super().__init__(why)
         self.why, self.cell, self.exercise = why, cell, exercise
-        self.tail = f"; its last output: “{tail}”" if tail else ""
+        self.tail = _("; its last output: “{tail}”").format(tail=tail) if tail else ""
 
 
 def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT, sandboxed=True, fast=False):
@@ -138,10 +140,13 @@ def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT, sandboxe
             nb = nbformat.read(f, as_version=4)
         sources = [c.source for c in nb.cells if c.cell_type == "code"]
     except Exception as exc:  # not JSON, not a notebook, unreadable
-        note = f"not a notebook: not a readable .ipynb file ({type(exc).__name__}: {exc})"
+        error = f"{type(exc).__name__}: {exc}"
+        note = _("not a notebook: not a readable .ipynb file ({error})").format(error=error)
         return _zero(notebook, student, path, note[:300])
     where = lambda cell: (
-        f"code cell {cell + 1} (`{_first_line(sources[cell])}`)" if cell is not None else "start-up"
+        _("code cell {n} (`{line}`)").format(n=cell + 1, line=_first_line(sources[cell]))
+        if cell is not None
+        else _("start-up")
     )
     row, left_out, box = Row(student, path), {}, None
     wanted = prune.cells_to_run(notebook, sources) if fast else sources
@@ -158,20 +163,30 @@ def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT, sandboxe
                 )
                 row.scores[stop.exercise] = (0, top, message)
                 row.parts[stop.exercise] = {}
-                row.note += f"{stop.exercise}: {stop.why} while grading it{stop.tail}. "
+                row.note += _("{name}: {why} while grading it{tail}. ").format(
+                    name=stop.exercise, why=stop.why, tail=stop.tail
+                )
             elif stop.cell is not None and stop.cell not in left_out:
                 left_out[stop.cell] = stop.why
-                row.note += f"{where(stop.cell)} left out ({stop.why} while running it{stop.tail}). "
+                row.note += _("{where} left out ({why} while running it{tail}). ").format(
+                    where=where(stop.cell), why=stop.why, tail=stop.tail
+                )
             else:
-                return _zero(notebook, student, path, f"{stop.why} at {where(stop.cell)}{stop.tail}")
+                note = _("{why} at {where}{tail}").format(
+                    why=stop.why, where=where(stop.cell), tail=stop.tail
+                )
+                return _zero(notebook, student, path, note)
     else:
-        row.note += f"gave up after {MAX_RUNS} runs. "
+        row.note += _("gave up after {runs} runs. ").format(runs=MAX_RUNS)
     for name, top in maxima(notebook).items():
-        row.scores.setdefault(name, (0, top, "not graded: the notebook never ran to the end"))
-    if row.total == 0 and maxima(notebook) and "flagged:" not in row.note:
+        row.scores.setdefault(name, (0, top, _("not graded: the notebook never ran to the end")))
+    flagged = str(FLAGGED).split("{")[0] in row.note
+    if row.total == 0 and maxima(notebook) and not flagged:
         row.note = detect.why_zero(notebook, sources, SPEC) + ". " + row.note
     if box is not None:
-        errors = [f"{where(k)} raised {err}" for k, err in box.cell_errors[:3]]
+        errors = [
+            _("{where} raised {error}").format(where=where(k), error=err) for k, err in box.cell_errors[:3]
+        ]
         row.note += "; ".join(errors) + ("; ..." if len(box.cell_errors) > 3 else "")
     return row
 
@@ -196,7 +211,7 @@ def _run_and_score(notebook, sources, run, row, timeout, sandboxed, where):
                         "this exercise asks you to write it yourself"
                     ).format(name=e.name, function=e.function, flags=", ".join(sorted(flags)))
                     parts = dict.fromkeys(parts, 0)
-                    row.note += f"flagged: {e.function} calls {', '.join(sorted(flags))}. "
+                    row.note += str(FLAGGED).format(function=e.function, flags=", ".join(sorted(flags)))
                 row.parts[e.name] = parts
                 row.scores[e.name] = (sum(parts.values()), maxima(notebook)[e.name], message)
             if notebook == MYSTERY_NOTEBOOK and "mysteries" not in row.scores:
@@ -205,12 +220,15 @@ def _run_and_score(notebook, sources, run, row, timeout, sandboxed, where):
                 row.parts["mysteries"] = parts
                 row.scores["mysteries"] = (sum(parts.values()), 5, message)
     except Deadline:
-        raise _Stopped(f"time limit of {timeout:g} s reached", box.cell, stage) from None
+        raise _Stopped(
+            _("time limit of {timeout:g} s reached").format(timeout=timeout), box.cell, stage
+        ) from None
     except Closed:
-        why = f"the notebook's process ended (exit code {box.process.returncode})"
+        why = _("the notebook's process ended (exit code {code})").format(code=box.process.returncode)
         raise _Stopped(why, box.cell, stage, box.output_tail()) from None
     except ProtocolError as exc:
-        raise _Stopped(f"the notebook's process sent something unreadable ({exc})", box.cell, stage) from None
+        why = _("the notebook's process sent something unreadable ({error})").format(error=exc)
+        raise _Stopped(why, box.cell, stage) from None
     return box
 
 
@@ -218,11 +236,12 @@ def _grade_safely(notebook, path, student, timeout, sandboxed, fast=False):
     try:
         row = grade_one(notebook, path, student, timeout=timeout, sandboxed=sandboxed, fast=fast)
     except Exception as exc:  # a bug of the grader's own must not cost the rest of the batch
+        error = f"{type(exc).__name__}: {exc}"
         row = _zero(
-            notebook, student, path, f"the grader failed on this submission ({type(exc).__name__}: {exc})"
+            notebook, student, path, _("the grader failed on this submission ({error})").format(error=error)
         )
     if not sandboxed:
-        row.note = UNSANDBOXED + row.note
+        row.note = str(UNSANDBOXED) + row.note
     return row
 
 
@@ -345,7 +364,8 @@ def _grade_class(args):
             fast=args.fast,
         )
     except KeyboardInterrupt:
-        print(f"interrupted: {len(done)} of {len(args.submissions)} graded and kept", file=sys.stderr)
+        message = _("interrupted: {done} of {count} graded and kept")
+        print(message.format(done=len(done), count=len(args.submissions)), file=sys.stderr)
         return 130
     finally:
         if writer:

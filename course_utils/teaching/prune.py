@@ -23,6 +23,7 @@ right). Skipping runs less of the hand-in's code, never more: the sandbox is the
 """
 
 import ast
+import functools
 
 OPAQUE_CALLS = {
     "exec",
@@ -151,9 +152,16 @@ def _roots(target):
     return {inner.id} if inner is not target and isinstance(inner, ast.Name) else set()
 
 
+@functools.lru_cache(maxsize=4096)
+def _read_cell(source):
+    """One cell's :class:`_Cell`, read once per grading process: a class's hand-ins share most of
+    their cells (the learner copy's), and reading a cell is most of the grader's own work."""
+    return _Cell(source)
+
+
 def _slice(sources, names):
     """``(kept cell indices, needed names)``; ``None`` for the names when every cell must run."""
-    cells = [_Cell(s) for s in sources]
+    cells = [_read_cell(str(s)) for s in sources]
     if any(c.opaque for c in cells):  # it may read or write any name: run everything
         return list(range(len(cells))), None
     data = set().union(*(c.binds - c.imports - c.defines for c in cells)) if cells else set()

@@ -174,7 +174,7 @@ def write_feedback(folder, notebook, row, maxima):
 
 
 def table(rows, maxima):
-    head = ["student"] + [f"{n} (/{m:g})" for n, m in maxima.items()] + ["total"]
+    head = [_("student")] + [f"{n} (/{m:g})" for n, m in maxima.items()] + [_("total")]
     body = [
         [r.student] + [f"{r.scores.get(n, (0,))[0]:g}" for n in maxima] + [f"{r.total:g}"]
         for r in sorted(rows, key=lambda r: r.student.lower())
@@ -207,6 +207,8 @@ class CourseGuard:
     def check(self, submission):
         if self.fingerprint() != self.before:
             raise SystemExit(
-                f"course_utils changed on disk while grading (last graded: {submission}); "
-                "restore it (git checkout course_utils) and grade the rest again"
+                _(
+                    "course_utils changed on disk while grading (last graded: {submission}); "
+                    "restore it (git checkout course_utils) and grade the rest again"
+                ).format(submission=submission)
             )

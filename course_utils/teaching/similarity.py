@@ -25,6 +25,8 @@ import hashlib
 import itertools
 from dataclasses import dataclass
 
+from ..i18n import _
+
 MIN_NODES = 20
 """Answers smaller than this many syntax nodes are never flagged: too short to tell copying apart."""
 COMMON_SHARE = 0.5
@@ -172,7 +174,9 @@ class Pair:
     exercises: tuple
 
     def describe(self, other):
-        return f"{other} ({self.notebook}: {', '.join(self.exercises)})"
+        return _("{other} ({notebook}: {exercises})").format(
+            other=other, notebook=self.notebook, exercises=", ".join(self.exercises)
+        )
 
 
 def _stubs(notebook):
