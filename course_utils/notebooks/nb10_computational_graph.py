@@ -14,11 +14,13 @@ from ..finite_differences import numerical_gradient
 from ..gradcheck import rel_error
 from ..i18n import _
 from ..palette import COLORS
-from ..softmax import softmax, softmax_jacobian, softmax_vjp
+from ..softmax import log_softmax_vjp, softmax, softmax_jacobian, softmax_vjp
 from ..svg import Picture
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._enforce import peak_bytes
+from ._nb10_mistakes import log_softmax_node_mistakes, softmax_node_mistakes
 from ._prediction import Prediction  # noqa: F401 - the notebook's committed prediction
+from ._view import LiveView
 
 SECTION = see("10_computational_graph", "Exercises")
 
@@ -91,6 +93,70 @@ def draw_graph(root, box=112, gap_x=30, gap_y=14, height=34):
         )
     parts.append("</svg>")
     return Picture("".join(parts))
+
+
+def graph_state(hidden_layers=1, fused=False, reg=0.0, hidden="tanh"):
+    """A classifier's loss graph (5 inputs, layers of 4, 3 classes, 6 samples), run backward.
+
+    Returns ``loss`` (the root node), ``nodes`` (how many), ``error`` (the largest relative error of
+    the first layer's weight gradient against finite differences of the loss) and the settings.
+    """
+    if hidden_layers not in (1, 2, 3):
+        raise ValueError(f"hidden_layers must be 1, 2 or 3, got {hidden_layers!r}")
+    if not reg >= 0:
+        raise ValueError(f"reg must be a number >= 0, got {reg}")
+    rng = np.random.default_rng(0)
+    sizes = [5] + [4] * hidden_layers + [3]
+    layers = [(rng.normal(size=(a, b)) * 0.8, rng.normal(size=b) * 0.1) for a, b in zip(sizes, sizes[1:])]
+    X, y = rng.normal(size=(6, 5)), np.array([0, 1, 2, 0, 1, 2])
+    loss, params = graph.network(X, y, layers, hidden, reg=reg, fused=fused)
+    graph.backward(loss)
+
+    def value():
+        return float(graph.network(X, y, layers, hidden, reg=reg, fused=fused)[0].value)
+
+    # The first layer's weights: every path to the loss runs through them (and finite differences
+    # of them alone keep a widget update fast).
+    error = rel_error(params[0][0].grad, numerical_gradient(value, layers[0][0]))
+    return {
+        "loss": loss,
+        "nodes": len(graph.topological_order(loss)),
+        "error": float(error),
+        "hidden_layers": hidden_layers,
+        "fused": fused,
+        "reg": reg,
+    }
+
+
+def describe_graph_state(state):
+    verdict = "✓" if state["error"] < 1e-6 else "✗"
+    return _(
+        "{nodes} nodes; one backward loop over them gives every gradient; W1's: {verdict} against "
+        "finite differences (largest relative error {bound})"
+    ).format(
+        nodes=state["nodes"],
+        verdict=verdict,
+        bound=_("below 1e-6") if state["error"] < 1e-6 else f"{state['error']:.2g}",
+    )
+
+
+def graph_widget():
+    """Hidden layers, separate or fused loss nodes, an L2 penalty: the graph redrawn, its backward checked."""
+    import ipywidgets as w
+
+    controls = {
+        "hidden_layers": w.IntSlider(value=1, min=1, max=3, description=_("hidden layers")),
+        "fused": w.ToggleButtons(
+            options=[(_("softmax, then cross-entropy"), False), (_("fused loss node"), True)], value=False
+        ),
+        "reg": w.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.1, description="L2 λ"),
+    }
+    return LiveView(
+        controls,
+        graph_state,
+        draw=lambda s, **_: draw_graph(s["loss"]),
+        describe=lambda s, **_: describe_graph_state(s),
+    )
 
 
 # --- checking a node's VJP --------------------------------------------------------------------------
@@ -205,74 +271,7 @@ def check_softmax_node_vjp(fn):
         _case(41, 5, 3),
         _case(43, 3, 6),
     ]
-    mistakes = [
-        (
-            lambda h, g: h * (1 - h) * g,
-            _(
-                "that is h ⊙ (1 − h) ⊙ g, the Jacobian's diagonal alone: the sum ⟨g, h⟩ over each row, "
-                "which carries the cross derivatives −h_i h_j, is missing; the rule is h ⊙ (g − ⟨g, h⟩)"
-            ),
-            see("02_softmax_jacobian", "Why the diagonal alone fails the gradient check"),
-        ),
-        (
-            lambda h, g: h * (g - np.sum(g * h, axis=0, keepdims=True)),
-            _(
-                "the sum ⟨g, h⟩ runs over axis 0, down the batch: each sample has its own sum over its "
-                "classes, np.sum(g * h, axis=1, keepdims=True)"
-            ),
-        ),
-        (
-            lambda h, g: h * (g - np.sum(g * h)),
-            _(
-                "that sum is over the whole array, every sample at once: each row needs its own "
-                "⟨g, h⟩, np.sum(g * h, axis=1, keepdims=True)"
-            ),
-        ),
-        (
-            lambda h, g: h * (g - np.sum(g * h, axis=1)),
-            _("np.sum(g * h, axis=1) has shape (N,) and was broadcast across columns: add keepdims=True"),
-        ),
-        (
-            lambda h, g: h * (g - np.sum(g, axis=1, keepdims=True)),
-            _("that subtracts Σ_k g_k, the plain sum of g: the rule weighs it by h, ⟨g, h⟩ = Σ_k g_k h_k"),
-        ),
-        (
-            lambda h, g: g - h * np.sum(g, axis=1, keepdims=True),
-            _(
-                "that is g − h Σg, the backward of the log-softmax node; this node outputs h itself, "
-                "and its backward is h ⊙ (g − ⟨g, h⟩)"
-            ),
-            see("10_computational_graph", "Log-softmax as a node"),
-        ),
-        (
-            lambda h, g: h - g,
-            _(
-                "that is h − g, shaped like h − t: h − t is the backward of softmax and cross-entropy "
-                "fused, t being the targets; g here is the upstream gradient, whatever the next node "
-                "sends, and this node alone returns h ⊙ (g − ⟨g, h⟩)"
-            ),
-            see("10_computational_graph", "What PyTorch does"),
-        ),
-        (
-            lambda h, g: g,
-            _(
-                "that passes g through unchanged, as if softmax were the identity: the node must "
-                "multiply g by its Jacobian, h ⊙ (g − ⟨g, h⟩)"
-            ),
-        ),
-        (
-            lambda h, g: -_reference(h, g),
-            _("the sign is flipped: the rule is h ⊙ (g − ⟨g, h⟩), not h ⊙ (⟨g, h⟩ − g)"),
-        ),
-        (
-            lambda h, g: g - np.sum(g * h, axis=1, keepdims=True),
-            _("the factor h in front is missing: the rule is h ⊙ (g − ⟨g, h⟩)"),
-        ),
-        (
-            lambda h, g: g * h,
-            _("that is g ⊙ h: the term −h ⟨g, h⟩ from the off-diagonal entries −h_i h_j is missing"),
-        ),
-    ]
+    mistakes = softmax_node_mistakes(_reference)
     hints = [
         (
             lambda got, expected, args: _looks_like_h_minus_t(got, args),
@@ -315,6 +314,32 @@ def check_softmax_node_vjp(fn):
     return verdict
 
 
+def _log_softmax_reference(log_h, g):
+    return g - np.exp(log_h) * np.sum(g, axis=1, keepdims=True)
+
+
+def check_log_softmax_node_vjp(fn):
+    """Exercise: the log-softmax node's backward, ``fn(log_h, g) -> dz``, all shapes (N, C)."""
+
+    def case(seed, N, C):
+        z = normal(seed, (N, C)) * 2
+        return (z - np.log(np.sum(np.exp(z), axis=1, keepdims=True)), normal(seed + 1, (N, C)))
+
+    cases = [case(51, 4, 4), case(53, 3, 5)]
+    here = see("10_computational_graph", "Log-softmax as a node")
+    mistakes = log_softmax_node_mistakes(here)
+    return run_checks(
+        "log_softmax_node_vjp",
+        fn,
+        cases,
+        _log_softmax_reference,
+        mistakes,
+        section=here,
+        own=(log_softmax_vjp,),
+        success=_("g − h Σg, with h = exp(log h): no division by h anywhere, so it stays finite"),
+    )
+
+
 def _looks_like_h_minus_t(got, args):
     """Whether the answer is h − t (or (h − t)/N) for some one-hot t, which the node cannot know."""
     h = np.asarray(args[0], dtype=float)
@@ -343,6 +368,17 @@ GRADED = [
             "course_utils.softmax.softmax_jacobian",
             "course_utils.graph.softmax_rows_vjp",
         ),
+    ),
+    Exercise(
+        "log_softmax_node_vjp",
+        "log_softmax_node_vjp",
+        check_log_softmax_node_vjp,
+        _log_softmax_reference,
+        lambda: (
+            np.log(softmax(hidden_rng(23).normal(size=(5, 4)) * 2)),
+            hidden_rng(24).normal(size=(5, 4)),
+        ),
+        course_functions=("course_utils.softmax.log_softmax_vjp",),
     ),
 ]
 """The exercises of notebook 10, as the teacher's grader scores them."""

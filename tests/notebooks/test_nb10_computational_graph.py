@@ -126,8 +126,58 @@ def test_a_stub_and_a_call_to_the_course_are_told():
     assert fb.status == "wrong" and "course" in fb.message
 
 
-def test_the_exercise_is_graded():
-    [exercise] = nb10.GRADED
-    args = exercise.hidden_args()
-    np.testing.assert_allclose(exercise.reference(*args), graph.softmax_rows_vjp(*args), atol=1e-14)
-    assert exercise.checker(_right).passed
+def test_the_exercises_are_graded():
+    softmax_node, log_softmax_node = nb10.GRADED
+    args = softmax_node.hidden_args()
+    np.testing.assert_allclose(softmax_node.reference(*args), graph.softmax_rows_vjp(*args), atol=1e-14)
+    assert softmax_node.checker(_right).passed
+    log_h, g = log_softmax_node.hidden_args()
+    z_node = graph.variable(log_h)  # log-softmax of log h is log h itself: the same node, the same h
+    (expected,) = graph.log_softmax(z_node).vjp(g)
+    np.testing.assert_allclose(log_softmax_node.reference(log_h, g), expected, atol=1e-14)
+
+
+def _log_right(log_h, g):
+    return g - np.exp(log_h) * g.sum(axis=1, keepdims=True)
+
+
+def test_a_right_log_softmax_node_passes_and_the_course_is_told():
+    expect(nb10.check_log_softmax_node_vjp(_log_right), "correct", "g − h Σg")
+    assert nb10.check_log_softmax_node_vjp(lambda lh, g: cu_vjp(lh, g)).status == "wrong"
+
+
+def cu_vjp(log_h, g):
+    from course_utils.softmax import log_softmax_vjp
+
+    return log_softmax_vjp(log_h, g)  # log h is its own logits: softmax(log h) = h
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda lh, g: g - lh * np.sum(g, axis=1, keepdims=True), "log h"),
+        (lambda lh, g: g - np.exp(lh) * g, "h ⊙ g"),
+        (lambda lh, g: g - np.exp(lh) * np.sum(g, axis=0, keepdims=True), "axis 0"),
+        (lambda lh, g: g - np.exp(lh) * np.sum(g), "whole array"),
+        (lambda lh, g: g - np.exp(lh) * np.sum(g, axis=1), "keepdims"),
+        (lambda lh, g: np.exp(lh) * (g - np.sum(g * np.exp(lh), axis=1, keepdims=True)), "softmax node"),
+        (lambda lh, g: -_log_right(lh, g), "sign"),
+        (lambda lh, g: g - np.exp(lh), "g − h"),
+        (lambda lh, g: g - np.exp(lh) * np.mean(g, axis=1, keepdims=True), "mean"),
+    ],
+)
+def test_each_planted_log_softmax_mistake_is_named(wrong, words):
+    expect_named(nb10.check_log_softmax_node_vjp(wrong), words)
+
+
+def test_the_graph_widget_redraws_and_checks():
+    view = nb10.graph_widget()
+    assert view.last_state["nodes"] == 11 + 1 and "✓" in view.text.value
+    view.controls["hidden_layers"].value = 3
+    assert view.last_state["nodes"] == 22 and view.chart.value.count("<rect") == 22
+    view.controls["fused"].value = True
+    assert view.last_state["nodes"] == 21
+    view.controls["reg"].value = 0.5  # W feeds matmul and l2: the check still passes only with +=
+    assert view.last_state["error"] < 1e-6 and "✓" in view.text.value
+    with pytest.raises(ValueError, match="hidden_layers"):
+        nb10.graph_state(hidden_layers=4)
