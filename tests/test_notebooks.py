@@ -72,6 +72,8 @@ def test_the_notebooks_exist_in_order_in_both_versions():
         "07_mismatch_lab",
         "08_mnist_two_layer_net",
         "09_bug_hunt",
+        "10_computational_graph",
+        "11_choosing_the_cost",
     ]
 
 

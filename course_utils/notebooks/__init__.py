@@ -20,6 +20,8 @@ NOTEBOOKS = (
     "07_mismatch_lab",
     "08_mnist_two_layer_net",
     "09_bug_hunt",
+    "10_computational_graph",
+    "11_choosing_the_cost",
 )
 
 

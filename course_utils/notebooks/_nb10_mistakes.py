@@ -1,0 +1,132 @@
+"""The mistakes the checkers of notebook 10 name: each one the wrong formula itself, run on the same input."""
+
+import numpy as np
+
+from ..i18n import _
+from ._checking import see
+
+
+def softmax_node_mistakes(right):
+    """Wrong backward rules for the softmax node, ``(h, g) -> dz``; ``right`` is the right one."""
+    return [
+        (
+            lambda h, g: h * (1 - h) * g,
+            _(
+                "that is h ⊙ (1 − h) ⊙ g, the Jacobian's diagonal alone: the sum ⟨g, h⟩ over each row, "
+                "which carries the cross derivatives −h_i h_j, is missing; the rule is h ⊙ (g − ⟨g, h⟩)"
+            ),
+            see("02_softmax_jacobian", "Why the diagonal alone fails the gradient check"),
+        ),
+        (
+            lambda h, g: h * (g - np.sum(g * h, axis=0, keepdims=True)),
+            _(
+                "the sum ⟨g, h⟩ runs over axis 0, down the batch: each sample has its own sum over its "
+                "classes, np.sum(g * h, axis=1, keepdims=True)"
+            ),
+        ),
+        (
+            lambda h, g: h * (g - np.sum(g * h)),
+            _(
+                "that sum is over the whole array, every sample at once: each row needs its own "
+                "⟨g, h⟩, np.sum(g * h, axis=1, keepdims=True)"
+            ),
+        ),
+        (
+            lambda h, g: h * (g - np.sum(g * h, axis=1)),
+            _("np.sum(g * h, axis=1) has shape (N,) and was broadcast across columns: add keepdims=True"),
+        ),
+        (
+            lambda h, g: h * (g - np.sum(g, axis=1, keepdims=True)),
+            _("that subtracts Σ_k g_k, the plain sum of g: the rule weighs it by h, ⟨g, h⟩ = Σ_k g_k h_k"),
+        ),
+        (
+            lambda h, g: g - h * np.sum(g, axis=1, keepdims=True),
+            _(
+                "that is g − h Σg, the backward of the log-softmax node; this node outputs h itself, "
+                "and its backward is h ⊙ (g − ⟨g, h⟩)"
+            ),
+            see("10_computational_graph", "Log-softmax as a node"),
+        ),
+        (
+            lambda h, g: h - g,
+            _(
+                "that is h − g, shaped like h − t: h − t is the backward of softmax and cross-entropy "
+                "fused, t being the targets; g here is the upstream gradient, whatever the next node "
+                "sends, and this node alone returns h ⊙ (g − ⟨g, h⟩)"
+            ),
+            see("10_computational_graph", "What PyTorch does"),
+        ),
+        (
+            lambda h, g: g,
+            _(
+                "that passes g through unchanged, as if softmax were the identity: the node must "
+                "multiply g by its Jacobian, h ⊙ (g − ⟨g, h⟩)"
+            ),
+        ),
+        (
+            lambda h, g: -right(h, g),
+            _("the sign is flipped: the rule is h ⊙ (g − ⟨g, h⟩), not h ⊙ (⟨g, h⟩ − g)"),
+        ),
+        (
+            lambda h, g: g - np.sum(g * h, axis=1, keepdims=True),
+            _("the factor h in front is missing: the rule is h ⊙ (g − ⟨g, h⟩)"),
+        ),
+        (
+            lambda h, g: g * h,
+            _("that is g ⊙ h: the term −h ⟨g, h⟩ from the off-diagonal entries −h_i h_j is missing"),
+        ),
+    ]
+
+
+def log_softmax_node_mistakes(here):
+    """Wrong backward rules for the log-softmax node, ``(log_h, g) -> dz``; ``here`` its section."""
+    return [
+        (
+            lambda log_h, g: g - log_h * np.sum(g, axis=1, keepdims=True),
+            _("that multiplies Σg by log h: the rule needs h itself, h = exp(log h)"),
+            here,
+        ),
+        (
+            lambda log_h, g: g - np.exp(log_h) * g,
+            _("that is g − h ⊙ g: each row subtracts h times the sum Σ_k g_k of that row, not h ⊙ g"),
+            here,
+        ),
+        (
+            lambda log_h, g: g - np.exp(log_h) * np.sum(g, axis=0, keepdims=True),
+            _(
+                "Σg runs over axis 0, down the batch: each row needs its own sum, "
+                "np.sum(g, axis=1, keepdims=True)"
+            ),
+            here,
+        ),
+        (
+            lambda log_h, g: g - np.exp(log_h) * np.sum(g),
+            _("that Σg is over the whole array: each row needs its own, np.sum(g, axis=1, keepdims=True)"),
+            here,
+        ),
+        (
+            lambda log_h, g: g - np.exp(log_h) * np.sum(g, axis=1),
+            _("np.sum(g, axis=1) has shape (N,) and was broadcast across columns: add keepdims=True"),
+        ),
+        (
+            lambda log_h, g: np.exp(log_h) * (g - np.sum(g * np.exp(log_h), axis=1, keepdims=True)),
+            _(
+                "that is the softmax node's rule h ⊙ (g − ⟨g, h⟩); this node outputs log h, whose "
+                "Jacobian is δ_ij − h_j, so its backward is g − h Σg"
+            ),
+            here,
+        ),
+        (
+            lambda log_h, g: np.exp(log_h) * np.sum(g, axis=1, keepdims=True) - g,
+            _("the sign is flipped: the rule is g − h Σg"),
+        ),
+        (
+            lambda log_h, g: g - np.exp(log_h),
+            _("that is g − h: the h must be multiplied by Σg (it is 1 only when g sums to 1 on a row)"),
+            here,
+        ),
+        (
+            lambda log_h, g: g - np.exp(log_h) * np.mean(g, axis=1, keepdims=True),
+            _("that is the mean of each row of g; the rule needs its sum, Σ_k g_k"),
+        ),
+    ]

@@ -1,0 +1,183 @@
+"""The companion of notebook 10 · Backprop as a computational graph: its picture, helpers and checker."""
+
+import numpy as np
+import pytest
+from checking_helpers import expect, expect_named
+
+import course_utils as cu
+from course_utils import graph
+from course_utils.notebooks import nb10_computational_graph as nb10
+
+
+def _net_graph(fused=False):
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(4, 3)), np.array([0, 1, 1, 0])
+    net = cu.TwoLayerNet(3, 5, 2, hidden="tanh", seed=1)
+    return net, X, y, graph.two_layer(net, X, y, fused=fused)
+
+
+def test_the_graph_is_listed_inputs_first_and_drawn_with_one_box_per_node():
+    _, _, _, (loss, _) = _net_graph()
+    rows = nb10.graph_rows(loss)
+    assert len(rows) == 12 and rows[-1][1] == "cross_entropy" and rows[-1][2] == ()
+    seen = set()
+    for label, _op, _shape, inputs in rows:
+        assert set(inputs) <= seen, label  # every input listed before the node that uses it
+        seen.add(label)
+    text = nb10.describe_graph(loss)
+    assert "softmax" in text and "from X, W1" in text
+    svg = nb10.draw_graph(loss).svg
+    assert svg.count("<rect") == 12 and svg.count("<line") == sum(len(r[3]) for r in rows)
+
+
+def test_vjp_by_differences_is_an_independent_route():
+    rng = np.random.default_rng(2)
+    Z, g = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    np.testing.assert_allclose(nb10.vjp_by_differences(cu.softmax, Z, g), cu.softmax_vjp(Z, g), atol=1e-8)
+    # A wrong rule is told apart: the diagonal alone differs from the differences.
+    h = cu.softmax(Z)
+    assert not np.allclose(nb10.vjp_by_differences(cu.softmax, Z, g), h * (1 - h) * g, atol=1e-3)
+
+
+def test_assigning_loses_a_share_where_adding_keeps_both():
+    x_values = np.array([[0.5, -1.5, 2.0]])
+
+    def build():
+        x = graph.variable(x_values)
+        return x, graph.l2(graph.multiply(x, x), 2.0)  # Σ x⁴
+
+    x, L = build()
+    graph.backward(L)
+    np.testing.assert_allclose(x.grad, 4 * x_values**3)
+    x, L = build()
+    nb10.backward_assigning(L)
+    np.testing.assert_allclose(x.grad, 2 * x_values**3)
+    # Where no value is used twice, assigning is harmless: the two loops agree.
+    net, X, y, (loss, leaves) = _net_graph(fused=True)
+    nb10.backward_assigning(loss)
+    for key, grad in net.gradients(X, y).items():
+        np.testing.assert_allclose(leaves[key].grad, grad, atol=1e-12)
+
+
+def test_the_learner_rule_runs_through_the_network():
+    net, X, y, _ = _net_graph()
+    good = nb10.network_with_your_rule(graph.softmax_rows_vjp, net, X, y)
+    assert good["problem"] is None and max(good["errors"].values()) < 1e-12
+    assert nb10.describe_network_run(good).count("✓") == 4
+    diagonal = nb10.network_with_your_rule(lambda h, g: h * (1 - h) * g, net, X, y)
+    text = nb10.describe_network_run(diagonal)
+    assert text.count("✗") == 4 and "✓" not in text
+
+    def stub(h, g):
+        raise NotImplementedError
+
+    assert "not written yet" in nb10.describe_network_run(nb10.network_with_your_rule(stub, net, X, y))
+    broken = nb10.network_with_your_rule(lambda h, g: h[:, :1], net, X, y)
+    assert "ValueError" in nb10.describe_network_run(broken)
+
+
+def _right(h, g):
+    inner = (g * h).sum(axis=1, keepdims=True)
+    return h * g - h * inner
+
+
+def test_a_right_softmax_node_passes():
+    expect(nb10.check_softmax_node_vjp(_right), "correct", "h ⊙ (g − ⟨g, h⟩)")
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda h, g: h * (1 - h) * g, "diagonal alone"),
+        (lambda h, g: h * (g - h * g), "diagonal alone"),  # the sum left out
+        (lambda h, g: h * (g - np.sum(g * h, axis=0, keepdims=True)), "axis 0"),
+        (lambda h, g: h * (g - np.sum(g * h, axis=0)), "axis 0"),
+        (lambda h, g: h * (g - np.sum(g * h)), "whole array"),
+        (lambda h, g: h * (g - np.sum(g * h, axis=1)), "keepdims"),
+        (lambda h, g: h * (g - np.sum(g, axis=1, keepdims=True)), "plain sum"),
+        (lambda h, g: g - h * np.sum(g, axis=1, keepdims=True), "log-softmax"),
+        (lambda h, g: h - g, "h − g"),
+        (lambda h, g: h - (g != 0), "h − t"),
+        (lambda h, g: (h - (g != 0)) / h.shape[0], "h − t"),
+        (lambda h, g: g, "unchanged"),
+        (lambda h, g: -_right(h, g), "sign"),
+        (lambda h, g: g - np.sum(g * h, axis=1, keepdims=True), "factor h"),
+        (lambda h, g: g * h, "g ⊙ h"),
+    ],
+)
+def test_each_planted_mistake_is_named(wrong, words):
+    expect_named(nb10.check_softmax_node_vjp(wrong), words)
+
+
+def test_the_full_jacobian_is_named_even_with_right_numbers():
+    def full(h, g):
+        J = h[:, :, None] * (np.eye(h.shape[1]) - h[:, None, :])
+        return np.einsum("ni,nij->nj", g, J)
+
+    expect(nb10.check_softmax_node_vjp(full), "wrong", "full C × C Jacobian")
+
+
+def test_a_stub_and_a_call_to_the_course_are_told():
+    def stub(h, g):
+        raise NotImplementedError
+
+    expect(nb10.check_softmax_node_vjp(stub), "not implemented")
+    fb = nb10.check_softmax_node_vjp(graph.softmax_rows_vjp)
+    assert fb.status == "wrong" and "course" in fb.message
+
+
+def test_the_exercises_are_graded():
+    softmax_node, log_softmax_node = nb10.GRADED
+    args = softmax_node.hidden_args()
+    np.testing.assert_allclose(softmax_node.reference(*args), graph.softmax_rows_vjp(*args), atol=1e-14)
+    assert softmax_node.checker(_right).passed
+    log_h, g = log_softmax_node.hidden_args()
+    z_node = graph.variable(log_h)  # log-softmax of log h is log h itself: the same node, the same h
+    (expected,) = graph.log_softmax(z_node).vjp(g)
+    np.testing.assert_allclose(log_softmax_node.reference(log_h, g), expected, atol=1e-14)
+
+
+def _log_right(log_h, g):
+    return g - np.exp(log_h) * g.sum(axis=1, keepdims=True)
+
+
+def test_a_right_log_softmax_node_passes_and_the_course_is_told():
+    expect(nb10.check_log_softmax_node_vjp(_log_right), "correct", "g − h Σg")
+    assert nb10.check_log_softmax_node_vjp(lambda lh, g: cu_vjp(lh, g)).status == "wrong"
+
+
+def cu_vjp(log_h, g):
+    from course_utils.softmax import log_softmax_vjp
+
+    return log_softmax_vjp(log_h, g)  # log h is its own logits: softmax(log h) = h
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda lh, g: g - lh * np.sum(g, axis=1, keepdims=True), "log h"),
+        (lambda lh, g: g - np.exp(lh) * g, "h ⊙ g"),
+        (lambda lh, g: g - np.exp(lh) * np.sum(g, axis=0, keepdims=True), "axis 0"),
+        (lambda lh, g: g - np.exp(lh) * np.sum(g), "whole array"),
+        (lambda lh, g: g - np.exp(lh) * np.sum(g, axis=1), "keepdims"),
+        (lambda lh, g: np.exp(lh) * (g - np.sum(g * np.exp(lh), axis=1, keepdims=True)), "softmax node"),
+        (lambda lh, g: -_log_right(lh, g), "sign"),
+        (lambda lh, g: g - np.exp(lh), "g − h"),
+        (lambda lh, g: g - np.exp(lh) * np.mean(g, axis=1, keepdims=True), "mean"),
+    ],
+)
+def test_each_planted_log_softmax_mistake_is_named(wrong, words):
+    expect_named(nb10.check_log_softmax_node_vjp(wrong), words)
+
+
+def test_the_graph_widget_redraws_and_checks():
+    view = nb10.graph_widget()
+    assert view.last_state["nodes"] == 11 + 1 and "✓" in view.text.value
+    view.controls["hidden_layers"].value = 3
+    assert view.last_state["nodes"] == 22 and view.chart.value.count("<rect") == 22
+    view.controls["fused"].value = True
+    assert view.last_state["nodes"] == 21
+    view.controls["reg"].value = 0.5  # W feeds matmul and l2: the check still passes only with +=
+    assert view.last_state["error"] < 1e-6 and "✓" in view.text.value
+    with pytest.raises(ValueError, match="hidden_layers"):
+        nb10.graph_state(hidden_layers=4)
