@@ -5,12 +5,44 @@ wrong costs and hidden deltas a newcomer types (a factor ½, a second softmax, a
 the formula multiplies entry by entry) and the errors some of them raise.
 """
 
+import dataclasses
+import re
+
 import numpy as np
 
 from ..i18n import _, lazy_
 from ..softmax import softmax
 from ._checking import see
+from ._partial_loops import part_of_the_batch
 from ._when_raised import raises_like
+
+# The replies every checker shares speak of a batch of N samples and C classes; notebook 07's exercises
+# call them m and K, as the learner's Octave code does. Only a lone capital letter is a symbol.
+_SYMBOLS = {"N": "m", "C": "K"}
+_LONE = re.compile(r"(?<![A-Za-z0-9_])([NC])(?![A-Za-z0-9_])")
+
+
+def in_notebook_symbols(feedback):
+    """``feedback`` with the shared replies' N and C written m and K, the symbols of notebook 07."""
+    message = _LONE.sub(lambda found: _SYMBOLS[found.group(1)], feedback.message)
+    return dataclasses.replace(feedback, message=message)
+
+
+def bias_column_kept():
+    """A hint: ``sigma2`` returned with the bias column kept, shape (m, H + 1) where (m, H) belongs."""
+
+    def predicate(got, expected, args):
+        sigma3, Theta2 = args[0], args[1]
+        return got[0].shape == (sigma3.shape[0], Theta2.shape[1]) != expected[0].shape
+
+    return (
+        predicate,
+        _(
+            "shape (m, H + 1): the bias column is still in; sigma3 Theta2 has the bias's column first and "
+            "one column per hidden unit after it, and the bias has no delta: drop that column, "
+            "(sigma3 @ Theta2)[:, 1:] (sigma2(:, 2:end) in Octave), then multiply by f'(z2), which is (m, H)"
+        ),
+    )
 
 
 def more_cost_mistakes(right):
@@ -50,6 +82,29 @@ def more_cost_mistakes(right):
                 "the log of one sum over the whole batch: the cost adds one log per sample, "
                 "−(1/m) Σ Y log h, so take the log entrywise (or per row) before summing"
             ),
+        ),
+        *part_of_the_batch(lambda h, Y, rows: -np.sum(Y[rows] * np.log(h[rows])) / m(h), "m"),
+        (
+            lambda h, Y: -np.sum(Y * np.log(h)) / (m(h) - 1),
+            _("divided by m − 1: the cost is a plain mean over the m samples, −(1/m) Σ Y log h"),
+        ),
+        *[
+            (
+                lambda h, Y, k=k: -np.sum(np.roll(Y, k, axis=1) * np.log(h)) / m(h),
+                _(
+                    "log h is taken at the class next to each label (the one-hot shifted by one, "
+                    "labels counted from 1 and from 0 mixed up): Y picks the label's own column"
+                ),
+            )
+            for k in (1, -1)
+        ],
+        (
+            lambda h, Y: -np.sum(Y * np.log(h + 1)) / m(h),
+            _("log(h + 1) is not log h: the cost is −(1/m) Σ Y log h, with nothing added inside the log"),
+        ),
+        (
+            lambda h, Y: -np.sum(Y * np.exp(h)) / m(h),
+            _("np.exp where the cost takes the log: L = −(1/m) Σ Y log h"),
         ),
     ]
 
@@ -94,6 +149,18 @@ def more_sigma2_mistakes(df, get_activation):
                 "1 − f(z2)² is tanh's derivative written with f: it is f' only when f is tanh; use the "
                 "hidden activation's own derivative, cu.ACTIVATIONS[hidden].df(z2)"
             ),
+        ),
+        (
+            lambda s3, T2, z2, hid: (back(s3, T2) * df(hid, z2)).sum(axis=0),
+            _("shape (H,): summed over the samples; sigma2 keeps one row per sample, (m, H)"),
+        ),
+        (
+            lambda s3, T2, z2, hid: np.trunc(back(s3, T2) * df(hid, z2)),
+            _("whole numbers only: astype(int) (or int(...)) cut the deltas; keep them as floats"),
+        ),
+        (
+            lambda s3, T2, z2, hid: back(s3, T2) * df(hid, z2) ** 2,
+            _("f'(z2) is multiplied in twice: the chain rule takes the hidden derivative once"),
         ),
         (
             lambda s3, T2, z2, hid: back(s3, T2) + df(hid, z2),

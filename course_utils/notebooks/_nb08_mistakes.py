@@ -105,6 +105,30 @@ def relu_backward_mistakes():
             lambda d, a1: np.abs(d) * (a1 > 0),
             _("the absolute value of the gradient: keep its sign, da1 * (a1 > 0)"),
         ),
+        *[
+            (
+                lambda d, a1, t=t: d * (a1 > t),
+                _(
+                    "the mask a1 > {t:g} also stops units that are on with a small output: a ReLU unit "
+                    "is on wherever a1 > 0"
+                ).format(t=t),
+            )
+            for t in (0.5, 1.0)
+        ],
+        (
+            lambda d, a1: d * (a1 > 0) + 0.01 * d * (a1 <= 0),
+            _(
+                "0.01 where the unit is off is the leaky ReLU's derivative: this network's ReLU passes "
+                "nothing there, da1 * (a1 > 0)"
+            ),
+        ),
+        (
+            lambda d, a1: d * ((a1 > 0) & (d > 0)),
+            _(
+                "the negative gradients are dropped too: the mask depends on the activations alone, "
+                "da1 * (a1 > 0), whatever the sign of da1"
+            ),
+        ),
     ]
 
 
@@ -226,6 +250,68 @@ def momentum_update_mistakes(momentum, also_right):
         (
             lambda w, dw, v, lr, mu: (w + (1 - mu) * v - lr * dw, (1 - mu) * v - lr * dw),
             _("(1 − μ)·v: the velocity keeps the fraction μ of itself, v = μv − η·dw"),
+        ),
+        *convention_mixes(),
+    ]
+
+
+def convention_mixes():
+    """Momentum steps that mix the course's convention with PyTorch's, or slip inside PyTorch's."""
+    return [
+        (
+            lambda w, dw, v, lr, mu: (w - lr * (mu * v - lr * dw), mu * v - lr * dw),
+            _(
+                "two conventions mixed: v_new = μv − η·dw is the course's velocity, but w − η·v_new is "
+                "PyTorch's step, which goes with its own velocity v = μv + dw; with the course's "
+                "velocity the step is w_new = w + v_new"
+            ),
+        ),
+        (
+            lambda w, dw, v, lr, mu: (w + (mu * v + dw), mu * v + dw),
+            _(
+                "two conventions mixed: v_new = μv + dw is PyTorch's velocity, but w + v_new is the "
+                "course's step, which goes with v = μv − η·dw; the exercise asks for the course's "
+                "convention, v_new = μv − η·dw, w_new = w + v_new"
+            ),
+        ),
+        (
+            lambda w, dw, v, lr, mu: (w + lr * (mu * v + dw), mu * v + dw),
+            _(
+                "gradient ascent in PyTorch's convention: with v = μv + dw the step is w − η·v; the "
+                "exercise asks for the course's convention, v_new = μv − η·dw, w_new = w + v_new"
+            ),
+        ),
+        (
+            lambda w, dw, v, lr, mu: (w - lr * (mu * v + dw), lr * (mu * v + dw)),
+            _(
+                "the second result is the step η·v, not the velocity: in PyTorch's convention the "
+                "velocity is v = μv + dw; the exercise asks for the course's, v_new = μv − η·dw, "
+                "w_new = w + v_new"
+            ),
+        ),
+        (
+            lambda w, dw, v, lr, mu: (w - lr * v, mu * v + dw),
+            _(
+                "w moved with the old velocity (in PyTorch's convention): update v first, then move w "
+                "by the new one; the exercise asks for the course's convention, v_new = μv − η·dw, "
+                "w_new = w + v_new"
+            ),
+        ),
+        (
+            lambda w, dw, v, lr, mu: (w - lr * (v + mu * dw), v + mu * dw),
+            _(
+                "μ multiplies the gradient instead of the velocity (in PyTorch's convention, "
+                "v = μv + dw): the old velocity decays by μ; the exercise asks for the course's "
+                "convention, v_new = μv − η·dw, w_new = w + v_new"
+            ),
+        ),
+        (
+            lambda w, dw, v, lr, mu: (w + mu * v, mu * v),
+            _("the gradient is missing from the velocity: v_new = μv − η·dw, then w_new = w + v_new"),
+        ),
+        (
+            lambda w, dw, v, lr, mu: (w - mu * v - lr * dw, -mu * v - lr * dw),
+            _("−μv: the old velocity keeps its sign and decays by μ, v_new = μv − η·dw"),
         ),
     ]
 

@@ -11,7 +11,15 @@ from ..losses import cross_entropy
 from ..palette import COLORS
 from ..softmax import softmax
 from ._checking import Exercise, hidden_rng, normal, run_checks, see
-from ._nb07_mistakes import cost_raised, more_cost_mistakes, more_sigma2_mistakes, sigma2_raised
+from ._nb07_mistakes import (
+    bias_column_kept,
+    cost_raised,
+    in_notebook_symbols,
+    more_cost_mistakes,
+    more_sigma2_mistakes,
+    sigma2_raised,
+)
+from ._partial_loops import part_filled
 from ._view import LiveView
 from ._when_raised import named_raise, raises_like
 
@@ -229,7 +237,7 @@ def check_softmax_cost(fn):
         success=_("L = −(1/m) Σ Y log h: the cost that a3 − Y is the gradient of, for softmax"),
         own=(cross_entropy,),
     )
-    return named_raise(feedback, fn, cases, cost_raised())
+    return in_notebook_symbols(named_raise(feedback, fn, cases, cost_raised()))
 
 
 def _sigma2(sigma3, Theta2, z2, hidden):
@@ -356,10 +364,11 @@ def check_sigma2(fn):
         cases,
         _sigma2,
         mistakes,
+        [bias_column_kept(), part_filled("m")],
         section=see("07_mismatch_lab", "Table 3, and a latent bug"),
         success=_("sigma2 = (sigma3 Theta2)(:, 2:end) .* f'(z2), with f the hidden activation"),
     )
-    return named_raise(feedback, fn, cases, raised)
+    return in_notebook_symbols(named_raise(feedback, fn, cases, raised))
 
 
 GRADED = [

@@ -17,6 +17,7 @@ from ._nb08_mistakes import (
     relu_backward_mistakes,
     relu_backward_raised,
 )
+from ._partial_loops import part_filled
 from ._view import LiveView
 from ._when_raised import named_raise
 
@@ -126,6 +127,7 @@ def check_relu_backward(fn):
         cases,
         _relu_backward,
         mistakes,
+        [part_filled("N")],
         section=see("08_mnist_two_layer_net", "The backward pass, tensor by tensor"),
         success=_("da1 ⊙ [a1 > 0], and a1 left untouched"),
     )
@@ -297,6 +299,7 @@ def check_two_layer_backward(fn):
                 "(dz2, dW2, db2, da1, dz1, dW1, db1)"
             ),
         ),
+        part_filled("N"),
     ]
     raised = two_layer_backward_raised(steps)
     feedback = run_checks(

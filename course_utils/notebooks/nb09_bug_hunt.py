@@ -12,6 +12,7 @@ from ..i18n import _
 from ..losses import cross_entropy_grad
 from ..softmax import softmax
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
+from ._partial_loops import part_of_the_batch
 from ._view import LiveView
 from ._when_raised import named_raise, raises_like
 
@@ -247,6 +248,19 @@ def check_bias_gradient(fn):
             _("one number: np.mean averages over the classes too; db2 has one entry per class, shape (C,)"),
         ),
         *_more_bias_mistakes(onehot),
+        *part_of_the_batch(lambda h, y, rows: (h[rows] - onehot(h, y)[rows]).sum(axis=0) / len(y)),
+        (
+            lambda h, y: (h - onehot(h, y)).sum(axis=0) / (len(y) - 1),
+            _("divided by N − 1: the cost is a plain mean over the N samples, so db2 = Σ (h_n − t_n) / N"),
+        ),
+        (
+            lambda h, y: np.median(h - onehot(h, y), axis=0),
+            _("np.median is not the mean: db2 = Σ (h_n − t_n) / N, the mean of the rows h_n − t_n"),
+        ),
+        (
+            lambda h, y: (h - onehot(h, y)).max(axis=0),
+            _("the largest row, not the mean of the rows: db2 = Σ (h_n − t_n) / N"),
+        ),
     ]
 
     def bincount_short(exc, args):

@@ -43,16 +43,62 @@ def test_07_just_above_one_and_a_half_is_explained_and_checked():
     assert min(ratios) < 1.5 < max(ratios)
 
 
-def test_07_the_numerical_column_is_shown_by_signatures_to_take_no_derivative():
+def test_07_the_numerical_column_is_checked_against_the_printed_one_by_differences_in_the_cell():
+    """Not by the functions' signatures, which hold by construction: by the learner's printed numbers."""
     text, found = cell("07_mismatch_lab", "c548ca0f")
-    assert '"backprop_derivative" not in' not in text
+    assert "inspect.signature" not in text and "(posted_cost(params + s) - posted_cost(params - s))" in text
     out = printed(found)
-    assert "mismatch.numerical_gradient_octave (J, params, e=0.0001)" in out
-    assert "mismatch.cost (params, X, y, *, hidden, output, cost, reg)" in out
-    assert "✓ the numerical gradient takes the cost, the point and the step, nothing else" in out
-    assert "✓ and the cost takes parameters, data, layers, cost and λ" in out
+    assert "✓ central differences of the posted cost alone, no backprop anywhere, give the printed" in out
+    assert (
+        "✓ while the two backprops' analytic columns differ by a factor of 3 or more on every printed row"
+        in out
+    )
     text, _ = cell("07_mismatch_lab", "1936873b")
-    assert "the numerical gradient gets only the cost and the point" in text
+    assert "the numerical gradient gets only the cost and the point" not in text
+    assert "with no backprop anywhere, and gets the printed numerical column" in text
+    assert "✓ 只对贴出的代价函数做中心差分" in printed(cell("07_mismatch_lab", "c548ca0f", "zh")[1])
+
+
+def test_07_one_samples_fit_of_one_and_a_half_needs_a_shared_ratio_to_mean_uniform():
+    """z = (0, 1.00505, 0) fits to 1.5 over its entries with outputs that are not uniform."""
+    for cell_id in ("e111b2b6", "20578cbf"):
+        text, _ = cell("07_mismatch_lab", cell_id)
+        assert "per sample, for $K \\ge 3$, it does" not in text, cell_id
+        assert "the ratio is $K/(K-1)$ only at uniform outputs" not in text, cell_id
+        assert "$z = (0, 1.00505, 0)$" in text, cell_id
+    text, _ = cell("07_mismatch_lab", "20578cbf")
+    assert "a ratio shared by every entry is $K/(K-1)$ only at uniform outputs" in text
+    out = printed(cell("07_mismatch_lab", "5b1e7c2d")[1])
+    assert "z = (0, 1.00505, 0), label 0: fitted ratio 1.500000" in out
+    assert "✓ one sample's entries can fit to K/(K−1) = 1.5 too" in out
+    assert "✓ with outputs that are not uniform (0.2 or more from 1/3) and entries whose ratios differ" in out
+    assert "✓ K = 3 to 12, h_y from 0.01 to 0.99, the rest equal: one ratio per sample, below K/(K−1)" in out
+    zh, _ = cell("07_mismatch_lab", "20578cbf", "zh")
+    assert "所有元素共有的比值只有在均匀输出处才是 $K/(K-1)$" in zh
+
+
+def test_09_a_cost_mismatch_sharpened_toward_a_wrong_class_does_not_fall_toward_one():
+    text, _ = cell("09_bug_hunt", "d91e66a6")
+    assert "sharpened toward a wrong class it can fall toward 1" not in text
+    assert "it stays between 1 and 2" in text and "($z = (0, 3, 0)$ gives 1.69)" in text
+    out = printed(cell("09_bug_hunt", "01640dc2")[1])
+    assert "✓ sharpened toward the wrong class 1, z = (0, 3, 0): the ratio is 1.69, nowhere near 1" in out
+    assert "✓     C = 3: every sample's ratio lies between 1 and 2" in out
+    assert "✓     C = 10: every sample's ratio lies between 1 and 2" in out
+    zh, _ = cell("09_bug_hunt", "d91e66a6", "zh")
+    assert "它可能降向 1" not in zh and "$z = (0, 3, 0)$ 给出 1.69" in zh
+
+
+def test_09_the_double_softmax_floor_is_checked_from_both_sides_and_over_many_inputs():
+    text, found = cell("09_bug_hunt", "e51b0d07")
+    assert "top <= np.e / (np.e + 9))" not in text
+    out = printed(found)
+    assert "✓ the double softmax's loss comes within 0.01 of its floor for C = 10, and never below it" in out
+    assert "✓ its largest probability comes within 0.01 of e/(e + 9), and never above it" in out
+    assert (
+        "✓     no row goes below log(1 + (C−1)/e); those within 0.05 of it put more than 0.9 on the label"
+        in out
+    )
 
 
 def test_07_a_confident_wrong_output_is_what_the_cells_show():
@@ -71,9 +117,9 @@ def test_07_a_confident_wrong_output_is_what_the_cells_show():
 
 def test_07_summary_says_per_sample_and_k_at_least_3_and_a_batch_fit_can_hit_the_ratio():
     text, _ = cell("07_mismatch_lab", "20578cbf")
-    assert "Per sample, for $K \\ge 3$, the ratio is $K/(K-1)$ only at uniform outputs" in text
+    assert "Per sample, for $K \\ge 3$, a ratio shared by every entry is $K/(K-1)$ only at uniform" in text
     assert "with two classes it is 2 everywhere" in text
-    assert "can land on $K/(K-1)$ with none of them uniform" in text
+    assert "can land on $K/(K-1)$ with no output uniform" in text
     text, _ = cell("07_mismatch_lab", "e111b2b6")
     assert "can land on $K/(K-1)$ with no sample uniform" in text
     out = printed(cell("07_mismatch_lab", "5b1e7c2d")[1])

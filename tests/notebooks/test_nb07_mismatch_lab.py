@@ -114,7 +114,7 @@ def _df(hidden, z):
 # Wrong answers typed for exercise 1 (beyond the issue's), each with the words its reply must hold.
 WRONG_COSTS = [
     (lambda h, Y: -np.sum(np.log(h)) / len(h), "Y is missing"),
-    (lambda h, Y: -np.sum(Y * np.log(h)) / h.shape[1], "divided by C"),
+    (lambda h, Y: -np.sum(Y * np.log(h)) / h.shape[1], "divided by K"),
     (lambda h, Y: -np.sum(Y * h) / len(h), "the log is missing"),
     (lambda h, Y: np.sum((h - Y) ** 2) / (2 * len(h)), "squared error"),
     (lambda h, Y: -np.sum(Y * np.log(h), axis=0) / len(h), "one number per class"),
@@ -217,7 +217,7 @@ NEWCOMER_COSTS = [
     (lambda h, Y: -np.sum(Y * np.log(h), axis=1, keepdims=True) / len(h), "(5, 1)"),
     (lambda h, Y: np.nan, "NaN"),
     (_log_in_place, "in place, the argument `h`"),
-    (lambda h, Y: -np.sum(Y * np.log(h)) / h.shape[1], "divided by C"),
+    (lambda h, Y: -np.sum(Y * np.log(h)) / h.shape[1], "divided by K"),
 ]
 
 
@@ -294,3 +294,109 @@ def test_the_newcomer_answers_get_no_generic_reply():
     replies = [nb07.check_softmax_cost(w) for w, _words in NEWCOMER_COSTS + WRONG_COSTS]
     replies += [nb07.check_sigma2(w) for w, _words in NEWCOMER_SIGMA2 + WRONG_SIGMA2]
     assert generic_share(replies) == 0
+
+
+# Issue 19 §4, third pass (helper i19c): the leftovers of the last newcomer review and new wrong answers
+# typed the way a newcomer would. Each must get a reply that names it, in the notebook's symbols m and K.
+def _sigma2_row_0_only(s3, T2, z2, hid):
+    out = np.zeros_like(z2)
+    out[0] = (s3 @ T2)[0, 1:] * _df(hid, z2[0])
+    return out
+
+
+def _sigma2_last_unit_skipped(s3, T2, z2, hid):
+    out = np.zeros_like(z2)
+    for j in range(z2.shape[1] - 1):
+        out[:, j] = (s3 @ T2)[:, j + 1] * _df(hid, z2[:, j])
+    return out
+
+
+def _with_ones(a):
+    return np.column_stack([np.ones(len(a)), a])
+
+
+THIRD_SIGMA2 = [
+    (lambda s3, T2, z2, hid: (s3 @ T2) * _with_ones(_df(hid, z2)), "the bias column is still in"),
+    (lambda s3, T2, z2, hid: s3 @ T2, "the bias column is still in"),
+    (
+        lambda s3, T2, z2, hid: (s3 @ T2) * np.column_stack([np.zeros(len(z2)), _df(hid, z2)]),
+        "the bias column is still in",
+    ),
+    (_sigma2_row_0_only, "a loop that covers part of the array"),
+    (_sigma2_last_unit_skipped, "a loop that covers part of the array"),
+    (lambda s3, T2, z2, hid: _sigma2_right(s3, T2, z2, hid) * _df(hid, z2), "multiplied in twice"),
+    (lambda s3, T2, z2, hid: _sigma2_right(s3, T2, z2, hid).sum(axis=0), "shape (H,)"),
+    (lambda s3, T2, z2, hid: _sigma2_right(s3, T2, z2, hid).astype(int), "astype(int)"),
+]
+
+
+def _cost_all_but_last(h, Y):
+    total = 0.0
+    for i in range(h.shape[0] - 1):
+        total += -np.sum(Y[i] * np.log(h[i]))
+    return total / h.shape[0]
+
+
+def _cost_returns_in_the_loop(h, Y):
+    for i in range(h.shape[0]):
+        return -np.sum(Y[i] * np.log(h[i])) / h.shape[0]
+
+
+THIRD_COSTS = [
+    (_cost_all_but_last, "only part of the batch"),
+    (_cost_returns_in_the_loop, "only part of the batch"),
+    (lambda h, Y: -np.sum(Y * np.log(h)) / (len(h) - 1), "divided by m − 1"),
+    (lambda h, Y: -np.sum(np.log(h[np.arange(len(h)), Y.argmax(axis=1) - 1])) / len(h), "next to each label"),
+    (lambda h, Y: -np.sum(Y * np.log(h + 1)) / len(h), "log(h + 1)"),
+    (lambda h, Y: -np.sum(Y * np.exp(h)) / len(h), "np.exp"),
+    (lambda h, Y: -np.sum(Y.T * np.log(h.T)) / h.T.shape[0], "divided by K"),
+    (lambda h, Y: -np.sum(Y * np.log(h)) / len(h) ** 2, "divide by m once"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", THIRD_SIGMA2)
+def test_each_third_pass_wrong_sigma2_is_named(wrong, words):
+    expect_named(nb07.check_sigma2(wrong), words)
+
+
+@pytest.mark.parametrize("wrong, words", THIRD_COSTS)
+def test_each_third_pass_wrong_cost_is_named(wrong, words):
+    expect_named(nb07.check_softmax_cost(wrong), words)
+
+
+def test_the_replies_use_the_notebooks_symbols_m_and_k():
+    """The shared replies say N and C; notebook 07's exercises say m and K, and so must its replies."""
+    from course_utils import set_language
+
+    answers = [
+        (nb07.check_softmax_cost, lambda h, Y: -np.sum(Y * np.log(h)) / h.shape[1]),
+        (nb07.check_softmax_cost, lambda h, Y: -np.sum(Y * np.log(h)) / len(h) ** 2),
+        (nb07.check_sigma2, _sigma2_row_0_only),
+    ]
+    for language in ("en", "zh"):
+        set_language(language)
+        try:
+            for checker, wrong in answers:
+                message = checker(wrong).message
+                assert not re.search(r"(?<![A-Za-z0-9_])[NC](?![A-Za-z0-9_])", message), message
+                assert re.search(r"(?<![A-Za-z0-9_])[mK](?![A-Za-z0-9_])", message), message
+        finally:
+            set_language("en")
+
+
+def test_the_third_pass_answers_get_no_generic_reply():
+    replies = [nb07.check_sigma2(w) for w, _words in THIRD_SIGMA2]
+    replies += [nb07.check_softmax_cost(w) for w, _words in THIRD_COSTS]
+    assert generic_share(replies) == 0
+
+
+def test_the_exercises_say_h_and_that_df_takes_z():
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).parents[2] / "notebooks" / "solutions" / "07_mismatch_lab.ipynb"
+    cells = {c.id: " ".join(c.source.split()) for c in nbformat.read(path, as_version=4).cells}
+    assert "gradient with respect to the logits is `(h - Y)/m`" in cells["ecc4d897"]
+    assert "`(a3 - Y)/m` for softmax outputs `h`" not in cells["ecc4d897"]
+    assert "which takes the pre-activation `z`, here `z2`, not the activation's output" in cells["a9eeb4ce"]

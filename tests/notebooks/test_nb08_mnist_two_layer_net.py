@@ -457,3 +457,123 @@ def test_the_second_newcomers_relu_and_aliasing_answers_are_named():
         return dz2, a1.T @ dz2, dz2.sum(axis=0), da1, dz1, X.T @ dz1, dz1.sum(axis=0)
 
     expect_named(nb08.check_two_layer_backward(aliased_mask), "0/1 mask", "a1.copy()")
+
+
+# Issue 19 §4, third pass (helper i19c): the leftover of the last newcomer review (a loop over row 0 only)
+# and new wrong answers typed the way a newcomer would, each named; the momentum conventions mixed.
+def _relu_row_0_only(d, a1):
+    out = np.zeros_like(d)
+    for j in range(d.shape[1]):
+        if a1[0, j] > 0:
+            out[0, j] = d[0, j]
+    return out
+
+
+def _relu_last_column_skipped(d, a1):
+    out = np.zeros_like(d)
+    for i in range(d.shape[0]):
+        for j in range(d.shape[1] - 1):
+            if a1[i, j] > 0:
+                out[i, j] = d[i, j]
+    return out
+
+
+def _relu_copy_all_but_last_row(d, a1):
+    out = d.copy()
+    for i in range(d.shape[0] - 1):
+        out[i][a1[i] <= 0] = 0
+    return out
+
+
+THIRD_RELU = [
+    (_relu_row_0_only, "a loop that covers part of the array"),
+    (_relu_last_column_skipped, "a loop that covers part of the array"),
+    (_relu_copy_all_but_last_row, "a loop that covers part of the array"),
+    (lambda d, a1: d * (a1 > 0.5), "a1 > 0.5"),
+    (lambda d, a1: d * (a1 > 1), "a1 > 1"),
+    (lambda d, a1: d * (a1 > 0) + 0.01 * d * (a1 <= 0), "leaky ReLU"),
+    (lambda d, a1: np.where(d > 0, d, 0) * (a1 > 0), "negative gradients are dropped too"),
+    (lambda d, a1: d * ((a1 > 0) & (d > 0)), "negative gradients are dropped too"),
+]
+
+THIRD_MOMENTUM = [
+    (lambda w, dw, v, lr, mu: (w - lr * (mu * v - lr * dw), mu * v - lr * dw), "two conventions mixed"),
+    (lambda w, dw, v, lr, mu: (w + (mu * v + dw), mu * v + dw), "two conventions mixed"),
+    (lambda w, dw, v, lr, mu: (w + lr * (mu * v + dw), mu * v + dw), "gradient ascent in PyTorch's"),
+    (lambda w, dw, v, lr, mu: (w - lr * (mu * v + dw), lr * (mu * v + dw)), "the step η·v, not the velocity"),
+    (lambda w, dw, v, lr, mu: (w - lr * v, mu * v + dw), "old velocity (in PyTorch's convention)"),
+    (lambda w, dw, v, lr, mu: (w - lr * (v + mu * dw), v + mu * dw), "instead of the velocity (in PyTorch's"),
+    (lambda w, dw, v, lr, mu: (w + mu * v, mu * v), "gradient is missing from the velocity"),
+    (lambda w, dw, v, lr, mu: (w - mu * v - lr * dw, -mu * v - lr * dw), "−μv"),
+]
+
+
+def _dz1_row_0_only(X, y, W1, b1, W2, b2):
+    dz2, dW2, db2, da1, dz1, dW1, db1 = nb08.reference_backward(X, y, W1, b1, W2, b2)
+    dz1 = np.vstack([dz1[:1], np.zeros_like(dz1[1:])])
+    return dz2, dW2, db2, da1, dz1, X.T @ dz1, dz1.sum(axis=0)
+
+
+@pytest.mark.parametrize("wrong, words", THIRD_RELU)
+def test_each_third_pass_wrong_relu_backward_is_named(wrong, words):
+    expect_named(nb08.check_relu_backward(wrong), words)
+
+
+@pytest.mark.parametrize("wrong, words", THIRD_MOMENTUM)
+def test_each_third_pass_wrong_momentum_step_is_named(wrong, words):
+    expect_named(nb08.check_momentum_update(wrong), words)
+
+
+def test_a_backward_whose_loop_fills_row_0_only_is_named_not_blamed_on_a_normalisation():
+    fb = expect_named(nb08.check_two_layer_backward(_dz1_row_0_only), "a loop that covers part of the array")
+    assert "normalisation" not in fb.message
+
+
+def test_the_third_pass_answers_get_no_generic_reply():
+    replies = [nb08.check_relu_backward(w) for w, _words in THIRD_RELU]
+    replies += [nb08.check_momentum_update(w) for w, _words in THIRD_MOMENTUM]
+    assert generic_share(replies) == 0
+
+
+def test_exercise_3_states_the_convention_the_checker_expects():
+    from pathlib import Path
+
+    import nbformat
+
+    for edition, words in (
+        ("solutions", "`v_new = mu * v - lr * dw`, then `w_new = w + v_new`"),
+        ("zh/solutions", "`v_new = mu * v - lr * dw`，然后 `w_new = w + v_new`"),
+    ):
+        path = Path(__file__).parents[2] / "notebooks" / edition / "08_mnist_two_layer_net.ipynb"
+        (cell,) = [c for c in nbformat.read(path, as_version=4).cells if c.id == "5d95840d"]
+        assert words in " ".join(cell.source.split()), edition
+    right = nb08.check_momentum_update(lambda w, dw, v, lr, mu: (w + mu * v - lr * dw, mu * v - lr * dw))
+    assert right.passed and "v = μv − η·dw, then w = w + v" in right.message
+    pytorch = nb08.check_momentum_update(lambda w, dw, v, lr, mu: (w - lr * (mu * v + dw), mu * v + dw))
+    assert pytorch.passed and "PyTorch's convention" in pytorch.message
+
+
+def _with_tensor(k, change):
+    def backward(X, y, W1, b1, W2, b2):
+        out = list(nb08.reference_backward(X, y, W1, b1, W2, b2))
+        out[k] = change(out)
+        return tuple(out)
+
+    return backward
+
+
+THIRD_BACKWARD = [
+    (_with_tensor(2, lambda o: o[0][0]), "db2 is the first wrong tensor"),
+    (_with_tensor(5, lambda o: 2 * o[5]), "in dW1 your result is 2 times the right one"),
+    (_with_tensor(6, lambda o: o[4].mean(axis=0)), "in db1 5 times too small"),
+    (_with_tensor(5, lambda o: o[5].T), "rows and columns swapped"),
+    (lambda X, y, *w: tuple(-t for t in nb08.reference_backward(X, y, *w)), "the sign is flipped"),
+    (lambda X, y, *w: nb08.reference_backward(X, (y - 1) % 3, *w), "the labels y − 1"),
+    (lambda *a: dict(zip("dz2 dW2 db2 da1 dz1 dW1 db1".split(), nb08.reference_backward(*a))), "as a tuple"),
+    (_dz1_row_0_only, "a loop that covers part of the array"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", THIRD_BACKWARD)
+def test_each_third_pass_wrong_two_layer_backward_is_named(wrong, words):
+    expect_named(nb08.check_two_layer_backward(wrong), words)

@@ -307,3 +307,60 @@ def test_right_bias_gradients_written_otherwise_pass(right):
 def test_the_newcomer_answers_get_no_generic_reply():
     replies = [nb09.check_bias_gradient(w) for w, _words in NEWCOMER_DB2 + WRONG_DB2]
     assert generic_share(replies) == 0
+
+
+# Issue 19 §4, third pass (helper i19c): new wrong answers typed the way a newcomer would, each named.
+def _db2_first_sample_only(h, y):
+    d = h[0].copy()
+    d[y[0]] -= 1
+    return d / len(y)
+
+
+def _db2_loop_stops_early(h, y):
+    d = np.zeros(h.shape[1])
+    for i in range(len(y) - 1):
+        d += h[i]
+        d[y[i]] -= 1
+    return d / len(y)
+
+
+def _db2_loop_from_1(h, y):
+    d = np.zeros(h.shape[1])
+    for i in range(1, len(y)):
+        d += h[i] - np.eye(h.shape[1])[y[i]]
+    return d / len(y)
+
+
+THIRD_DB2 = [
+    (_db2_first_sample_only, "only part of the batch"),
+    (_db2_loop_stops_early, "only part of the batch"),
+    (_db2_loop_from_1, "only part of the batch"),
+    (lambda h, y: (h - _onehot(h, y)).sum(axis=0) / (len(y) - 1), "divided by N − 1"),
+    (lambda h, y: np.median(h - _onehot(h, y), axis=0), "np.median"),
+    (lambda h, y: (h - _onehot(h, y)).max(axis=0), "the largest row"),
+]
+
+
+@pytest.mark.parametrize("wrong, words", THIRD_DB2)
+def test_each_third_pass_wrong_bias_gradient_is_named(wrong, words):
+    expect_named(nb09.check_bias_gradient(wrong), words)
+
+
+def test_the_third_pass_answers_get_no_generic_reply():
+    assert generic_share([nb09.check_bias_gradient(w) for w, _words in THIRD_DB2]) == 0
+
+
+THIRD_MYSTERIES = [
+    (lambda r: set(r.values()), "must be a dict"),
+    (lambda r: str(r), "must be a dict"),
+    (lambda r: {k: [v] for k, v in r.items()}, "'list' is not a key of bugs.BUGS"),
+    (lambda r: {k: "aliasing" for k in r}, "1 of 5 solved"),
+    (lambda r: {k: r[6 - k] for k in r}, "1 of 5 solved"),
+    (lambda r: {**r, 4: "aliasing"}, "would fail W2, but the mystery fails W1, b1"),
+]
+
+
+@pytest.mark.parametrize("answers, words", THIRD_MYSTERIES)
+def test_each_third_pass_wrong_mystery_answer_is_named(answers, words):
+    fb = nb09.check_mysteries(answers(_right()))
+    assert fb.status in ("wrong", "error") and not fb.generic and words in fb.message, fb
