@@ -231,6 +231,7 @@ WRONG = {
             ("divided by eps", lambda f, z, eps: 2 * central(f, z, eps), "2ε"),
             ("eps hard-coded", lambda f, z, eps: central(f, z, 1e-1), "hard-coded"),
             ("negated", lambda f, z, eps: -central(f, z, eps), "sign"),
+            ("no division by 2ε", lambda f, z, eps: central(f, z, eps) * 2 * eps, "did not divide by 2ε"),
         ],
     ),
     "batched_jacobian": (
@@ -277,6 +278,7 @@ WRONG = {
             ("plus", lambda z, v: one_softmax(z) * v + one_softmax(z) * (one_softmax(z) @ v), "subtracted"),
             ("negated", lambda z, v: -hvp(z, v), "sign"),
             ("half", lambda z, v: hvp(z, v) / 2, "1/2"),
+            ("z and v swapped", lambda z, v: hvp(v, z), "swapped"),
         ],
     ),
     "vjp_rows": (
