@@ -31,6 +31,9 @@ def _difference(exercise, got, expected, args=(), names=None, fn=None):
     for k, (g, e) in enumerate(zip(got, expected)):
         which = _("{label}: ").format(label=label(k)) if len(got) > 1 else ""
         if g.shape != e.shape:
+            told = _patterns.input_returned(g, e, args, fn)  # `return y`, in a shape of its own
+            if told:
+                return Feedback(exercise, "wrong", which + told)
             if e.ndim == 2 and g.shape == (e.shape[0], 1):
                 return Feedback(
                     exercise,
@@ -220,6 +223,12 @@ def _factor_message(k, args, size_of_result):
             "your result is {k:g} times the right one: a factor 1/2 too many{flipped} (a division by "
             "2, or by 2ε where the formula divides by ε, that does not belong)"
         ).format(k=k, flipped=flipped)
+    for base, log in ((10, "np.log10"), (2, "np.log2")):
+        if abs(size - 1 / np.log(base)) < 1e-6:
+            return _(
+                "your result is 1/ln {base} = {k:.6g} times the right one: {log} where the formula "
+                "has the natural logarithm, np.log"
+            ).format(base=base, k=size, log=log)
     if size_of_result == 1:
         return None
     return _("your result is exactly {k:.6g} times the right one: a constant factor is off").format(k=k)

@@ -10,6 +10,7 @@
 """
 
 import ast
+import functools
 import textwrap
 import tracemalloc
 
@@ -24,6 +25,7 @@ def recording(fn, raised):
     if not callable(fn):
         return fn
 
+    @functools.wraps(fn)  # the learner's parameter names and source stay readable through it
     def learner(*args):
         try:
             return fn(*args)

@@ -70,6 +70,15 @@ def softmax_mistakes():
             see("01_softmax", "Outputs are probabilities"),
         ),
         (
+            lambda z: _normalised_axis0(np.exp(z - z.max(axis=1, keepdims=True))),
+            _(
+                "you divided by the sum over axis=0, each column's sum over the batch, so your columns "
+                "sum to 1 and your rows do not: divide each row by its own sum, e.sum(axis=1, "
+                "keepdims=True)"
+            ),
+            see("01_softmax", "Outputs are probabilities"),
+        ),
+        (
             _softmax_batch_sum,
             _(
                 "you divided by the sum over the whole batch, so all rows together sum to 1: divide each "
@@ -154,6 +163,14 @@ def softmax_hints():
                 "each row's max instead, which changes nothing in exact arithmetic"
             ),
             overflow,
+        ),
+        (
+            only_some_rows,
+            _(
+                "only some rows of your result are right (row 0, say), the others are not normalised: "
+                "does a loop or an index cover part of the rows (range(1), e[0] / e[0].sum())? Every "
+                "row n needs its own division, e / e.sum(axis=1, keepdims=True) does all at once"
+            ),
         ),
         (
             lambda got, exp, args: (
@@ -285,6 +302,14 @@ def log_softmax_hints():
     return [
         (only_float32_close, float32_message()),
         (
+            only_some_rows,
+            _(
+                "only some rows of your result are right (row 0, say), the others are not: does a "
+                "loop or an index cover part of the rows (range(1), out[0] = ...)? Every row n needs "
+                "its own log-sum-exp, taken over axis=1 with keepdims=True"
+            ),
+        ),
+        (
             lambda got, exp, args: (
                 got[0].shape == exp[0].shape
                 and np.all(np.isfinite(got[0]))
@@ -297,6 +322,15 @@ def log_softmax_hints():
             ),
         ),
     ]
+
+
+def only_some_rows(got, expected, args):
+    """True when some rows of ``got`` are right and the others wrong (a loop over part of the rows)."""
+    g, e = got[0], expected[0]
+    if g.shape != e.shape or g.ndim != 2 or g.shape[0] < 2:
+        return False
+    right = np.isclose(g, e, rtol=1e-7, atol=1e-10).all(axis=1)
+    return bool(right.any() and not right.all())
 
 
 def only_float32_close(got, expected, args):
@@ -354,6 +388,10 @@ def _wrong_on_large_rows(got, expected, args):
     large = np.abs(z).max(axis=1) >= 50
     right = np.isclose(g, e, rtol=1e-7, atol=1e-10).all(axis=1)
     return large.any() and (right | large).all() and not right[large].all()
+
+
+def _normalised_axis0(e):
+    return e / e.sum(axis=0, keepdims=True)
 
 
 def _softmax_batch_sum(z):

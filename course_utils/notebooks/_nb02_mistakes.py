@@ -77,6 +77,39 @@ def jacobian_mistakes():
             _("you used the logits z where the formula needs the probabilities h = softmax(z)"),
         ),
         (
+            lambda z: np.diag(softmax(z)) - np.outer(z, z),
+            _(
+                "np.outer(z, z) multiplies the logits: the outer product is of the probabilities, "
+                "np.outer(h, h) with h = softmax(z); J = diag(h) − h hᵀ"
+            ),
+        ),
+        (
+            lambda z: np.diag(softmax(z)) - np.outer(softmax(z), z),
+            _("np.outer(h, z) has a logit z_j in it: both factors are probabilities, np.outer(h, h)"),
+        ),
+        (
+            lambda z: np.diag(softmax(z)) - np.outer(z, softmax(z)),
+            _("np.outer(z, h) has a logit z_i in it: both factors are probabilities, np.outer(h, h)"),
+        ),
+        (
+            lambda z: np.diag(z) - np.outer(softmax(z), softmax(z)),
+            _("np.diag(z) puts the logits on the diagonal: it is np.diag(h), with h = softmax(z)"),
+        ),
+        (
+            lambda z: (np.diag(softmax(z)) - np.outer(softmax(z), softmax(z))) / np.size(z),
+            _(
+                "your J is divided by C, the number of classes: there is no mean in a Jacobian, "
+                "entry (i, j) is h_i(δ_ij − h_j) itself"
+            ),
+        ),
+        (
+            lambda z: (np.diag(softmax(z)) - np.outer(softmax(z), softmax(z))) * np.size(z),
+            _(
+                "your J is C times too large (C, the number of classes): entry (i, j) is "
+                "h_i(δ_ij − h_j) itself, with no factor"
+            ),
+        ),
+        (
             lambda z: softmax(z) * (1 - softmax(z)),
             _(
                 "that is the diagonal as a vector (C,): the Jacobian is a C × C matrix, with −h_i h_j "
@@ -141,6 +174,14 @@ def jacobian_hints():
     """Exercise 1's mistakes known by a property of the answer, as ``(predicate, message)``."""
     return [
         (
+            last_left_out,
+            _(
+                "right but for the last row and column, left as they were allocated: a loop over "
+                "range(C − 1) (or range(len(z) - 1)) stops before the last class, C − 1; range(C) "
+                "covers every class"
+            ),
+        ),
+        (
             lambda got, exp, args: (
                 got[0].shape == exp[0].shape
                 and np.allclose(np.sort(got[0], axis=None), np.sort(exp[0], axis=None))
@@ -163,6 +204,18 @@ def jacobian_hints():
             ),
         ),
     ]
+
+
+def last_left_out(got, expected, args):
+    """True when a square result is right but for its last row and column (or one of them)."""
+    g, e = got[0], expected[0]
+    if g.shape != e.shape or g.ndim != 2 or g.shape[0] != g.shape[1] or g.shape[0] < 2:
+        return False
+    ok = np.isclose(g, e, rtol=1e-7, atol=1e-10)
+    inner = ok[:-1, :-1].all()
+    edge = np.zeros_like(ok)
+    edge[-1, :] = edge[:, -1] = True
+    return bool(inner and not ok.all() and ok[~edge].all() and (g[~ok] == 0).all())
 
 
 def _sigmoid(z):

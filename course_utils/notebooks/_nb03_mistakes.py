@@ -106,6 +106,39 @@ def batched_mistakes():
             ),
         ),
         (
+            lambda z: np.eye(z.shape[1]) * softmax(z)[:, None, :] - (softmax(z) ** 2)[:, None, :],
+            _(
+                "h * h is elementwise, the vector of the h_j², broadcast down the rows of each slice: "
+                "entry (i, j) became h_j δ_ij − h_j²; the outer product, entry h_i h_j, is "
+                "h[:, :, None] * h[:, None, :]"
+            ),
+        ),
+        (
+            lambda z: np.eye(z.shape[1]) * softmax(z)[:, :, None] - (softmax(z) ** 2)[:, None, :],
+            _(
+                "h * h is elementwise, the vector of the h_j², broadcast down the rows of each slice: "
+                "the outer product, entry h_i h_j, is h[:, :, None] * h[:, None, :]"
+            ),
+        ),
+        (
+            lambda z: (
+                np.eye(z.shape[1]) * softmax(z)[:, None, :] - (softmax(z) ** 2).sum(axis=1)[:, None, None]
+            ),
+            _(
+                "h.T @ h on one sample's h, a 1-D vector, is the number Σ h_j² (.T does nothing to a "
+                "1-D array), subtracted from every entry: the outer product of a vector is "
+                "np.outer(h, h), or h[:, None] * h[None, :]"
+            ),
+        ),
+        (
+            _first_slice_only,
+            _(
+                "only the first slice, J[0], is filled, the other N − 1 are still zeros: each row n of "
+                "the batch has its own slice J[n] = diag(h_n) − h_n h_nᵀ; "
+                "h[:, :, None] * (np.eye(C) − h[:, None, :]) fills all N at once"
+            ),
+        ),
+        (
             lambda z: softmax_jacobian(z).mean(axis=0),
             _("that is the mean of the N Jacobians, one C × C matrix: return all of them, (N, C, C)"),
         ),
@@ -115,6 +148,15 @@ def batched_mistakes():
 def batched_hints():
     """Exercise 1's mistakes known by a property of the answer, as ``(predicate, message)``."""
     return [
+        (
+            _some_slices_only,
+            _(
+                "only some of the N slices are right, the others are not: does a loop or an index "
+                "cover part of the batch (J[0] = ..., range(1), range(N − 1))? Slice n is "
+                "diag(h_n) − h_n h_nᵀ for every n; h[:, :, None] * (np.eye(C) − h[:, None, :]) builds "
+                "all N at once"
+            ),
+        ),
         (
             lambda got, exp, args: (
                 got[0].shape == exp[0].shape
@@ -225,6 +267,22 @@ def hvp_mistakes():
             ),
         ),
         (
+            lambda z, v: softmax(z) * v - np.dot(softmax(z) ** 2, v),
+            _(
+                "(np.eye(C) * h − h * h) @ v: h * h is elementwise, the h_j² broadcast down the rows, "
+                "so the second term became the number Σ h_j² v_j; the Hessian subtracts the outer "
+                "product np.outer(h, h), whose product with v is h ⟨h, v⟩"
+            ),
+        ),
+        (
+            lambda z, v: softmax(z) * v - np.dot(softmax(z), softmax(z)) * v.sum(),
+            _(
+                "h.T @ h on a 1-D h is the number Σ h_j² (.T does nothing to a 1-D array), so "
+                "(np.diag(h) − h.T @ h) @ v subtracts Σ h_j² · Σ v_j from every entry: the outer product "
+                "is np.outer(h, h), and (diag(h) − h hᵀ) v = h ⊙ v − h ⟨h, v⟩"
+            ),
+        ),
+        (
             lambda z, v: _sigmoid(z) * (1 - _sigmoid(z)) * v,
             _(
                 "that is the sigmoid's curvature σ(1 − σ) v: log-sum-exp's Hessian couples the classes, "
@@ -232,6 +290,21 @@ def hvp_mistakes():
             ),
         ),
     ]
+
+
+def _first_slice_only(z):
+    J = np.zeros((*np.shape(z), np.shape(z)[1]))
+    J[0] = softmax_jacobian(z[0])
+    return J
+
+
+def _some_slices_only(got, expected, args):
+    """True when some slices (N, C, C)[n] are right and the others wrong: a loop over part of the batch."""
+    g, e = got[0], expected[0]
+    if g.shape != e.shape or g.ndim != 3 or g.shape[0] < 2:
+        return False
+    right = np.isclose(g, e, rtol=1e-7, atol=1e-10).all(axis=(1, 2))
+    return bool(right.any() and not right.all())
 
 
 def _from_h(h):

@@ -241,6 +241,27 @@ def check_theta_to_params(fn):
             _("b1 = Theta1[:, 1] is the first input's weights: the bias is column 0, Theta1[:, 0]"),
         ),
         (
+            lambda T: (T, T[:, 0]),
+            _(
+                "W1 is Theta1 itself, bias column and all, in Octave's layout (one row per hidden "
+                "unit): drop the bias column and transpose, W1 = Theta1[:, 1:].T"
+            ),
+        ),
+        (
+            lambda T: (T[:, 1:].T, T[0, :]),
+            _(
+                "b1 = Theta1[0, :] is Theta1's first row, the first hidden unit's bias and weights: "
+                "the bias is Theta1's first column, Theta1[:, 0], one number per hidden unit"
+            ),
+        ),
+        (
+            lambda T: (T[:, 1:].T, T[0, 1:]),
+            _(
+                "b1 = Theta1[0, 1:] is the first hidden unit's weights (Theta1's first row): the bias "
+                "is Theta1's first column, Theta1[:, 0], one number per hidden unit"
+            ),
+        ),
+        (
             lambda T: (T[1:, :].T, T[0, :]),
             _("you split off Theta1's first row: the bias is its first column, Theta1[:, 0]"),
         ),

@@ -259,6 +259,18 @@ def check_numerical_jacobian(fn):
         success=_("central differences, one column per input, one row per output"),
     )
     feedback = named_error(feedback, raised, _square_jacobian)
+    if feedback.status == "wrong" and _integer_step(fn):
+        return Feedback(
+            "numerical_jacobian",
+            "wrong",
+            _(
+                "your step is rounded to 0: it is stored as an integer (an int(eps), or a step array "
+                "made by np.zeros(..., dtype=int), np.arange or np.zeros_like of an integer array), so "
+                "eps = 1e-5 becomes 0 and f(z + 0) − f(z − 0) is 0 (or 0/0); at eps = 1 your function "
+                "gives the right columns. Make the step a float, step = np.zeros(z.size); step[j] = eps"
+            ),
+            feedback.see,
+        )
     if feedback.status in ("wrong", "correct"):  # a step that ignores eps is the first thing to fix
         fixed = _fixed_step(fn)
         if fixed:
@@ -335,6 +347,21 @@ def _fixed_step(fn):
         "your answer does not change with eps (the same for eps = 1e-3 and 1e-5): the step is "
         "hard-coded; use the argument eps. {why}"
     ).format(why=why)
+
+
+def _integer_step(fn):
+    """Whether a step that rounds to 0 explains the answer: useless at eps = 1e-3, right at eps = 1."""
+    z = np.array([0.4, -0.7])
+    try:
+        with np.errstate(all="ignore"):
+            small = np.asarray(fn(_f_curved, z.copy(), 1e-3), dtype=float)
+            one = np.asarray(fn(_f_curved, z.copy(), 1.0), dtype=float)
+    except Exception:
+        return False
+    if small.shape != (2, 2) or one.shape != (2, 2):
+        return False
+    nothing = not np.any(small[np.isfinite(small)]) or not np.any(np.isfinite(small))
+    return bool(nothing and np.allclose(one, _numerical_jacobian(_f_curved, z, 1.0), rtol=1e-9))
 
 
 def _jacobian_diagonal(fn):

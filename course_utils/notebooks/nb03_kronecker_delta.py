@@ -27,15 +27,21 @@ def jacobian_spectrum_state(z, temperature=1.0):
     eig[np.argmin(np.abs(eig))] = 0.0
     # The rank of diag(h) − h hᵀ is (number of h_k > 0) − 1: C − 1 unless some h_k underflowed to 0.
     rank = int(np.count_nonzero(h > 0)) - 1
+    # How far round-off can move an eigenvalue of this J: its entries h_i δ_ij − h_i h_j carry errors
+    # of a few ε·max h each (h itself is rounded), so an eigenvalue can move by about C·(C + 4)·ε·max h.
+    # J is positive semi-definite: a computed eigenvalue within that of 0 (even −1e−35) is 0 up to
+    # round-off, not a negative eigenvalue.
+    roundoff = z.size * (z.size + 4) * np.finfo(np.float64).eps * float(h.max())
+    tiny = (np.abs(eig) <= roundoff) & (eig != 0)
     return {
         "h": h,
         "J": J,
         "temperature": float(temperature),
         "eigenvalues": eig,
+        "shown": np.where(tiny, 0.0, eig),  # what the picture draws: no bar below 0 from round-off
+        "roundoff": roundoff,
         "rank": rank,
-        # Eigenvalues next to the round-off of eigvalsh (about 1e-16 × the largest) cannot be told
-        # apart from 0 numerically, although they are positive.
-        "below_roundoff": int(np.count_nonzero(np.abs(eig) < 1e-12 * max(eig.max(), 1e-300))) - 1,
+        "below_roundoff": int(np.count_nonzero(tiny)),
         "null_residual": float(np.abs(J @ np.ones(z.size)).max()),
         "trace": float(np.trace(J)),
     }
@@ -45,7 +51,12 @@ def describe_spectrum(state):
     eig = state["eigenvalues"]
     null = _("J·1 = 0 to round-off") if state["null_residual"] < 1e-12 else "J·1 ≠ 0"
     text = _("eigenvalues {values}; rank {rank} of {size}; trace = Σ h(1 − h) = {trace:.4f}; {null}").format(
-        values=", ".join(_eigenvalue(e) for e in eig),
+        # The null eigenvalue first, then by the value shown: where round-off puts the tiny ones
+        # (and their signs) differs from one LAPACK to another, what is printed does not.
+        values=", ".join(
+            _eigenvalue(eig[k], state["roundoff"])
+            for k in sorted(range(eig.size), key=lambda k: (eig[k] != 0, state["shown"][k]))
+        ),
         rank=state["rank"],
         size=eig.size,
         trace=state["trace"],
@@ -53,21 +64,26 @@ def describe_spectrum(state):
     )
     if state["below_roundoff"] > 0:
         text += _(
-            " ({count} positive eigenvalue(s) below float64 round-off, too small to tell from 0 "
-            "numerically: the rank is still C − 1 while every h_k > 0)"
-        ).format(count=state["below_roundoff"])
+            " (≈0: {count} eigenvalue(s) within this J's round-off, |λ| ≤ {bound:.1e}, too small to "
+            "tell from 0 or to give a sign; J is positive semi-definite, so none is negative, and the "
+            "rank is still C − 1 while every h_k > 0)"
+        ).format(count=state["below_roundoff"], bound=state["roundoff"])
     return text
 
 
-def _eigenvalue(e):
-    """0 as 0, other eigenvalues with 4 decimals, or in scientific notation when they are tiny."""
-    return "0" if e == 0 else (f"{e:.4f}" if abs(e) >= 1e-4 else f"{e:.1e}")
+def _eigenvalue(e, roundoff=0.0):
+    """0 as 0, ≈0 within round-off, others with 4 decimals, or in scientific notation when tiny."""
+    if e == 0:
+        return "0"
+    if abs(e) <= roundoff:
+        return "≈0"
+    return f"{e:.4f}" if abs(e) >= 1e-4 else f"{e:.1e}"
 
 
 @svg.picture
 def draw_spectrum(state):
     """h, the heat map of J and J's eigenvalues, side by side."""
-    eig = state["eigenvalues"]
+    eig = state["shown"]
     return svg.row(
         svg.bar_chart(state["h"], title="h", color=COLORS["probability"], ylim=(0, 1)),
         svg.heatmap(state["J"], title="J", cell=30),

@@ -130,9 +130,14 @@ def _changed_argument(exercise, fn, args, names):
 _BIG_C = 600
 
 
-def _jacobian_allocated(fn):
-    """The peak memory, in bytes, of ``fn(z, g)`` on 3 rows of 600 classes, and that of the rows."""
-    z, g = normal(31, (3, _BIG_C)), normal(32, (3, _BIG_C))
+# A large N makes an N × N array stand out the same way: 2000² floats are 32 MB, the rows 64 kB.
+_BIG_N = 2000
+
+
+def _jacobian_allocated(fn, shape=(3, _BIG_C)):
+    """The peak memory, in bytes, of ``fn(z, g)`` on rows of ``shape`` (3 rows of 600 classes), and
+    that of the rows."""
+    z, g = normal(31, shape), normal(32, shape)
     measured = getattr(fn, PEAK_ATTRIBUTE, None)
     if callable(measured):  # the grader's stand-in: measured in the sandbox, where fn really runs
         try:
@@ -227,7 +232,10 @@ def check_vjp(fn):
         [row_sum_hint("h ⊙ (g − ⟨g, h⟩)")],
         section=section,
         own=(softmax_vjp, softmax_jacobian),
-        success=_("right: the rows of g J, which h ⊙ (g − ⟨g, h⟩) gives without any C × C matrix"),
+        success=_(
+            "right: the rows of g J, which h ⊙ (g − ⟨g, h⟩) gives in O(C) per row, without any C × C "
+            "or N × N matrix"
+        ),
     )
     if verdict.passed:
         peak, rows = _jacobian_allocated(fn)
@@ -241,6 +249,20 @@ def check_vjp(fn):
                     "(np.outer, np.diag, a Jacobian in np.einsum...); the exercise asks for g J without "
                     "any Jacobian: h ⊙ (g − ⟨g, h⟩) needs only arrays shaped like z"
                 ).format(C=_BIG_C, mb=peak / 1e6, kb=rows / 1e3),
+                section,
+            )
+        peak, rows = _jacobian_allocated(fn, (_BIG_N, 4))
+        if peak > 0.25 * _BIG_N**2 * 8:
+            return Feedback(
+                "vjp_rows",
+                "wrong",
+                _(
+                    "right numbers, but your function builds an N × N matrix: on N = {N} rows of 4 "
+                    "classes it needed {mb:.1f} MB at its peak, where the rows themselves take {kb:.0f} "
+                    "kB (np.diag(g @ h.T) computes every pair of samples' products to keep the N on "
+                    "the diagonal): that is O(N) per row, not O(C); take ⟨g, h⟩ row by row, "
+                    "np.sum(g * h, axis=1, keepdims=True)"
+                ).format(N=_BIG_N, mb=peak / 1e6, kb=rows / 1e3),
                 section,
             )
     return verdict

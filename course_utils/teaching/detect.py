@@ -216,7 +216,7 @@ def calls_course_answer(sources, function, targets):
         else:
             return
         for root in roots:
-            for node in ast.walk(root):
+            for node in _reached(root):
                 if isinstance(node, ast.Name | ast.Attribute | ast.Call):
                     obj = nb.resolve(node)
                     if obj is not None:
@@ -226,6 +226,23 @@ def calls_course_answer(sources, function, targets):
 
     visit(function)
     return found
+
+
+def _reached(root):
+    """The nodes of ``root`` that can run: not the body of a nested ``def`` it never names, nor a
+    course function only read for a dunder attribute (``nb06._my_check.__doc__``)."""
+    named = {n.id for n in ast.walk(root) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    read_only = {
+        id(n.value) for n in ast.walk(root) if isinstance(n, ast.Attribute) and n.attr.startswith("__")
+    }
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        nested = node is not root and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        if (nested and node.name not in named) or id(node) in read_only:
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
 
 
 def _copy_of(node, targets):

@@ -3,6 +3,8 @@
 Its widget's state, picture and live view, and its checkers.
 """
 
+import re
+
 import numpy as np
 import pytest
 from checking_helpers import expect, hand_softmax, one_softmax
@@ -186,3 +188,20 @@ def test_the_spectrum_keeps_rank_c_minus_1_at_a_low_temperature():
         assert s["rank"] == np.linalg.matrix_rank(s["J"]) == 4
     # Where an h_k underflows to exactly 0, the rank drops, and the state says so.
     assert nb03.jacobian_spectrum_state([0.0, -800.0, 1.0])["rank"] == 1
+
+
+def test_the_spectrum_never_shows_round_off_as_a_negative_eigenvalue():
+    # At T = 0.1 one class takes all the mass: eigvalsh returns about −2e−35 for an eigenvalue whose
+    # true value is h_2 > 0 (J(e₂ − e₃) = h₂(e₂ − e₃) exactly).
+    state = nb03.jacobian_spectrum_state([4.0, -4.0, -4.0, -4.0], temperature=0.1)
+    raw = np.linalg.eigvalsh(state["J"])
+    assert raw.min() < 0 and abs(raw.min()) <= state["roundoff"]
+    v = np.array([0.0, 1.0, -1.0, 0.0])
+    assert np.allclose(state["J"] @ v, state["h"][1] * v, rtol=0, atol=1e-300) and state["h"][1] > 0
+    text = nb03.describe_spectrum(state)
+    assert re.search(r"(^|[\s,，])-\d", text) is None, text
+    assert "≈0" in text and f"{state['roundoff']:.1e}" in text
+    assert (state["shown"] >= 0).all()
+    # Eigenvalues above the bound are still printed as they are (none is hidden as ≈0).
+    default = nb03.jacobian_spectrum_state(nb03.DEFAULT_LOGITS, temperature=0.1)
+    assert "≈0" not in nb03.describe_spectrum(default) and "1.2e-13" in nb03.describe_spectrum(default)
