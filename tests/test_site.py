@@ -5,6 +5,7 @@ browser tests serve it on 127.0.0.1 and open it in Debian's Chromium with every 
 host refused, as a reader with no network would.
 """
 
+import copy
 import functools
 import http.server
 import importlib.util
@@ -13,6 +14,7 @@ import os
 import re
 import threading
 import urllib.parse
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,21 @@ def _load_build():
 
 
 build = _load_build()
+
+
+def _load_site_module(name):
+    spec = importlib.util.spec_from_file_location(f"course_site_{name}", ROOT / "site" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _load_conf():
+    return _load_site_module("conf")
+
+
+def _links():
+    return _load_site_module("links")
 
 
 def _read(path):
@@ -94,6 +111,85 @@ def test_the_glossary_makes_chinese_search_words(tmp_path):
     assert "雅可比矩阵" in set(tokenizer.cut_for_search("softmax 的雅可比矩阵是对称的"))
 
 
+def _notebooks(edition):
+    return {Path(n).stem: _read(build.EDITIONS[edition]["solutions"] / n) for n in NOTEBOOKS}
+
+
+def test_every_figure_has_its_text_and_no_entry_is_stale():
+    assert build.figure_problems(build.load_figures(), _notebooks("en")) == []
+    # The Chinese notebooks draw the same figures in the same cells, so one table serves both.
+    for edition in EDITIONS:
+        drawn = {
+            (name, c["id"])
+            for name, nb in _notebooks(edition).items()
+            for c in nb["cells"]
+            if build.figure_outputs(c)
+        }
+        assert drawn == {(name, i) for name, cells in build.load_figures().items() for i in cells}, edition
+
+
+def test_the_figure_table_check_finds_planted_problems():
+    figures = copy.deepcopy(build.load_figures())
+    notebooks = _notebooks("en")
+    del figures["01_softmax"]["531fe763"]
+    figures["02_softmax_jacobian"]["28f3d101"]["source"] = "000000000000"
+    figures["03_kronecker_delta"]["713be8c5"]["zh"] = " "
+    figures["09_bug_hunt"]["53385db2"]["en"] += " Its ratio is 0.0725."
+    figures["04_chain_rule_reduction"]["cafef00d"] = {"source": "x", "en": "gone", "zh": "没了"}
+    problems = "\n".join(build.figure_problems(figures, notebooks))
+    assert '["01_softmax".531fe763]: no entry' in problems
+    assert '["02_softmax_jacobian".28f3d101]: stale' in problems
+    assert '["03_kronecker_delta".713be8c5]: no zh text' in problems
+    assert '["09_bug_hunt".53385db2]: says 0.0725' in problems
+    assert '["04_chain_rule_reduction".cafef00d]: no such cell' in problems
+    assert len(problems.splitlines()) == 5
+
+
+def test_run_buttons_link_the_learner_copy_and_hide_what_is_unset():
+    conf = _load_conf()
+    binder, hub = conf.run_links(
+        "zh_CN", "notebooks/05_fused_cross_entropy", "me/course", "main", "https://hub.x/"
+    )
+    assert (
+        binder
+        == "https://mybinder.org/v2/gh/me/course/HEAD?labpath=notebooks/zh/learner/05_fused_cross_entropy.ipynb"
+    )
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(hub).query)
+    assert hub.startswith("https://hub.x/hub/user-redirect/git-pull?")
+    assert query == {
+        "repo": ["https://github.com/me/course"],
+        "branch": ["main"],
+        "urlpath": ["lab/tree/course/notebooks/zh/learner/05_fused_cross_entropy.ipynb"],
+    }
+    assert conf.run_links("en", "notebooks/01_softmax", "me/course", "main", "")[1] is None
+    assert conf.run_links("en", "notebooks/01_softmax", "", "main", "https://hub.x") == (None, None)
+    assert conf.run_links("en", "index", "me/course", "main", "https://hub.x") == (None, None)
+    import jinja2
+
+    template = jinja2.Template((ROOT / "site" / "templates" / "run-buttons.html").read_text(encoding="utf-8"))
+    assert template.render(course_binder_url=None, course_hub_url=None).strip() == ""
+    shown = template.render(course_binder_url="b?x=1&y=2", course_hub_url="h", course_hub_label="Hub")
+    assert 'href="b?x=1&amp;y=2"' in shown and ">Hub</a>" in shown
+
+
+def test_the_link_check_finds_planted_broken_links(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "one.html").write_text(
+        '<p id="here">x</p><a href="two.html#there">ok</a><a href="two.html#nowhere">bad anchor</a>'
+        '<a href="three.html">bad file</a><a href="#here">ok</a><a href="#gone">bad here</a>'
+        '<img src="../x.svg"><a href="https://example.org/p">out</a><a href="mailto:a@b.c">mail</a>'
+    )
+    (tmp_path / "a" / "two.html").write_text('<h1 id="there">t</h1>')
+    (tmp_path / "x.svg").write_text("<svg/>")
+    broken, external = _links().check(tmp_path)
+    assert sorted((link, why) for _, link, why in broken) == [
+        ("#gone", "no such anchor"),
+        ("three.html", "no such file"),
+        ("two.html#nowhere", "no such anchor"),
+    ]
+    assert set(external) == {"https://example.org/p", "mailto:a@b.c"}
+
+
 # ---- the built site --------------------------------------------------------------------------------
 
 
@@ -102,7 +198,10 @@ def site(tmp_path_factory):
     pytest.importorskip("sphinx")
     pytest.importorskip("myst_nb")
     work = tmp_path_factory.mktemp("site")
-    return build.build(work / "site", work / "src", strict=True)
+    return build.build(work / "site", work / "src", strict=True, repository=REPOSITORY, jupyterhub=HUB)
+
+
+REPOSITORY, HUB = "example/backprop-course", "https://hub.example.org"
 
 
 def _pages(site, edition):
@@ -130,6 +229,46 @@ def test_every_page_switches_to_the_same_page_in_the_other_language(site, editio
         target = (page.parent / links[0]).resolve()
         assert target == (site / other / page.relative_to(site / edition)).resolve(), page
         assert target.is_file(), target
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_picture_on_every_page_has_its_text(site, edition):
+    figures = build.load_figures()
+    texts = {entry[edition] for cells in figures.values() for entry in cells.values()}
+    seen = 0
+    for page in _pages(site, edition):
+        html = page.read_text(encoding="utf-8")
+        for tag in re.findall(r"<img\b[^>]*>", html):
+            alt = re.search(r'\balt="([^"]*)"', tag)
+            assert alt and alt.group(1).strip(), (page.name, tag)
+            assert "_images/" not in alt.group(1) and not alt.group(1).endswith((".svg", ".png")), (
+                page.name,
+                tag,
+            )
+            if "course-figure" in tag:
+                seen += 1
+                assert unescape(alt.group(1)) in texts, (page.name, tag)
+    assert seen == sum(len(cells) for cells in figures.values())
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_notebook_page_has_its_run_buttons(site, edition):
+    folder = {"en": "notebooks/learner", "zh": "notebooks/zh/learner"}[edition]
+    for name in NOTEBOOKS:
+        html = (site / edition / "notebooks" / name.replace(".ipynb", ".html")).read_text(encoding="utf-8")
+        binder = re.findall(r'class="[^"]*course-run-binder[^"]*" href="([^"]+)"', html)
+        hub = [unescape(h) for h in re.findall(r'class="[^"]*course-run-hub[^"]*" href="([^"]+)"', html)]
+        assert binder == [f"https://mybinder.org/v2/gh/{REPOSITORY}/HEAD?labpath={folder}/{name}"], name
+        assert len(hub) == 1 and hub[0].startswith(f"{HUB}/hub/user-redirect/git-pull?"), name
+        assert f"urlpath=lab/tree/backprop-course/{folder}/{name}" in hub[0], name
+    assert "course-run" not in (site / edition / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_internal_link_resolves(site):
+    broken, external = _links().check(site)
+    assert broken == []
+    # Only the run buttons leave the site; they are listed by site/links.py, never fetched.
+    assert {urllib.parse.urlsplit(a).hostname for a in external} <= {"mybinder.org", "hub.example.org"}
 
 
 def test_nothing_is_loaded_from_another_host(site):
