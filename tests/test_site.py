@@ -467,8 +467,8 @@ def test_download_button_gives_the_learner_copy(site, edition):
         assert target.name == name and target.read_bytes() == (learner / name).read_bytes(), page
 
 
-def _contrast(png):
-    """WCAG contrast between the darkest and the lightest 1% of an element's pixels."""
+def _luminance(png):
+    """The relative luminance (WCAG) of every pixel of a screenshot."""
     import io
 
     import numpy as np
@@ -476,17 +476,27 @@ def _contrast(png):
 
     rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float) / 255
     linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    luminance = linear @ np.array([0.2126, 0.7152, 0.0722])
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def _contrast(luminance):
+    """WCAG contrast between the darkest and the lightest 1% of an element's pixels."""
+    import numpy as np
+
     dark, light = np.percentile(luminance, [1, 99])
     return (light + 0.05) / (dark + 0.05)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_figures_stay_legible_in_both_themes(offline_page, scheme):
+    import numpy as np
+
     page, base, refused = offline_page
     page.emulate_media(color_scheme=scheme)
     try:
-        for path in ["en/notebooks/02_softmax_jacobian.html", "zh/notebooks/07_mismatch_lab.html"]:
+        pages = ["en/notebooks/02_softmax_jacobian.html", "zh/notebooks/07_mismatch_lab.html"]
+        pages.append("en/notebooks/08_mnist_two_layer_net.html")  # PNGs: plots, digits
+        for path in pages:
             page.goto(f"{base}/{path}")
             page.wait_for_load_state("networkidle")
             assert page.evaluate("document.documentElement.dataset.theme") == scheme
@@ -495,6 +505,11 @@ def test_figures_stay_legible_in_both_themes(offline_page, scheme):
             for i in range(images.count()):
                 image = images.nth(i)
                 image.scroll_into_view_if_needed()
-                assert _contrast(image.screenshot()) >= 4.5, (path, scheme, image.get_attribute("src"))
+                luminance = _luminance(image.screenshot())
+                where = (path, scheme, image.get_attribute("src"))
+                assert _contrast(luminance) >= 4.5, where
+                # Recoloured, not dimmed: the figure's ground (its median pixel) is the theme's.
+                ground = float(np.median(luminance))
+                assert ground < 0.1 if scheme == "dark" else ground > 0.8, (where, ground)
     finally:
         page.emulate_media(color_scheme="light")
