@@ -8,6 +8,7 @@ Every script, style sheet and font a page loads is copied into the site (MathJax
 
 import os
 import sys
+import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -41,6 +42,15 @@ mathjax_path = "mathjax/tex-svg.js"
 html_static_path = [os.environ.get("COURSE_SITE_STATIC", "_static")]
 html_css_files = ["course.css"]
 
+# The buttons that run a notebook page. Binder needs the repository's place on GitHub ("owner/name");
+# the class's JupyterHub (its address, https://hub.example.org) opens the page's notebook through
+# nbgitpuller, which the hub's image must have (notebooks/TEACHER_GUIDE.md, "Hosting a class"). Set
+# them here once, or for one build with `site/build.py --repository ... --jupyterhub ...`; a button
+# whose setting is empty is left out of the pages.
+course_repository = ""
+course_branch = "main"
+course_jupyterhub = ""
+
 html_theme = "sphinx_book_theme"
 html_title = "Backprop Through Softmax"
 # The download button links to _sources/<page>.ipynb; build.py puts the learner copy there.
@@ -49,7 +59,7 @@ html_show_sourcelink = False
 html_theme_options = {
     "use_download_button": True,
     "use_fullscreen_button": False,
-    "article_header_end": ["language-switch.html", "article-header-buttons.html"],
+    "article_header_end": ["language-switch.html", "run-buttons.html", "article-header-buttons.html"],
     "show_toc_level": 2,
 }
 templates_path = [str(Path(__file__).parent / "templates")]
@@ -66,7 +76,47 @@ LANGUAGES = {"en": ("zh", "中文", "Chinese"), "zh_CN": ("en", "English", "英�
 ZH_TEXT = {
     "Show the answer": "显示答案",
     "Hide the answer": "隐藏答案",
+    "Run on Binder": "在 Binder 上运行",
+    "Run on the class's JupyterHub": "在课程的 JupyterHub 上运行",
 }
+LEARNER_FOLDER = {"en": "notebooks/learner", "zh_CN": "notebooks/zh/learner"}
+
+
+def run_links(language, pagename, repository, branch, jupyterhub):
+    """The Binder and JupyterHub addresses of a notebook page's learner copy (None where unset).
+
+    Binder's link is the README's pattern; the hub's is nbgitpuller's ``git-pull`` link, which
+    clones (or updates) the repository into the learner's home and opens the notebook there.
+    """
+    if not pagename.startswith("notebooks/") or not repository:
+        return None, None
+    path = f"{LEARNER_FOLDER[language]}/{pagename.removeprefix('notebooks/')}.ipynb"
+    binder = f"https://mybinder.org/v2/gh/{repository}/HEAD?labpath={urllib.parse.quote(path)}"
+    hub = None
+    if jupyterhub:
+        query = urllib.parse.urlencode(
+            {
+                "repo": f"https://github.com/{repository}",
+                "branch": branch,
+                "urlpath": f"lab/tree/{repository.split('/')[-1]}/{path}",
+            },
+            safe="/:",
+        )
+        hub = f"{jupyterhub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
+    return binder, hub
+
+
+def _run_buttons(app, pagename, templatename, context, doctree):
+    config = app.config
+    binder, hub = run_links(
+        config.language, pagename, config.course_repository, config.course_branch, config.course_jupyterhub
+    )
+    words = ZH_TEXT if config.language == "zh_CN" else {}
+    context["course_binder_url"] = binder
+    context["course_hub_url"] = hub
+    context["course_binder_label"] = words.get("Run on Binder", "Run on Binder")
+    hub_label = "Run on the class's JupyterHub"
+    context["course_hub_label"] = words.get(hub_label, hub_label)
 
 
 def _language_switch(app, pagename, templatename, context, doctree):
@@ -103,6 +153,10 @@ def _chinese_search():
 
 
 def setup(app):
+    app.add_config_value("course_repository", "", "html", str)
+    app.add_config_value("course_branch", "main", "html", str)
+    app.add_config_value("course_jupyterhub", "", "html", str)
+    app.connect("html-page-context", _run_buttons)
     app.add_search_language(_chinese_search())
     app.connect("config-inited", _prompts, priority=900)
     app.connect("html-page-context", _language_switch)

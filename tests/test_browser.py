@@ -185,4 +185,53 @@ def test_jacobian_explorer_in_the_browser(browser, lab):
     )
     expect(verdict).to_contain_text("FAILS")
     _save(page, widget, "jacobian_explorer.png")
+    _audit_in_jupyterlab(page, "02_softmax_jacobian")
     page.close()
+
+
+AXE_IN_LAB = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => ({
+        target: n.target.join(' '),
+        ours: !!document.querySelector(n.target[0])?.closest('.jp-OutputArea-output'),
+    }))}))"""
+
+
+def _audit_in_jupyterlab(page, name):
+    """axe-core on the open notebook: the course's outputs and widgets are gated, JupyterLab is reported.
+
+    A violation whose element sits in a cell's output area comes from the course (its figures, its
+    printed lines, its widgets) and fails the test when serious or critical; every other one comes
+    from JupyterLab itself and is written to ``build/browser/axe-<notebook>.json`` for the record.
+    """
+    import json
+
+    import axe_playwright_python
+
+    page.add_script_tag(path=str(Path(axe_playwright_python.__file__).parent / "axe.min.js"))
+    violations = page.evaluate(AXE_IN_LAB)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTEFACTS / f"axe-{name}.json").write_text(json.dumps(violations, indent=1), encoding="utf-8")
+    ours = {
+        v["id"]: [n["target"] for n in v["nodes"] if n["ours"]][:3]
+        for v in violations
+        if v["impact"] in ("serious", "critical") and any(n["ours"] for n in v["nodes"])
+    }
+    new = {rule: where for rule, where in ours.items() if rule not in KNOWN_IN_LAB}
+    assert new == {}, f"accessibility violations in the course's own outputs: {new}"
+    # A known one that is gone must leave the list, so that it cannot come back unseen.
+    fixed = set(KNOWN_IN_LAB) - set(ours)
+    assert not fixed, f"fixed, take them off KNOWN_IN_LAB: {fixed}"
+
+
+# What axe finds in the course's outputs in JupyterLab and is not fixed yet (issue 24), with why.
+KNOWN_IN_LAB = {
+    # JupyterLab 4 renders an image/svg+xml output as an <img> and never gives it an alt, whatever
+    # the SVG holds. The fix is on the course's side: show each figure as HTML (an inline <svg
+    # role="img" aria-label=...>), which changes course_utils/svg.py and every notebook's outputs;
+    # the website already gives each figure its words (site/figures.toml).
+    "image-alt": "the static figures",
+    # ipywidgets' FloatSlider draws its handle (noUiSlider) with role="slider" and no name: the
+    # widget's description is a separate label the handle does not point to.
+    "aria-input-field-name": "the sliders' handles",
+}
