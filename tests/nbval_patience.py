@@ -10,7 +10,7 @@ OUTPUT_TIMEOUT = 60
 
 
 def pytest_collection_modifyitems(items):
+    # nbval keeps the wait on each cell's item (``IPyNbCell.output_timeout``), not on its notebook.
     for item in items:
-        notebook = getattr(item, "parent", None)
-        if notebook is not None and getattr(notebook, "output_timeout", None) is not None:
-            notebook.output_timeout = OUTPUT_TIMEOUT
+        if getattr(item, "output_timeout", None) is not None:
+            item.output_timeout = OUTPUT_TIMEOUT

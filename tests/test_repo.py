@@ -1,6 +1,8 @@
 """The README's promises about the repository stay true."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,10 +120,36 @@ def test_public_api_is_importable_from_the_package():
         assert name in course_utils.__all__, name
 
 
+COLLECT_TIMEOUTS = """
+import sys
+import pytest
+
+class Report:
+    @pytest.hookimpl(trylast=True)  # after every other plugin's change to the items
+    def pytest_collection_modifyitems(self, items):
+        print("TIMEOUTS", sorted({getattr(item, "output_timeout", None) for item in items}))
+
+sys.exit(pytest.main(["-q", "--collect-only", "-p", "no:xdist", *sys.argv[1:]], plugins=[Report()]))
+"""
+
+
 def test_nbval_waits_for_a_slow_kernel_s_output(pytestconfig):
-    """The plugin in tests/nbval_patience.py is loaded by the test command itself."""
+    """The plugin in tests/nbval_patience.py, loaded by the test command, reaches every cell nbval runs.
+
+    nbval keeps its 5-second wait on each cell's item: a plugin that set it anywhere else (it once set
+    it on the notebook) would leave every cell at 5 s, and a slow kernel would fail a correct notebook.
+    """
     plugin = pytestconfig.pluginmanager.get_plugin("tests.nbval_patience")
     assert plugin is not None and plugin.OUTPUT_TIMEOUT == 60
+    addopts = [opt for opt in pytestconfig.getini("addopts") if opt not in ("-n", "2", "--dist", "loadfile")]
+    run = subprocess.run(
+        [sys.executable, "-c", COLLECT_TIMEOUTS, *addopts, "notebooks/solutions/01_softmax.ipynb"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "TIMEOUTS [60]" in run.stdout, run.stdout[-2000:] + run.stderr[-2000:]
 
 
 def test_every_way_to_host_the_course_installs_the_chinese_font():
