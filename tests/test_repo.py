@@ -157,3 +157,39 @@ def test_every_way_to_host_the_course_installs_the_chinese_font():
     assert "fonts-noto-cjk" in (ROOT / ".ci/run").read_text()
     assert (ROOT / "binder/apt.txt").read_text().split() == ["fonts-noto-cjk"]  # repo2docker's apt list
     assert "fonts-noto-cjk" in (ROOT / "hub/README.md").read_text()
+
+
+def test_the_suite_runs_on_two_workers_a_file_at_a_time_with_the_machine_s_own_tests_apart(pytestconfig):
+    """The test command's xdist settings (pyproject.toml) and the schedule of tests/xdist_schedule.py."""
+    import tomllib
+
+    addopts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["addopts"]
+    joined = " ".join(addopts)
+    assert "-n 2" in joined and "--dist loadfile" in joined and "-p tests.xdist_schedule" in joined
+    schedule = pytestconfig.pluginmanager.get_plugin("tests.xdist_schedule")
+    assert schedule is not None
+    # A renamed file would silently leave the unit (and run beside the hub): every name must exist.
+    for path in schedule.FIRST:
+        assert (ROOT / path).is_file(), path
+    units = {schedule.scope_of(f"{path}::test_a") for path in schedule.MACHINE}
+    assert units == {schedule.MACHINE_UNIT}
+    cells = [f"notebooks/solutions/01_softmax.ipynb::Cell {i}" for i in range(3)]
+    assert {schedule.scope_of(c) for c in cells} == {"notebooks/solutions/01_softmax.ipynb"}
+    assert schedule.scope_of("tests/test_softmax.py::test_a") != schedule.scope_of(
+        "tests/test_losses.py::test_a"
+    )
+    # The order in a worker: the machine's tests, then test_any_machine, then the rest as collected,
+    # each file's tests (each notebook's cells) in their own order.
+    collected = [
+        *cells,
+        "tests/test_sandbox.py::test_s",
+        "tests/test_any_machine.py::test_m",
+        "tests/test_hub.py::test_h",
+    ]
+    ordered = sorted(collected, key=schedule.rank)
+    assert ordered == [
+        "tests/test_hub.py::test_h",
+        "tests/test_sandbox.py::test_s",
+        "tests/test_any_machine.py::test_m",
+        *cells,
+    ]
