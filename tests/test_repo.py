@@ -129,7 +129,8 @@ class Report:
     def pytest_collection_modifyitems(self, items):
         print("TIMEOUTS", sorted({getattr(item, "output_timeout", None) for item in items}))
 
-sys.exit(pytest.main(["-q", "--collect-only", "-p", "no:xdist", *sys.argv[1:]], plugins=[Report()]))
+# The test command's own options come from pyproject.toml; -n 0 collects in this process.
+sys.exit(pytest.main(["-q", "--collect-only", "-n", "0", *sys.argv[1:]], plugins=[Report()]))
 """
 
 
@@ -141,9 +142,8 @@ def test_nbval_waits_for_a_slow_kernel_s_output(pytestconfig):
     """
     plugin = pytestconfig.pluginmanager.get_plugin("tests.nbval_patience")
     assert plugin is not None and plugin.OUTPUT_TIMEOUT == 60
-    addopts = [opt for opt in pytestconfig.getini("addopts") if opt not in ("-n", "2", "--dist", "loadfile")]
     run = subprocess.run(
-        [sys.executable, "-c", COLLECT_TIMEOUTS, *addopts, "notebooks/solutions/01_softmax.ipynb"],
+        [sys.executable, "-c", COLLECT_TIMEOUTS, "notebooks/solutions/01_softmax.ipynb"],
         cwd=ROOT,
         capture_output=True,
         text=True,
