@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..i18n import N_, _
-from . import _fingerprint, _guard, _patterns
+from . import _fingerprint, _guard, _partial_loops, _patterns
 from ._difference import _difference
 from ._feedback import N_BY_ONE, Feedback, Section, see
 from ._guard import TimeLimit, changed_argument, time_limit
@@ -231,6 +231,9 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
         if wrong_type:
             return Feedback(exercise, "wrong", wrong_type, s.default)
         if same:
+            kept = _kept_type(raw, reference_raw, args)
+            if kept:
+                return Feedback(exercise, "wrong", kept, s.default)
             continue
         for entry in hints:
             predicate, message, section = _mistake(entry)
@@ -240,10 +243,40 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
                 fired = False
             if fired:
                 return Feedback(exercise, "wrong", message, section or s.default)
+        # A loop that wrote only some rows, for every notebook, before any factor or difference is
+        # described (its untouched rows would read as a factor of 0 or a row "not normalised").
+        partly, partly_message = _partial_loops.part_filled()
+        if partly(got, expected, args):
+            return Feedback(exercise, "wrong", partly_message, s.default)
         named = _label_mistake(exercise, got, fresh, reference, s)
         return named or _difference(exercise, got, expected, args, s.names, fn)
     told = _course_answer(exercise, fn, ran, cases, reference, s)
     return told or Feedback(exercise, "correct", s.success)
+
+
+def _kept_type(raw, reference_raw, args):
+    """The reply for right values in a type that loses later: float32 from float64 input, booleans.
+
+    ``None`` when the result keeps the precision of its input and is numbers, not True/False.
+    """
+    results = raw if isinstance(raw, (tuple, list)) else (raw,)
+    references = reference_raw if isinstance(reference_raw, (tuple, list)) else (reference_raw,)
+    float64_in = any(isinstance(a, np.ndarray) and a.dtype == np.float64 for a in args)
+    for got, ref in zip(results, references):
+        kind = getattr(got, "dtype", None)
+        ref_kind = getattr(ref, "dtype", None)
+        if kind == np.float32 and float64_in and ref_kind != np.float32:
+            return _(
+                "your result is float32 while the input came in as float64: the numbers are right to "
+                "about 7 digits only; drop the float32 (an astype or a dtype=np.float32) so that the "
+                "result keeps the input's precision"
+            )
+        if kind == np.bool_ and ref_kind is not None and ref_kind.kind == "f":
+            return _(
+                "right places, but your result holds True/False (booleans), not numbers: arithmetic on "
+                "it breaks later, -t raises TypeError on booleans; make it numbers with .astype(float)"
+            )
+    return None
 
 
 def _course_answer(exercise, fn, ran, cases, reference, s):

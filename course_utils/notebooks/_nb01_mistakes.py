@@ -52,14 +52,8 @@ def softmax_mistakes():
             _("overflow: exp(1000) is inf, and inf/inf is NaN; subtract each row's max before exp"),
             overflow,
         ),
-        (
-            lambda z: _normalised(np.exp(z - z.max())),
-            _(
-                "one max for the whole batch makes rows far below it underflow to 0/0; subtract each "
-                "row's own max: z.max(axis=1, keepdims=True)"
-            ),
-            overflow,
-        ),
+        (lambda z: _normalised(np.exp(z - z.max())), one_max_message(), overflow),
+        (lambda z: np.exp(z - z.max(axis=1, keepdims=True)), returned_e_message()),
         (
             lambda z: _normalised(np.exp(z - z.max(axis=1))),
             _("z.max(axis=1) has shape (N,) and was broadcast across the columns: use keepdims=True"),
@@ -183,6 +177,22 @@ def softmax_hints():
     ]
 
 
+def one_max_message():
+    """The reply to one max for the whole batch (z.max() with no axis), in either exercise."""
+    return _(
+        "one max for the whole batch makes rows far below it underflow to 0/0; subtract each "
+        "row's own max: z.max(axis=1, keepdims=True)"
+    )
+
+
+def returned_e_message():
+    """The reply to a softmax that returns the exponentials, the quotient left in another variable."""
+    return _(
+        "you returned e, the exponentials before the division: the rows do not sum to 1; return "
+        "e / e.sum(axis=1, keepdims=True) (was the quotient kept in another variable?)"
+    )
+
+
 def log_softmax_mistakes():
     """Exercise 2's wrong answers, as ``(formula, message[, section])``."""
 
@@ -199,6 +209,11 @@ def log_softmax_mistakes():
             return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
 
     return [
+        (
+            lambda z: _log_softmax_shift(z, z.max()),
+            one_max_message(),
+            see("01_softmax", "Overflow, and the one-line fix"),
+        ),
         (
             log_of_softmax,
             _(

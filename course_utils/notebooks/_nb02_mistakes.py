@@ -27,6 +27,20 @@ def jacobian_mistakes():
 
     return [
         (
+            lambda z: np.diag(softmax(z)) - 2 * np.outer(softmax(z), softmax(z)),
+            _(
+                "a factor 2 on the outer product: J = diag(h) − h hᵀ, each h_i h_j once; the 2 of "
+                "a square's derivative has no place here"
+            ),
+        ),
+        (
+            lambda z: softmax(z),
+            _(
+                "you returned h (the softmax itself), shape (C,): the Jacobian is the C × C matrix of "
+                "the ∂h_i/∂z_j, diag(h) − np.outer(h, h)"
+            ),
+        ),
+        (
             diag_only,
             _(
                 "the diagonal is right, the off-diagonal entries are zero: did you use h_j(1 − h_j) alone? "

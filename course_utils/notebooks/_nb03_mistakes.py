@@ -176,6 +176,13 @@ def hvp_mistakes():
     """Exercise 2's wrong answers, as ``(formula, message)``."""
     return [
         (
+            lambda z, v: v @ _hvp_right(z, v),
+            _(
+                "that is the quadratic form vᵀHv, one number: the exercise asks for the product Hv, "
+                "a vector of shape (C,); leave out the final dot product with v"
+            ),
+        ),
+        (
             lambda z, v: softmax(z) * (1 - softmax(z)) * v,
             _("that is the diagonal of the Hessian times v: the full Hessian is diag(h) − h hᵀ"),
         ),
@@ -335,3 +342,8 @@ def _hvp_unnormalised(z, v):
 
 def _sigmoid(z):
     return 1 / (1 + np.exp(-z))
+
+
+def _hvp_right(z, v):
+    h = softmax(z)
+    return h * v - h * (h @ v)

@@ -29,6 +29,13 @@ def _vjp_typed_mistakes():
     """Exercise 1 (``vjp_rows``): ``(wrong(z, g), message)`` pairs."""
     return [
         (
+            lambda z, g: g - softmax(z) * g.sum(axis=1, keepdims=True),
+            _(
+                "that is g − h Σg, the backward pass of log-softmax, not of softmax: for h = softmax(z) "
+                "the rows are h ⊙ (g − ⟨g, h⟩), the sum weighted by h and the whole times h"
+            ),
+        ),
+        (
             lambda z, g: softmax(z) - g,
             _(
                 "that is h − g: the upstream gradient g is not subtracted from h, it goes through the "
@@ -126,6 +133,22 @@ def _bce_grad_h(a2, y):
 def _delta2_typed_mistakes():
     """Exercise 2 (``delta2``): ``(wrong(a2, y), message)`` pairs."""
     return [
+        (
+            lambda a2, y: a2 * (1 - a2) * (-_onehot(a2, y) / a2) / len(a2),
+            _(
+                "you used only the diagonal of the softmax Jacobian, h_j(1 − h_j): every h_i depends "
+                "on every z_j, and the −h_i h_j terms off the diagonal bring in the other classes; "
+                "the whole Jacobian gives (a2 − t)/N"
+            ),
+        ),
+        (
+            _delta2_partial,
+            _(
+                "the label's 1 is subtracted in some rows only: a loop that covers part of the batch "
+                "(range(N − 1), range(1, N)); every row n needs d[n, y[n]] -= 1, or all at once "
+                "d[np.arange(N), y] -= 1"
+            ),
+        ),
         (
             lambda a2, y: _delta2(a2, (y + 1) % a2.shape[1]),
             _(
@@ -244,3 +267,11 @@ def row_sum_hint(formula):
             "a term is missing or one too many; compare yours with {formula} term by term"
         ).format(formula=formula),
     )
+
+
+def _delta2_partial(a2, y):
+    """The label subtracted in rows 0 to N − 2 only, as ``for n in range(N - 1)`` does."""
+    d = a2.copy()
+    rows = np.arange(len(a2) - 1)
+    d[rows, y[:-1]] -= 1
+    return d / len(a2)

@@ -274,3 +274,33 @@ ROWS_SKIPPED = N_(
     "over the rows skips them (range(N − 1), or a start at 1); loop over every row, or subtract "
     "without a loop"
 )
+
+
+def minus_t_over_h(z, t):
+    """The route through dL/dh = −t/(N·h) and then the softmax's VJP: NaN where h underflows to 0."""
+    h = softmax(z)
+    with np.errstate(all="ignore"):
+        g = -t / h / z.shape[0]
+        return h * (g - (g * h).sum(axis=1, keepdims=True))
+
+
+def minus_t_over_h_message():
+    """The reply to the −t/h route, in either exercise."""
+    return _(
+        "that is the −t/h route: dL/dh = −t/(N·h) and then the softmax's backward pass; where a logit "
+        "sits far below its row's max (a gap of 800 here), h underflows to 0, −t/h is −inf or 0/0 and "
+        "the result NaN. Cancel the 1/h on paper first: the gradient is (h·Σt − t)/N, no division by h"
+    )
+
+
+def labels_from_one(exc, args):
+    """Name an index past the last class, as labels counted from 1 (Octave's habit) give."""
+    z = args[0]
+    C = np.shape(z)[1]
+    text = str(exc)
+    if isinstance(exc, IndexError) and "out of bounds" in text and f"index {C} " in text:
+        return _(
+            "an index ran one past the last class, {C}: labels start at 0 here (0, ..., C − 1), "
+            "not at 1 as in Octave; use y as given, np.eye(C)[y], with no + 1"
+        ).format(C=C)
+    return None

@@ -150,7 +150,9 @@ def scaled(g, e):
         ),
     ):
         r = _ratios(g, e, axis)
-        if r is not None and np.ptp(r) > 1e-6 * np.abs(r).max():
+        # A factor of 0 is a row (or column) never written, not a normalisation: the partial-loop
+        # rule names that, and a list such as (1, 1, 1, …) would hide the 0 further down.
+        if r is not None and np.ptp(r) > 1e-6 * np.abs(r).max() and np.all(r != 0):
             return text.format(first=", ".join(f"{float(x):.4g}" for x in r[:3]))
     return None
 

@@ -196,6 +196,14 @@ def check_numerical_jacobian(fn):
             ),
         ),
         (
+            lambda f, z, eps: forward(f, z, eps) / 2,
+            _(
+                "zp = z does not copy: zp is z itself, and so is zm, so zm[j] -= eps undoes zp's step "
+                "and f(zm) sees z unchanged; your columns are (f(z + ε e_j) − f(z)) / 2ε, half a "
+                "forward difference; perturb copies, zp = z.copy() (or z + step)"
+            ),
+        ),
+        (
             _all_inputs_at_once,
             _(
                 "z + eps moves every input at once, so every column is the same: move one input at a "
@@ -271,6 +279,17 @@ def check_numerical_jacobian(fn):
             ),
             feedback.see,
         )
+    if feedback.status in ("wrong", "correct") and _ignores_f(fn):
+        return Feedback(
+            "numerical_jacobian",
+            "wrong",
+            _(
+                "your answer does not use f: it returns the same matrix for two different functions f "
+                "(the analytic Jacobian, or the course's own function, whatever f is); the exercise "
+                "differentiates any f, so evaluate f(z + ε e_j) and f(z − ε e_j)"
+            ),
+            feedback.see,
+        )
     if feedback.status in ("wrong", "correct"):  # a step that ignores eps is the first thing to fix
         fixed = _fixed_step(fn)
         if fixed:
@@ -337,16 +356,34 @@ def _fixed_step(fn):
         why = _("It matches a step of {h:g}, whose error is of order ε², {e:.0e} here").format(
             h=large[0], e=error
         )
+    elif error > 1e-2:  # far from any step's central difference: not round-off, say nothing of it
+        why = ""
     elif error > 1e-8:
         why = _(
             "It is off by a relative {e:.0e}, the mark of a tiny step such as 1e-12 drowned in round-off"
         ).format(e=error)
     else:
         why = _("A step chosen by the caller is what makes the function reusable")
-    return _(
-        "your answer does not change with eps (the same for eps = 1e-3 and 1e-5): the step is "
-        "hard-coded; use the argument eps. {why}"
-    ).format(why=why)
+    return (
+        _(
+            "your answer does not change with eps (the same for eps = 1e-3 and 1e-5): the step is "
+            "hard-coded; use the argument eps. {why}"
+        )
+        .format(why=why)
+        .strip()
+    )
+
+
+def _ignores_f(fn):
+    """True when ``fn`` gives the same finite array for two different functions ``f`` at one z."""
+    z = np.array([0.4, -0.7])
+    try:
+        with np.errstate(all="ignore"):
+            a = np.asarray(fn(_f_curved, z.copy(), 1e-5), dtype=float)
+            b = np.asarray(fn(lambda x: 3 * _f_curved(x)[::-1], z.copy(), 1e-5), dtype=float)
+    except Exception:
+        return False
+    return a.shape == b.shape and a.size > 0 and bool(np.all(np.isfinite(a))) and np.array_equal(a, b)
 
 
 def _integer_step(fn):

@@ -163,6 +163,17 @@ def _single_sample_tools(exc, args):
     """np.outer and np.diag on a batch: outer flattens (N·C, N·C), diag takes the matrix's diagonal."""
     (z,) = args
     N, C = np.shape(z)
+    text = str(exc)
+    if (
+        isinstance(exc, ValueError)
+        and "broadcast" in text
+        and f"({N},{N})" in text.replace(" ", "")
+        and N != C
+    ):
+        return _(
+            "eye(N) where the Jacobian needs eye(C): np.eye(len(z)) has one row per sample, ({N}, {N}); "
+            "the Kronecker delta runs over the classes, np.eye(z.shape[1]) is ({C}, {C})"
+        ).format(N=N, C=C)
     if isinstance(exc, ValueError) and "broadcast" in str(exc) and f"{N * C}" in str(exc):
         return _(
             "np.outer and np.diag are for one vector: on a batch (N, C), np.outer flattens both to "

@@ -12,6 +12,7 @@ from ..losses import cross_entropy_and_grad, cross_entropy_grad
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see, uniform
+from ._enforce import named_error, recording
 from ._nb04_mistakes import row_sum_hint
 from ._nb05_mistakes import (
     FLOAT32,
@@ -20,6 +21,9 @@ from ._nb05_mistakes import (
     float32_reply,
     fused_typed_mistakes,
     guarded,
+    labels_from_one,
+    minus_t_over_h,
+    minus_t_over_h_message,
     rows_skipped,
     soft_typed_mistakes,
 )
@@ -163,6 +167,7 @@ def check_fused_grad(fn):
         return (e / e.sum(axis=1, keepdims=True) - np.eye(z.shape[1])[y]) / z.shape[0]
 
     mistakes = [
+        (lambda z, y: minus_t_over_h(z, np.eye(z.shape[1])[y]), minus_t_over_h_message()),
         (
             no_shift,
             _(
@@ -227,9 +232,10 @@ def check_fused_grad(fn):
     shape_named = _extra_axis(fn, cases[0], extra_axis)
     if shape_named:
         return shape_named
+    raised = []
     verdict = run_checks(
         "fused_grad",
-        fn,
+        recording(fn, raised),
         cases,
         _fused,
         mistakes,
@@ -242,6 +248,7 @@ def check_fused_grad(fn):
         own=(cross_entropy_grad, cross_entropy_and_grad),
         success=_("(h − t)/N: the whole softmax Jacobian and the 1/h of the log collapse to this"),
     )
+    verdict = named_error(verdict, raised, labels_from_one)
     # Values right to the checker's tolerance, but float32: the reply says so rather than ✓.
     if verdict.passed and float32_reply(fn, cases[1]):
         return Feedback("fused_grad", "wrong", _(FLOAT32), see("05_fused_cross_entropy", "The derivation"))
@@ -273,8 +280,11 @@ def check_soft_target_grad(fn):
         (normal(24, (2, 3)), np.array([[0.0, 2.0, 0.0], [0.5, 0.0, 0.0]])),
         # An all-zero row is allowed ("non-negative, rows need not sum to 1"): its gradient is 0.
         (normal(26, (3, 4)), np.array([[0.2, 0.0, 0.3, 0.0], [0.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]])),
+        # A logit gap of 800 in float64: h underflows to 0, so the −t/h route gives NaN.
+        (np.array([[800.0, 0.0, -3.0], [1.0, 0.5, 2.0]]), np.array([[0.2, 0.5, 0.3], [0.0, 1.0, 1.0]])),
     ]
     mistakes = [
+        (minus_t_over_h, minus_t_over_h_message()),
         (
             lambda z, t: (softmax(z) - t) / z.shape[0],
             _(

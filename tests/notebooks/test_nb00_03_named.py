@@ -320,7 +320,11 @@ WRONG = {
                 "mean",
             ),
             ("twice", lambda z, v: 2 * hvp(z, v), "2 times"),
-            ("a number", lambda z, v: float(v @ hvp(z, v)), "float"),
+            (
+                "a number",
+                lambda z, v: float(v @ hvp(z, v)),
+                "vᵀHv",
+            ),  # the quadratic form, named since newcomer_a
             ("a list", lambda z, v: hvp(z, v).tolist(), "list"),
         ],
     ),
