@@ -7,8 +7,8 @@ from ..i18n import _
 from ..palette import COLORS
 from ..softmax import log_softmax, softmax
 from ._checking import Exercise, Feedback, normal, run_checks, see
+from ._nb01_formulas import _log_softmax_rows
 from ._nb01_mistakes import (
-    _log_softmax_rows,
     log_softmax_hints,
     log_softmax_mistakes,
     softmax_hints,
