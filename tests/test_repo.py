@@ -173,6 +173,9 @@ def test_the_suite_runs_on_two_workers_a_file_at_a_time_with_the_machine_s_own_t
         assert (ROOT / path).is_file(), path
     units = {schedule.scope_of(f"{path}::test_a") for path in schedule.MACHINE}
     assert units == {schedule.MACHINE_UNIT}
+    # The website's tests are long but need no accounts: a unit of their own, started early.
+    assert schedule.scope_of("tests/test_site.py::test_a") == "tests/test_site.py"
+    assert schedule.rank("tests/test_site.py::test_a") < schedule.rank("tests/test_softmax.py::test_a")
     cells = [f"notebooks/solutions/01_softmax.ipynb::Cell {i}" for i in range(3)]
     assert {schedule.scope_of(c) for c in cells} == {"notebooks/solutions/01_softmax.ipynb"}
     assert schedule.scope_of("tests/test_softmax.py::test_a") != schedule.scope_of(

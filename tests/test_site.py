@@ -435,8 +435,21 @@ CONTRAST_PAGES = {
 }
 
 
+# The Chinese pages are the English pages' structure with other words: CI audits every English page
+# and these Chinese ones, which keeps the test inside CI's time budget (every page of both editions
+# took 333 s on a loaded 2-core machine). COURSE_SITE_AUDIT=all audits every page of both, with the
+# colour-contrast rule everywhere; run it before a release and whenever the theme or templates change.
+CHINESE_PAGES_IN_CI = {
+    "zh/index.html",
+    "zh/search.html",
+    "zh/notebooks/00_start_here.html",
+    "zh/notebooks/05_fused_cross_entropy.html",
+    "zh/notebooks/11_choosing_the_cost.html",
+}
+
+
 def test_no_serious_or_critical_accessibility_violation_on_any_page(site, offline_page):
-    """axe-core on every page of both editions, in one browser context, two tabs in turn.
+    """axe-core on the pages of both editions (see above), in one browser context, two tabs in turn.
 
     While axe audits one page, the next one loads and typesets its math in the other tab.
     """
@@ -444,8 +457,11 @@ def test_no_serious_or_critical_accessibility_violation_on_any_page(site, offlin
 
     page, base, refused = offline_page
     script = str(Path(axe_playwright_python.__file__).parent / "axe.min.js")
-    paths = [p.relative_to(site).as_posix() for edition in EDITIONS for p in _pages(site, edition)]
     every = os.environ.get("COURSE_SITE_AUDIT") == "all"
+    paths = [p.relative_to(site).as_posix() for edition in EDITIONS for p in _pages(site, edition)]
+    assert len(paths) >= 2 * (len(NOTEBOOKS) + 1) and CHINESE_PAGES_IN_CI <= set(paths)
+    if not every:
+        paths = [p for p in paths if p.startswith("en/") or p in CHINESE_PAGES_IN_CI]
     tabs = [page, page.context.new_page()]
     found, running = {}, [None, None]
 
@@ -472,7 +488,6 @@ def test_no_serious_or_critical_accessibility_violation_on_any_page(site, offlin
                 finish(tabs[slot], running[slot])
     finally:
         tabs[1].close()
-    assert len(paths) >= 2 * (len(NOTEBOOKS) + 1)
     assert set(CONTRAST_PAGES) <= set(paths)
     assert found == {}
     assert refused == []

@@ -4,11 +4,11 @@ The suite runs on two workers (``-n 2``), one per core of CI's machine, a file a
 ``--dist loadfile`` does: every cell of a notebook runs in order in one kernel on one worker, as
 strict nbval needs. Two things differ from plain ``loadfile``:
 
-- The tests that use the whole machine (real accounts and a hub, a browser, the website's build and
-  audit, the grading sandbox) form one unit, so they run one after another on one worker and never
-  beside each other; the other worker meanwhile runs the unit tests and the notebooks.
-- The longest units start first (that unit, then ``tests/test_any_machine.py``), so neither worker
-  is left with a long file at the end while the other has finished.
+- The tests that use the whole machine (real accounts and a hub, a browser, the grading sandbox)
+  form one unit, so they run one after another on one worker and never beside each other; the
+  other worker meanwhile runs the unit tests and the notebooks.
+- The longest units start first (that unit, then ``tests/test_any_machine.py`` and the website's
+  tests), so neither worker is left with a long file at the end while the other has finished.
 
 Without xdist (``-n 0``, or ``-p no:xdist`` with the ``-n`` options removed) nothing changes: the
 order below is applied only inside an xdist worker.
@@ -23,12 +23,13 @@ import pytest
 MACHINE = (
     "tests/test_hub.py",
     "tests/test_browser.py",
-    "tests/test_site.py",
     "tests/test_sandbox.py",
 )
 MACHINE_UNIT = "the machine's own tests"
-# Then the longest single file: strict nbval on all twenty solution notebooks once more.
-FIRST = MACHINE + ("tests/test_any_machine.py",)
+# Then the longest single files: strict nbval on every solution notebook once more, and the website
+# (its build and its Chromium tests: a browser of its own and a local server on a free port, so it may
+# run beside the machine's own tests).
+FIRST = MACHINE + ("tests/test_any_machine.py", "tests/test_site.py")
 
 
 def scope_of(nodeid):
