@@ -17,7 +17,8 @@ def built(tmp_path_factory):
 def test_the_release_holds_what_learners_need_and_no_grading(built):
     assert sorted(p.name for p in (built / "notebooks").iterdir()) == ["learner"]
     learner = sorted(p.name for p in (built / "notebooks" / "learner").glob("*.ipynb"))
-    assert learner == sorted(p.name for p in classroom.SOLUTIONS.glob("[0-9][0-9]_*.ipynb")) and len(learner) == 12
+    solutions = sorted(p.name for p in classroom.SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))
+    assert learner == solutions and len(learner) == 12
     assert (built / "data" / "mnist" / "train-images-idx3-ubyte.gz").exists()
     assert not (built / "course_utils" / "teaching").exists()
     assert not (built / "course_utils" / "grading.py").exists()
