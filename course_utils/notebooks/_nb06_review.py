@@ -13,6 +13,7 @@ import numpy as np
 
 from ..i18n import _
 from ._checking import Feedback, see
+from ._when_raised import limited
 
 
 def entry_and_direction_moves(args):
@@ -41,10 +42,13 @@ def _never_raises(check):
 
 
 def _run_quietly(fn, args):
-    """``fn(*args)``, or ``_RAISED`` when it raises: the checker's own run reports what it raised."""
+    """``fn(*args)``, or ``_RAISED`` when it raises: the checker's own run reports what it raised.
+
+    A run past the time limit raises ``Stalled``, which the checker turns into its reply at once.
+    """
     try:
         with np.errstate(all="ignore"):
-            return fn(*args)
+            return limited(fn, *args)
     except (Exception, SystemExit):
         return _RAISED
 

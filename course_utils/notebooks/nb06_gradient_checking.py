@@ -35,6 +35,7 @@ from ._nb06_review import (
 )
 from ._nb06_typed import central_typed_mistakes, checker_typed_mistakes, relative_error_typed_mistakes
 from ._view import LiveView
+from ._when_raised import replies_when_stalled
 
 
 def describe_epsilon(state):
@@ -144,6 +145,7 @@ def _quartic(x):
     return float(np.sum(x**4) + x.ravel()[0] * x.ravel()[-1])
 
 
+@replies_when_stalled("numerical_grad")
 def check_central_difference(fn):
     """Exercise: ``numerical_grad(f, x, eps)``: central differences of ``f()``, which reads ``x``.
 
@@ -192,6 +194,7 @@ def _rel(a, b):
     return 0.0 if denom == 0 else np.linalg.norm(a - b) / denom
 
 
+@replies_when_stalled("relative_error")
 def check_relative_error(fn):
     """Exercise: ``relative_error(a, b)`` = ||a − b|| / (||a|| + ||b||), and 0 when both are 0."""
     cases = [
@@ -313,6 +316,7 @@ def _check_case(
     return build
 
 
+@replies_when_stalled("my_gradient_check")
 def check_gradient_checker(fn):
     """Exercise: ``my_gradient_check(f, x, grad, entries, directions, eps)`` -> (entry, direction) errors.
 

@@ -629,3 +629,26 @@ def test_the_typed_replies_speak_chinese():
     assert "这一步根本没有到达 f" in still.message, still
     assert "只填了第一行" in row.message, row
     assert "该返回数组的地方你返回了一个数（float, float）" in scalars.message, scalars
+
+
+# Issue 19, newcomer review b (helper r3): an endless loop in exercise 1 or 3 hung the checker, whose
+# own run for a step left in x had no time limit; each now replies after one run past the limit.
+def _endless_counted(calls):
+    def endless(*args):
+        calls.append(1)
+        while True:
+            pass
+
+    return endless
+
+
+@pytest.mark.parametrize(
+    "check", [nb06.check_central_difference, nb06.check_relative_error, nb06.check_gradient_checker]
+)
+def test_an_endless_loop_stops_at_the_first_run_past_the_limit(monkeypatch, check):
+    from course_utils.notebooks import _guard
+
+    monkeypatch.setattr(_guard, "DEFAULT_TIME_LIMIT", 0.3)
+    calls = []
+    expect(check(_endless_counted(calls)), "error", "did not return within 0.3 seconds", "loop")
+    assert len(calls) == 1

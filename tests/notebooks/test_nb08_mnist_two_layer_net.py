@@ -577,3 +577,20 @@ THIRD_BACKWARD = [
 @pytest.mark.parametrize("wrong, words", THIRD_BACKWARD)
 def test_each_third_pass_wrong_two_layer_backward_is_named(wrong, words):
     expect_named(nb08.check_two_layer_backward(wrong), words)
+
+
+# Issue 19, newcomer review b (helper r3): the reply to an endless loop came after three time limits,
+# as each case was run again to name an exception; one run past the limit now ends the check.
+def test_an_endless_backward_is_run_once(monkeypatch):
+    from course_utils.notebooks import _guard
+
+    monkeypatch.setattr(_guard, "DEFAULT_TIME_LIMIT", 0.3)
+    calls = []
+
+    def endless(X, y, W1, b1, W2, b2):
+        calls.append(1)
+        while True:
+            pass
+
+    expect(nb08.check_two_layer_backward(endless), "error", "did not return within 0.3 seconds")
+    assert len(calls) == 1
