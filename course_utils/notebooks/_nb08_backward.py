@@ -33,6 +33,15 @@ def two_layer_backward_mistakes(backward, steps):
             steps,
         ),
         (
+            lambda *a: backward(*a, slip="softmax_axis0"),
+            _(
+                "dz2 is the first wrong tensor: your softmax normalises down each column, over the "
+                "batch (axis 0); each sample's probabilities sum to 1 over its classes, axis=1 with "
+                "keepdims=True"
+            ),
+            steps,
+        ),
+        (
             lambda *a: backward(*a, aliased=True),
             _(
                 "da1 came back masked like dz1: after dz1 = da1 the two names share one array, so zeroing "
