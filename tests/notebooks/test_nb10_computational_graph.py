@@ -204,3 +204,16 @@ def test_the_graph_widget_redraws_and_checks():
 )
 def test_the_second_newcomers_generic_answers_are_named(check, wrong, words):
     expect_named(check(wrong), words)
+
+
+def test_a_node_that_stalls_only_on_the_large_memory_case_gets_the_time_limit(monkeypatch):
+    from course_utils.notebooks import _guard
+
+    monkeypatch.setattr(_guard, "DEFAULT_TIME_LIMIT", 0.3)
+
+    def stalls_when_wide(h, g):
+        while h.shape[1] > 100:
+            pass
+        return h * (g - np.sum(g * h, axis=1, keepdims=True))
+
+    expect(nb10.check_softmax_node_vjp(stalls_when_wide), "error", "did not return within 0.3 seconds")
