@@ -11,6 +11,7 @@ import numpy as np
 from ..i18n import N_, _
 from ._checking import Feedback, see
 from ._replies import type_name
+from ._when_raised import limited
 
 
 def central_difference_mistakes(central, differences):
@@ -92,8 +93,8 @@ def ignores_step(fn, build):
     """True when ``fn`` returns the same numbers for two steps whose right answers differ."""
     try:
         with np.errstate(all="ignore"):
-            small = _as_numbers(fn(*build(1e-3)))
-            large = _as_numbers(fn(*build(1e-1)))
+            small = _as_numbers(limited(fn, *build(1e-3)))
+            large = _as_numbers(limited(fn, *build(1e-1)))
     except (Exception, SystemExit):
         return False
     return all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(small, large))
@@ -216,7 +217,7 @@ def best_named(fn, cases, mistakes, verdict):
     """The mistake whose formula matches ``fn`` on the most cases, if it beats the one ``verdict`` names."""
     try:
         with np.errstate(all="ignore"):
-            got = [np.asarray(fn(*(a.copy() for a in c)), dtype=np.float64) for c in cases]
+            got = [np.asarray(limited(fn, *(a.copy() for a in c)), dtype=np.float64) for c in cases]
     except (Exception, SystemExit):
         return verdict
     best, best_score = None, 0
@@ -294,7 +295,7 @@ def not_arrays_feedback(fn, build):
         return None
     try:
         with np.errstate(all="ignore"):
-            result = fn(*build())
+            result = limited(fn, *build())
     except (Exception, SystemExit):  # run_checks reports what the function raised
         return None
     if not isinstance(result, (tuple, list)) or len(result) != 2:

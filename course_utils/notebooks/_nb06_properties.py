@@ -8,6 +8,7 @@ import numpy as np
 
 from ..i18n import N_, _
 from ._checking import Feedback
+from ._when_raised import limited
 
 OTHER_STEP = N_(
     "your slopes are central differences taken with a step other than the eps passed in: step by eps "
@@ -68,9 +69,9 @@ def property_broken(fn, a, b):
     """
     try:
         with np.errstate(all="ignore"):
-            here = float(np.asarray(fn(a.copy(), b.copy()), dtype=np.float64))
-            swapped = float(np.asarray(fn(b.copy(), a.copy()), dtype=np.float64))
-            scaled = float(np.asarray(fn(1000 * a, 1000 * b), dtype=np.float64))
+            here = float(np.asarray(limited(fn, a.copy(), b.copy()), dtype=np.float64))
+            swapped = float(np.asarray(limited(fn, b.copy(), a.copy()), dtype=np.float64))
+            scaled = float(np.asarray(limited(fn, 1000 * a, 1000 * b), dtype=np.float64))
     except (Exception, SystemExit):
         return None
     if not np.isfinite(here):
@@ -117,6 +118,7 @@ def named_by_property(fn, cases, rel, four):
 def _same_as_right(fn, rel, a, b):
     try:
         with np.errstate(all="ignore"):
-            return bool(np.isclose(float(np.asarray(fn(a.copy(), b.copy()))), rel(a, b), rtol=1e-7, atol=0))
+            mine = float(np.asarray(limited(fn, a.copy(), b.copy())))
+            return bool(np.isclose(mine, rel(a, b), rtol=1e-7, atol=0))
     except (Exception, SystemExit):
         return False

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..i18n import _
 from ._checking import Feedback, see
+from ._when_raised import limited
 
 
 def entry_and_direction_moves(args):
@@ -41,10 +42,13 @@ def _never_raises(check):
 
 
 def _run_quietly(fn, args):
-    """``fn(*args)``, or ``_RAISED`` when it raises: the checker's own run reports what it raised."""
+    """``fn(*args)``, or ``_RAISED`` when it raises: the checker's own run reports what it raised.
+
+    A run past the time limit raises ``Stalled``, which the checker turns into its reply at once.
+    """
     try:
         with np.errstate(all="ignore"):
-            return fn(*args)
+            return limited(fn, *args)
     except (Exception, SystemExit):
         return _RAISED
 
@@ -261,4 +265,39 @@ def directions_unscored(fn, build, reference):
             "against a = ⟨grad, u⟩"
         ),
         see("06_gradient_checking", "Your own gradient checker"),
+    )
+
+
+@_never_raises
+def slopes_flipped(fn, build, reference):
+    """Feedback when ``fn`` scores about 0 on a gradient that is exactly minus the true one, or None.
+
+    ``build()`` must give the negated gradient, where every right error is 1: errors near 0 there
+    mean the learner's numerical slope (or analytic value) has its sign flipped too.
+    """
+    if not callable(fn):
+        return None
+    mine = _run_quietly(fn, build())
+    right = reference(*build())
+    try:
+        errors = np.concatenate([np.asarray(m, dtype=float).ravel() for m in mine])
+    except Exception:  # whatever the learner returned: no named reply here
+        return None
+    expected = np.concatenate([np.ravel(r) for r in right])
+    if not (
+        errors.shape == expected.shape
+        and errors.size
+        and np.all(expected > 0.99)
+        and np.all(np.abs(errors) < 1e-3)
+    ):
+        return None
+    return Feedback(
+        "my_gradient_check",
+        "wrong",
+        _(
+            "a sign is flipped: on a gradient that is exactly minus the true one, where every error "
+            "should be 1, yours are all about 0; the central difference is "
+            "n = (f(x + εm) − f(x − εm)) / 2ε, the plus side first, against a = ⟨grad, m⟩"
+        ),
+        see("06_gradient_checking", "Forward and central differences"),
     )

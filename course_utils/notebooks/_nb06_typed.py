@@ -161,6 +161,14 @@ def relative_error_typed_mistakes(rel, four):
             four,
         ),
         (
+            lambda a, b: _ratio(np.max(np.abs(a - b)), norm(a) + norm(b)),
+            _(
+                "the numerator is max |a − b|, the largest entry of the difference: it ignores every "
+                "other entry; the relative error takes the norm of the whole difference, ||a − b||"
+            ),
+            four,
+        ),
+        (
             lambda a, b: _ratio(norm(a - b), norm(a)) + norm(b),
             _(
                 "norm(a − b) / norm(a) + norm(b) divides by ||a|| alone and then adds ||b||: put the "

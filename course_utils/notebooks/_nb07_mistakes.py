@@ -106,6 +106,10 @@ def more_cost_mistakes(right):
             lambda h, Y: -np.sum(Y * np.exp(h)) / m(h),
             _("np.exp where the cost takes the log: L = −(1/m) Σ Y log h"),
         ),
+        (
+            lambda h, Y: [right(h, Y)],
+            _("that is a list holding the cost, [cost]: return the number itself"),
+        ),
     ]
 
 
@@ -161,6 +165,13 @@ def more_sigma2_mistakes(df, get_activation):
         (
             lambda s3, T2, z2, hid: back(s3, T2) * df(hid, z2) ** 2,
             _("f'(z2) is multiplied in twice: the chain rule takes the hidden derivative once"),
+        ),
+        (
+            lambda s3, T2, z2, hid: back(s3, T2) * z2,
+            _(
+                "that multiplies by z2 itself: the chain rule multiplies by the derivative of the hidden "
+                "activation at z2, cu.ACTIVATIONS[hidden].df(z2)"
+            ),
         ),
         (
             lambda s3, T2, z2, hid: back(s3, T2) + df(hid, z2),

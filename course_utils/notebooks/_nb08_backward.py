@@ -9,9 +9,10 @@ import numpy as np
 
 from ..i18n import _
 from ..softmax import softmax
+from . import _guard
 from ._checking import N_BY_ONE, see
 from ._feedback import Feedback
-from ._guard import DEFAULT_TIME_LIMIT, TimeLimit, time_limit
+from ._guard import TimeLimit, time_limit
 from ._when_raised import raises_like
 
 
@@ -29,6 +30,15 @@ def two_layer_backward_mistakes(backward, steps):
         (
             lambda *a: backward(*a, mask=False),
             _("dz1 equals da1: the ReLU's derivative is missing, dz1 = da1 ⊙ [z1 > 0]"),
+            steps,
+        ),
+        (
+            lambda *a: backward(*a, slip="softmax_axis0"),
+            _(
+                "dz2 is the first wrong tensor: your softmax normalises down each column, over the "
+                "batch (axis 0); each sample's probabilities sum to 1 over its classes, axis=1 with "
+                "keepdims=True"
+            ),
             steps,
         ),
         (
@@ -179,7 +189,7 @@ def first_wrong_tensor(feedback, fn, cases, reference, names):
         return feedback
     for case in cases:
         try:
-            with np.errstate(all="ignore"), time_limit(DEFAULT_TIME_LIMIT):
+            with np.errstate(all="ignore"), time_limit(_guard.DEFAULT_TIME_LIMIT):
                 got = fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in case])
             got = [np.asarray(g, dtype=float) for g in got]
         except (Exception, SystemExit, TimeLimit):

@@ -6,10 +6,62 @@ built when its checker runs, so its messages come in the language of the moment,
 references it varies as arguments, so this module imports nothing from the companion.
 """
 
+import re
+
 import numpy as np
 
-from ..i18n import _
-from ._when_raised import raises_like
+from ..i18n import N_, _
+from ._feedback import Feedback
+from ._guard import source_of
+from ._when_raised import limited, raises_like
+
+COMPARISON = N_(
+    "da1 * a1 > 0 is a comparison: Python multiplies first, then compares, (da1 * a1) > 0, "
+    "so the result is True/False; put the mask in parentheses, da1 * (a1 > 0)"
+)
+# (da1 > 0) * (a1 > 0), or with & : two masks multiplied, which gives the same 0/1 array.
+_TWO_MASKS = re.compile(r"\(\s*[\w.]+\s*>\s*0\.?0*\s*\)\s*[*&]\s*\(\s*[\w.]+\s*>\s*0")
+
+
+def two_masks(feedback, fn):
+    """``feedback``, or, when it names the comparison and the source multiplies two masks, that reply.
+
+    ``(da1 > 0) * (a1 > 0)`` and ``da1 * a1 > 0`` give the same 0/1 array; only the source tells them
+    apart.
+    """
+    if feedback.message != _(COMPARISON):
+        return feedback
+    try:
+        code = " ".join(line.split("#")[0] for line in source_of(fn).splitlines())
+    except (OSError, TypeError):
+        return feedback
+    if not _TWO_MASKS.search(code):
+        return feedback
+    return Feedback(
+        feedback.exercise,
+        "wrong",
+        _(
+            "(da1 > 0) * (a1 > 0) multiplies the mask of da1 by the mask of a1: the result is 0 or 1, "
+            "and the upstream values of da1 are lost; only a1 gives a mask, da1 * (a1 > 0)"
+        ),
+        feedback.see,
+    )
+
+
+def float32_relu(fn, case):
+    """True when ``fn`` returns float32 on the float64 ``case`` (the checker judged its values right)."""
+    try:
+        with np.errstate(all="ignore"):
+            got = limited(fn, *(np.copy(a) for a in case))
+    except (Exception, SystemExit):
+        return False
+    return getattr(got, "dtype", None) == np.float32 and np.asarray(case[0]).dtype == np.float64
+
+
+FLOAT32 = N_(
+    "your result is float32 while da1 came in as float64: the numbers are right to about 7 digits "
+    "only; drop the float32 (an astype or a dtype=np.float32) so that the result keeps da1's precision"
+)
 
 
 def relu_backward_mistakes():
@@ -78,10 +130,7 @@ def relu_backward_mistakes():
         ),
         (
             lambda d, a1: (d * a1 > 0).astype(float),
-            _(
-                "da1 * a1 > 0 is a comparison: Python multiplies first, then compares, (da1 * a1) > 0, "
-                "so the result is True/False; put the mask in parentheses, da1 * (a1 > 0)"
-            ),
+            _(COMPARISON),
         ),
         (
             lambda d, a1: np.maximum(d * a1, 0),
@@ -194,6 +243,13 @@ def momentum_update_mistakes(momentum, also_right):
         (
             lambda w, dw, v, lr, mu: (w + mu * (v - lr * dw), mu * (v - lr * dw)),
             _("μ multiplies the gradient too: only the old velocity decays by μ, v = μv − η·dw"),
+        ),
+        (
+            lambda w, dw, v, lr, mu: (w + mu * v - (1 - mu) * lr * dw, mu * v - (1 - mu) * lr * dw),
+            _(
+                "the gradient is damped by (1 − μ): that is an exponential average of the gradients; "
+                "the exercise's momentum adds the whole step, v = μv − η·dw"
+            ),
         ),
         (
             lambda w, dw, v, lr, mu: (w + lr * v - mu * dw, lr * v - mu * dw),

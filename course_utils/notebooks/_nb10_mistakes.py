@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..i18n import _
+from ..softmax import softmax_vjp
 from ._checking import see
 
 
@@ -75,6 +76,15 @@ def softmax_node_mistakes(right):
             lambda h, g: g * h,
             _("that is g ⊙ h: the term −h ⟨g, h⟩ from the off-diagonal entries −h_i h_j is missing"),
         ),
+        (
+            lambda h, g: softmax_vjp(h, g),
+            _(
+                "that is the course's own cu.softmax_vjp(h, g): it takes the logits z and applies softmax "
+                "to them first, so on h it works with softmax(h), not h; this node is given h itself: "
+                "write h ⊙ (g − ⟨g, h⟩) with NumPy yourself (a graded hand-in that calls the course's "
+                "function scores 0 anyway)"
+            ),
+        ),
     ]
 
 
@@ -128,5 +138,35 @@ def log_softmax_node_mistakes(here):
         (
             lambda log_h, g: g - np.exp(log_h) * np.mean(g, axis=1, keepdims=True),
             _("that is the mean of each row of g; the rule needs its sum, Σ_k g_k"),
+        ),
+        (
+            lambda log_h, g: np.exp(log_h) + g,
+            _(
+                "that is h + g, as if a particular loss came after the node: the node knows only the "
+                "upstream g, whatever sent it, and its backward is g − h Σg"
+            ),
+            here,
+        ),
+        (
+            lambda log_h, g: g / np.exp(log_h),
+            _(
+                "that is g / h, the backward of a log alone (d log h / dh = 1/h), and it divides by h, "
+                "which the notebook warns about: where h underflows it blows up; this node goes from z "
+                "to log h, and its backward g − h Σg divides by nothing"
+            ),
+            here,
+        ),
+        (
+            lambda log_h, g: g + np.exp(log_h) * np.sum(g, axis=1, keepdims=True),
+            _("the sign of h Σg is flipped: the rule subtracts it, g − h Σg"),
+            here,
+        ),
+        (
+            lambda log_h, g: g - np.exp(log_h) * np.sum(g * np.exp(log_h), axis=1, keepdims=True),
+            _(
+                "that subtracts h ⟨g, h⟩, the sum weighed by h as in the softmax node: log-softmax's "
+                "Jacobian δ_ij − h_j sums g plainly, so the rule is g − h Σg"
+            ),
+            here,
         ),
     ]

@@ -28,6 +28,7 @@ from ._nb06_review import (
     matrix_hint,
     relative_error_review_mistakes,
     row_for_entry,
+    slopes_flipped,
     step_left_in_x,
 )
 from ._nb06_review import (
@@ -35,6 +36,7 @@ from ._nb06_review import (
 )
 from ._nb06_typed import central_typed_mistakes, checker_typed_mistakes, relative_error_typed_mistakes
 from ._view import LiveView
+from ._when_raised import replies_when_stalled
 
 
 def describe_epsilon(state):
@@ -144,6 +146,7 @@ def _quartic(x):
     return float(np.sum(x**4) + x.ravel()[0] * x.ravel()[-1])
 
 
+@replies_when_stalled("numerical_grad")
 def check_central_difference(fn):
     """Exercise: ``numerical_grad(f, x, eps)``: central differences of ``f()``, which reads ``x``.
 
@@ -192,6 +195,7 @@ def _rel(a, b):
     return 0.0 if denom == 0 else np.linalg.norm(a - b) / denom
 
 
+@replies_when_stalled("relative_error")
 def check_relative_error(fn):
     """Exercise: ``relative_error(a, b)`` = ||a − b|| / (||a|| + ||b||), and 0 when both are 0."""
     cases = [
@@ -245,7 +249,7 @@ def check_relative_error(fn):
     return verdict
 
 
-def _my_check(
+def reference_gradient_check(
     f,
     x,
     grad,
@@ -284,21 +288,38 @@ def _my_check(
     return err[: len(moves) - len(directions)], err[len(moves) - len(directions) :]
 
 
+# The notebook calls it reference_gradient_check (it stands in for the learner's until exercise 3
+# passes), so that is the name a reply gives when a learner calls it; the checker's code says _my_check.
+_my_check = reference_gradient_check
+
+
 def _check_case(
-    seed, shape, plant=None, eps=1e-5, scale=1.0, zeros=False, no_entries=False, flip=False, rows_only=False
+    seed,
+    shape,
+    plant=None,
+    eps=1e-5,
+    scale=1.0,
+    zeros=False,
+    no_entries=False,
+    flip=False,
+    rows_only=False,
+    n_entries=3,
 ):
     """``(f, x, grad, entries, directions, eps)`` on ``scale`` times the quartic.
 
     ``plant`` = (flat index, amount) adds a wrong part to ``grad``; ``zeros`` sets the sampled
     entries of x to 0, where the quartic's gradient and its central difference are both exactly 0;
     ``flip`` negates the whole gradient (the sign bug), so that every n and a have opposite signs;
-    ``rows_only`` samples flat indices below the number of rows (where ``e[k] = 1`` runs, moving a row).
+    ``rows_only`` samples flat indices below the number of rows (where ``e[k] = 1`` runs, moving a row);
+    ``n_entries`` is how many entries are sampled.
     """
 
     def build():
         x = normal(seed, shape)
         rng = np.random.default_rng(seed + 1)
-        entries = rng.choice(np.arange(1, (x.shape[0] if rows_only else x.size - 1)), size=3, replace=False)
+        entries = rng.choice(
+            np.arange(1, (x.shape[0] if rows_only else x.size - 1)), size=n_entries, replace=False
+        )
         if zeros:
             x.flat[entries] = 0.0
         grad = 4 * x**3
@@ -313,6 +334,7 @@ def _check_case(
     return build
 
 
+@replies_when_stalled("my_gradient_check")
 def check_gradient_checker(fn):
     """Exercise: ``my_gradient_check(f, x, grad, entries, directions, eps)`` -> (entry, direction) errors.
 
@@ -327,10 +349,24 @@ def check_gradient_checker(fn):
         _check_case(56, (2, 3), plant=(1, 0.5), no_entries=True),  # directions only, as the notebook does
         _check_case(57, (3, 2), eps=1e-2),  # a larger step: truncation shows, and a fixed step would
         _check_case(59, (2, 3), flip=True),  # n = −a everywhere: each error is 1, and |n + a| shows
+        _check_case(62, (4, 5), plant=(17, 0.5), n_entries=14),  # more than 10 entries, all scored
     ]
     own = see("06_gradient_checking", "Your own gradient checker")
     differences = see("06_gradient_checking", "Forward and central differences")
     mistakes = gradient_checker_mistakes(_my_check, differences) + checker_typed_mistakes(differences)
+    mistakes.append(
+        (
+            lambda f, x, grad, entries, directions, eps: (
+                _my_check(f, x, grad, entries[:10], directions, eps)[0],
+                _my_check(f, x, grad, entries, directions, eps)[1],
+            ),
+            _(
+                "only the first 10 entries are scored (entries[:10], or a loop that stops at 10): score "
+                "every entry the caller passes, however many"
+            ),
+            own,
+        )
+    )
     restore = _(
         "x is not as it was afterwards: keep old = x.copy() and put it back (x[...] = old) after each step"
     )
@@ -341,6 +377,7 @@ def check_gradient_checker(fn):
         step_left_in_x(fn, cases[0], "my_gradient_check", _moves)
         or row_for_entry(fn, _check_case(60, (6, 2), plant=(4, 0.5), rows_only=True))
         or directions_unscored(fn, cases[1], _my_check)
+        or slopes_flipped(fn, cases[7], _my_check)
     )
     if named:
         return named
@@ -356,12 +393,24 @@ def check_gradient_checker(fn):
         mistakes,
         [
             (
-                lambda got, exp, args: any(
-                    np.isnan(g).any() and not np.isnan(e).any() for g, e in zip(got, exp)
+                lambda got, exp, args: (
+                    any(np.isnan(g).any() and not np.isnan(e).any() for g, e in zip(got, exp))
+                    and all(np.all(e[np.isnan(g)] == 0) for g, e in zip(got, exp) if g.shape == e.shape)
                 ),
                 _(
                     "NaN where the numerical and the analytic values are both 0: 0/0; score those entries 0 "
                     "(a correct gradient is often exactly 0, on a blank pixel for instance)"
+                ),
+            ),
+            (
+                lambda got, exp, args: any(
+                    np.isnan(g).any() and not np.isnan(e).any() for g, e in zip(got, exp)
+                ),
+                _(
+                    "your errors are NaN where the numerical and the analytic values are not both 0, so "
+                    "this is not the 0/0 case: the NaN comes from your slopes or your score themselves "
+                    "(np.nan left as a placeholder, inf − inf, a NaN step); score each one "
+                    "|n − a| / (|n| + |a|)"
                 ),
             ),
             (lambda got, exp, args: got[1].size == 0 < exp[1].size, empty),
@@ -415,4 +464,3 @@ GRADED = [
     ),
 ]
 """The exercises of notebook 06, as the teacher's grader scores them."""
-reference_gradient_check = _my_check  # stands in for the learner's until exercise 3 passes

@@ -9,17 +9,20 @@ from .. import svg
 from ..i18n import _, lazy_
 from ..palette import COLORS
 from ..softmax import softmax
-from ._checking import Exercise, hidden_rng, normal, run_checks, see
+from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._nb08_backward import first_wrong_tensor, two_layer_backward_mistakes, two_layer_backward_raised
 from ._nb08_mistakes import (
+    FLOAT32,
+    float32_relu,
     momentum_update_hints,
     momentum_update_mistakes,
     relu_backward_mistakes,
     relu_backward_raised,
+    two_masks,
 )
 from ._partial_loops import part_filled
 from ._view import LiveView
-from ._when_raised import named_raise
+from ._when_raised import named_raise, replies_when_stalled
 
 
 def prediction_state(net, X, y, index):
@@ -115,6 +118,7 @@ def _relu_backward(dout, a1):
     return dout * (a1 > 0)
 
 
+@replies_when_stalled("relu_backward")
 def check_relu_backward(fn):
     """Exercise: ``relu_backward(da1, a1)``, gradient through ReLU from its output ``a1``, no aliasing."""
     a = np.maximum(normal(34, (4, 5)), 0)
@@ -131,7 +135,10 @@ def check_relu_backward(fn):
         section=see("08_mnist_two_layer_net", "The backward pass, tensor by tensor"),
         success=_("da1 ⊙ [a1 > 0], and a1 left untouched"),
     )
-    return named_raise(feedback, fn, cases, relu_backward_raised())
+    feedback = two_masks(named_raise(feedback, fn, cases, relu_backward_raised()), fn)
+    if feedback.passed and float32_relu(fn, cases[0]):  # right to the tolerance, but float32
+        return Feedback("relu_backward", "wrong", _(FLOAT32), feedback.see)
+    return feedback
 
 
 def _momentum(w, dw, v, lr, mu):
@@ -222,13 +229,16 @@ def reference_backward(
     ``slip`` names one more classic mistake: "labels_column", "no_target", "relu_of_gradient",
     "times_activation", "dW1_from_da1", "no_b1", "db2_over_classes", "db1_keepdims",
     "dW2_transposed", "sigmoid_derivative", "da1_times_activation", "sigmoid_hidden", "dz2_is_h",
-    "db2_keepdims", "db1_over_units", "mask_aliases_a1".
+    "db2_keepdims", "db1_over_units", "mask_aliases_a1", "softmax_axis0".
     """
     N = X.shape[0]
     z1 = X @ W1 + (0 if slip == "no_b1" else b1)  # (N, H)
     a1 = 1 / (1 + np.exp(-z1)) if slip == "sigmoid_hidden" else np.maximum(z1, 0)  # (N, H)
     z2 = a1 @ W2 + b2  # (N, C)
     dz2 = softmax(z2)  # (N, C): (h − t)/N
+    if slip == "softmax_axis0":  # a softmax of one's own, normalised down each column
+        e = np.exp(z2 - z2.max(axis=0, keepdims=True))
+        dz2 = e / e.sum(axis=0, keepdims=True)
     if slip == "labels_column":  # y[:, None] pairs every row with every label: an (N, N) index
         dz2[np.arange(N), y[:, None]] -= 1
     elif slip != "no_target":

@@ -229,6 +229,13 @@ def check_bias_gradient(fn):
             ),
         ),
         (
+            lambda h, y: (h - np.eye(h.shape[1])[(y + 1) % h.shape[1]]).sum(axis=0) / len(y),
+            _(
+                "the one-hot marks the next class, (y + 1) % C: labels here count from 0 and name the "
+                "class itself, so t = np.eye(C)[y]"
+            ),
+        ),
+        (
             lambda h, y: (h + onehot(h, y)).sum(axis=0) / len(y),
             _(
                 "the labels were added, not subtracted: db2 = Σ (h_n − t_n) / N (np.subtract.at, "

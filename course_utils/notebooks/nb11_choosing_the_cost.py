@@ -14,8 +14,17 @@ from ..losses import binary_cross_entropy_with_logits, cross_entropy_and_grad
 from ..palette import COLORS
 from ..softmax import softmax
 from ._checking import Exercise, hidden_rng, normal, run_checks, see
+from ._nb11_mistakes import (
+    OVERFLOW,
+    bce_mistakes,
+    course_tuple,
+    float32_result,
+    overflowed,
+    squared_error_mistakes,
+)
 from ._prediction import Prediction  # noqa: F401 - the notebook's committed prediction
 from ._view import LiveView, slider
+from ._when_raised import replies_when_stalled
 
 COSTS = ("cross_entropy", "squared_error")
 
@@ -136,6 +145,7 @@ def _sigmoid(z):
     return 1 / (1 + np.exp(-z))
 
 
+@replies_when_stalled("bce_with_logits")
 def check_bce_with_logits(fn):
     """Exercise: ``bce_with_logits(z, t)``, the mean binary cross-entropy from logits, stable."""
     cases = [
@@ -203,8 +213,12 @@ def check_bce_with_logits(fn):
             _("the term log(1 + e^(−|z|)) is missing: it is what makes the loss smooth near z = 0"),
             stable,
         ),
+        *bce_mistakes(stable),
     ]
-    return run_checks(
+    told = course_tuple(fn, cases[0])
+    if told:
+        return told
+    verdict = run_checks(
         "bce_with_logits",
         fn,
         cases,
@@ -218,15 +232,24 @@ def check_bce_with_logits(fn):
             "and its gradient is (σ(z) − t)/N"
         ),
     )
+    if verdict.passed:
+        return float32_result(fn, cases[0], "bce_with_logits", "z") or verdict
+    return verdict
 
 
 def _se_reference(z, y):
     return squared_error_and_grad(z, y)[1]
 
 
+@replies_when_stalled("squared_error_grad")
 def check_squared_error_grad(fn):
     """Exercise: ``squared_error_grad(z, y)``, dL/dz of the squared error of softmax outputs."""
-    cases = [(normal(71, (4, 3)) * 2, np.array([0, 2, 1, 0])), (normal(72, (3, 5)), np.array([4, 0, 4]))]
+    cases = [
+        (normal(71, (4, 3)) * 2, np.array([0, 2, 1, 0])),
+        (normal(72, (3, 5)), np.array([4, 0, 4])),
+        # Logits of several hundred: a softmax without the max subtracted overflows to NaN here.
+        (np.array([[800.0, 0.0, -5.0], [1.0, 2.0, 3.0], [-700.0, 5.0, 0.0]]), np.array([1, 0, 2])),
+    ]
     here = see("11_choosing_the_cost", "A confidently wrong output")
 
     def onehot(z, y):
@@ -261,6 +284,7 @@ def check_squared_error_grad(fn):
             lambda z, y: -_se_reference(z, y),
             _("the sign is flipped: g = (h − t)/N, not (t − h)/N"),
         ),
+        *squared_error_mistakes(here),
     ]
     return run_checks(
         "squared_error_grad",
@@ -268,6 +292,7 @@ def check_squared_error_grad(fn):
         cases,
         _se_reference,
         mistakes,
+        [(overflowed, _(OVERFLOW), see("01_softmax", "Overflow, and the one-line fix"))],
         section=here,
         own=(squared_error_and_grad,),
         success=_(

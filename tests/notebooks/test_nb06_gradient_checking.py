@@ -147,7 +147,7 @@ def test_gradient_checker():
     assert np.max(nb06._my_check(f, x, grad, entries, directions, eps)[1]) > 1e-3
     exercise = next(e for e in nb06.GRADED if e.name == "my_gradient_check")
     # The course's own checker gives the right numbers, and is told that it is the answer itself.
-    expect(exercise.checker(exercise.reference), "wrong", "calls the course's own _my_check")
+    expect(exercise.checker(exercise.reference), "wrong", "calls the course's own reference_gradient_check")
 
 
 def test_a_max_denominator_is_named_and_not_taken_for_b_alone():
@@ -629,3 +629,92 @@ def test_the_typed_replies_speak_chinese():
     assert "这一步根本没有到达 f" in still.message, still
     assert "只填了第一行" in row.message, row
     assert "该返回数组的地方你返回了一个数（float, float）" in scalars.message, scalars
+
+
+# Issue 19, newcomer review b (helper r3): an endless loop in exercise 1 or 3 hung the checker, whose
+# own run for a step left in x had no time limit; each now replies after one run past the limit.
+def _endless_counted(calls):
+    def endless(*args):
+        calls.append(1)
+        while True:
+            pass
+
+    return endless
+
+
+@pytest.mark.parametrize(
+    "check", [nb06.check_central_difference, nb06.check_relative_error, nb06.check_gradient_checker]
+)
+def test_an_endless_loop_stops_at_the_first_run_past_the_limit(monkeypatch, check):
+    from course_utils.notebooks import _guard
+
+    monkeypatch.setattr(_guard, "DEFAULT_TIME_LIMIT", 0.3)
+    calls = []
+    expect(check(_endless_counted(calls)), "error", "did not return within 0.3 seconds", "loop")
+    assert len(calls) == 1
+
+
+def _scored(sign=1, first=None):
+    """A gradient checker like the exercise's, with its central difference's sign and entries varied."""
+
+    def check(f, x, grad, entries, directions, eps):
+        old = x.copy()
+
+        def slope(m):
+            x[...] = old + eps * m
+            up = f()
+            x[...] = old - eps * m
+            down = f()
+            x[...] = old
+            return sign * (up - down) / (2 * eps)
+
+        picked = np.asarray(entries, dtype=int).ravel()[:first]
+        moves = [np.eye(1, x.size, k).reshape(x.shape) for k in picked] + list(directions)
+        n = np.array([slope(m) for m in moves])
+        a = np.array([float(np.sum(grad * m)) for m in moves])
+        d = np.abs(n) + np.abs(a)
+        err = np.divide(np.abs(n - a), d, out=np.zeros_like(d), where=d > 0)
+        return err[: len(picked)], err[len(picked) :]
+
+    return check
+
+
+# Issue 19, newcomer review b (helper r3): an answer accepted and four misleading replies, each named.
+@pytest.mark.parametrize(
+    "check, wrong, words",
+    [
+        (nb06.check_gradient_checker, _scored(first=10), "first 10 entries"),
+        (nb06.check_gradient_checker, _scored(sign=-1), "sign is flipped"),
+        (
+            nb06.check_gradient_checker,
+            lambda f, x, grad, entries, directions, eps: (
+                np.full(len(entries), np.nan),
+                np.full(len(directions), np.nan),
+            ),
+            "not the 0/0 case",
+        ),
+        (
+            nb06.check_gradient_checker,
+            lambda *a: nb06.reference_gradient_check(*a),
+            "reference_gradient_check",
+        ),
+        (
+            nb06.check_relative_error,
+            lambda a, b: np.abs(a - b).max() / (np.linalg.norm(a) + np.linalg.norm(b)),
+            "max |a − b|",
+        ),
+    ],
+)
+def test_the_second_newcomers_checker_answers_are_named(check, wrong, words):
+    expect_named(check(wrong), words)
+
+
+def test_the_sign_and_nan_replies_leave_the_right_checker_and_the_zero_case_alone():
+    expect(nb06.check_gradient_checker(_scored()), "correct")
+    fb = nb06.check_gradient_checker(
+        lambda f, x, grad, e, d, eps: tuple(
+            np.where(r == 0, np.nan, r) for r in nb06._my_check(f, x, grad, e, d, eps)
+        )
+    )
+    expect(fb, "wrong", "0/0")
+    assert "sign" not in fb.message

@@ -400,3 +400,9 @@ def test_the_exercises_say_h_and_that_df_takes_z():
     assert "gradient with respect to the logits is `(h - Y)/m`" in cells["ecc4d897"]
     assert "`(a3 - Y)/m` for softmax outputs `h`" not in cells["ecc4d897"]
     assert "which takes the pre-activation `z`, here `z2`, not the activation's output" in cells["a9eeb4ce"]
+
+
+# Issue 19, newcomer review b (helper r3): answers that got the bare generic reply, each named.
+def test_the_second_newcomers_cost_in_a_list_and_sigma2_times_z2_are_named():
+    expect_named(nb07.check_softmax_cost(lambda h, Y: [-np.sum(Y * np.log(h)) / h.shape[0]]), "a list")
+    expect_named(nb07.check_sigma2(lambda s3, T2, z2, hidden: (s3 @ T2)[:, 1:] * z2), "z2 itself", "df(z2)")

@@ -577,3 +577,56 @@ THIRD_BACKWARD = [
 @pytest.mark.parametrize("wrong, words", THIRD_BACKWARD)
 def test_each_third_pass_wrong_two_layer_backward_is_named(wrong, words):
     expect_named(nb08.check_two_layer_backward(wrong), words)
+
+
+# Issue 19, newcomer review b (helper r3): the reply to an endless loop came after three time limits,
+# as each case was run again to name an exception; one run past the limit now ends the check.
+def test_an_endless_backward_is_run_once(monkeypatch):
+    from course_utils.notebooks import _guard
+
+    monkeypatch.setattr(_guard, "DEFAULT_TIME_LIMIT", 0.3)
+    calls = []
+
+    def endless(X, y, W1, b1, W2, b2):
+        calls.append(1)
+        while True:
+            pass
+
+    expect(nb08.check_two_layer_backward(endless), "error", "did not return within 0.3 seconds")
+    assert len(calls) == 1
+
+
+def _backward_softmax_axis0(X, y, W1, b1, W2, b2):
+    N = X.shape[0]
+    z1 = X @ W1 + b1
+    a1 = np.maximum(z1, 0)
+    z2 = a1 @ W2 + b2
+    e = np.exp(z2 - z2.max(axis=0))
+    dz2 = e / e.sum(axis=0)  # normalised over the batch
+    dz2[np.arange(N), y] -= 1
+    dz2 /= N
+    da1 = dz2 @ W2.T
+    dz1 = da1 * (z1 > 0)
+    return dz2, a1.T @ dz2, dz2.sum(axis=0), da1, dz1, X.T @ dz1, dz1.sum(axis=0)
+
+
+def _relu_two_masks(da1, a1):
+    return ((da1 > 0) * (a1 > 0)).astype(float)
+
+
+def _relu_comparison(da1, a1):
+    return (da1 * a1 > 0).astype(float)
+
+
+# Issue 19, newcomer review b (helper r3): generic, misleading and accepted answers, each named.
+def test_the_second_newcomers_backward_relu_and_momentum_answers_are_named():
+    expect_named(nb08.check_two_layer_backward(_backward_softmax_axis0), "axis 0")
+    expect_named(nb08.check_relu_backward(_relu_two_masks), "mask of da1", "upstream values")
+    expect_named(nb08.check_relu_backward(_relu_comparison), "comparison")  # still told apart
+    expect_named(nb08.check_relu_backward(lambda da1, a1: (da1 * (a1 > 0)).astype(np.float32)), "float32")
+    expect_named(
+        nb08.check_momentum_update(
+            lambda w, dw, v, lr, mu: (w + mu * v - (1 - mu) * lr * dw, mu * v - (1 - mu) * lr * dw)
+        ),
+        "(1 − μ)",
+    )

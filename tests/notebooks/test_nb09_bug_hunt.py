@@ -364,3 +364,19 @@ THIRD_MYSTERIES = [
 def test_each_third_pass_wrong_mystery_answer_is_named(answers, words):
     fb = nb09.check_mysteries(answers(_right()))
     assert fb.status in ("wrong", "error") and not fb.generic and words in fb.message, fb
+
+
+# Issue 19, newcomer review b (helper r3): the next class's one-hot got the generic reply; the lenient
+# keys (a bug's title, a key in lower case) are meant to pass and stay so.
+def test_the_next_class_one_hot_is_named_and_lenient_keys_pass():
+    from course_utils import bugs
+
+    expect_named(
+        nb09.check_bias_gradient(
+            lambda h, y: (h - np.eye(h.shape[1])[(y + 1) % h.shape[1]]).sum(axis=0) / len(y)
+        ),
+        "(y + 1) % C",
+    )
+    truth = dict(enumerate(bugs.MYSTERIES, start=1))
+    expect(nb09.check_mysteries({n: key.lower() for n, key in truth.items()}), "correct", "5 of 5")
+    expect(nb09.check_mysteries({n: bugs.BUGS[key].title for n, key in truth.items()}), "correct", "5 of 5")

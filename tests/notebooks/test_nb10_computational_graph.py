@@ -181,3 +181,39 @@ def test_the_graph_widget_redraws_and_checks():
     assert view.last_state["error"] < 1e-6 and "✓" in view.text.value
     with pytest.raises(ValueError, match="hidden_layers"):
         nb10.graph_state(hidden_layers=4)
+
+
+# Issue 19, newcomer review b (helper r3): wrong answers that got the bare generic reply, each named.
+@pytest.mark.parametrize(
+    "check, wrong, words",
+    [
+        (nb10.check_softmax_node_vjp, lambda h, g: cu.softmax_vjp(h, g), "cu.softmax_vjp"),
+        (nb10.check_log_softmax_node_vjp, lambda lh, g: np.exp(lh) + g, "h + g"),
+        (nb10.check_log_softmax_node_vjp, lambda lh, g: g / np.exp(lh), "divides by h"),
+        (
+            nb10.check_log_softmax_node_vjp,
+            lambda lh, g: g + np.exp(lh) * np.sum(g, axis=1, keepdims=True),
+            "sign",
+        ),
+        (
+            nb10.check_log_softmax_node_vjp,
+            lambda lh, g: g - np.exp(lh) * np.sum(g * np.exp(lh), axis=1, keepdims=True),
+            "h ⟨g, h⟩",
+        ),
+    ],
+)
+def test_the_second_newcomers_generic_answers_are_named(check, wrong, words):
+    expect_named(check(wrong), words)
+
+
+def test_a_node_that_stalls_only_on_the_large_memory_case_gets_the_time_limit(monkeypatch):
+    from course_utils.notebooks import _guard
+
+    monkeypatch.setattr(_guard, "DEFAULT_TIME_LIMIT", 0.3)
+
+    def stalls_when_wide(h, g):
+        while h.shape[1] > 100:
+            pass
+        return h * (g - np.sum(g * h, axis=1, keepdims=True))
+
+    expect(nb10.check_softmax_node_vjp(stalls_when_wide), "error", "did not return within 0.3 seconds")

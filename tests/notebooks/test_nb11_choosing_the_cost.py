@@ -112,3 +112,67 @@ def test_the_exercises_are_graded():
     z, y = se.hidden_args()
     np.testing.assert_allclose(se.reference(z, y), squared_error_and_grad(z, y)[1])
     assert se.checker(_se).passed
+
+
+# Issue 19, newcomer review b (helper r3): answers that got the bare generic reply or were accepted.
+def _raw_softmax(z):
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _se_with(z, y, *, onehot=None, residual=None, axis=1, softmax=hand_softmax):
+    h = softmax(z)
+    t = np.eye(z.shape[1])[y if onehot is None else onehot]
+    g = ((h if residual is None else residual) - t) / len(y)
+    return h * (g - (g * h).sum(axis=axis, keepdims=True))
+
+
+def _stable_entries(z, t):
+    return np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
+
+
+def _clipped(z, t):
+    s = np.clip(1 / (1 + np.exp(-z)), 1e-7, 1 - 1e-7)
+    return float(np.sum(-t * np.log(s) - (1 - t) * np.log(1 - s)) / z.shape[0])
+
+
+def _with_min(z, t):
+    return float(np.sum(np.minimum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))) / z.shape[0])
+
+
+def _categorical(z, t):
+    log_h = z - z.max(axis=1, keepdims=True)
+    log_h = log_h - np.log(np.exp(log_h).sum(axis=1, keepdims=True))
+    return float(-np.sum(t * log_h) / z.shape[0])
+
+
+@pytest.mark.parametrize(
+    "check, wrong, words",
+    [
+        (nb11.check_squared_error_grad, lambda z, y: _se_with(z, y, onehot=y - 1), "y − 1"),
+        (nb11.check_squared_error_grad, lambda z, y: _se_with(z, y, residual=z), "z − t"),
+        (nb11.check_squared_error_grad, lambda z, y: _se_with(z, y, axis=0), "axis 0"),
+        (nb11.check_squared_error_grad, lambda z, y: _se_with(z, y, softmax=_raw_softmax), "max"),
+        (
+            nb11.check_bce_with_logits,
+            _with_min,
+            "min(z, 0)",
+        ),
+        (nb11.check_bce_with_logits, _categorical, "categorical"),
+        (nb11.check_bce_with_logits, lambda z, t: _stable_entries(z, t).sum(axis=1), "one loss per row"),
+        (nb11.check_bce_with_logits, _clipped, "1e-7"),
+        (
+            nb11.check_bce_with_logits,
+            lambda z, t: float(np.sum(_stable_entries(t, z)) / z.shape[0]),
+            "swapped",
+        ),
+        (
+            nb11.check_bce_with_logits,
+            lambda z, t: __import__("course_utils").losses.binary_cross_entropy_with_logits(z, t),
+            "binary_cross_entropy_with_logits",
+        ),
+        (nb11.check_bce_with_logits, lambda z, t: np.float32(_bce(z, t)), "float32"),
+    ],
+)
+def test_the_second_newcomers_answers_are_named(check, wrong, words):
+    expect_named(check(wrong), words)
