@@ -270,6 +270,22 @@ def _check_all(loss, params, checked_grads, grads, counts, eps, tol, seed, check
     doubts = []
     if reason is not None:
         doubts.append(Note(reason[0], **reason[1]))
+    compared = [t for t in report_tensors.values() if not t.note]
+    blind = [t.name for t in compared if t.n_coords and t.kinks == t.n_coords]
+    if compared and len(blind) == len(compared):
+        # Not one entry of any tensor was compared, and directions alone do not make a verdict:
+        # where every entry's one-sided differences disagree (a kink, or a loss that rounds to flat
+        # steps), a direction's may agree by chance. (One tensor at a kink among checked ones is
+        # reported as "passed; ... at a kink, not checkable".)
+        doubts.append(
+            Note(
+                N_(
+                    "no entry of {names} could be checked: the one-sided differences disagreed at "
+                    "every one (a kink, or a loss that rounds, such as log(1 - h) with h near 1)"
+                ),
+                names=", ".join(blind),
+            )
+        )
     if tol > MAX_VERDICT_TOL:
         low, high = factor_range(tol)
         doubts.append(

@@ -9,8 +9,10 @@ chain rule sums over every path from the value to the loss.
 
 This is what ``loss.backward()`` does in PyTorch: the forward pass records one node per operation,
 ``backward`` replays their VJPs in reverse. ``torch.nn.functional.cross_entropy`` takes logits, not
-probabilities, because its node is :func:`softmax_cross_entropy`, whose VJP is ``(h - t)/N``: finite
-where the separate nodes' ``-t/h`` overflows.
+probabilities, because it is ``log_softmax`` then ``nll_loss``: two nodes, :func:`log_softmax` then
+:func:`nll` here, that pass ``log h = z - LSE(z)`` between them, never ``h``. Their chained VJP is
+``(h - t)/N``, finite where a softmax node followed by a cross-entropy node passes ``-t/(N h)``, which
+overflows. :func:`softmax_cross_entropy` is the same ``(h - t)/N`` as a single node.
 
 Batches are rows: inputs ``(N, D)``, logits ``(N, C)``, labels ``(N,)`` of int.
 """

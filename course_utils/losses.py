@@ -183,6 +183,14 @@ def binary_cross_entropy(h, Y):
     with a *softmax* output it is the wrong cost: that is the mismatch in the learners' question.
     Terms with ``Y = 0`` or ``Y = 1`` skip the log they multiply by zero, so ``h`` may touch 0 or 1.
 
+    Precision: ``log(1 - h)`` is taken from ``h``, and an ``h`` within about ``1e-10`` of 1 has kept
+    only a few digits of ``1 - h`` (none once ``1 - h`` is below half the spacing of floats next
+    to 1, 1.1e-16 in float64). There the loss moves in rounded steps and a gradient check of it is
+    blind: for a softmax output, ``z = (0, 0, 25)`` with label 0 leaves no entry checkable, and at
+    ``(0, 0, 30)`` a wrong gradient passes. Where the logits are at hand, compute ``1 - h_k`` from
+    them (``log(1 - h_k) = LSE(z_{-k}) - LSE(z)``) or use :func:`binary_cross_entropy_with_logits`
+    for sigmoid outputs.
+
     Parameters
     ----------
     h : ndarray, shape (N, K)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from course_utils import (
     ACTIVATIONS,
     TwoLayerNet,
+    binary_cross_entropy,
     check_gradients,
     cross_entropy,
     cross_entropy_grad,
@@ -513,3 +514,17 @@ def test_diagnose_does_not_call_an_inconclusive_check_a_pass():
     (finding,) = diagnose(report)
     assert "passes" not in finding and "could not have seen a small wrong factor" in finding
     assert "keeps its own references" in finding
+
+
+def test_a_check_with_no_checkable_entry_is_inconclusive_not_passed():
+    # The reviewer's case: the binary cost of a softmax at z = (0, 0, 25), label 0, where log(1 - h)
+    # rounds; the gradient handed in is cross-entropy's, which is wrong for this loss. Every entry's
+    # one-sided differences disagree, so nothing was compared: the verdict must not be "passed".
+    z = np.array([[0.0, 0.0, 25.0]])
+    y = np.array([0])
+    report = check_gradients(
+        lambda: binary_cross_entropy(softmax(z), y), {"z": z}, {"z": cross_entropy_grad(z, y)}
+    )
+    assert report.kinks == {"z": 3}
+    assert report.verdict == "inconclusive" and not report.ok
+    assert "no entry of z could be checked" in str(report)

@@ -61,20 +61,29 @@ def blobs(n_per_class=60, seed=0):
     return X, np.repeat(np.arange(3), n_per_class)
 
 
+def confident_wrong_start(X, y, confident_wrong=8.0):
+    """The start of :func:`train_softmax_regression`: ``W`` (2, C) and ``b`` (C,) of a confidently wrong net.
+
+    ``W`` sends each cloud of class ``k`` to class ``(k + 1) % C``: the wrong class's logit is about
+    ``confident_wrong`` at a cloud's centre, and its lead over the true class is larger (the true
+    class's logit is negative there). ``b`` is zero.
+    """
+    C = int(y.max()) + 1
+    means = np.stack([X[y == k].mean(axis=0) for k in range(C)])
+    W = confident_wrong * np.roll(means, 1, axis=0).T / np.sum(means**2, axis=1).mean()
+    return W, np.zeros(C)
+
+
 def train_softmax_regression(cost, X, y, steps=150, lr=1.0, confident_wrong=8.0):
     """Gradient descent on a softmax regression ``z = X W + b`` under ``cost``, from a bad start.
 
-    The start is confidently wrong: ``W`` sends each cloud of class ``k`` to class ``(k + 1) % C``,
-    about ``confident_wrong`` logits ahead of the others. Returns a dict of arrays, one entry per
+    The start is :func:`confident_wrong_start`: ``W`` sends each cloud of class ``k`` to class
+    ``(k + 1) % C``, whose logit is about ``confident_wrong``. Returns a dict of arrays, one entry per
     step: ``loss`` (the cost being minimised), ``accuracy`` and ``grad_norm`` (of dL/dz).
     """
     if cost not in COSTS:
         raise ValueError(f"cost must be one of {', '.join(COSTS)}, got {cost!r}")
-    C = int(y.max()) + 1
-    # A start that maps every cloud to the next class, with a large margin: a confidently wrong net.
-    means = np.stack([X[y == k].mean(axis=0) for k in range(C)])
-    W = confident_wrong * np.roll(means, 1, axis=0).T / np.sum(means**2, axis=1).mean()
-    b = np.zeros(C)
+    W, b = confident_wrong_start(X, y, confident_wrong)
     history = {"loss": [], "accuracy": [], "grad_norm": []}
     for _step in range(steps):
         z = X @ W + b

@@ -43,6 +43,24 @@ def test_training_from_a_confidently_wrong_start():
         nb11.train_softmax_regression("hinge", X, y)
 
 
+def test_the_start_leads_the_true_class_by_about_12_logits_and_its_wrong_logit_is_about_8():
+    # Notebook 11 says "the wrong class's logit is about 8, and it leads the true class by about 12".
+    X, y = nb11.blobs()
+    W, b = nb11.confident_wrong_start(X, y)
+    z = X @ W + b
+    lead = z.max(axis=1) - z[np.arange(len(y)), y]
+    assert np.all(lead > 0) and np.all(np.argmax(z, axis=1) == (y + 1) % 3)
+    assert 11 < np.median(lead) < 13 and 7.5 < np.median(z.max(axis=1)) < 8.5
+
+
+def test_squared_error_stalls_only_at_the_shared_rate():
+    # The stall is at learning rate 1 (and 3); a rate ten times larger recovers within 150 steps.
+    X, y = nb11.blobs()
+    for rate, recovers in [(3.0, False), (10.0, True), (100.0, True)]:
+        accuracy = nb11.train_softmax_regression("squared_error", X, y, lr=rate)["accuracy"]
+        assert (accuracy.max() >= 0.95) == recovers, rate
+
+
 def _bce(z, t):
     return float(np.sum(np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))) / z.shape[0])
 
