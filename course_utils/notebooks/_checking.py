@@ -21,9 +21,15 @@ import numpy as np
 
 from ..i18n import N_, _
 from . import _fingerprint, _guard, _partial_loops, _patterns
+from ._cases import (  # noqa: F401 - also imported from here
+    hidden_rng,
+    normal,
+    uniform,
+)
 from ._difference import _difference
 from ._feedback import N_BY_ONE, Feedback, Section, see
 from ._guard import TimeLimit, changed_argument, time_limit
+from ._label_names import _may_be_labels
 from ._replies import (  # noqa: F401 - some only stay importable from here, as before
     _TYPE_NAMES,
     _changed_reply,
@@ -340,20 +346,6 @@ _LABEL_MISTAKES = (
 )
 
 
-def _may_be_labels(reference, k):
-    """False when the reference names its argument ``k`` and the name is not one for labels."""
-    import inspect
-
-    try:
-        params = list(inspect.signature(reference).parameters.values())
-    except (TypeError, ValueError):
-        return True
-    if k >= len(params) or params[k].kind is inspect.Parameter.VAR_POSITIONAL:
-        return True
-    name = params[k].name
-    return name.startswith("y") or name in ("labels", "label", "targets", "classes")
-
-
 def _label_mistake(exercise, got, fresh, reference, s):
     """Feedback when ``got`` is the reference's answer for labels shaped or shifted wrongly."""
     args = fresh()
@@ -382,20 +374,6 @@ def _label_mistake(exercise, got, fresh, reference, s):
             if _same(got, candidate, s.rtol, s.atol):
                 return Feedback(exercise, "wrong", _(message), section or s.default)
     return None
-
-
-def normal(seed, shape):
-    """Fixed test inputs: the same for every call, so feedback is reproducible."""
-    return np.random.default_rng(seed).normal(size=shape)
-
-
-def uniform(seed, shape):
-    return np.random.default_rng(seed).uniform(0, 1, size=shape)
-
-
-def hidden_rng(seed):
-    """The generator of the grader's hidden inputs: seeds apart from every case a learner sees."""
-    return np.random.default_rng(10_000 + seed)
 
 
 @dataclass(frozen=True)

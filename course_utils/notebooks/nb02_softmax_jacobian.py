@@ -13,6 +13,17 @@ from ..softmax import softmax, softmax_jacobian
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._enforce import named_error, recording
 from ._nb02_mistakes import jacobian_hints, jacobian_mistakes
+from ._nb02_probes import (  # noqa: F401 - also imported from here
+    _all_inputs_at_once,
+    _f_curved,
+    _f_test,
+    _ignores_f,
+    _integer_jacobian,
+    _integer_step,
+    _jacobian_diagonal,
+    _numerical_jacobian,
+    _plus_side_only,
+)
 from ._view import DEFAULT_LOGITS, GRADCHECK_TOL, LiveView, gather, logit_sliders, logits, upstream
 from ._view import DEFAULT_UPSTREAM as DEFAULT_UPSTREAM  # the notebook's g
 
@@ -118,22 +129,6 @@ def check_jacobian(fn):
         own=(softmax_jacobian,),
         success=_("J[i, j] = h_i(δ_ij − h_j), on and off the diagonal"),
     )
-
-
-def _f_test(z):
-    """A function whose Jacobian is not symmetric, so rows and columns cannot be confused."""
-    return np.array([z[0] * z[1], np.sin(z[1]), z[0] ** 2 + 3 * z[2], np.exp(0.5 * z[2])])
-
-
-def _numerical_jacobian(f, z, eps):
-    z = z.astype(np.float64)
-    out = f(z)
-    J = np.zeros((out.size, z.size))
-    for j in range(z.size):
-        step = np.zeros_like(z)
-        step[j] = eps
-        J[:, j] = (f(z + step) - f(z - step)) / (2 * eps)
-    return J
 
 
 def check_numerical_jacobian(fn):
@@ -297,24 +292,6 @@ def check_numerical_jacobian(fn):
     return feedback
 
 
-def _all_inputs_at_once(f, z, eps):
-    column = (f(z + eps) - f(z - eps)) / (2 * eps)
-    return np.tile(np.asarray(column)[:, None], (1, z.size))
-
-
-def _integer_jacobian(f, z, eps):
-    return _numerical_jacobian(f, z, eps).astype(int)
-
-
-def _plus_side_only(f, z, eps):
-    J = np.zeros((np.size(f(z)), z.size))
-    for j in range(z.size):
-        step = np.zeros_like(z)
-        step[j] = eps
-        J[:, j] = f(z + step) / (2 * eps)
-    return J
-
-
 def _square_jacobian(exc, args):
     """The Jacobian allocated (z.size, z.size) when f has another number of outputs."""
     f, z, _eps = args
@@ -329,11 +306,6 @@ def _square_jacobian(exc, args):
             "and one column per input, np.zeros((f(z).size, z.size))"
         ).format(n=z.size, k=rows)
     return None
-
-
-def _f_curved(z):
-    """A function whose central differences are far from exact at a step of 1e-1, and exact at 0."""
-    return np.array([np.exp(3 * z[0]) + z[1] ** 3, np.sin(2 * z[1]) * z[0]])
 
 
 def _fixed_step(fn):
@@ -372,39 +344,6 @@ def _fixed_step(fn):
         .format(why=why)
         .strip()
     )
-
-
-def _ignores_f(fn):
-    """True when ``fn`` gives the same finite array for two different functions ``f`` at one z."""
-    z = np.array([0.4, -0.7])
-    try:
-        with np.errstate(all="ignore"):
-            a = np.asarray(fn(_f_curved, z.copy(), 1e-5), dtype=float)
-            b = np.asarray(fn(lambda x: 3 * _f_curved(x)[::-1], z.copy(), 1e-5), dtype=float)
-    except Exception:
-        return False
-    return a.shape == b.shape and a.size > 0 and bool(np.all(np.isfinite(a))) and np.array_equal(a, b)
-
-
-def _integer_step(fn):
-    """Whether a step that rounds to 0 explains the answer: useless at eps = 1e-3, right at eps = 1."""
-    z = np.array([0.4, -0.7])
-    try:
-        with np.errstate(all="ignore"):
-            small = np.asarray(fn(_f_curved, z.copy(), 1e-3), dtype=float)
-            one = np.asarray(fn(_f_curved, z.copy(), 1.0), dtype=float)
-    except Exception:
-        return False
-    if small.shape != (2, 2) or one.shape != (2, 2):
-        return False
-    nothing = not np.any(small[np.isfinite(small)]) or not np.any(np.isfinite(small))
-    return bool(nothing and np.allclose(one, _numerical_jacobian(_f_curved, z, 1.0), rtol=1e-9))
-
-
-def _jacobian_diagonal(fn):
-    """Partial credit: the diagonal h_i(1 − h_i) is right, whatever the rest."""
-    z = hidden_rng(1).normal(size=5)
-    return np.allclose(np.diag(np.asarray(fn(z.copy()))), np.diag(softmax_jacobian(z)))
 
 
 GRADED = [

@@ -11,7 +11,15 @@ from ..finite_differences import epsilon_state, numerical_gradient
 from ..gradcheck import rel_error
 from ..i18n import _
 from ..palette import COLORS
-from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
+from ._checking import Exercise, Feedback, hidden_rng, run_checks, see
+from ._nb06_cases import (  # noqa: F401 - also imported from here
+    _case,
+    _central_gradient,
+    _check_case,
+    _quartic,
+    _Reads,
+    _rel,
+)
 from ._nb06_mistakes import (
     FIXED_STEP,
     added_constant,
@@ -104,48 +112,6 @@ class remembering:
         return self.values[key]
 
 
-class _Reads:
-    """A loss ``f()`` in the course's convention: no argument, it reads ``x``; ``f(x)`` is refused."""
-
-    def __init__(self, x, scale=1.0):
-        self.x, self.scale = x, scale
-
-    def __call__(self, *args):
-        if args:
-            raise TypeError(
-                "f takes no argument in this course: it reads x, which your function changes in place "
-                "(as cu.numerical_gradient does); call f(), not f(x)"
-            )
-        return self.scale * _quartic(self.x)
-
-
-def _case(seed, shape, eps=1e-5):
-    """A fresh case builder: ``(f, x, eps)`` with ``f`` reading this very ``x``."""
-
-    def build():
-        x = normal(seed, shape)
-        return _Reads(x), x, eps
-
-    return build
-
-
-def _central_gradient(f, x, eps):
-    grad = np.zeros_like(x)
-    for k in range(x.size):
-        old = x.flat[k]
-        x.flat[k] = old + eps
-        up = f()
-        x.flat[k] = old - eps
-        down = f()
-        x.flat[k] = old
-        grad.flat[k] = (up - down) / (2 * eps)
-    return grad
-
-
-def _quartic(x):
-    return float(np.sum(x**4) + x.ravel()[0] * x.ravel()[-1])
-
-
 @replies_when_stalled("numerical_grad")
 def check_central_difference(fn):
     """Exercise: ``numerical_grad(f, x, eps)``: central differences of ``f()``, which reads ``x``.
@@ -188,11 +154,6 @@ def check_central_difference(fn):
         own=(numerical_gradient,),
         success=_("central differences of f(), and x is exactly as it was afterwards"),
     )
-
-
-def _rel(a, b):
-    denom = np.linalg.norm(a) + np.linalg.norm(b)
-    return 0.0 if denom == 0 else np.linalg.norm(a - b) / denom
 
 
 @replies_when_stalled("relative_error")
@@ -291,47 +252,6 @@ def reference_gradient_check(
 # The notebook calls it reference_gradient_check (it stands in for the learner's until exercise 3
 # passes), so that is the name a reply gives when a learner calls it; the checker's code says _my_check.
 _my_check = reference_gradient_check
-
-
-def _check_case(
-    seed,
-    shape,
-    plant=None,
-    eps=1e-5,
-    scale=1.0,
-    zeros=False,
-    no_entries=False,
-    flip=False,
-    rows_only=False,
-    n_entries=3,
-):
-    """``(f, x, grad, entries, directions, eps)`` on ``scale`` times the quartic.
-
-    ``plant`` = (flat index, amount) adds a wrong part to ``grad``; ``zeros`` sets the sampled
-    entries of x to 0, where the quartic's gradient and its central difference are both exactly 0;
-    ``flip`` negates the whole gradient (the sign bug), so that every n and a have opposite signs;
-    ``rows_only`` samples flat indices below the number of rows (where ``e[k] = 1`` runs, moving a row);
-    ``n_entries`` is how many entries are sampled.
-    """
-
-    def build():
-        x = normal(seed, shape)
-        rng = np.random.default_rng(seed + 1)
-        entries = rng.choice(
-            np.arange(1, (x.shape[0] if rows_only else x.size - 1)), size=n_entries, replace=False
-        )
-        if zeros:
-            x.flat[entries] = 0.0
-        grad = 4 * x**3
-        grad.flat[0] += x.flat[-1]
-        grad.flat[-1] += x.flat[0]
-        grad *= -scale if flip else scale
-        if plant is not None:
-            grad.flat[plant[0]] += plant[1] * scale
-        # The notebook passes entries as an array, or as [] when only directions are wanted.
-        return _Reads(x, scale), x, grad, ([] if no_entries else entries), rng.normal(size=(3, *x.shape)), eps
-
-    return build
 
 
 @replies_when_stalled("my_gradient_check")

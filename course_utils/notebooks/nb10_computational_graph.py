@@ -18,6 +18,7 @@ from ..softmax import log_softmax_vjp, softmax, softmax_jacobian, softmax_vjp
 from ..svg import Picture
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._enforce import peak_bytes
+from ._guard import PEAK_ATTRIBUTE
 from ._nb10_mistakes import log_softmax_node_mistakes, softmax_node_mistakes
 from ._prediction import Prediction  # noqa: F401 - the notebook's committed prediction
 from ._view import LiveView
@@ -301,7 +302,10 @@ def check_softmax_node_vjp(fn):
     )
     if verdict.passed:
         h, g = softmax(normal(47, (3, _BIG_C))), normal(48, (3, _BIG_C))
-        peak = peak_bytes(lambda *a: limited(fn, *a), h, g)  # the time limit holds here too
+        # The time limit holds here too; a hand-in graded in the sandbox comes as a proxy that measures its
+        # own peak there (PEAK_ATTRIBUTE), and a wrapper would hide that measurement.
+        measured = fn if hasattr(fn, PEAK_ATTRIBUTE) else (lambda *a: limited(fn, *a))
+        peak = peak_bytes(measured, h, g)
         if peak is not None and peak > 0.25 * _BIG_C**2 * 8:
             return Feedback(
                 "softmax_node_vjp",
