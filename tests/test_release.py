@@ -32,7 +32,7 @@ def test_the_release_holds_what_learners_need_and_no_grading(built):
             continue
         assert "### BEGIN SOLUTION" not in text, path
         # the hidden inputs are drawn by hidden_rng(seed); only its definition is left
-        assert "hidden_rng(" not in text or path.name == "_checking.py", path
+        assert "hidden_rng(" not in text or path.name == "_cases.py", path
         assert "../solutions/" not in path.read_text(), path  # the banner points nowhere else
 
 

@@ -4,8 +4,6 @@ compare an answer with (a fixed step, one side only, f ignored, an integer step)
 
 import numpy as np
 
-from ..softmax import softmax_jacobian
-from ._checking import hidden_rng
 from ._view import DEFAULT_UPSTREAM as DEFAULT_UPSTREAM
 
 
@@ -73,9 +71,3 @@ def _integer_step(fn):
         return False
     nothing = not np.any(small[np.isfinite(small)]) or not np.any(np.isfinite(small))
     return bool(nothing and np.allclose(one, _numerical_jacobian(_f_curved, z, 1.0), rtol=1e-9))
-
-
-def _jacobian_diagonal(fn):
-    """Partial credit: the diagonal h_i(1 − h_i) is right, whatever the rest."""
-    z = hidden_rng(1).normal(size=5)
-    return np.allclose(np.diag(np.asarray(fn(z.copy()))), np.diag(softmax_jacobian(z)))
