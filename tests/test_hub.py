@@ -58,6 +58,7 @@ from browser_support import (
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "hub" / "jupyterhub_config.py"
 COLLECT = ROOT / "hub" / "collect.py"
+JOURNAL = Path("/var/tmp/backprop-course-hub-test.json")  # what a run made, until it is undone
 FOLDER = "backprop-through-softmax"  # where the recipe puts each learner's copy
 NOTEBOOK = "02_softmax_jacobian.ipynb"
 HIDDEN = "course_utils/notebooks/nb02_softmax_jacobian.py"  # its GRADED list holds the hidden cases
@@ -108,26 +109,66 @@ def _require_tools():
     return proxy
 
 
+def _members(group):
+    """The accounts in ``group`` (as a supplementary or primary group); empty if there is no such group."""
+    try:
+        entry = grp.getgrnam(group)
+    except KeyError:
+        return set()
+    return set(entry.gr_mem) | {p.pw_name for p in pwd.getpwall() if p.pw_gid == entry.gr_gid}
+
+
 def _run(*command, **kwargs):
     return subprocess.run([str(c) for c in command], check=True, capture_output=True, text=True, **kwargs)
 
 
 class Machine:
-    """What the test adds to this machine, each undone by :meth:`undo` (idempotent, never raises)."""
+    """What the test adds to this machine, each undone by :meth:`undo` (idempotent, never raises).
+
+    Each thing is written to :data:`JOURNAL` before it is made, so that a run killed before its
+    undo (a CI job cancelled, a session ended) leaves a list the next run undoes first
+    (:meth:`recover`): otherwise its accounts stay in the group ``course`` and the next run's
+    teacher collects four learners instead of two.
+    """
+
+    KINDS = ("accounts", "groups", "folders", "mounts", "cgroup_parents")
 
     def __init__(self):
         self.accounts, self.groups, self.folders, self.processes, self.mounts = [], [], [], [], []
         self.cgroup_parents = []
 
+    def _write_journal(self):
+        made = {kind: [str(x) for x in getattr(self, kind)] for kind in self.KINDS}
+        JOURNAL.write_text(json.dumps(made))
+        JOURNAL.chmod(0o600)
+
+    def add(self, kind, thing):
+        """Record ``thing`` (of one of :attr:`KINDS`) as made by this run, in the journal first."""
+        getattr(self, kind).append(thing)
+        self._write_journal()
+
+    @classmethod
+    def recover(cls):
+        """Undo what an earlier run recorded in the journal and did not undo; the steps, or ''."""
+        try:
+            made = json.loads(JOURNAL.read_text())
+        except (OSError, ValueError):
+            JOURNAL.unlink(missing_ok=True)
+            return ""
+        old = cls()
+        for kind in cls.KINDS:
+            setattr(old, kind, [Path(x) if kind in ("folders", "mounts") else x for x in made.get(kind, [])])
+        return old.undo()
+
     def group(self, name):
         try:
             grp.getgrnam(name)
         except KeyError:
+            self.add("groups", name)
             _run("groupadd", name)
-            self.groups.append(name)
 
     def account(self, name, groups, *options):
-        self.accounts.append(name)
+        self.add("accounts", name)
         _run("useradd", "-m", "-s", "/bin/bash", "-G", ",".join(groups), *options, name)
         password = secrets.token_urlsafe(12)
         _run("chpasswd", input=f"{name}:{password}\n")
@@ -135,13 +176,13 @@ class Machine:
 
     def folder(self, path):
         """A new folder, in memory (tmpfs) when this machine allows: many files go in and out quickly."""
-        self.folders.append(Path(path))
+        self.add("folders", Path(path))
         Path(path).mkdir(mode=0o755)
         mounted = subprocess.run(
             ["mount", "-t", "tmpfs", "-o", "mode=755", "tmpfs", str(path)], capture_output=True
         )
         if mounted.returncode == 0:
-            self.mounts.append(Path(path))
+            self.add("mounts", Path(path))
         return Path(path)
 
     def undo(self):
@@ -190,10 +231,14 @@ class Machine:
             subprocess.run(["rm", "-rf", "--one-file-system", str(path)], capture_output=True)
             shutil.rmtree(path, ignore_errors=True)
         steps.append(f"folders {time.monotonic() - began:.0f} s")
+        report = ""
         if self.accounts or self.folders:
-            print(f"\nundone in {time.monotonic() - began:.0f} s ({', '.join(steps)})")
+            report = f"undone in {time.monotonic() - began:.0f} s ({', '.join(steps)})"
+            print("\n" + report)
         self.accounts, self.groups, self.folders, self.processes, self.mounts = [], [], [], [], []
         self.cgroup_parents = []
+        JOURNAL.unlink(missing_ok=True)
+        return report
 
 
 def _remove_cgroups(parent):
@@ -299,6 +344,17 @@ def _test_config(work, proxy, port, settings, cgroup_parent):
 def hub(tmp_path_factory, request):
     """The recipe on this machine: accounts, release, environment, certificate and the hub, over HTTPS."""
     proxy = _require_tools()
+    recovered = Machine.recover()  # what a killed earlier run left
+    if recovered:
+        print(f"\nan earlier run's leftovers {recovered}")
+    strangers = _members("course") | _members("course-admin")
+    if strangers:
+        pytest.fail(
+            f"the groups course and course-admin already have members ({', '.join(sorted(strangers))}),"
+            " which this test did not make: it makes its own class and collects every member of"
+            " course, so it must not run on a machine that has a class (or remove those accounts with"
+            " `userdel -r`)"
+        )
     machine = Machine()
     request.addfinalizer(machine.undo)  # registered before anything is made
     started = time.monotonic()
@@ -337,7 +393,7 @@ def hub(tmp_path_factory, request):
         cert, key = _certificate(work)
         port = free_port()
         cgroup_parent = f"bts-hub-test-{tag}"
-        machine.cgroup_parents.append(cgroup_parent)
+        machine.add("cgroup_parents", cgroup_parent)
         _favour(cgroup_parent)
         config = _test_config(work, proxy, port, opt / "lab-settings", cgroup_parent)
         env = dict(
@@ -601,6 +657,28 @@ def _probe(page, hub, who, run):
     expect(report).to_have_count(1, timeout=WAIT_MS)
     text = report.inner_text()
     return json.loads(text[text.index("PROBE ") + len("PROBE ") :].strip())
+
+
+def test_what_a_killed_run_made_is_undone_by_the_next_one():
+    """A run killed between making an account and undoing it: the next run's set-up removes it."""
+    _require_tools()
+    Machine.recover()
+    killed = Machine()
+    name = f"left_{secrets.token_hex(3)}"
+    folder = killed.folder(Path("/var/tmp") / f"bts-hub-test-{name}")
+    (folder / "work.ipynb").write_text("{}")
+    killed.account(name, [])
+    assert json.loads(JOURNAL.read_text())["accounts"] == [name]
+    home = Path(pwd.getpwnam(name).pw_dir)
+    del killed  # no undo: as if the run had been killed here
+
+    report = Machine.recover()
+    assert report.startswith("undone in"), report
+    with pytest.raises(KeyError):
+        pwd.getpwnam(name)
+    assert not home.exists() and not folder.exists()
+    assert not JOURNAL.exists()
+    assert Machine.recover() == ""  # nothing left to undo
 
 
 def test_each_learners_work_is_theirs_alone_on_the_recipes_hub(hub, browser_for_hub):
