@@ -540,6 +540,45 @@ def test_a_sandbox_that_starts_after_an_interrupt_is_killed_at_once():
         assert box.value("x") == 1
 
 
+def test_an_interrupt_frees_a_grader_thread_even_if_a_process_still_holds_the_pipe():
+    """A process that outlived its sandbox's kill (say, one that bwrap had just forked when it was
+    killed) keeps the pipe's write end open: the reader still stops when the grader is stopped."""
+    import threading
+
+    from course_utils.teaching.protocol import Channel, Closed
+
+    read_fd, write_fd = os.pipe()
+    stop = threading.Event()
+    channel = Channel(read_fd, write_fd, deadline=time.monotonic() + 120, stop=stop)
+    timer = threading.Timer(0.5, stop.set)
+    timer.start()
+    try:
+        with pytest.raises(Closed, match="interrupted"):
+            channel.receive()  # nothing comes and nobody closes: without the stop, Deadline at 120 s
+    finally:
+        timer.cancel()
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_once_interrupted_the_grader_starts_no_hand_in(tmp_path, monkeypatch):
+    """After kill_all(), a thread that picks up a hand-in (or re-runs one without a killed cell)
+    writes a zero row that says why, and starts no sandbox at all."""
+    from course_utils.teaching import sandbox
+
+    def refuse(self):
+        raise AssertionError("a sandbox was started after the interrupt")
+
+    monkeypatch.setattr(sandbox.Sandbox, "__enter__", refuse)
+    path = _submission(tmp_path, "late", learner=True)
+    sandbox.kill_all()
+    try:
+        row = grading.grade_one(NB, path, timeout=60)
+    finally:
+        sandbox.resume()
+    assert row.total == 0 and "interrupted" in row.note, row.note
+
+
 @pytest.mark.parametrize("notebook", sorted(n for n, graded in grading.SPEC.items() if graded))
 def test_each_solution_notebook_grades_full_marks_in_the_sandbox(notebook, tmp_path):
     """The real route: the grader's stand-in for each function, in the sandbox. A checker that reads a

@@ -108,6 +108,7 @@ def watch_names(notebook):
 
 UNSANDBOXED = lazy_("graded WITHOUT the sandbox (--no-sandbox): this hand-in ran as the teacher. ")
 FLAGGED = lazy_("flagged: {function} calls {flags}. ")
+INTERRUPTED = lazy_("not graded: the grader was interrupted before this hand-in finished")
 
 
 MAX_RUNS = 4
@@ -151,6 +152,8 @@ def grade_one(notebook, path, student=None, *, timeout=DEFAULT_TIMEOUT, sandboxe
     row, left_out, box = Row(student, path), {}, None
     wanted = prune.cells_to_run(notebook, sources) if fast else sources
     for _run in range(MAX_RUNS):
+        if sandbox.stopping():  # interrupted: start nothing more (the batch is being stopped)
+            return _zero(notebook, student, path, str(INTERRUPTED))
         run = [("pass" if k in left_out else source) for k, source in enumerate(wanted)]
         try:
             box = _run_and_score(notebook, sources, run, row, timeout, sandboxed, where)

@@ -57,6 +57,11 @@ def kill_all():
         kill_group(box.process)
 
 
+def stopping():
+    """True from :func:`kill_all` until :func:`resume`: no new hand-in should start."""
+    return _STOPPING.is_set()
+
+
 def resume():
     """Let sandboxes start again (a new batch, after :func:`kill_all` stopped the last one)."""
     _STOPPING.clear()
@@ -136,7 +141,8 @@ class Sandbox:
         if _STOPPING.is_set():  # kill_all() ran while this one was starting
             kill_group(self.process)
         threading.Thread(target=self._drain, daemon=True).start()
-        self.channel = Channel(to_parent, from_parent, deadline=time.monotonic() + self.timeout)
+        deadline = time.monotonic() + self.timeout
+        self.channel = Channel(to_parent, from_parent, deadline=deadline, stop=_STOPPING)
         return self
 
     def _drain(self):
