@@ -88,9 +88,25 @@ def softmax_node_mistakes(right):
     ]
 
 
+def _through_h(log_h, g):
+    """The log node's VJP g / h chained into the softmax node's h ⊙ (u − ⟨u, h⟩): NaN where h is 0."""
+    h = np.exp(log_h)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = g / h
+        return h * (u - np.sum(u * h, axis=1, keepdims=True))
+
+
 def log_softmax_node_mistakes(here):
     """Wrong backward rules for the log-softmax node, ``(log_h, g) -> dz``; ``here`` its section."""
     return [
+        (
+            _through_h,
+            _(
+                "your rule divides by h (the log's backward g / h, then the softmax node's): where h "
+                "rounds to 0, as at log h = −800, that gives NaN; g − h Σg never divides"
+            ),
+            here,
+        ),
         (
             lambda log_h, g: g - log_h * np.sum(g, axis=1, keepdims=True),
             _("that multiplies Σg by log h: the rule needs h itself, h = exp(log h)"),

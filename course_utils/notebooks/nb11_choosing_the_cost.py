@@ -110,7 +110,7 @@ def margin_state(margin=5.0):
 def describe_margin(state):
     ce, se = (float(np.linalg.norm(state[c])) for c in COSTS)
     return _(
-        "margin {m:.0f}: h of the label = {h:.2g}; |dL/dz| is {ce:.3g} under cross-entropy and {se:.3g} "
+        "margin {m:g}: h of the label = {h:.2g}; |dL/dz| is {ce:.3g} under cross-entropy and {se:.3g} "
         "under squared error"
     ).format(m=state["margin"], h=state["h"][0], ce=ce, se=se)
 
