@@ -22,6 +22,7 @@ from ._nb04_listing import listing as listing
 from ._nb04_mistakes import _delta2_typed_mistakes, _vjp_typed_mistakes, row_sum_hint
 from ._view import DEFAULT_LOGITS, LiveView, logits, upstream
 from ._view import DEFAULT_UPSTREAM as DEFAULT_UPSTREAM  # the notebook's g
+from ._when_raised import limited, replies_when_stalled
 
 VJP_STEPS = (
     ("g = dL/dh", lazy_("the upstream gradient, one entry per output")),
@@ -108,7 +109,7 @@ def _changed_argument(exercise, fn, args, names):
     mine = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
     try:
         with np.errstate(all="ignore"):
-            fn(*mine)
+            limited(fn, *mine)  # an endless loop stops here too: check_* then says so
     except (Exception, SystemExit):  # run_checks reports what the function raised
         return None
     for name, before, after in zip(names, args, mine):
@@ -152,7 +153,7 @@ def _jacobian_allocated(fn, shape=(3, _BIG_C)):
     base = tracemalloc.get_traced_memory()[0]
     try:
         with np.errstate(all="ignore"):
-            fn(z, g)
+            limited(fn, z, g)
     except (Exception, SystemExit):
         return 0, z.nbytes
     finally:
@@ -162,6 +163,7 @@ def _jacobian_allocated(fn, shape=(3, _BIG_C)):
     return peak, z.nbytes
 
 
+@replies_when_stalled("vjp_rows")
 def check_vjp(fn):
     """Exercise: ``vjp(z, g)``, rows of ``dL/dz`` from rows ``g = dL/dh``, both (N, C), in O(C)."""
     cases = [
@@ -289,6 +291,7 @@ def _overwritten(a2, y):
     return d / a2.shape[0]
 
 
+@replies_when_stalled("delta2")
 def check_delta2(fn):
     """Exercise: eq. 1 done right, ``delta2(a2, y)`` = dL/dz2 (N, C) of the mean cross-entropy."""
     probs = softmax(normal(19, (5, 4)))

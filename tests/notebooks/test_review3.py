@@ -124,3 +124,31 @@ def test_the_graph_widget_calls_its_norm_ratio_a_relative_error_not_the_largest(
 def test_the_readme_says_a_straddled_kink_is_retried_and_only_a_kink_at_the_point_is_not_checkable():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "straddles a ReLU kink is retried with a smaller step" in readme
+
+
+def _loops(*args):
+    while True:
+        pass
+
+
+@pytest.mark.parametrize(
+    "module, check",
+    [
+        ("nb04_chain_rule_reduction", "check_vjp"),
+        ("nb04_chain_rule_reduction", "check_delta2"),
+        ("nb05_fused_cross_entropy", "check_fused_grad"),
+        ("nb05_fused_cross_entropy", "check_soft_target_grad"),
+    ],
+)
+def test_an_endless_loop_gets_the_time_limit_reply_in_04_and_05(module, check, monkeypatch):
+    """The third newcomer's `while True: pass` hung 04's two exercises and 05's first: a checker ran
+    the function once, before run_checks, with no time limit."""
+    import importlib
+
+    from course_utils.notebooks import _guard
+
+    monkeypatch.setattr(_guard, "DEFAULT_TIME_LIMIT", 1.0)
+    checker = getattr(importlib.import_module(f"course_utils.notebooks.{module}"), check)
+    with _guard.time_limit(60):  # a guard for this test: without the fix the checker never returns
+        told = str(checker(_loops))
+    assert told.startswith("✗") and "did not return within 1 seconds" in told, told
