@@ -17,6 +17,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from ..i18n import _
+
 # Seconds a learner's function may run on one of a checker's small cases: the course's answers take
 # milliseconds, so only a loop that never ends (or runs over far too much) comes near it.
 DEFAULT_TIME_LIMIT = 20.0
@@ -31,7 +33,45 @@ class TimeLimit(BaseException):
 
 @contextmanager
 def time_limit(seconds):
-    """Raise :class:`TimeLimit` inside the block once it has run for ``seconds``."""
+    """Raise :class:`TimeLimit` inside the block once it has run for ``seconds``; inside it, IPython's
+    ``exit()`` raises SystemExit instead of ending the kernel (see :func:`kernel_exit_refused`)."""
+    with kernel_exit_refused(), _time_limit(seconds):
+        yield
+
+
+@contextmanager
+def kernel_exit_refused():
+    """Inside the block, IPython's ``exit()`` / ``quit()`` raise SystemExit.
+
+    In a kernel they only ask it to end after the cell (``shell.ask_exit``) and return None, so a
+    learner's function that calls ``exit()`` would look like a missing ``return`` to the checker and
+    then end the kernel, and every variable with it. Raised instead, the checker reports it and the
+    kernel lives on.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not callable(getattr(shell, "ask_exit", None)):
+        yield
+        return
+    own = vars(shell).get("ask_exit")
+
+    def refuse():
+        raise SystemExit(
+            _("exit() ends the kernel, and every variable with it; a function returns with `return`")
+        )
+
+    shell.ask_exit = refuse
+    try:
+        yield
+    finally:
+        if own is None:
+            del shell.ask_exit
+        else:
+            shell.ask_exit = own
+
+
+@contextmanager
+def _time_limit(seconds):
     main = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
     # Someone else's alarm is running (a grader's, a test runner's): leave it alone.
     if main and signal.getitimer(signal.ITIMER_REAL)[0] == 0:

@@ -152,3 +152,31 @@ def test_an_endless_loop_gets_the_time_limit_reply_in_04_and_05(module, check, m
     with _guard.time_limit(60):  # a guard for this test: without the fix the checker never returns
         told = str(checker(_loops))
     assert told.startswith("✗") and "did not return within 1 seconds" in told, told
+
+
+def test_exit_inside_a_learners_function_is_reported_and_the_kernel_lives_on():
+    """IPython's exit() only asks the kernel to end after the cell and returns None: the checker said
+    "is a `return` missing?" and then the kernel died with all the learner's variables."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from course_utils.notebooks import nb00_start_here as nb00
+
+    class KernelShell(InteractiveShell):  # as ipykernel's shell: exit() asks, the kernel ends later
+        asked = False
+
+        def ask_exit(self):
+            self.asked = True
+
+    shell = KernelShell.instance()
+    try:
+
+        def one_hot(y, C):
+            shell.exiter()  # what `exit()` in a notebook cell calls
+            return np.eye(C)[y]
+
+        told = str(nb00.check_one_hot(one_hot))
+        assert told.startswith("✗") and "SystemExit" in told, told
+        assert not shell.asked, "the kernel would end after this cell"
+        assert "ask_exit" not in vars(shell)  # put back
+    finally:
+        InteractiveShell.clear_instance()
