@@ -129,3 +129,31 @@ def test_notebook_06_a_zero_initialisation_passes_a_wrong_hidden_derivative():
     wrong = bugs.backward(net, X, y, bug="hard_coded_sigmoid")
     assert nb06.zero_init_choice(cu.check_gradients(lambda: net.loss(X, y), net.params, wrong)) == 2
     assert stored_answer("06_gradient_checking", "nb06.zero_init_choice(").startswith("it passes")
+
+
+def test_notebook_07_ten_classes_give_ten_ninths():
+    X, y = cu.load_mnist("train", n=64)
+    X = X.astype(np.float64)
+    net = cu.TwoLayerNet(784, 25, 10, hidden="sigmoid", seed=0)
+    for k in net.params:
+        net.params[k] *= 0.1
+    binary_cost = lambda: cu.binary_cross_entropy(cu.softmax(net.forward(X)[0]), y)  # noqa: E731
+    ratios = cu.check_gradients(binary_cost, net.params, net.gradients(X, y)).ratios.values()
+    assert nb07.mismatch_ratio_choice(ratios) == 1
+    assert stored_answer("07_mismatch_lab", "nb07.mismatch_ratio_choice(").startswith("10/9")
+
+
+def test_notebook_09_a_double_softmax_network_passes_the_check():
+    double = bugs.SILENT_BUGS["double_softmax"]
+    X, y = cu.load_mnist("train", n=16)
+    X = X.astype(np.float64)
+    net = cu.TwoLayerNet(784, 24, 10, hidden="tanh", seed=0)
+    z, (X, pre, a1) = net.forward(X)
+    dz = double.grad(z, y)  # the backward pass the notebook writes: exact for the double softmax
+    dpre = (dz @ net.params["W2"].T) * net.activation.df(pre)
+    grads = {"W1": X.T @ dpre, "b1": dpre.sum(axis=0), "W2": a1.T @ dz, "b2": dz.sum(axis=0)}
+    check = cu.check_gradients(lambda: double.loss(net.forward(X)[0], y), net.params, grads)
+    assert nb09.double_softmax_choice(check) == 2
+    against_intended = cu.check_gradients(lambda: net.loss(X, y), net.params, grads)
+    assert nb09.double_softmax_choice(against_intended) == 0
+    assert stored_answer("09_bug_hunt", "nb09.double_softmax_choice(").startswith("it passes")
