@@ -14,6 +14,7 @@ from ..softmax import softmax, softmax_jacobian
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see, uniform
 from ._enforce import named_error, recording
 from ._nb04_mistakes import row_sum_hint
+from ._nb05_09_predictions import Prediction, overflow_choice  # noqa: F401 - the committed prediction
 from ._nb05_mistakes import (
     FLOAT32,
     GUARDED,

@@ -12,6 +12,7 @@ from ..gradcheck import rel_error
 from ..i18n import _
 from ..palette import COLORS
 from ._checking import Exercise, Feedback, hidden_rng, run_checks, see
+from ._nb05_09_predictions import Prediction, zero_init_choice  # noqa: F401 - the committed prediction
 from ._nb06_cases import (  # noqa: F401 - also imported from here
     _case,
     _central_gradient,

@@ -11,6 +11,7 @@ from ..losses import cross_entropy
 from ..palette import COLORS
 from ..softmax import softmax
 from ._checking import Exercise, hidden_rng, normal, run_checks, see
+from ._nb05_09_predictions import Prediction, mismatch_ratio_choice  # noqa: F401 - the committed prediction
 from ._nb07_mistakes import (
     bias_column_kept,
     cost_raised,

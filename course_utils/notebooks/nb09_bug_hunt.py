@@ -1,7 +1,6 @@
 """Companion of notebook 09 · Bug hunt.
 
-The bug gallery and the checkers of the bias exercise and the mysteries.
-"""
+The bug gallery, the checkers of the bias exercise and the mysteries, and the committed prediction."""
 
 import difflib
 
@@ -12,6 +11,7 @@ from ..i18n import _
 from ..losses import cross_entropy_grad
 from ..softmax import softmax
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
+from ._nb05_09_predictions import Prediction, double_softmax_choice  # noqa: F401 - the committed prediction
 from ._partial_loops import part_of_the_batch
 from ._view import LiveView
 from ._when_raised import named_raise, raises_like
