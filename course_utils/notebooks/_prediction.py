@@ -71,7 +71,9 @@ def describe_prediction(state, why=""):
         text = _("✗ You committed to {guess}; the answer is {answer}.").format(
             guess=state["choices"][state["guess"]], answer=answer
         )
-    return f"{text} {why}".rstrip()
+    # Chinese sentences end in a full-width stop and take no space before the next one.
+    gap = "" if text.endswith(("。", "！", "？", "；", "：")) else " "
+    return f"{text}{gap}{why}".rstrip()
 
 
 class Prediction:

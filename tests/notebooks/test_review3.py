@@ -180,3 +180,18 @@ def test_exit_inside_a_learners_function_is_reported_and_the_kernel_lives_on():
         assert "ask_exit" not in vars(shell)  # put back
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_a_chinese_reveal_puts_no_space_after_a_full_width_stop():
+    from course_utils.i18n import set_language
+    from course_utils.notebooks._prediction import describe_prediction, prediction_state
+
+    state = prediction_state(["一", "二"], 1)
+    set_language("zh")
+    try:
+        text = describe_prediction(state, "因为如此。")
+    finally:
+        set_language("en")
+    assert "。因为如此。" in text and "。 " not in text, text
+    english = describe_prediction(state, "Because.")
+    assert english.endswith(". Because."), english
