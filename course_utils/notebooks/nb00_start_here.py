@@ -6,6 +6,7 @@ from .. import svg
 from ..i18n import _
 from ._checking import N_BY_ONE, Exercise, hidden_rng, normal, run_checks, see
 from ._enforce import named_error, recording
+from ._prediction import Prediction  # noqa: F401 - the notebook's committed prediction
 from ._view import LiveView
 
 
@@ -311,6 +312,19 @@ def check_theta_to_params(fn):
         section=see("00_start_here", "The learners' Octave names"),
         success=_("W1 = Theta1[:, 1:].T and b1 = Theta1[:, 0]: X @ W1 + b1 equals [1 X] Theta1'"),
     )
+
+
+def gradient_shape_choice(shape, N, C):
+    """Which choice of the notebook's prediction the shape of ``dL/dz`` picks out.
+
+    The choices, in order: ``(N, 1)``, ``(C,)``, ``(N, C)``, ``(C, C)``, for a batch of ``N`` samples
+    and ``C`` classes. Any other shape raises ``ValueError``.
+    """
+    choices = [(N, 1), (C,), (N, C), (C, C)]
+    shape = tuple(int(n) for n in shape)
+    if shape not in choices:
+        raise ValueError(f"the shape of dL/dz should be one of {choices}, got {shape}")
+    return choices.index(shape)
 
 
 GRADED = [

@@ -14,6 +14,7 @@ from ._nb01_mistakes import (
     softmax_hints,
     softmax_mistakes,
 )
+from ._prediction import Prediction  # noqa: F401 - the notebook's committed prediction
 from ._view import DEFAULT_LOGITS, LiveView, gather, logit_sliders, logits, slider, tempered
 
 
@@ -127,6 +128,28 @@ def check_log_softmax(fn):
         own=(log_softmax,),
         success=_("finite everywhere, even at a logit gap of 800, and exp of each row sums to 1"),
     )
+
+
+def naive_softmax_choice(naive, z):
+    """Which choice of the notebook's prediction the literal ``exp(z) / Σ exp(z)`` picks out.
+
+    ``naive`` (C,) is what the literal definition returned for the logits ``z`` (C,). The choices,
+    in order: the true softmax of ``z``; one-hot on the largest logit; all ``inf``; all ``NaN``.
+    Anything else raises ``ValueError``.
+    """
+    naive, z = np.asarray(naive, dtype=float), logits(z)
+    if naive.shape != z.shape:
+        raise ValueError(f"naive must have the shape of z, {z.shape}, got {naive.shape}")
+    if np.all(np.isfinite(naive)):
+        if np.allclose(naive, softmax(z), rtol=1e-6, atol=1e-12):
+            return 0
+        if np.array_equal(naive, np.eye(z.size)[np.argmax(z)]):
+            return 1
+    if np.all(np.isposinf(naive)):
+        return 2
+    if np.all(np.isnan(naive)):
+        return 3
+    raise ValueError(f"naive is none of the choices (softmax(z), one-hot, all inf, all NaN): {naive}")
 
 
 GRADED = [

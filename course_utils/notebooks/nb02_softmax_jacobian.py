@@ -23,6 +23,7 @@ from ._nb02_probes import (  # noqa: F401 - also imported from here
     _numerical_jacobian,
     _plus_side_only,
 )
+from ._prediction import Prediction  # noqa: F401 - the notebook's committed prediction
 from ._view import DEFAULT_LOGITS, GRADCHECK_TOL, LiveView, gather, logit_sliders, logits, upstream
 from ._view import DEFAULT_UPSTREAM as DEFAULT_UPSTREAM  # the notebook's g
 
@@ -349,6 +350,18 @@ def _jacobian_diagonal(fn):
     """Partial credit: the diagonal h_i(1 − h_i) is right, whatever the rest."""
     z = hidden_rng(1).normal(size=5)
     return np.allclose(np.diag(np.asarray(fn(z.copy()))), np.diag(softmax_jacobian(z)))
+
+
+def diagonal_error_choice(error):
+    """Which choice of the notebook's prediction the diagonal-only gradient's relative error picks out.
+
+    The choices, in order: round-off (below 1e-6, the check passes); a little (1e-6 up to 0.1);
+    a lot (0.1 or more). ``error`` must be a number in [0, 1], as :func:`~course_utils.rel_error`
+    returns; anything else raises ``ValueError``.
+    """
+    if isinstance(error, bool) or not isinstance(error, (int, float, np.floating)) or not 0 <= error <= 1:
+        raise ValueError(f"error must be a relative error, a number in [0, 1], got {error!r}")
+    return 0 if error < 1e-6 else 1 if error < 0.1 else 2
 
 
 GRADED = [

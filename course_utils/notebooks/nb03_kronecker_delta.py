@@ -12,6 +12,7 @@ from ..softmax import softmax, softmax_jacobian
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._enforce import named_error, peak_bytes, python_loops, recording
 from ._nb03_mistakes import batched_hints, batched_mistakes, hvp_mistakes
+from ._prediction import Prediction  # noqa: F401 - the notebook's committed prediction
 from ._view import DEFAULT_LOGITS, LiveView, gather, logit_sliders, logits, slider, tempered
 
 
@@ -222,6 +223,33 @@ def check_lse_hvp(fn):
     if peak is None:  # memory could not be measured here: promise nothing about it
         return Feedback("lse_hvp", "correct", _("right: (diag(h) − h hᵀ) v = h ⊙ v − h ⟨h, v⟩"))
     return feedback
+
+
+def uniform_spectrum_choice(eigenvalues):
+    """Which choice of the notebook's prediction the eigenvalues of ``J`` at ``h = 1/C`` pick out.
+
+    ``eigenvalues`` (C,), in any order. The choices, in order: 0 once and ``1/C − 1/C²`` (the
+    diagonal entries of J) C − 1 times; 0 once and C − 1 values in (0, 1/C] not all equal; 0 once
+    and ``1/C`` C − 1 times; 0 C − 1 times and ``1/C`` once. Anything else raises ``ValueError``.
+    """
+    eig = np.asarray(eigenvalues, dtype=float)
+    if eig.ndim != 1 or eig.size < 3:
+        raise ValueError(f"eigenvalues must be a vector of C >= 3 numbers, got shape {eig.shape}")
+    eig, C = np.sort(eig), eig.size
+
+    def close(expected):
+        return np.allclose(eig, expected, rtol=0, atol=1e-12)
+
+    if close(np.r_[0.0, np.full(C - 1, 1 / C - 1 / C**2)]):
+        return 0
+    if close(np.r_[0.0, np.full(C - 1, 1 / C)]):
+        return 2
+    if close(np.r_[np.zeros(C - 1), 1 / C]):
+        return 3
+    rest = eig[1:]
+    if abs(eig[0]) < 1e-12 and rest.min() > 1e-12 and rest.max() <= 1 / C + 1e-12 and np.ptp(rest) > 1e-12:
+        return 1
+    raise ValueError(f"the eigenvalues {eig} are none of the choices for C = {C}")
 
 
 _MEMORY_C = 1000

@@ -20,6 +20,8 @@ from ._nb04_counting import count_operations as count_operations  # notebooks 04
 from ._nb04_listing import _LISTING as _LISTING  # the words the listing translates (tested)
 from ._nb04_listing import listing as listing
 from ._nb04_mistakes import _delta2_typed_mistakes, _vjp_typed_mistakes, row_sum_hint
+from ._nb04_prediction import passing_choice as passing_choice  # the notebook's prediction
+from ._prediction import Prediction  # noqa: F401 - the notebook's committed prediction
 from ._view import DEFAULT_LOGITS, LiveView, logits, upstream
 from ._view import DEFAULT_UPSTREAM as DEFAULT_UPSTREAM  # the notebook's g
 from ._when_raised import limited, replies_when_stalled
