@@ -73,6 +73,26 @@ def two_layer_backward_mistakes(backward, steps):
             N_BY_ONE,
         ),
         (
+            lambda *a: backward(*a, slip="dz2_diagonal"),
+            _(
+                "dz2 is the first wrong tensor: yours is −t/(N h) times the diagonal of softmax's "
+                "Jacobian alone, h ⊙ (1 − h) (the posted equation 1's elementwise product gives the "
+                "same): it is 0 off each label, where the off-diagonal entries −h_i h_j belong; the "
+                "chain rule sums over every output (notebook 04), and that sum is dz2 = (h − t)/N"
+            ),
+            see("08_mnist_two_layer_net", "Lines 2 and 3: equation 1, the missing minus and the missing sum"),
+        ),
+        (
+            lambda *a: backward(*a, slip="dz2_diagonal_plus"),
+            _(
+                "dz2 is the first wrong tensor: yours is t/(N h) times the diagonal of softmax's Jacobian "
+                "alone, h ⊙ (1 − h) (the posted equation 1's elementwise product gives the same): "
+                "∂L/∂h = −t/(N h) has a minus, and the chain rule sums over every output (notebook 04), "
+                "the off-diagonal entries −h_i h_j included; that sum is dz2 = (h − t)/N"
+            ),
+            see("08_mnist_two_layer_net", "Lines 2 and 3: equation 1, the missing minus and the missing sum"),
+        ),
+        (
             lambda *a: backward(*a, slip="no_target"),
             _("dz2 is h/N: the one-hot target t is never subtracted, dz2 = (h − t)/N"),
             steps,

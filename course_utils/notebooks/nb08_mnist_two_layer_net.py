@@ -229,7 +229,8 @@ def reference_backward(
     ``slip`` names one more classic mistake: "labels_column", "no_target", "relu_of_gradient",
     "times_activation", "dW1_from_da1", "no_b1", "db2_over_classes", "db1_keepdims",
     "dW2_transposed", "sigmoid_derivative", "da1_times_activation", "sigmoid_hidden", "dz2_is_h",
-    "db2_keepdims", "db1_over_units", "mask_aliases_a1", "softmax_axis0".
+    "db2_keepdims", "db1_over_units", "mask_aliases_a1", "softmax_axis0", "dz2_diagonal",
+    "dz2_diagonal_plus".
     """
     N = X.shape[0]
     z1 = X @ W1 + (0 if slip == "no_b1" else b1)  # (N, H)
@@ -244,6 +245,9 @@ def reference_backward(
     elif slip != "no_target":
         dz2[np.arange(N), y] -= 1
     dz2 = dz2 / N if scale else dz2
+    if slip in ("dz2_diagonal", "dz2_diagonal_plus"):  # ∓t/(N h) times the Jacobian's diagonal h(1 − h)
+        h, t = softmax(z2), np.eye(z2.shape[1])[y]  # the same as the posted equation 1, t/h ⊙ h(t − h)
+        dz2 = (-1 if slip == "dz2_diagonal" else 1) * t * (1 - h) / N
     dW2 = (z1 if dw2_from_pre else a1).T @ dz2  # (H, C)
     if slip == "mask_aliases_a1":  # mask = a1; mask[a1 > 0] = 1 rewrote a1 before dW2 read it
         dW2 = (a1 > 0).astype(a1.dtype).T @ dz2
