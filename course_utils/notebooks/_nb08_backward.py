@@ -5,6 +5,8 @@
 the reply that names the first wrong tensor when no catalogued mistake matches.
 """
 
+import re
+
 import numpy as np
 
 from ..i18n import _
@@ -228,9 +230,25 @@ def first_wrong_tensor(feedback, fn, cases, reference, names):
     return feedback
 
 
+def _size_from_outside(exc, args):
+    """Whether a shape error names a size that none of the arguments has: a notebook variable read."""
+    sizes = {int(n) for n in re.findall(r"size (\d+) is different from (\d+)", str(exc))[0]}
+    known = {d for a in args if isinstance(a, np.ndarray) for d in a.shape}
+    return bool(sizes - known)
+
+
 def two_layer_backward_raised(steps):
     """Products written the wrong way round: the error each raises, with what its reply says."""
     return [
+        (
+            _size_from_outside,
+            _(
+                "a product met a size that none of your function's arguments has: it reads a variable of "
+                "the notebook (p['W2'], the MNIST batch …) instead of its own arguments; use only X, y, "
+                "W1, b1, W2 and b2, the checker passes small ones of its own"
+            ),
+            steps,
+        ),
         (
             raises_like(lambda X, y, W1, b1, W2, b2: _product(X, y, W1, b1, W2, b2, "W2")),
             _(

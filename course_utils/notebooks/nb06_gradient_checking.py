@@ -44,7 +44,12 @@ from ._nb06_review import (
 from ._nb06_review import (
     entry_and_direction_moves as _moves,
 )
-from ._nb06_typed import central_typed_mistakes, checker_typed_mistakes, relative_error_typed_mistakes
+from ._nb06_typed import (
+    central_typed_mistakes,
+    checker_typed_mistakes,
+    newcomer3_checker_mistakes,
+    relative_error_typed_mistakes,
+)
 from ._view import LiveView
 from ._when_raised import replies_when_stalled
 
@@ -285,6 +290,7 @@ def check_gradient_checker(fn):
     own = see("06_gradient_checking", "Your own gradient checker")
     differences = see("06_gradient_checking", "Forward and central differences")
     mistakes = gradient_checker_mistakes(_my_check, differences) + checker_typed_mistakes(differences)
+    mistakes += newcomer3_checker_mistakes()
     mistakes.append(
         (
             lambda f, x, grad, entries, directions, eps: (

@@ -9,7 +9,7 @@ from .. import svg
 from ..i18n import _, lazy_
 from ..palette import COLORS
 from ..softmax import softmax
-from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
+from ._checking import N_BY_ONE, Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._nb08_backward import first_wrong_tensor, two_layer_backward_mistakes, two_layer_backward_raised
 from ._nb08_mistakes import (
     FLOAT32,
@@ -314,6 +314,15 @@ def check_two_layer_backward(fn):
             ),
         ),
         part_filled("N"),
+        (
+            lambda got, expected, args: got[0].shape == (len(args[1]), *expected[0].shape),
+            _(
+                "dz2 is (N, N, C): the one-hot was built from labels shaped (N, 1), np.eye(C)[y[:, None]] "
+                "or y.reshape(-1, 1), which is (N, 1, C), and h minus it pairs every sample with every "
+                "label; build t from y of shape (N,), np.eye(C)[y]"
+            ),
+            N_BY_ONE,
+        ),
     ]
     raised = two_layer_backward_raised(steps)
     feedback = run_checks(

@@ -12,6 +12,7 @@ from ..i18n import _
 from ..losses import cross_entropy_grad
 from ..softmax import softmax
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
+from ._nb09_mistakes import bias_gradient_mistakes
 from ._partial_loops import part_of_the_batch
 from ._view import LiveView
 from ._when_raised import named_raise, raises_like
@@ -255,6 +256,7 @@ def check_bias_gradient(fn):
             _("one number: np.mean averages over the classes too; db2 has one entry per class, shape (C,)"),
         ),
         *_more_bias_mistakes(onehot),
+        *bias_gradient_mistakes(),
         *part_of_the_batch(lambda h, y, rows: (h[rows] - onehot(h, y)[rows]).sum(axis=0) / len(y)),
         (
             lambda h, y: (h - onehot(h, y)).sum(axis=0) / (len(y) - 1),
