@@ -172,14 +172,6 @@ def relu_backward_mistakes():
             ),
         ),
         (
-            lambda d, a1: d * (a1 > 0) / d.shape[0],
-            _(
-                "N times too small (N, the batch size): the ReLU's backward has no 1/N of its own; the "
-                "mean's 1/N came in once, in dz2 = (h − t)/N, and reaches da1 through dz2 W2ᵀ; the mask "
-                "only keeps or zeroes each entry, da1 * (a1 > 0)"
-            ),
-        ),
-        (
             lambda d, a1: d * ((a1 > 0) & (d > 0)),
             _(
                 "the negative gradients are dropped too: the mask depends on the activations alone, "

@@ -30,10 +30,10 @@ from ._nb06_mistakes import (
     not_arrays_feedback,
     relative_error_mistakes,
 )
+from ._nb06_newcomer3 import newcomer3_checker_mistakes
 from ._nb06_properties import central_hints, named_by_property, rounded
 from ._nb06_review import (
-    COURSE_GRADIENT,
-    calls_course_gradient,
+    course_gradient_hint,
     directions_unscored,
     matrix_hint,
     relative_error_review_mistakes,
@@ -41,15 +41,8 @@ from ._nb06_review import (
     slopes_flipped,
     step_left_in_x,
 )
-from ._nb06_review import (
-    entry_and_direction_moves as _moves,
-)
-from ._nb06_typed import (
-    central_typed_mistakes,
-    checker_typed_mistakes,
-    newcomer3_checker_mistakes,
-    relative_error_typed_mistakes,
-)
+from ._nb06_review import entry_and_direction_moves as _moves
+from ._nb06_typed import central_typed_mistakes, checker_typed_mistakes, relative_error_typed_mistakes
 from ._view import LiveView
 from ._when_raised import replies_when_stalled
 
@@ -140,12 +133,7 @@ def check_central_difference(fn):
         _(FIXED_STEP),
         differences,
     )
-    # cu.numerical_gradient(f, x) ignores eps too, but the step is not the learner's own: say what it is.
-    course = (
-        lambda got, exp, args: fixed[0](got, exp, args) and calls_course_gradient(fn, _case(48, 4, 1e-3)),
-        _(COURSE_GRADIENT),
-        differences,
-    )
+    course = course_gradient_hint(fn, fixed, _case(48, 4, 1e-3))  # cu.numerical_gradient(f, x) ignores eps
     return run_checks(
         "numerical_grad",
         fn,

@@ -124,7 +124,17 @@ def check_relu_backward(fn):
     a = np.maximum(normal(34, (4, 5)), 0)
     a[0, 0] = 0.0
     cases = [(normal(35, (4, 5)), a), (normal(36, (3, 2)), np.maximum(normal(37, (3, 2)), 0))]
-    mistakes = relu_backward_mistakes()
+    mistakes = [
+        *relu_backward_mistakes(),
+        (
+            lambda d, a1: d * (a1 > 0) / d.shape[0],
+            _(
+                "N times too small (N, the batch size): the ReLU's backward has no 1/N of its own; the "
+                "mean's 1/N came in once, in dz2 = (h − t)/N, and reaches da1 through dz2 W2ᵀ; the mask "
+                "only keeps or zeroes each entry, da1 * (a1 > 0)"
+            ),
+        ),
+    ]
     feedback = run_checks(
         "relu_backward",
         fn,

@@ -12,7 +12,7 @@ from ..i18n import _
 from ..losses import cross_entropy_grad
 from ..softmax import softmax
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
-from ._nb09_mistakes import bias_gradient_mistakes
+from ._nb09_mistakes import _columns_of_labels, _rows_of_labels, bias_gradient_mistakes
 from ._partial_loops import part_of_the_batch
 from ._view import LiveView
 from ._when_raised import named_raise, raises_like
@@ -320,18 +320,6 @@ def check_bias_gradient(fn):
         own=(cross_entropy_grad,),
     )
     return named_raise(feedback, fn, cases, raised)
-
-
-def _columns_of_labels(h, y):
-    g = h.copy()
-    g[:, y] -= 1  # every row loses 1 in each column that some label names
-    return g.sum(axis=0) / len(y)
-
-
-def _rows_of_labels(h, y):
-    g = h.copy()
-    g[y] -= 1  # the rows whose numbers are labels lose 1 everywhere
-    return g.sum(axis=0) / len(y)
 
 
 def _more_bias_mistakes(onehot):
