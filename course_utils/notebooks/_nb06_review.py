@@ -11,7 +11,8 @@ import warnings
 
 import numpy as np
 
-from ..i18n import _
+from ..i18n import N_, _
+from . import _fingerprint
 from ._checking import Feedback, see
 from ._when_raised import limited
 
@@ -299,5 +300,39 @@ def slopes_flipped(fn, build, reference):
             "should be 1, yours are all about 0; the central difference is "
             "n = (f(x + εm) − f(x − εm)) / 2ε, the plus side first, against a = ⟨grad, m⟩"
         ),
+        see("06_gradient_checking", "Forward and central differences"),
+    )
+
+
+COURSE_GRADIENT = N_(
+    "your function calls the course's own cu.numerical_gradient, which is this very answer (a graded "
+    "hand-in scores 0 on this exercise), and without eps it steps by its own default whatever eps the "
+    "caller passes: write the central differences with NumPy yourself, stepping by eps"
+)
+
+
+@_never_raises
+def calls_course_gradient(fn, build):
+    """Whether ``fn`` calls the course's ``numerical_gradient`` on the fresh ``(f, x, eps)`` of ``build()``.
+
+    Such an answer, called without eps, steps by the course's default whatever eps is passed: it is
+    told that, not that its step is hard-coded.
+    """
+    ran = set()
+    with _fingerprint.watching(ran):
+        _run_quietly(fn, build())
+    names = (
+        "course_utils.finite_differences.numerical_gradient",
+        "course_utils.gradcheck.numerical_gradient",
+    )
+    return bool(_fingerprint.used(ran, _fingerprint.targets(names)))
+
+
+def course_gradient_hint(fn, fixed, build):
+    """A hint for ``run_checks``: the step ignored (``fixed``'s predicate) because ``fn`` calls the
+    course's ``numerical_gradient`` without eps; it says so rather than "the step is fixed"."""
+    return (
+        lambda got, exp, args: fixed[0](got, exp, args) and calls_course_gradient(fn, build),
+        _(COURSE_GRADIENT),
         see("06_gradient_checking", "Forward and central differences"),
     )

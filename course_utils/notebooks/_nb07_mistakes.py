@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-from ..i18n import _, lazy_
+from ..i18n import N_, _, lazy_
 from ..softmax import softmax
 from ._checking import see
 from ._partial_loops import part_of_the_batch
@@ -49,6 +49,28 @@ def more_cost_mistakes(right):
     """More wrong costs a newcomer types: a factor ½, a second softmax, int(), log(1 − h), log of a sum."""
     m = lambda h: h.shape[0]  # noqa: E731
     return [
+        (
+            lambda h, Y: -np.mean(np.log(np.max(h, axis=1))),
+            _(
+                "log h is taken at each sample's largest output, the class the network predicts: the "
+                "cost takes it at the label, which Y marks, L = −(1/m) Σ Y log h"
+            ),
+        ),
+        (
+            lambda h, Y: -np.log(np.max(h)),
+            _(
+                "log h is taken at the largest output of the whole batch: the cost takes each sample's "
+                "output at its label, which Y marks, and averages, L = −(1/m) Σ Y log h"
+            ),
+        ),
+        (
+            # Divided by m as well, it is a loop that returns at its first sample: "part of the batch".
+            lambda h, Y: -np.sum(Y[0] * np.log(h[0])),
+            _(
+                "only the first sample counts: Y[0] and h[0] are one row; the cost sums over all m "
+                "samples, L = −(1/m) Σ Y log h"
+            ),
+        ),
         (
             lambda h, Y: -np.sum(Y * np.log(h)) / (2 * m(h)),
             _(
@@ -180,6 +202,27 @@ def more_sigma2_mistakes(df, get_activation):
     ]
 
 
+_OCTAVE_TWO = N_(
+    "[:, 2:] drops two columns, the bias's and the first hidden unit's: Octave's 2:end counts from 1 and "
+    "keeps every column but the first; Python counts from 0, and the same columns are [:, 1:]"
+)
+
+
+def one_row_short():
+    """A hint: ``sigma2`` one row short, (m − 1, H): [1:, ...] dropped a sample where a column belongs."""
+
+    def predicate(got, expected, args):
+        return got[0].shape == (expected[0].shape[0] - 1, expected[0].shape[1])
+
+    return (
+        predicate,
+        _(
+            "one row short, (m − 1, H): [1:, ...] drops the first row, a sample; the bias is the first "
+            "column of sigma3 Theta2, [:, 1:], sigma2(:, 2:end) in Octave"
+        ),
+    )
+
+
 def sigma2_raised(df):
     """Hidden deltas that raise: a matrix product for ⊙, a row or a unit dropped where a column belongs."""
     return [
@@ -200,6 +243,21 @@ def sigma2_raised(df):
                 "[1:] drops the first row, a sample: the bias is the first column of sigma3 Theta2, "
                 "[:, 1:], sigma2(:, 2:end) in Octave"
             ),
+        ),
+        (
+            raises_like(lambda s3, T2, z2, hid: s3 @ T2[:, 1:].T),
+            _(
+                "Theta2[:, 1:].T cannot multiply: in this layout Theta2 is (K, H + 1), one row per class, "
+                "so sigma3 @ Theta2[:, 1:] is already (m, H), with no transpose"
+            ),
+        ),
+        (
+            raises_like(lambda s3, T2, z2, hid: (s3 @ T2[:, 2:]) * df(hid, z2)),
+            _(_OCTAVE_TWO),
+        ),
+        (
+            raises_like(lambda s3, T2, z2, hid: (s3 @ T2)[:, 2:] * df(hid, z2)),
+            _(_OCTAVE_TWO),
         ),
         (
             raises_like(lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * df(hid, z2[:, 1:])),

@@ -5,6 +5,8 @@
 the reply that names the first wrong tensor when no catalogued mistake matches.
 """
 
+import re
+
 import numpy as np
 
 from ..i18n import _
@@ -71,6 +73,26 @@ def two_layer_backward_mistakes(backward, steps):
                 "(N,): dz2[np.arange(N), y] -= 1"
             ),
             N_BY_ONE,
+        ),
+        (
+            lambda *a: backward(*a, slip="dz2_diagonal"),
+            _(
+                "dz2 is the first wrong tensor: yours is −t/(N h) times the diagonal of softmax's "
+                "Jacobian alone, h ⊙ (1 − h) (the posted equation 1's elementwise product gives the "
+                "same): it is 0 off each label, where the off-diagonal entries −h_i h_j belong; the "
+                "chain rule sums over every output (notebook 04), and that sum is dz2 = (h − t)/N"
+            ),
+            see("08_mnist_two_layer_net", "Lines 2 and 3: equation 1, the missing minus and the missing sum"),
+        ),
+        (
+            lambda *a: backward(*a, slip="dz2_diagonal_plus"),
+            _(
+                "dz2 is the first wrong tensor: yours is t/(N h) times the diagonal of softmax's Jacobian "
+                "alone, h ⊙ (1 − h) (the posted equation 1's elementwise product gives the same): "
+                "∂L/∂h = −t/(N h) has a minus, and the chain rule sums over every output (notebook 04), "
+                "the off-diagonal entries −h_i h_j included; that sum is dz2 = (h − t)/N"
+            ),
+            see("08_mnist_two_layer_net", "Lines 2 and 3: equation 1, the missing minus and the missing sum"),
         ),
         (
             lambda *a: backward(*a, slip="no_target"),
@@ -208,9 +230,25 @@ def first_wrong_tensor(feedback, fn, cases, reference, names):
     return feedback
 
 
+def _size_from_outside(exc, args):
+    """Whether a shape error names a size that none of the arguments has: a notebook variable read."""
+    sizes = {int(n) for n in re.findall(r"size (\d+) is different from (\d+)", str(exc))[0]}
+    known = {d for a in args if isinstance(a, np.ndarray) for d in a.shape}
+    return bool(sizes - known)
+
+
 def two_layer_backward_raised(steps):
     """Products written the wrong way round: the error each raises, with what its reply says."""
     return [
+        (
+            _size_from_outside,
+            _(
+                "a product met a size that none of your function's arguments has: it reads a variable of "
+                "the notebook (p['W2'], the MNIST batch …) instead of its own arguments; use only X, y, "
+                "W1, b1, W2 and b2, the checker passes small ones of its own"
+            ),
+            steps,
+        ),
         (
             raises_like(lambda X, y, W1, b1, W2, b2: _product(X, y, W1, b1, W2, b2, "W2")),
             _(

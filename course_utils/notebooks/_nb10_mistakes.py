@@ -77,6 +77,22 @@ def softmax_node_mistakes(right):
             _("that is g ⊙ h: the term −h ⟨g, h⟩ from the off-diagonal entries −h_i h_j is missing"),
         ),
         (
+            lambda h, g: h * (g - g @ h.T),
+            _(
+                "g @ h.T is an N × N matrix, every sample's g against every sample's h; it only ran "
+                "because N = C in this case, for any other batch its shape does not fit g (N, C): "
+                "⟨g, h⟩ is one number per sample, np.sum(g * h, axis=1, keepdims=True)"
+            ),
+        ),
+        (
+            lambda h, g: right(h, g) / h.shape[0],
+            _(
+                "N times too small (N, the batch size): this node has no 1/N of its own; the mean's 1/N "
+                "is already in g, which the loss node sent, and a node's backward only multiplies g by "
+                "its own Jacobian: h ⊙ (g − ⟨g, h⟩), with no division"
+            ),
+        ),
+        (
             lambda h, g: softmax_vjp(h, g),
             _(
                 "that is the course's own cu.softmax_vjp(h, g): it takes the logits z and applies softmax "
@@ -175,6 +191,32 @@ def log_softmax_node_mistakes(here):
         (
             lambda log_h, g: g + np.exp(log_h) * np.sum(g, axis=1, keepdims=True),
             _("the sign of h Σg is flipped: the rule subtracts it, g − h Σg"),
+            here,
+        ),
+        (
+            lambda log_h, g: (g - np.exp(log_h) * np.sum(g, axis=1, keepdims=True)) / log_h.shape[0],
+            _(
+                "N times too small (N, the batch size): this node has no 1/N of its own; the mean's 1/N "
+                "is already in g, which the loss node sent, and a node's backward only multiplies g by "
+                "its own Jacobian: g − h Σg, with no division"
+            ),
+            here,
+        ),
+        (
+            lambda log_h, g: np.exp(log_h) - g,
+            _(
+                "that is h − g, shaped like h − t, the backward of softmax and cross-entropy fused: g "
+                "here is the upstream gradient, whatever the next node sends, and this node alone "
+                "returns g − h Σg"
+            ),
+            see("10_computational_graph", "What PyTorch does"),
+        ),
+        (
+            lambda log_h, g: g / np.exp(log_h) - np.sum(g, axis=1, keepdims=True),
+            _(
+                "that is g / h − Σg: it divides g by h, which blows up where h rounds to 0, and the h "
+                "that multiplies Σg is missing; the rule is g − h Σg, with no division"
+            ),
             here,
         ),
         (

@@ -52,7 +52,34 @@ def squared_error_mistakes(here):
             ),
             here,
         ),
+        (
+            lambda z, y: (lambda h, g: h * (g - np.sum(g, axis=1, keepdims=True)))(
+                softmax(z), (softmax(z) - _onehot(z, y)) / z.shape[0]
+            ),
+            _(
+                "that subtracts Σ_k g_k, the plain sum of g: the softmax Jacobian weighs it by h, "
+                "⟨g, h⟩ = Σ_k g_k h_k, so the rule is h ⊙ (g − ⟨g, h⟩) with g = (h − t)/N"
+            ),
+            here,
+        ),
+        (
+            _columns_through,
+            _(
+                "your softmax normalises down each column, over the batch (axis 0): each sample's "
+                "outputs sum to 1 over its classes, exp(z) / exp(z).sum(axis=1, keepdims=True), after "
+                "subtracting each row's max"
+            ),
+            here,
+        ),
     ]
+
+
+def _columns_through(z, y):
+    """The right rule with a softmax of one's own normalised over axis 0, down the batch."""
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    h = e / e.sum(axis=0, keepdims=True)
+    g = (h - _onehot(z, y)) / z.shape[0]
+    return h * (g - np.sum(g * h, axis=1, keepdims=True))
 
 
 def overflowed(got, expected, args):
@@ -126,6 +153,37 @@ def bce_mistakes(stable):
                 "max(z, 0) − z t + log(1 + e^(−|z|))"
             ),
             stable,
+        ),
+        (
+            lambda z, t: _mean_over_rows(-z * t + np.log1p(np.exp(-np.abs(z))), z),
+            _(
+                "the term max(z, 0) is missing: log(1 + e^z) = max(z, 0) + log(1 + e^(−|z|)), so the "
+                "loss is max(z, 0) − z t + log(1 + e^(−|z|))"
+            ),
+            stable,
+        ),
+        (
+            lambda z, t: _mean_over_rows(stable_form(z, 1 - t), z),
+            _(
+                "the targets are flipped, z (1 − t) where the loss has z t: with t = 1 the loss must "
+                "be small for a large z; the loss is max(z, 0) − z t + log(1 + e^(−|z|))"
+            ),
+            stable,
+        ),
+        (
+            lambda z, t: (_sigmoid(z) - t) / z.shape[0],
+            _(
+                "that is the gradient (σ(z) − t)/N, shape (N, K): the exercise asks for the loss, one "
+                "number, max(z, 0) − z t + log(1 + e^(−|z|)) summed and divided by N"
+            ),
+            stable,
+        ),
+        (
+            lambda z, t: np.array([_mean_over_rows(stable_form(z, t), z)]),
+            _(
+                "the right value, in an array of shape (1,): return the number itself, a float (float(loss) "
+                "or loss[0]), as the cells after the exercise expect"
+            ),
         ),
         (
             lambda z, t: _mean_over_rows(stable_form(t, z), z),

@@ -31,8 +31,10 @@ from ._nb06_mistakes import (
     not_arrays_feedback,
     relative_error_mistakes,
 )
+from ._nb06_newcomer3 import newcomer3_checker_mistakes
 from ._nb06_properties import central_hints, named_by_property, rounded
 from ._nb06_review import (
+    course_gradient_hint,
     directions_unscored,
     matrix_hint,
     relative_error_review_mistakes,
@@ -40,9 +42,7 @@ from ._nb06_review import (
     slopes_flipped,
     step_left_in_x,
 )
-from ._nb06_review import (
-    entry_and_direction_moves as _moves,
-)
+from ._nb06_review import entry_and_direction_moves as _moves
 from ._nb06_typed import central_typed_mistakes, checker_typed_mistakes, relative_error_typed_mistakes
 from ._view import LiveView
 from ._when_raised import replies_when_stalled
@@ -134,13 +134,14 @@ def check_central_difference(fn):
         _(FIXED_STEP),
         differences,
     )
+    course = course_gradient_hint(fn, fixed, _case(48, 4, 1e-3))  # cu.numerical_gradient(f, x) ignores eps
     return run_checks(
         "numerical_grad",
         fn,
         cases,
         _central_gradient,
         mistakes,
-        [fixed, *central_hints(_central_gradient, differences)],
+        [course, fixed, *central_hints(_central_gradient, differences)],
         rtol=1e-8,
         atol=1e-10,
         changed_input=Feedback(
@@ -271,10 +272,14 @@ def check_gradient_checker(fn):
         _check_case(57, (3, 2), eps=1e-2),  # a larger step: truncation shows, and a fixed step would
         _check_case(59, (2, 3), flip=True),  # n = −a everywhere: each error is 1, and |n + a| shows
         _check_case(62, (4, 5), plant=(17, 0.5), n_entries=14),  # more than 10 entries, all scored
+        # A step as large as x: x restored by arithmetic (x[...] += eps * u after old − eps·u) is off by
+        # a rounding there, as exercise 1's cases show it; with a step of 1e-5 the sum happens to round back.
+        _check_case(64, (3, 4), eps=0.5),
     ]
     own = see("06_gradient_checking", "Your own gradient checker")
     differences = see("06_gradient_checking", "Forward and central differences")
     mistakes = gradient_checker_mistakes(_my_check, differences) + checker_typed_mistakes(differences)
+    mistakes += newcomer3_checker_mistakes()
     mistakes.append(
         (
             lambda f, x, grad, entries, directions, eps: (
@@ -289,7 +294,8 @@ def check_gradient_checker(fn):
         )
     )
     restore = _(
-        "x is not as it was afterwards: keep old = x.copy() and put it back (x[...] = old) after each step"
+        "x is not as it was afterwards: keep old = x.copy() and put it back (x[...] = old) after each "
+        "step, not by adding eps·u back to old − eps·u, which rounding can change"
     )
     not_arrays = not_arrays_feedback(fn, cases[0])
     if not_arrays:

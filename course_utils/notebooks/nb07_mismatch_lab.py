@@ -18,6 +18,7 @@ from ._nb07_mistakes import (
     in_notebook_symbols,
     more_cost_mistakes,
     more_sigma2_mistakes,
+    one_row_short,
     sigma2_raised,
 )
 from ._partial_loops import part_filled
@@ -164,8 +165,9 @@ def check_softmax_cost(fn):
         (
             lambda h, Y: -np.sum(np.log(h)) / h.shape[0],
             _(
-                "Y is missing: −Σ log h adds the log of every class's output; the cost takes log h "
-                "at the label only, L = −(1/m) Σ Y log h"
+                "Y is missing, or does nothing: −Σ log h adds the log of every class's output (so does a "
+                "matrix product Y.T @ log h summed, since each row of Y sums to 1); the cost takes log h "
+                "at the label only, elementwise, L = −(1/m) Σ Y ⊙ log h"
             ),
         ),
         (
@@ -365,7 +367,7 @@ def check_sigma2(fn):
         cases,
         _sigma2,
         mistakes,
-        [bias_column_kept(), part_filled("m")],
+        [bias_column_kept(), one_row_short(), part_filled("m")],
         section=see("07_mismatch_lab", "Table 3, and a latent bug"),
         success=_("sigma2 = (sigma3 Theta2)(:, 2:end) .* f'(z2), with f the hidden activation"),
     )

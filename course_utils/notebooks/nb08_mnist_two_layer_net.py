@@ -9,7 +9,7 @@ from .. import svg
 from ..i18n import _, lazy_
 from ..palette import COLORS
 from ..softmax import softmax
-from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
+from ._checking import N_BY_ONE, Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._nb08_backward import first_wrong_tensor, two_layer_backward_mistakes, two_layer_backward_raised
 from ._nb08_mistakes import (
     FLOAT32,
@@ -124,7 +124,17 @@ def check_relu_backward(fn):
     a = np.maximum(normal(34, (4, 5)), 0)
     a[0, 0] = 0.0
     cases = [(normal(35, (4, 5)), a), (normal(36, (3, 2)), np.maximum(normal(37, (3, 2)), 0))]
-    mistakes = relu_backward_mistakes()
+    mistakes = [
+        *relu_backward_mistakes(),
+        (
+            lambda d, a1: d * (a1 > 0) / d.shape[0],
+            _(
+                "N times too small (N, the batch size): the ReLU's backward has no 1/N of its own; the "
+                "mean's 1/N came in once, in dz2 = (h − t)/N, and reaches da1 through dz2 W2ᵀ; the mask "
+                "only keeps or zeroes each entry, da1 * (a1 > 0)"
+            ),
+        ),
+    ]
     feedback = run_checks(
         "relu_backward",
         fn,
@@ -229,7 +239,8 @@ def reference_backward(
     ``slip`` names one more classic mistake: "labels_column", "no_target", "relu_of_gradient",
     "times_activation", "dW1_from_da1", "no_b1", "db2_over_classes", "db1_keepdims",
     "dW2_transposed", "sigmoid_derivative", "da1_times_activation", "sigmoid_hidden", "dz2_is_h",
-    "db2_keepdims", "db1_over_units", "mask_aliases_a1", "softmax_axis0".
+    "db2_keepdims", "db1_over_units", "mask_aliases_a1", "softmax_axis0", "dz2_diagonal",
+    "dz2_diagonal_plus".
     """
     N = X.shape[0]
     z1 = X @ W1 + (0 if slip == "no_b1" else b1)  # (N, H)
@@ -244,6 +255,9 @@ def reference_backward(
     elif slip != "no_target":
         dz2[np.arange(N), y] -= 1
     dz2 = dz2 / N if scale else dz2
+    if slip in ("dz2_diagonal", "dz2_diagonal_plus"):  # ∓t/(N h) times the Jacobian's diagonal h(1 − h)
+        h, t = softmax(z2), np.eye(z2.shape[1])[y]  # the same as the posted equation 1, t/h ⊙ h(t − h)
+        dz2 = (-1 if slip == "dz2_diagonal" else 1) * t * (1 - h) / N
     dW2 = (z1 if dw2_from_pre else a1).T @ dz2  # (H, C)
     if slip == "mask_aliases_a1":  # mask = a1; mask[a1 > 0] = 1 rewrote a1 before dW2 read it
         dW2 = (a1 > 0).astype(a1.dtype).T @ dz2
@@ -310,6 +324,15 @@ def check_two_layer_backward(fn):
             ),
         ),
         part_filled("N"),
+        (
+            lambda got, expected, args: got[0].shape == (len(args[1]), *expected[0].shape),
+            _(
+                "dz2 is (N, N, C): the one-hot was built from labels shaped (N, 1), np.eye(C)[y[:, None]] "
+                "or y.reshape(-1, 1), which is (N, 1, C), and h minus it pairs every sample with every "
+                "label; build t from y of shape (N,), np.eye(C)[y]"
+            ),
+            N_BY_ONE,
+        ),
     ]
     raised = two_layer_backward_raised(steps)
     feedback = run_checks(

@@ -12,6 +12,7 @@ from ..losses import cross_entropy_grad
 from ..softmax import softmax
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._nb05_09_predictions import Prediction, double_softmax_choice  # noqa: F401 - the committed prediction
+from ._nb09_mistakes import _columns_of_labels, _rows_of_labels, bias_gradient_mistakes
 from ._partial_loops import part_of_the_batch
 from ._view import LiveView
 from ._when_raised import named_raise, raises_like
@@ -255,6 +256,7 @@ def check_bias_gradient(fn):
             _("one number: np.mean averages over the classes too; db2 has one entry per class, shape (C,)"),
         ),
         *_more_bias_mistakes(onehot),
+        *bias_gradient_mistakes(),
         *part_of_the_batch(lambda h, y, rows: (h[rows] - onehot(h, y)[rows]).sum(axis=0) / len(y)),
         (
             lambda h, y: (h - onehot(h, y)).sum(axis=0) / (len(y) - 1),
@@ -318,18 +320,6 @@ def check_bias_gradient(fn):
         own=(cross_entropy_grad,),
     )
     return named_raise(feedback, fn, cases, raised)
-
-
-def _columns_of_labels(h, y):
-    g = h.copy()
-    g[:, y] -= 1  # every row loses 1 in each column that some label names
-    return g.sum(axis=0) / len(y)
-
-
-def _rows_of_labels(h, y):
-    g = h.copy()
-    g[y] -= 1  # the rows whose numbers are labels lose 1 everywhere
-    return g.sum(axis=0) / len(y)
 
 
 def _more_bias_mistakes(onehot):

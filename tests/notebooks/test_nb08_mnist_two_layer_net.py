@@ -319,7 +319,7 @@ NEWCOMER_RELU = [
     (lambda d, a1: np.heaviside(a1, 1) * d, "also those that are off"),
     (lambda d, a1: d[a1 > 0], "loses the shape (N, H)"),
     (lambda d, a1: (d * (a1 > 0)).tolist(), "list"),
-    (lambda d, a1: d * (a1 > 0) / len(d), "divide by N once"),
+    (lambda d, a1: d * (a1 > 0) / len(d), "no 1/N of its own"),
     (_mask_set_in_place, "in place, the argument `a1`"),
 ]
 
