@@ -304,3 +304,46 @@ def test_the_notebooks_deeper_measurements_say_what_its_text_says():
     )
     assert np.all(shifted["zero_gradient"] > at_zero["zero_gradient"])
     assert shifted["zero_gradient"][0] > shifted["never_active"][0]
+
+
+# --- the committed prediction: which choice the measured ratio picks ------------------------------
+
+
+@pytest.mark.parametrize(
+    "ratios, choice",
+    [
+        (np.ones((1, 5)), 0),
+        (np.full((1, 5), 2.0), 1),
+        (np.full((1, 5), 0.5), 2),
+        ([2.0, 2.0, 1.0], 3),  # differs from entry to entry
+        ([2.0, 2.1, 2.0], 3),
+        ([2.0, np.inf, 2.0], 3),
+        ([np.nan], 3),
+        (2.0 * (1 + 1e-9), 1),  # round-off of a finite difference
+    ],
+)
+def test_reuse_choice_names_every_choice(ratios, choice):
+    assert nb10.reuse_choice(ratios) == choice
+
+
+def test_reuse_choice_refuses_nothing_to_read():
+    with pytest.raises(ValueError, match="at least one entry"):
+        nb10.reuse_choice([])
+
+
+def test_the_notebooks_reuse_run_picks_choice_1():
+    """x·x with = instead of +=: numerical/analytic is 2 on every entry, the second choice."""
+    x_values = np.random.default_rng(0).normal(size=(1, 5))
+
+    def fourth_power_sum():
+        x = graph.variable(x_values, "x")
+        return x, graph.l2(graph.multiply(x, x), 2.0)
+
+    x, L = fourth_power_sum()
+    nb10.backward_assigning(L)
+    x_work = x_values.copy()
+    numerical = cu.numerical_gradient(lambda: np.sum(x_work**4), x_work)
+    assert nb10.reuse_choice(numerical / x.grad) == 1
+    x, L = fourth_power_sum()
+    graph.backward(L)
+    assert nb10.reuse_choice(numerical / x.grad) == 0
