@@ -1,6 +1,7 @@
 """Companion of notebook 08 · The MNIST two-layer network.
 
-Ask the network, and the checkers of its exercises.
+Ask the network, the checkers of its exercises, and its committed prediction (a planted bug's
+training run, :mod:`._nb08_planted`).
 """
 
 import numpy as np
@@ -20,6 +21,7 @@ from ._nb08_mistakes import (
     relu_backward_raised,
     two_masks,
 )
+from ._nb08_planted import TRAINS_CHOICES, sgd_losses, trains_prediction, which_choice  # noqa: F401
 from ._partial_loops import part_filled
 from ._view import LiveView
 from ._when_raised import named_raise, replies_when_stalled

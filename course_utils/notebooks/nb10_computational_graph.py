@@ -19,7 +19,9 @@ from ..svg import Picture
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._enforce import peak_bytes
 from ._guard import PEAK_ATTRIBUTE
+from ._nb10_deeper import layer_gradients, layer_stack  # noqa: F401 - one step past one hidden layer
 from ._nb10_mistakes import log_softmax_node_mistakes, softmax_node_mistakes
+from ._nb10_reuse import reuse_choice  # noqa: F401 - the prediction's answer, from the measured ratio
 from ._prediction import Prediction  # noqa: F401 - the notebook's committed prediction
 from ._view import LiveView
 from ._when_raised import limited, replies_when_stalled

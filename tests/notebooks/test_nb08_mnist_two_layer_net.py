@@ -630,3 +630,113 @@ def test_the_second_newcomers_backward_relu_and_momentum_answers_are_named():
         ),
         "(1 − μ)",
     )
+
+
+# --- the committed prediction: does a network with a planted gradient bug still train? ---------
+
+RIGHT = [2.4, 1.0, 0.4]
+
+
+@pytest.mark.parametrize(
+    "buggy, choice",
+    [
+        ([2.4, 2.5, 3.0], 0),  # never falls: rises
+        ([2.4, 2.4, 2.4], 0),  # never moves
+        ([2.4, float("nan"), float("nan")], 0),  # blows up before it ever fell
+        ([2.4, 1.5, float("nan")], 1),  # falls, then NaN
+        ([2.4, 1.5, 2.6], 1),  # falls, then climbs above its start
+        ([2.4, 1.5, 1.3], 2),  # falls by 1.1 of the right run's 2.0: 55%
+        ([2.4, 1.2, 0.81], 2),  # 79.5%: just short
+        ([2.4, 1.2, 0.79], 3),  # 80.5%: just enough
+        ([2.4, 0.9, 0.3], 3),  # further than the right run
+    ],
+)
+def test_which_choice_names_every_choice(buggy, choice):
+    assert nb08.which_choice(buggy, RIGHT) == choice
+    assert len(nb08.TRAINS_CHOICES) == 4
+
+
+@pytest.mark.parametrize(
+    "buggy, right, message",
+    [
+        ([2.4, 1.0], RIGHT, "same length"),
+        ([2.4], [2.4], "at least 2"),
+        ([2.4, 1.0, 0.4], [2.4, 2.5, 2.6], "right run must fall"),
+        ([2.4, 1.0, 0.4], [2.4, float("nan"), 0.3], "right run must fall"),
+        ([float("nan"), 1.0, 0.4], RIGHT, "finite loss"),
+    ],
+)
+def test_which_choice_refuses_curves_it_cannot_compare(buggy, right, message):
+    with pytest.raises(ValueError, match=message):
+        nb08.which_choice(buggy, right)
+
+
+def _run(bug, hidden="relu"):
+    X, y = load_mnist("train", n=1000)
+    X = X.astype(np.float64)
+    return nb08.sgd_losses(cu.TwoLayerNet(784, 32, 10, hidden=hidden, seed=0), X, y, bug=bug)
+
+
+def test_the_notebooks_run_gives_the_answer_its_text_says():
+    """08's planted bug, aliasing, fails the check on W2, yet its loss falls almost as far as the right."""
+    right, aliased = _run(None), _run("aliasing")
+    assert right.shape == aliased.shape == (11,) and right[0] == aliased[0]
+    assert nb08.which_choice(aliased, right) == 3
+    assert right[-1] < aliased[-1] < 0.5 * right[0]  # the bug costs something, but little
+    assert not cu.bugs.check_bug("aliasing").ok and cu.bugs.check_bug("aliasing").failed == ["W2"]
+
+
+def test_the_run_sees_a_bug_that_blows_up_and_one_that_goes_uphill():
+    right, uphill = _run(None), _run("dropped_minus")
+    assert np.isnan(uphill[-1]) and nb08.which_choice(uphill, right) == 0
+    # the right gradient with the step 100 times too big (no 1/N): the loss hovers near its start
+    assert nb08.which_choice(_run("missing_1_over_N"), right) == 2
+
+
+def test_sgd_losses_refuses_bad_settings():
+    X, y = load_mnist("train", n=50)
+    net = cu.TwoLayerNet(784, 4, 10, seed=0)
+    with pytest.raises(ValueError, match="bug must be None or one of"):
+        nb08.sgd_losses(net, X, y, bug="typo")
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        nb08.sgd_losses(net, X, y, steps=0)
+    with pytest.raises(ValueError, match="every must divide steps"):
+        nb08.sgd_losses(net, X, y, steps=10, every=3, batch_size=10)
+    with pytest.raises(ValueError, match="batch_size must be at most N = 50"):
+        nb08.sgd_losses(net, X, y, batch_size=51)
+
+
+def test_the_question_lists_the_choices_the_widget_offers_in_both_editions():
+    """The markdown list a static export shows is the widget's list, in order, in English and Chinese."""
+    import json
+    from pathlib import Path
+
+    from course_utils import set_language
+    from course_utils.teaching.translations import catalog_path, read_catalog
+
+    root = Path(__file__).resolve().parents[2]
+    cells = json.loads((root / "notebooks/solutions/08_mnist_two_layer_net.ipynb").read_text())["cells"]
+    (question,) = ["".join(c["source"]) for c in cells if c["id"] == "c3a1d2e2"]
+    listed = [line[2:] for line in question.splitlines() if line.startswith("- ")]
+    assert listed == [str(c) for c in nb08.TRAINS_CHOICES]
+    zh_question = read_catalog(catalog_path("08_mnist_two_layer_net"))["c3a1d2e2"][3]
+    set_language("zh")
+    try:
+        zh_choices = [str(c) for c in nb08.TRAINS_CHOICES]
+    finally:
+        set_language("en")
+    assert [line[2:] for line in zh_question.splitlines() if line.startswith("- ")] == zh_choices
+    assert all("下降" in c for c in zh_choices)  # translated, not English
+
+
+def test_the_prediction_control_speaks_the_readers_language():
+    from course_utils import set_language
+
+    set_language("zh")
+    try:
+        control = nb08.trains_prediction()
+    finally:
+        set_language("en")
+    assert control.choices[1] == "先下降，然后发散" and control.guess is None
+    assert type(control.choices[0]) is str  # plain text: the widget's stored repr is not the English key
+    assert nb08.trains_prediction().choices == tuple(str(c) for c in nb08.TRAINS_CHOICES)

@@ -217,3 +217,133 @@ def test_a_node_that_stalls_only_on_the_large_memory_case_gets_the_time_limit(mo
         return h * (g - np.sum(g * h, axis=1, keepdims=True))
 
     expect(nb10.check_softmax_node_vjp(stalls_when_wide), "error", "did not return within 0.3 seconds")
+
+
+# --- one step past one hidden layer ------------------------------------------------------------------
+
+
+def test_layer_stack_shapes_scale_and_bias():
+    layers = nb10.layer_stack([400, 300, 200, 10], scale=2.0, bias=-0.5, seed=0)
+    assert [W.shape for W, _ in layers] == [(400, 300), (300, 200), (200, 10)]
+    assert all(np.all(b == -0.5) and b.shape == (W.shape[1],) for W, b in layers)
+    assert abs(np.std(layers[0][0]) / (2.0 / np.sqrt(400)) - 1) < 0.02
+    with pytest.raises(ValueError, match="at least two positive widths"):
+        nb10.layer_stack([5])
+    with pytest.raises(ValueError, match="scale must be a number > 0"):
+        nb10.layer_stack([5, 3], scale=0)
+
+
+def _case(seed=0, N=12):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(N, 6)), rng.integers(0, 3, size=N)
+
+
+def test_layer_gradients_measures_against_an_independent_backward():
+    """Norms of da, dz and dW against a backward pass written out here, layer by layer."""
+    X, y = _case()
+    layers = nb10.layer_stack([6, 5, 4, 3], scale=1.5, bias=0.1, seed=2)
+    run = nb10.layer_gradients(X, y, layers, "tanh")
+    (W1, b1), (W2, b2), (W3, b3) = layers
+    z1 = X @ W1 + b1
+    a1 = np.tanh(z1)
+    z2 = a1 @ W2 + b2
+    a2 = np.tanh(z2)
+    z3 = a2 @ W3 + b3
+    dz3 = cu.cross_entropy_grad(z3, y)
+    da2 = dz3 @ W3.T
+    dz2 = da2 * (1 - a2**2)
+    da1 = dz2 @ W2.T
+    dz1 = da1 * (1 - a1**2)
+    norms = np.linalg.norm
+    np.testing.assert_allclose(run["da"], [norms(da1), norms(da2)], rtol=1e-12)
+    np.testing.assert_allclose(run["dz"], [norms(dz1), norms(dz2)], rtol=1e-12)
+    np.testing.assert_allclose(run["dW"], [norms(X.T @ dz1), norms(a1.T @ dz2)], rtol=1e-12)
+    np.testing.assert_allclose(run["saturated"], [np.mean(np.abs(z1) > 2), np.mean(np.abs(z2) > 2)])
+    np.testing.assert_allclose(run["dlogits"], dz3, rtol=1e-12)
+    assert np.all(run["dz"] <= run["da"])  # |tanh'| <= 1 takes away, never adds
+
+
+def test_layer_gradients_sees_dead_and_saturated_units():
+    X, y = _case(1)
+    dead = nb10.layer_gradients(X, y, nb10.layer_stack([6, 5, 4, 3], bias=-100.0), "relu")
+    assert np.all(dead["zero_gradient"] == 1) and np.all(dead["never_active"] == 1)
+    assert np.all(dead["dz"] == 0)
+    alive = nb10.layer_gradients(X, y, nb10.layer_stack([6, 5, 4, 3], bias=100.0), "relu")
+    assert np.all(alive["zero_gradient"] == 0) and np.all(alive["never_active"] == 0)
+    # one unit planted dead: only its column is flagged
+    layers = nb10.layer_stack([6, 5, 4, 3], bias=100.0)
+    layers[0][1][2] = -1e4
+    planted = nb10.layer_gradients(X, y, layers, "relu")
+    assert planted["zero_units"][0].tolist() == [False, False, True, False, False]
+    assert planted["never_active_units"][0].tolist() == [False, False, True, False, False]
+    # layer 2 planted dead, layer 1 active everywhere: layer 1 gets no gradient though never inactive
+    layers = nb10.layer_stack([6, 5, 4, 3], bias=100.0)
+    layers[1][1][:] = -1e4
+    starved = nb10.layer_gradients(X, y, layers, "relu")
+    assert np.all(starved["zero_units"][0]) and not np.any(starved["never_active_units"][0])
+    assert starved["zero_gradient"][0] == 1 and starved["never_active"][0] == 0
+    calm = nb10.layer_gradients(X, y, nb10.layer_stack([6, 5, 4, 3], scale=0.01), "tanh")
+    hot = nb10.layer_gradients(X, y, nb10.layer_stack([6, 5, 4, 3], scale=50.0), "tanh")
+    assert np.all(calm["saturated"] == 0) and np.all(hot["saturated"] > 0.5)
+    assert np.all(hot["dz"] / hot["da"] < calm["dz"] / calm["da"])
+    with pytest.raises(ValueError, match="at least two"):
+        nb10.layer_gradients(X, y, nb10.layer_stack([6, 3]), "tanh")
+
+
+def test_the_notebooks_deeper_measurements_say_what_its_text_says():
+    X, y = cu.load_mnist("train", n=64)
+    X = X.astype(np.float64)
+    small, large = (
+        nb10.layer_gradients(X, y, nb10.layer_stack([784, 32, 32, 10], scale=s), "tanh") for s in (1.0, 5.0)
+    )
+    assert np.all(large["saturated"] > small["saturated"])
+    assert small["dz"][0] < small["dz"][1] and large["dz"][0] > large["dz"][1]
+    at_zero, shifted = (
+        nb10.layer_gradients(X, y, nb10.layer_stack([784, 32, 32, 10], scale=np.sqrt(2), bias=b), "relu")
+        for b in (0.0, -0.5)
+    )
+    assert np.all(shifted["zero_gradient"] > at_zero["zero_gradient"])
+    assert shifted["zero_gradient"][0] > shifted["never_active"][0]
+
+
+# --- the committed prediction: which choice the measured ratio picks ------------------------------
+
+
+@pytest.mark.parametrize(
+    "ratios, choice",
+    [
+        (np.ones((1, 5)), 0),
+        (np.full((1, 5), 2.0), 1),
+        (np.full((1, 5), 0.5), 2),
+        ([2.0, 2.0, 1.0], 3),  # differs from entry to entry
+        ([2.0, 2.1, 2.0], 3),
+        ([2.0, np.inf, 2.0], 3),
+        ([np.nan], 3),
+        (2.0 * (1 + 1e-9), 1),  # round-off of a finite difference
+    ],
+)
+def test_reuse_choice_names_every_choice(ratios, choice):
+    assert nb10.reuse_choice(ratios) == choice
+
+
+def test_reuse_choice_refuses_nothing_to_read():
+    with pytest.raises(ValueError, match="at least one entry"):
+        nb10.reuse_choice([])
+
+
+def test_the_notebooks_reuse_run_picks_choice_1():
+    """x·x with = instead of +=: numerical/analytic is 2 on every entry, the second choice."""
+    x_values = np.random.default_rng(0).normal(size=(1, 5))
+
+    def fourth_power_sum():
+        x = graph.variable(x_values, "x")
+        return x, graph.l2(graph.multiply(x, x), 2.0)
+
+    x, L = fourth_power_sum()
+    nb10.backward_assigning(L)
+    x_work = x_values.copy()
+    numerical = cu.numerical_gradient(lambda: np.sum(x_work**4), x_work)
+    assert nb10.reuse_choice(numerical / x.grad) == 1
+    x, L = fourth_power_sum()
+    graph.backward(L)
+    assert nb10.reuse_choice(numerical / x.grad) == 0
