@@ -34,6 +34,7 @@ from ._replies import (  # noqa: F401 - some only stay importable from here, as 
     _TYPE_NAMES,
     _changed_reply,
     _kind,
+    _not_numbers,
     _raised,
     _shape_hint,
     _shapes_in,
@@ -219,6 +220,9 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
             return Feedback(exercise, "error", str(exc))
         reference_raw = reference(*fresh())
         expected = _as_arrays(reference_raw, s.n_out)
+        not_numbers = _not_numbers(raw, reference_raw, s)
+        if not_numbers:
+            return Feedback(exercise, "wrong", not_numbers, s.default)
         same = _same(got, expected, s.rtol, s.atol)
         # A mistake the catalogue knows is named first, even when its result is also of the wrong
         # type (a sum where a vector belongs): its name says more than the type does.
