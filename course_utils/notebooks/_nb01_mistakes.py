@@ -71,6 +71,15 @@ def softmax_mistakes():
         (lambda z: _normalised(np.exp(z - z.max())), one_max_message(), overflow),
         (lambda z: np.exp(z - z.max(axis=1, keepdims=True)), returned_e_message()),
         (
+            lambda z: _normalised(np.exp(z + z.max(axis=1, keepdims=True))),
+            _(
+                "you added each row's max, exp(z + max): the exponents grow instead of shrinking and "
+                "overflow sooner, exp(2 × 400) is already inf; subtract it, exp(z − max), so that "
+                "every exponent is <= 0"
+            ),
+            overflow,
+        ),
+        (
             lambda z: _normalised(np.exp(z - z.max(axis=1))),
             _("z.max(axis=1) has shape (N,) and was broadcast across the columns: use keepdims=True"),
         ),
@@ -246,6 +255,14 @@ def log_softmax_mistakes():
         ),
         (no_shift, _("overflow: exp(1000) is inf; shift by the row max inside the log-sum-exp")),
         (
+            lambda z: _log_softmax_shift(z, _row_max(z)) + np.log(np.shape(z)[1]),
+            _(
+                "a mean where the log-sum-exp needs a sum: log of the mean of exp(z − m) is log Σ "
+                "exp(z − m) − log C, so every entry of yours is log C too large; use .sum(axis=1, "
+                "keepdims=True)"
+            ),
+        ),
+        (
             lambda z: _log_softmax_rows(z.T).T,
             _(
                 "you normalised over axis=0, the batch: exp of each column sums to 1, not of each row; "
@@ -333,6 +350,14 @@ def log_softmax_hints():
     return [
         (only_float32_close, float32_message()),
         (
+            _log_of_kept_softmax,
+            _(
+                "your log-softmax is right except where h is tiny, and there it is too large: log of h "
+                "plus a small ε (or clipped at ε) cannot go below log ε, where log h is −1000 at a logit "
+                "gap of 1000; compute (z − m) − log Σ exp(z − m) directly, without taking h"
+            ),
+        ),
+        (
             only_some_rows,
             _(
                 "only some rows of your result are right (row 0, say), the others are not: does a "
@@ -353,6 +378,15 @@ def log_softmax_hints():
             ),
         ),
     ]
+
+
+def _log_of_kept_softmax(got, exp, args):
+    """log(h + ε) or log(clip(h, ε)): right where h is not tiny, too large (finite) where it is."""
+    g, e = got[0], exp[0]
+    if g.shape != e.shape or not np.all(np.isfinite(g)) or not np.all(np.isfinite(e)):
+        return False
+    off = ~np.isclose(g, e, rtol=1e-6, atol=1e-6)
+    return bool(off.any() and np.all(g[off] > e[off]) and np.all(e[off] < -20))
 
 
 def float32_message():

@@ -57,6 +57,36 @@ def jacobian_mistakes():
         ),
         (lambda z: np.diag(softmax(z)), _("that is diag(h) alone: subtract the outer product h hᵀ")),
         (
+            lambda z: np.diag(softmax(z)) - np.outer(softmax(z), 1 - softmax(z)),
+            _(
+                "np.outer(h, 1 − h) is h_i(1 − h_j), not the product to subtract: diag(h) − h hᵀ is "
+                "h_i − h_i h_i on the diagonal and −h_i h_j off it; subtract np.outer(h, h)"
+            ),
+        ),
+        (
+            lambda z: softmax(z)[0] - np.outer(softmax(z), softmax(z)),
+            _(
+                "np.diag of a column h, shape (C, 1), is not a diagonal matrix: on a 2-D array np.diag "
+                "returns its diagonal, here [h_0], one number that broadcasts over h hᵀ; np.diag builds "
+                "a matrix from a 1-D array only, so use np.diag(h.ravel()) or keep h of shape (C,)"
+            ),
+        ),
+        (
+            lambda z: np.tril(np.diag(softmax(z)) - np.outer(softmax(z), softmax(z))),
+            _(
+                "the diagonal and the entries below it are right, the ones above it are 0: only "
+                "j < i was filled (a loop over range(i)); J is symmetric, J[i, j] = −h_i h_j for "
+                "every j ≠ i, so fill every column of every row"
+            ),
+        ),
+        (
+            lambda z: np.triu(np.diag(softmax(z)) - np.outer(softmax(z), softmax(z))),
+            _(
+                "the diagonal and the entries above it are right, the ones below it are 0: only "
+                "j > i was filled; J[i, j] = −h_i h_j for every j ≠ i, so fill every column of every row"
+            ),
+        ),
+        (
             lambda z: np.diag(softmax(z)) + np.outer(softmax(z), softmax(z)),
             _("that is diag(h) + h hᵀ: the outer product is subtracted, J = diag(h) − h hᵀ"),
         ),

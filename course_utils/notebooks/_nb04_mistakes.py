@@ -216,6 +216,14 @@ def _delta2_typed_mistakes():
             _("you applied the softmax again: a2 is already the softmax's output; use it as it is"),
         ),
         (
+            lambda a2, y: (a2 - y[:, None]) / a2.shape[0],
+            _(
+                "you subtracted the label numbers y themselves, y[:, None], from every column: t is the "
+                "one-hot of y, a 1 in column y_n of row n and 0 elsewhere, t = np.eye(C)[y]; then "
+                "(a2 − t)/N"
+            ),
+        ),
+        (
             lambda a2, y: -np.mean(np.log(a2[np.arange(a2.shape[0]), y])),
             _("that is the loss itself, one number: the exercise asks for its gradient dL/dz2, shape (N, C)"),
         ),
@@ -225,7 +233,11 @@ def _delta2_typed_mistakes():
         ),
         (
             lambda a2, y: _delta2(a2, y).sum(axis=0),
-            _("your result is summed over the batch, one row: keep one row per sample, shape (N, C)"),
+            _(
+                "your result is summed over the batch, one row: a .sum(axis=0), or a .mean(axis=0) of the "
+                "rows before the division by N, which is the same sum; keep one row per sample, shape "
+                "(N, C)"
+            ),
         ),
         (
             lambda a2, y: _delta2(a2, y).mean(axis=0),

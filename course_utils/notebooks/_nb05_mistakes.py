@@ -41,6 +41,37 @@ _WITH_RESPECT_TO_H = N_(
     "softmax's Jacobian it becomes (h − t)/N"
 )
 
+_WITH_RESPECT_TO_H_SOFT = N_(
+    "that is −t/(N·h), the gradient with respect to h, not with respect to the logits z: through the "
+    "softmax's Jacobian it becomes (h·Σt − t)/N, which is (h − t)/N only when each row of t sums to 1"
+)
+
+
+def guarded_route(got, exp, args):
+    """True when ``got`` is the −t/h route with h guarded, −t/(h + c) for a small c (1e-16 to 1e-4).
+
+    The guard keeps the result finite, but where h underflows to 0 the product h · (−t/c) is 0
+    where the gradient is −t/N."""
+    z, t = args[0], np.asarray(args[1], dtype=float)
+    h = softmax(np.asarray(z, dtype=np.float64))
+    if np.shape(got[0]) != h.shape or t.shape != h.shape:
+        return False
+    for c in 10.0 ** np.arange(-16, -3.5):
+        with np.errstate(all="ignore"):
+            g = -t / (h + c) / len(h)
+            candidate = h * (g - (g * h).sum(axis=1, keepdims=True))
+        if np.allclose(got[0], candidate, rtol=1e-7, atol=1e-12):
+            return True
+    return False
+
+
+GUARDED_ROUTE = N_(
+    "that is the −t/h route with a guard, dL/dh = −t/(N·(h + ε)) and then the softmax's backward "
+    "pass: where a logit sits far below its row's max (a gap of 800 here), h underflows to 0 and "
+    "h · (−t/ε) is 0 where the gradient is −t/N. Cancel the 1/h on paper first: the gradient is "
+    "(h·Σt − t)/N, no division by h"
+)
+
 
 def fused_typed_mistakes():
     """Exercise 1 (``fused_grad``): ``(wrong(z, y), message)`` pairs."""
@@ -90,7 +121,11 @@ def fused_typed_mistakes():
         ),
         (
             lambda z, y: _fused(z, y).sum(axis=0),
-            _("your result is summed over the batch, one row: keep one row per sample, shape (N, C)"),
+            _(
+                "your result is summed over the batch, one row: a .sum(axis=0), or a .mean(axis=0) of the "
+                "rows before the division by N, which is the same sum; keep one row per sample, shape "
+                "(N, C)"
+            ),
         ),
         (
             lambda z, y: (np.exp(z) - _onehot(z, y)) / z.shape[0],
@@ -178,7 +213,7 @@ def soft_typed_mistakes():
                 "entrywise"
             ),
         ),
-        (lambda z, t: -t / softmax(z) / z.shape[0], _(_WITH_RESPECT_TO_H)),
+        (lambda z, t: -t / softmax(z) / z.shape[0], _(_WITH_RESPECT_TO_H_SOFT)),
         (
             lambda z, t: (softmax(z) * z.shape[1] - t) / z.shape[0],
             _(
@@ -201,7 +236,11 @@ def soft_typed_mistakes():
         ),
         (
             lambda z, t: _general(z, t).sum(axis=0),
-            _("your result is summed over the batch, one row: keep one row per sample, shape (N, C)"),
+            _(
+                "your result is summed over the batch, one row: a .sum(axis=0), or a .mean(axis=0) of the "
+                "rows before the division by N, which is the same sum; keep one row per sample, shape "
+                "(N, C)"
+            ),
         ),
         (
             lambda z, t: _general(z, t).mean(axis=0),

@@ -17,10 +17,12 @@ from ._nb04_mistakes import row_sum_hint
 from ._nb05_mistakes import (
     FLOAT32,
     GUARDED,
+    GUARDED_ROUTE,
     ROWS_SKIPPED,
     float32_reply,
     fused_typed_mistakes,
     guarded,
+    guarded_route,
     labels_from_one,
     minus_t_over_h,
     minus_t_over_h_message,
@@ -170,6 +172,21 @@ def check_fused_grad(fn):
 
     mistakes = [
         (lambda z, y: minus_t_over_h(z, np.eye(z.shape[1])[y]), minus_t_over_h_message()),
+        (
+            lambda z, y: (softmax(z) - np.eye(z.shape[1])[np.argmax(z, axis=1)]) / z.shape[0],
+            _(
+                "your t is the one-hot of argmax(z), the class the network predicts: the target is the "
+                "true label, t = np.eye(C)[y]; with the prediction as its target the loss only pushes "
+                "the net further the way it already leans"
+            ),
+        ),
+        (
+            lambda z, y: (softmax(softmax(z)) - np.eye(z.shape[1])[y]) / z.shape[0],
+            _(
+                "you applied the softmax twice: softmax(softmax(z)) squeezes every row towards uniform; "
+                "h = softmax(z) once, then (h − t)/N"
+            ),
+        ),
         (
             no_shift,
             _(
@@ -336,6 +353,7 @@ def check_soft_target_grad(fn):
                     "h·0 − 0 = 0: write (h·Σt − t)/N without dividing by Σt"
                 ),
             ),
+            (guarded_route, _(GUARDED_ROUTE)),
             (lambda got, exp, args: guarded(_general, got[0], args), _(GUARDED)),
             (lambda got, exp, args: rows_skipped(got[0], exp[0], args), _(ROWS_SKIPPED)),
             row_sum_hint("(h·Σt − t)/N"),
