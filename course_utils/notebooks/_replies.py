@@ -193,7 +193,7 @@ def _not_numbers(raw, reference_raw, s):
         odd = _not_plain_numbers(value)
         if odd:
             label = s.names[k] if s.names else _("result {k}").format(k=k + 1)
-            return _("{label}: ").format(label=label) + odd if s.n_out > 1 else odd
+            return _("{label}: {reply}").format(label=label, reply=odd) if s.n_out > 1 else odd
     return None
 
 
