@@ -245,6 +245,10 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
             if kept:
                 return Feedback(exercise, "wrong", kept, s.default)
             continue
+        # Rounded numbers are told before any property of them (rows that no longer sum to 1).
+        rounded = [_patterns.rounded(g, e) for g, e in zip(got, expected) if g.shape == e.shape]
+        if any(rounded):
+            return Feedback(exercise, "wrong", next(r for r in rounded if r), s.default)
         for entry in hints:
             predicate, message, section = _mistake(entry)
             try:

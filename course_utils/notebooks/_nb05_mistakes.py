@@ -65,6 +65,20 @@ def guarded_route(got, exp, args):
     return False
 
 
+def guarded_minus_t_over_h(z, t, c=1e-8):
+    """The −t/h route with h guarded by ``c``: on logits far apart the same for any small ``c``."""
+    h = softmax(z)
+    with np.errstate(all="ignore"):
+        g = -t / (h + c) / z.shape[0]
+        return h * (g - (g * h).sum(axis=1, keepdims=True))
+
+
+GUARDED_ROUTE_FUSED = N_(
+    "that is the −t/h route with a guard, dL/dh = −t/(N·(h + ε)) and then the softmax's backward "
+    "pass: where the label's logit sits far below its row's max (a gap of 800 here), h underflows to "
+    "0 and h · (−t/ε) is 0 where the gradient is −1/N. Cancel the 1/h on paper first: the gradient "
+    "is (h − t)/N, no division by h"
+)
 GUARDED_ROUTE = N_(
     "that is the −t/h route with a guard, dL/dh = −t/(N·(h + ε)) and then the softmax's backward "
     "pass: where a logit sits far below its row's max (a gap of 800 here), h underflows to 0 and "

@@ -18,10 +18,12 @@ from ._nb05_mistakes import (
     FLOAT32,
     GUARDED,
     GUARDED_ROUTE,
+    GUARDED_ROUTE_FUSED,
     ROWS_SKIPPED,
     float32_reply,
     fused_typed_mistakes,
     guarded,
+    guarded_minus_t_over_h,
     guarded_route,
     labels_from_one,
     minus_t_over_h,
@@ -172,6 +174,7 @@ def check_fused_grad(fn):
 
     mistakes = [
         (lambda z, y: minus_t_over_h(z, np.eye(z.shape[1])[y]), minus_t_over_h_message()),
+        (lambda z, y: guarded_minus_t_over_h(z, np.eye(z.shape[1])[y]), _(GUARDED_ROUTE_FUSED)),
         (
             lambda z, y: (softmax(z) - np.eye(z.shape[1])[np.argmax(z, axis=1)]) / z.shape[0],
             _(
@@ -259,6 +262,10 @@ def check_fused_grad(fn):
         _fused,
         mistakes,
         [
+            (
+                lambda got, exp, args: guarded_route(got, exp, (args[0], np.eye(args[0].shape[1])[args[1]])),
+                _(GUARDED_ROUTE_FUSED),
+            ),
             (lambda got, exp, args: guarded(_fused, got[0], args), _(GUARDED)),
             (lambda got, exp, args: rows_skipped(got[0], exp[0], args), _(ROWS_SKIPPED)),
             row_sum_hint("(h − t)/N"),

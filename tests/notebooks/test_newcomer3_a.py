@@ -55,9 +55,12 @@ def test_the_plain_answers_keep_their_tick():
     expect(nb10.check_softmax_node_vjp(vjp_rows), "correct")
 
 
-def test_a_result_rounded_to_three_decimals_is_named():
-    """Row 186: np.round(h, 3) was told only "not the expected values"."""
-    expect_named(nb01.check_softmax(lambda z: np.round(hand_softmax(z), 3)), "rounded to 3 decimals")
+@pytest.mark.parametrize("decimals", [2, 3, 4])
+def test_a_result_rounded_to_a_few_decimals_is_named(decimals):
+    """Row 186: np.round(h, 3) was told only "not the expected values"; rounded to 2 decimals, the
+    rows no longer sum to 1, and that property must not be told first."""
+    fb = nb01.check_softmax(lambda z: np.round(hand_softmax(z), decimals))
+    expect_named(fb, f"rounded to {decimals} decimals")
 
 
 # Notebook 01
@@ -398,3 +401,18 @@ def test_nb05_right_answers_keep_their_tick():
 
     expect(nb05.check_fused_grad(lambda z, y: (hand_softmax(z) - np.eye(z.shape[1])[y]) / len(y)), "correct")
     expect(nb05.check_soft_target_grad(soft), "correct")
+
+
+@pytest.mark.parametrize("eps", [1e-12, 1e-8, 1e-6, 1e-4])
+def test_nb05_ex1_the_guarded_minus_t_over_h_route_is_named_not_argmax(eps):
+    """Row 244's route in exercise 1: on logits 800 apart its rows are 0, as the argmax target's
+    are; the guard is named, not the argmax."""
+
+    def guarded(z, y):
+        N, C = z.shape
+        h = hand_softmax(z)
+        g = -np.eye(C)[y] / (h + eps) / N
+        return h * (g - (g * h).sum(axis=1, keepdims=True))
+
+    fb = expect_named(nb05.check_fused_grad(guarded), "−t/h route with a guard")
+    assert "argmax" not in fb.message
