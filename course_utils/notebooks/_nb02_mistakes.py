@@ -64,6 +64,13 @@ def jacobian_mistakes():
             ),
         ),
         (
+            lambda z: np.diag(softmax(z)) - np.outer(1 - softmax(z), softmax(z)),
+            _(
+                "np.outer(1 − h, h) is (1 − h_i) h_j, not the product to subtract: diag(h) − h hᵀ is "
+                "h_i − h_i h_i on the diagonal and −h_i h_j off it; subtract np.outer(h, h)"
+            ),
+        ),
+        (
             lambda z: softmax(z)[0] - np.outer(softmax(z), softmax(z)),
             _(
                 "np.diag of a column h, shape (C, 1), is not a diagonal matrix: on a 2-D array np.diag "

@@ -88,8 +88,13 @@ def test_nb01_ex2_a_mean_in_the_log_sum_exp_is_named():
 
 @pytest.mark.parametrize(
     "kept",
-    [lambda h: np.log(h + 1e-12), lambda h: np.log(np.clip(h, 1e-300, None))],
-    ids=["plus-epsilon", "clipped"],
+    [
+        lambda h: np.log(h + 1e-12),
+        lambda h: np.log(np.clip(h, 1e-300, None)),
+        lambda h: np.log(h + 1e-8),
+        lambda h: np.log(np.maximum(h, 1e-20)),
+    ],
+    ids=["plus-1e-12", "clipped", "plus-1e-8-not-float32", "maximum"],
 )
 def test_nb01_ex2_log_of_a_softmax_kept_from_zero_is_named_not_a_special_case(kept):
     """Rows 246-247: log(softmax + 1e-12) and log(clip(softmax, 1e-300)) were told "a special case
@@ -146,13 +151,18 @@ def test_nb02_ex1_np_diag_of_a_column_is_named():
 
 
 def test_nb02_ex1_outer_of_h_and_one_minus_h_is_named():
-    """Row 228: diag(h) − np.outer(h, 1 − h)."""
+    """Row 228: diag(h) − np.outer(h, 1 − h); and its mirror, np.outer(1 − h, h)."""
 
     def outer_one_minus(z):
         h = softmax_one(z)
         return np.diag(h) - np.outer(h, 1 - h)
 
+    def outer_one_minus_first(z):
+        h = softmax_one(z)
+        return np.diag(h) - np.outer(1 - h, h)
+
     expect_named(nb02.check_jacobian(outer_one_minus), "np.outer(h, 1 − h)")
+    expect_named(nb02.check_jacobian(outer_one_minus_first), "np.outer(1 − h, h)")
 
 
 def test_nb02_ex2_a_step_of_one_is_named_not_a_row_normalisation():
