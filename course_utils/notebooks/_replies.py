@@ -30,7 +30,7 @@ def _raised(exercise, exc, args, fn=None):
         error=type(exc).__name__, exc=exc, shapes=shapes
     )
     if isinstance(exc, ValueError):
-        hint = _shape_hint(str(exc), fn)
+        hint = _shape_hint(str(exc), fn, args)
         if hint:
             return Feedback(exercise, "error", message + hint)
     if isinstance(exc, TypeError) and "argument" in str(exc):
@@ -42,8 +42,11 @@ def _shapes_in(text):
     return [tuple(int(d) for d in re.findall(r"\d+", m)) for m in re.findall(r"\(([\d,\s]*)\)", text)]
 
 
-def _shape_hint(text, fn):
-    """What a NumPy shape error most likely means, from the shapes it names (None: not one)."""
+def _shape_hint(text, fn, args=()):
+    """What a NumPy shape error most likely means, from the shapes it names (None: not one).
+
+    ``args`` are the arguments the function was called with: labels among them, (N,) integers, are
+    recognised in the error's shapes."""
     source = " ".join(_source_lines(fn)) if fn is not None else ""
     if "could not be broadcast together" in text:
         shapes = _shapes_in(text.split("shapes", 1)[-1])
@@ -58,6 +61,9 @@ def _shape_hint(text, fn):
         batch_product = _batch_product(shapes, source) or _eye_of_n(shapes, source)
         if batch_product:
             return batch_product
+        labels = _labels_in(shapes, args) if source else None  # unread code: (N,) may be a sum
+        if labels:
+            return labels
         if "bincount" in source and "minlength" not in source and all(len(x) == 1 for x in shapes):
             return _(
                 "; shapes {shapes} do not line up: np.bincount(y) has max(y) + 1 entries only, "
@@ -95,6 +101,25 @@ def _batch_product(shapes, source):
                     "batches, which dots every sample's row with every other sample's, (N, N); one "
                     "number per sample is the row-wise dot (A * B).sum(axis=1, keepdims=True), and "
                     "each sample's own outer product is A[:, :, None] * B[:, None, :]"
+                ).format(a=a, b=b)
+    return None
+
+
+def _labels_in(shapes, args):
+    """The hint for labels y, (N,) integers, used as numbers beside an array (N, C)."""
+    labels = [
+        a.shape
+        for a in args
+        if isinstance(a, np.ndarray) and a.ndim == 1 and a.size > 1 and a.dtype.kind in "iu"
+    ]
+    for a in shapes:
+        for b in shapes:
+            if len(a) == 2 and b in labels and b == (a[0],) and a[1] != a[0]:
+                return _(
+                    "; shapes {a} and {b} do not line up: {b} is the labels y, one class number per "
+                    "sample, and they are not the targets: make them one-hot first, t = np.eye(C)[y], "
+                    "shape {a}, a 1 in column y_n of row n (print the shape of each array in that line "
+                    "to check)"
                 ).format(a=a, b=b)
     return None
 

@@ -426,3 +426,22 @@ def test_nb05_ex1_the_guarded_minus_t_over_h_route_is_named_not_argmax(eps):
 
     fb = expect_named(nb05.check_fused_grad(guarded), "−t/h route with a guard")
     assert "argmax" not in fb.message
+
+
+def test_labels_subtracted_without_a_column_are_named_in_04_and_05():
+    """Row 126's answer without [:, None]: a2 − y raises a broadcast error; it names the labels."""
+
+    def minus_labels(a2, y):
+        return (a2 - y) / len(y)
+
+    expect_named(nb04.check_delta2(minus_labels), "is the labels y", "np.eye(C)[y]")
+    expect_named(nb05.check_fused_grad(lambda z, y: minus_labels(hand_softmax(z), y)), "is the labels y")
+
+
+def test_a_sum_without_keepdims_is_still_told_as_one():
+    def row_sum(z, y):
+        h = hand_softmax(z)
+        return h - h.sum(axis=1)
+
+    fb = expect_named(nb05.check_fused_grad(row_sum), "keepdims=True")
+    assert "labels" not in fb.message
