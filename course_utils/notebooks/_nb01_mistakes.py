@@ -14,6 +14,7 @@ from ._checking import see
 from ._difference import _constant_factor
 from ._nb01_formulas import (
     _in_input_dtype,
+    _log_of_kept_softmax,
     _log_softmax_rows,
     _log_softmax_shift,
     _log_softmax_top_shift_only,
@@ -378,27 +379,6 @@ def log_softmax_hints():
             ),
         ),
     ]
-
-
-_GUARDS = 10.0 ** -np.array([4, 5, 6, 7, 8, 9, 10, 12, 14, 15, 16, 20, 30, 50, 100, 200, 300])
-
-
-def _log_of_kept_softmax(got, exp, args):
-    """log(h + ε) or log(clip(h, ε)): right where h is not tiny, too large (finite) where it is.
-
-    Told apart from float32 rounding, which it resembles where no h is tiny, by computing log(h + ε)
-    and log(max(h, ε)) for the usual ε."""
-    g, e = got[0], exp[0]
-    if g.shape != e.shape or not np.all(np.isfinite(g)) or not np.all(np.isfinite(e)):
-        return False
-    h = softmax(np.asarray(args[0], dtype=np.float64))
-    with np.errstate(all="ignore"):
-        for c in _GUARDS:
-            for kept in (np.log(h + c), np.log(np.maximum(h, c))):
-                if np.allclose(g, kept, rtol=1e-9, atol=1e-12):
-                    return True
-    off = ~np.isclose(g, e, rtol=1e-6, atol=1e-6)
-    return bool(off.any() and np.all(g[off] > e[off]) and np.all(e[off] < -20))
 
 
 def float32_message():

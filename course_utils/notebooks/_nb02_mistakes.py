@@ -8,6 +8,7 @@ import numpy as np
 from ..i18n import _
 from ..softmax import softmax
 from ._difference import _constant_factor
+from ._nb02_probes import _numerical_jacobian
 
 
 def jacobian_mistakes():
@@ -276,3 +277,24 @@ def _sigmoid(z):
 def _unnormalised(z):
     e = np.exp(np.asarray(z, dtype=float) - np.max(z))
     return np.diag(e) - np.outer(e, e)
+
+
+def unit_step_mistake():
+    """Exercise 2: a step of 1 (e_j = 1, not eps) divided by 2 eps, as ``(formula, message)``."""
+    return (
+        lambda f, z, eps: _numerical_jacobian(f, z, 1.0) / eps,
+        _(
+            "your step is 1, not ε: e_j = 1 moves z_j by a whole unit while you divide by 2ε, so "
+            "every column is a difference over a step of 1, scaled by 1/ε; step by ε, "
+            "step[j] = eps (or z + eps * e_j)"
+        ),
+    )
+
+
+def notebook_helper_message():
+    """Exercise 2: the reply to a right answer that calls the notebook's own numerical_jacobian."""
+    return _(
+        "right numbers, but your function calls numerical_jacobian, the one the notebook's "
+        "first cell defines to show the idea: that is this very answer; write the loop over j "
+        "yourself, one column (f(z + ε e_j) − f(z − ε e_j)) / 2ε at a time"
+    )

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..i18n import _
 from ..softmax import softmax
+from ._feedback import see
 
 
 def _vjp(h, g):
@@ -25,9 +26,33 @@ def _batch_softmax(z):
     return e / e.sum()
 
 
+def _unshifted(z):
+    """Softmax without the max shift, as a learner writes it: NaN where exp overflows or underflows."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
 def _vjp_typed_mistakes():
     """Exercise 1 (``vjp_rows``): ``(wrong(z, g), message)`` pairs."""
     return [
+        (
+            lambda z, g: _vjp(_unshifted(z), g),
+            _(
+                "NaN at large logits: exp(1000) overflows to inf, and inf/inf is NaN; shift each row by "
+                "its own max before exp, z − z.max(axis=1, keepdims=True)"
+            ),
+            see("01_softmax", "Overflow, and the one-line fix"),
+        ),
+        (
+            lambda z, g: _vjp(_unshifted(z - z.max()), g),
+            _(
+                "NaN in a row far below the batch's largest logit: one max for the whole batch, "
+                "z.max(), makes that row's exponentials underflow to 0, and 0/0 is NaN; subtract each "
+                "row's own max, z.max(axis=1, keepdims=True)"
+            ),
+            see("01_softmax", "Overflow, and the one-line fix"),
+        ),
         (
             lambda z, g: g - softmax(z) * g.sum(axis=1, keepdims=True),
             _(

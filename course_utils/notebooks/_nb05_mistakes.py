@@ -73,6 +73,11 @@ def guarded_minus_t_over_h(z, t, c=1e-8):
         return h * (g - (g * h).sum(axis=1, keepdims=True))
 
 
+def guarded_route_labels(got, exp, args):
+    """:func:`guarded_route` for labels y (N,) in place of targets t (N, C)."""
+    return guarded_route(got, exp, (args[0], _onehot(args[0], args[1])))
+
+
 GUARDED_ROUTE_FUSED = N_(
     "that is the −t/h route with a guard, dL/dh = −t/(N·(h + ε)) and then the softmax's backward "
     "pass: where the label's logit sits far below its row's max (a gap of 800 here), h underflows to "
@@ -90,6 +95,22 @@ GUARDED_ROUTE = N_(
 def fused_typed_mistakes():
     """Exercise 1 (``fused_grad``): ``(wrong(z, y), message)`` pairs."""
     return [
+        (lambda z, y: guarded_minus_t_over_h(z, _onehot(z, y)), _(GUARDED_ROUTE_FUSED)),
+        (
+            lambda z, y: (softmax(z) - np.eye(z.shape[1])[np.argmax(z, axis=1)]) / z.shape[0],
+            _(
+                "your t is the one-hot of argmax(z), the class the network predicts: the target is the "
+                "true label, t = np.eye(C)[y]; with the prediction as its target the loss only pushes "
+                "the net further the way it already leans"
+            ),
+        ),
+        (
+            lambda z, y: (softmax(softmax(z)) - np.eye(z.shape[1])[y]) / z.shape[0],
+            _(
+                "you applied the softmax twice: softmax(softmax(z)) squeezes every row towards uniform; "
+                "h = softmax(z) once, then (h − t)/N"
+            ),
+        ),
         (lambda z, y: (_sigmoid(z) - _onehot(z, y)) / z.shape[0], _(_SIGMOID)),
         (
             lambda z, y: _sigmoid(z) - _onehot(z, y),

@@ -12,9 +12,10 @@ from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._enforce import named_error, recording
-from ._nb02_mistakes import jacobian_hints, jacobian_mistakes
+from ._nb02_mistakes import jacobian_hints, jacobian_mistakes, notebook_helper_message, unit_step_mistake
 from ._nb02_probes import (  # noqa: F401 - also imported from here
     _all_inputs_at_once,
+    _calls_notebook_helper,
     _f_curved,
     _f_test,
     _ignores_f,
@@ -197,14 +198,7 @@ def check_numerical_jacobian(fn):
                 "forward difference; perturb copies, zp = z.copy() (or z + step)"
             ),
         ),
-        (
-            lambda f, z, eps: _numerical_jacobian(f, z, 1.0) / eps,
-            _(
-                "your step is 1, not ε: e_j = 1 moves z_j by a whole unit while you divide by 2ε, so "
-                "every column is a difference over a step of 1, scaled by 1/ε; step by ε, "
-                "step[j] = eps (or z + eps * e_j)"
-            ),
-        ),
+        unit_step_mistake(),
         (
             _all_inputs_at_once,
             _(
@@ -270,16 +264,7 @@ def check_numerical_jacobian(fn):
     )
     feedback = named_error(feedback, raised, _square_jacobian)
     if feedback.passed and _calls_notebook_helper(fn):
-        return Feedback(
-            "numerical_jacobian",
-            "wrong",
-            _(
-                "right numbers, but your function calls numerical_jacobian, the one the notebook's "
-                "first cell defines to show the idea: that is this very answer; write the loop over j "
-                "yourself, one column (f(z + ε e_j) − f(z − ε e_j)) / 2ε at a time"
-            ),
-            feedback.see,
-        )
+        return Feedback("numerical_jacobian", "wrong", notebook_helper_message(), feedback.see)
     if feedback.status == "wrong" and _integer_step(fn):
         return Feedback(
             "numerical_jacobian",
@@ -308,18 +293,6 @@ def check_numerical_jacobian(fn):
         if fixed:
             return Feedback("numerical_jacobian", "wrong", fixed, feedback.see)
     return feedback
-
-
-def _calls_notebook_helper(fn):
-    """Whether ``fn`` calls the notebook's own ``numerical_jacobian`` (its first cell defines it)."""
-    helper = getattr(fn, "__globals__", {}).get("numerical_jacobian")
-    code = getattr(fn, "__code__", None)
-    return (
-        code is not None
-        and "numerical_jacobian" in code.co_names
-        and callable(helper)
-        and getattr(helper, "__code__", None) is not code
-    )
 
 
 def _square_jacobian(exc, args):
