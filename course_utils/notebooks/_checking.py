@@ -34,6 +34,7 @@ from ._replies import (  # noqa: F401 - some only stay importable from here, as 
     _TYPE_NAMES,
     _changed_reply,
     _kind,
+    _not_numbers,
     _raised,
     _shape_hint,
     _shapes_in,
@@ -219,6 +220,9 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
             return Feedback(exercise, "error", str(exc))
         reference_raw = reference(*fresh())
         expected = _as_arrays(reference_raw, s.n_out)
+        not_numbers = _not_numbers(raw, reference_raw, s)
+        if not_numbers:
+            return Feedback(exercise, "wrong", not_numbers, s.default)
         same = _same(got, expected, s.rtol, s.atol)
         # A mistake the catalogue knows is named first, even when its result is also of the wrong
         # type (a sum where a vector belongs): its name says more than the type does.
@@ -241,6 +245,10 @@ def _run(exercise, fn, cases, reference, mistakes, hints, s):
             if kept:
                 return Feedback(exercise, "wrong", kept, s.default)
             continue
+        # Rounded numbers are told before any property of them (rows that no longer sum to 1).
+        rounded = [_patterns.rounded(g, e) for g, e in zip(got, expected) if g.shape == e.shape]
+        if any(rounded):
+            return Feedback(exercise, "wrong", next(r for r in rounded if r), s.default)
         for entry in hints:
             predicate, message, section = _mistake(entry)
             try:

@@ -99,7 +99,13 @@ def _difference(exercise, got, expected, args=(), names=None, fn=None):
         named = None if factor is None else _factor_message(factor, args, g.size)
         if named:
             return Feedback(exercise, "wrong", which + named)
-        for pattern in (_patterns.offset, _patterns.scaled, _patterns.right_in_part, _patterns.moved):
+        for pattern in (
+            _patterns.rounded,
+            _patterns.offset,
+            _patterns.scaled,
+            _patterns.right_in_part,
+            _patterns.moved,
+        ):
             told = pattern(g, e)
             if told:
                 return Feedback(exercise, "wrong", which + told)

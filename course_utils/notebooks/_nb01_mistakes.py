@@ -14,6 +14,7 @@ from ._checking import see
 from ._difference import _constant_factor
 from ._nb01_formulas import (
     _in_input_dtype,
+    _log_of_kept_softmax,
     _log_softmax_rows,
     _log_softmax_shift,
     _log_softmax_top_shift_only,
@@ -70,6 +71,15 @@ def softmax_mistakes():
         ),
         (lambda z: _normalised(np.exp(z - z.max())), one_max_message(), overflow),
         (lambda z: np.exp(z - z.max(axis=1, keepdims=True)), returned_e_message()),
+        (
+            lambda z: _normalised(np.exp(z + z.max(axis=1, keepdims=True))),
+            _(
+                "you added each row's max, exp(z + max): the exponents grow instead of shrinking and "
+                "overflow sooner, exp(2 × 400) is already inf; subtract it, exp(z − max), so that "
+                "every exponent is <= 0"
+            ),
+            overflow,
+        ),
         (
             lambda z: _normalised(np.exp(z - z.max(axis=1))),
             _("z.max(axis=1) has shape (N,) and was broadcast across the columns: use keepdims=True"),
@@ -246,6 +256,14 @@ def log_softmax_mistakes():
         ),
         (no_shift, _("overflow: exp(1000) is inf; shift by the row max inside the log-sum-exp")),
         (
+            lambda z: _log_softmax_shift(z, _row_max(z)) + np.log(np.shape(z)[1]),
+            _(
+                "a mean where the log-sum-exp needs a sum: log of the mean of exp(z − m) is log Σ "
+                "exp(z − m) − log C, so every entry of yours is log C too large; use .sum(axis=1, "
+                "keepdims=True)"
+            ),
+        ),
+        (
             lambda z: _log_softmax_rows(z.T).T,
             _(
                 "you normalised over axis=0, the batch: exp of each column sums to 1, not of each row; "
@@ -331,6 +349,14 @@ def log_softmax_mistakes():
 def log_softmax_hints():
     """Exercise 2's mistakes known by a property of the answer."""
     return [
+        (
+            _log_of_kept_softmax,
+            _(
+                "your log-softmax is right except where h is tiny, and there it is too large: log of h "
+                "plus a small ε (or clipped at ε) cannot go below log ε, where log h is −1000 at a logit "
+                "gap of 1000; compute (z − m) − log Σ exp(z − m) directly, without taking h"
+            ),
+        ),
         (only_float32_close, float32_message()),
         (
             only_some_rows,

@@ -8,6 +8,7 @@ import numpy as np
 from ..i18n import _
 from ..softmax import softmax
 from ._difference import _constant_factor
+from ._nb02_probes import _numerical_jacobian
 
 
 def jacobian_mistakes():
@@ -56,6 +57,43 @@ def jacobian_mistakes():
             ),
         ),
         (lambda z: np.diag(softmax(z)), _("that is diag(h) alone: subtract the outer product h hᵀ")),
+        (
+            lambda z: np.diag(softmax(z)) - np.outer(softmax(z), 1 - softmax(z)),
+            _(
+                "np.outer(h, 1 − h) is h_i(1 − h_j), not the product to subtract: diag(h) − h hᵀ is "
+                "h_i − h_i h_i on the diagonal and −h_i h_j off it; subtract np.outer(h, h)"
+            ),
+        ),
+        (
+            lambda z: np.diag(softmax(z)) - np.outer(1 - softmax(z), softmax(z)),
+            _(
+                "np.outer(1 − h, h) is (1 − h_i) h_j, not the product to subtract: diag(h) − h hᵀ is "
+                "h_i − h_i h_i on the diagonal and −h_i h_j off it; subtract np.outer(h, h)"
+            ),
+        ),
+        (
+            lambda z: softmax(z)[0] - np.outer(softmax(z), softmax(z)),
+            _(
+                "np.diag of a column h, shape (C, 1), is not a diagonal matrix: on a 2-D array np.diag "
+                "returns its diagonal, here [h_0], one number that broadcasts over h hᵀ; np.diag builds "
+                "a matrix from a 1-D array only, so use np.diag(h.ravel()) or keep h of shape (C,)"
+            ),
+        ),
+        (
+            lambda z: np.tril(np.diag(softmax(z)) - np.outer(softmax(z), softmax(z))),
+            _(
+                "the diagonal and the entries below it are right, the ones above it are 0: only "
+                "j < i was filled (a loop over range(i)); J is symmetric, J[i, j] = −h_i h_j for "
+                "every j ≠ i, so fill every column of every row"
+            ),
+        ),
+        (
+            lambda z: np.triu(np.diag(softmax(z)) - np.outer(softmax(z), softmax(z))),
+            _(
+                "the diagonal and the entries above it are right, the ones below it are 0: only "
+                "j > i was filled; J[i, j] = −h_i h_j for every j ≠ i, so fill every column of every row"
+            ),
+        ),
         (
             lambda z: np.diag(softmax(z)) + np.outer(softmax(z), softmax(z)),
             _("that is diag(h) + h hᵀ: the outer product is subtracted, J = diag(h) − h hᵀ"),
@@ -239,3 +277,24 @@ def _sigmoid(z):
 def _unnormalised(z):
     e = np.exp(np.asarray(z, dtype=float) - np.max(z))
     return np.diag(e) - np.outer(e, e)
+
+
+def unit_step_mistake():
+    """Exercise 2: a step of 1 (e_j = 1, not eps) divided by 2 eps, as ``(formula, message)``."""
+    return (
+        lambda f, z, eps: _numerical_jacobian(f, z, 1.0) / eps,
+        _(
+            "your step is 1, not ε: e_j = 1 moves z_j by a whole unit while you divide by 2ε, so "
+            "every column is a difference over a step of 1, scaled by 1/ε; step by ε, "
+            "step[j] = eps (or z + eps * e_j)"
+        ),
+    )
+
+
+def notebook_helper_message():
+    """Exercise 2: the reply to a right answer that calls the notebook's own numerical_jacobian."""
+    return _(
+        "right numbers, but your function calls numerical_jacobian, the one the notebook's "
+        "first cell defines to show the idea: that is this very answer; write the loop over j "
+        "yourself, one column (f(z + ε e_j) − f(z − ε e_j)) / 2ε at a time"
+    )

@@ -71,3 +71,15 @@ def _integer_step(fn):
         return False
     nothing = not np.any(small[np.isfinite(small)]) or not np.any(np.isfinite(small))
     return bool(nothing and np.allclose(one, _numerical_jacobian(_f_curved, z, 1.0), rtol=1e-9))
+
+
+def _calls_notebook_helper(fn):
+    """Whether ``fn`` calls the notebook's own ``numerical_jacobian`` (its first cell defines it)."""
+    helper = getattr(fn, "__globals__", {}).get("numerical_jacobian")
+    code = getattr(fn, "__code__", None)
+    return (
+        code is not None
+        and "numerical_jacobian" in code.co_names
+        and callable(helper)
+        and getattr(helper, "__code__", None) is not code
+    )

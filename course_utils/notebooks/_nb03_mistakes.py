@@ -12,6 +12,23 @@ from ._checking import see
 from ._difference import _constant_factor
 
 
+def _shifted(z):
+    return np.exp(z - z.max(axis=1, keepdims=True))
+
+
+def _normalised_exp(z):
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.exp(z) / np.exp(z).sum()
+
+
+def _whole_batch_sum():
+    return _(
+        "e.sum() without an axis adds the exponentials of the whole batch, so each row of your h sums "
+        "to less than 1 (all of h together sums to 1); divide each row by its own sum, "
+        "e.sum(axis=1, keepdims=True), after shifting it by its own max"
+    )
+
+
 def batched_mistakes():
     """Exercise 1's wrong answers, as ``(formula, message[, section])``."""
 
@@ -60,6 +77,14 @@ def batched_mistakes():
             _no_shift,
             _("NaN at large logits: exp(900) overflows; shift each row by its max before exp"),
             see("01_softmax", "Overflow, and the one-line fix"),
+        ),
+        (
+            lambda z: _from_h(np.exp(z - z.max()) / np.exp(z - z.max()).sum()),
+            _whole_batch_sum(),
+        ),
+        (
+            lambda z: _from_h(_shifted(z) / _shifted(z).sum()),
+            _whole_batch_sum(),
         ),
         (
             lambda z: softmax(z)[:, :, None] * (np.eye(z.shape[1]) - softmax(z)[:, :, None]),
@@ -191,6 +216,18 @@ def hvp_mistakes():
             _("the second term is h ⟨h, v⟩, a vector along h: multiply ⟨h, v⟩ by h"),
         ),
         (lambda z, v: softmax(z) * v - softmax(z) * v.sum(), _("use ⟨h, v⟩ = Σ h_i v_i, not Σ v_i")),
+        (
+            lambda z, v: softmax(z) * (v - v.mean()),
+            _(
+                "v.mean() is the plain mean Σ v_i / C: the term to subtract is the mean of v weighted "
+                "by h, ⟨h, v⟩ = Σ h_i v_i, so h ⊙ (v − ⟨h, v⟩)"
+            ),
+        ),
+        (
+            lambda z, v: _normalised_exp(z) * v - _normalised_exp(z) * np.dot(_normalised_exp(z), v),
+            _("NaN at large logits: exp(800) overflows; shift z by its max before exp"),
+            see("01_softmax", "Overflow, and the one-line fix"),
+        ),
         (lambda z, v: softmax(z) * v, _("that is diag(h) v alone: subtract h ⟨h, v⟩")),
         (
             lambda z, v: softmax(z) * v + softmax(z) * np.dot(softmax(z), v),

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..i18n import _
 from ..softmax import softmax
+from ._feedback import see
 
 
 def _vjp(h, g):
@@ -25,9 +26,33 @@ def _batch_softmax(z):
     return e / e.sum()
 
 
+def _unshifted(z):
+    """Softmax without the max shift, as a learner writes it: NaN where exp overflows or underflows."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
 def _vjp_typed_mistakes():
     """Exercise 1 (``vjp_rows``): ``(wrong(z, g), message)`` pairs."""
     return [
+        (
+            lambda z, g: _vjp(_unshifted(z), g),
+            _(
+                "NaN at large logits: exp(1000) overflows to inf, and inf/inf is NaN; shift each row by "
+                "its own max before exp, z − z.max(axis=1, keepdims=True)"
+            ),
+            see("01_softmax", "Overflow, and the one-line fix"),
+        ),
+        (
+            lambda z, g: _vjp(_unshifted(z - z.max()), g),
+            _(
+                "NaN in a row far below the batch's largest logit: one max for the whole batch, "
+                "z.max(), makes that row's exponentials underflow to 0, and 0/0 is NaN; subtract each "
+                "row's own max, z.max(axis=1, keepdims=True)"
+            ),
+            see("01_softmax", "Overflow, and the one-line fix"),
+        ),
         (
             lambda z, g: g - softmax(z) * g.sum(axis=1, keepdims=True),
             _(
@@ -216,6 +241,14 @@ def _delta2_typed_mistakes():
             _("you applied the softmax again: a2 is already the softmax's output; use it as it is"),
         ),
         (
+            lambda a2, y: (a2 - y[:, None]) / a2.shape[0],
+            _(
+                "you subtracted the label numbers y themselves, y[:, None], from every column: t is the "
+                "one-hot of y, a 1 in column y_n of row n and 0 elsewhere, t = np.eye(C)[y]; then "
+                "(a2 − t)/N"
+            ),
+        ),
+        (
             lambda a2, y: -np.mean(np.log(a2[np.arange(a2.shape[0]), y])),
             _("that is the loss itself, one number: the exercise asks for its gradient dL/dz2, shape (N, C)"),
         ),
@@ -225,7 +258,11 @@ def _delta2_typed_mistakes():
         ),
         (
             lambda a2, y: _delta2(a2, y).sum(axis=0),
-            _("your result is summed over the batch, one row: keep one row per sample, shape (N, C)"),
+            _(
+                "your result is summed over the batch, one row: a .sum(axis=0), or a .mean(axis=0) of the "
+                "rows before the division by N, which is the same sum; keep one row per sample, shape "
+                "(N, C)"
+            ),
         ),
         (
             lambda a2, y: _delta2(a2, y).mean(axis=0),

@@ -41,10 +41,76 @@ _WITH_RESPECT_TO_H = N_(
     "softmax's Jacobian it becomes (h − t)/N"
 )
 
+_WITH_RESPECT_TO_H_SOFT = N_(
+    "that is −t/(N·h), the gradient with respect to h, not with respect to the logits z: through the "
+    "softmax's Jacobian it becomes (h·Σt − t)/N, which is (h − t)/N only when each row of t sums to 1"
+)
+
+
+def guarded_route(got, exp, args):
+    """True when ``got`` is the −t/h route with h guarded, −t/(h + c) for a small c (1e-16 to 1e-4).
+
+    The guard keeps the result finite, but where h underflows to 0 the product h · (−t/c) is 0
+    where the gradient is −t/N."""
+    z, t = args[0], np.asarray(args[1], dtype=float)
+    h = softmax(np.asarray(z, dtype=np.float64))
+    if np.shape(got[0]) != h.shape or t.shape != h.shape:
+        return False
+    for c in 10.0 ** np.arange(-16, -3.5):
+        with np.errstate(all="ignore"):
+            g = -t / (h + c) / len(h)
+            candidate = h * (g - (g * h).sum(axis=1, keepdims=True))
+        if np.allclose(got[0], candidate, rtol=1e-7, atol=1e-12):
+            return True
+    return False
+
+
+def guarded_minus_t_over_h(z, t, c=1e-8):
+    """The −t/h route with h guarded by ``c``: on logits far apart the same for any small ``c``."""
+    h = softmax(z)
+    with np.errstate(all="ignore"):
+        g = -t / (h + c) / z.shape[0]
+        return h * (g - (g * h).sum(axis=1, keepdims=True))
+
+
+def guarded_route_labels(got, exp, args):
+    """:func:`guarded_route` for labels y (N,) in place of targets t (N, C)."""
+    return guarded_route(got, exp, (args[0], _onehot(args[0], args[1])))
+
+
+GUARDED_ROUTE_FUSED = N_(
+    "that is the −t/h route with a guard, dL/dh = −t/(N·(h + ε)) and then the softmax's backward "
+    "pass: where the label's logit sits far below its row's max (a gap of 800 here), h underflows to "
+    "0 and h · (−t/ε) is 0 where the gradient is −1/N. Cancel the 1/h on paper first: the gradient "
+    "is (h − t)/N, no division by h"
+)
+GUARDED_ROUTE = N_(
+    "that is the −t/h route with a guard, dL/dh = −t/(N·(h + ε)) and then the softmax's backward "
+    "pass: where a logit sits far below its row's max (a gap of 800 here), h underflows to 0 and "
+    "h · (−t/ε) is 0 where the gradient is −t/N. Cancel the 1/h on paper first: the gradient is "
+    "(h·Σt − t)/N, no division by h"
+)
+
 
 def fused_typed_mistakes():
     """Exercise 1 (``fused_grad``): ``(wrong(z, y), message)`` pairs."""
     return [
+        (lambda z, y: guarded_minus_t_over_h(z, _onehot(z, y)), _(GUARDED_ROUTE_FUSED)),
+        (
+            lambda z, y: (softmax(z) - np.eye(z.shape[1])[np.argmax(z, axis=1)]) / z.shape[0],
+            _(
+                "your t is the one-hot of argmax(z), the class the network predicts: the target is the "
+                "true label, t = np.eye(C)[y]; with the prediction as its target the loss only pushes "
+                "the net further the way it already leans"
+            ),
+        ),
+        (
+            lambda z, y: (softmax(softmax(z)) - np.eye(z.shape[1])[y]) / z.shape[0],
+            _(
+                "you applied the softmax twice: softmax(softmax(z)) squeezes every row towards uniform; "
+                "h = softmax(z) once, then (h − t)/N"
+            ),
+        ),
         (lambda z, y: (_sigmoid(z) - _onehot(z, y)) / z.shape[0], _(_SIGMOID)),
         (
             lambda z, y: _sigmoid(z) - _onehot(z, y),
@@ -90,7 +156,11 @@ def fused_typed_mistakes():
         ),
         (
             lambda z, y: _fused(z, y).sum(axis=0),
-            _("your result is summed over the batch, one row: keep one row per sample, shape (N, C)"),
+            _(
+                "your result is summed over the batch, one row: a .sum(axis=0), or a .mean(axis=0) of the "
+                "rows before the division by N, which is the same sum; keep one row per sample, shape "
+                "(N, C)"
+            ),
         ),
         (
             lambda z, y: (np.exp(z) - _onehot(z, y)) / z.shape[0],
@@ -178,7 +248,7 @@ def soft_typed_mistakes():
                 "entrywise"
             ),
         ),
-        (lambda z, t: -t / softmax(z) / z.shape[0], _(_WITH_RESPECT_TO_H)),
+        (lambda z, t: -t / softmax(z) / z.shape[0], _(_WITH_RESPECT_TO_H_SOFT)),
         (
             lambda z, t: (softmax(z) * z.shape[1] - t) / z.shape[0],
             _(
@@ -201,7 +271,11 @@ def soft_typed_mistakes():
         ),
         (
             lambda z, t: _general(z, t).sum(axis=0),
-            _("your result is summed over the batch, one row: keep one row per sample, shape (N, C)"),
+            _(
+                "your result is summed over the batch, one row: a .sum(axis=0), or a .mean(axis=0) of the "
+                "rows before the division by N, which is the same sum; keep one row per sample, shape "
+                "(N, C)"
+            ),
         ),
         (
             lambda z, t: _general(z, t).mean(axis=0),

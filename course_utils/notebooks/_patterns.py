@@ -87,6 +87,20 @@ def whole_numbers(g, e):
     return None
 
 
+def rounded(g, e):
+    """The right result rounded to a few decimals (``np.round(h, 3)``, a ``round`` of each entry)."""
+    if g.size < 2 or not np.all(np.isfinite(g)) or not np.all(np.isfinite(e)) or _close(g, e):
+        return None
+    for decimals in range(1, 7):  # 0 decimals: whole numbers, named by whole_numbers
+        if np.allclose(g, np.round(e, decimals), rtol=0, atol=1e-12) and not _close(e, np.round(e, decimals)):
+            return _(
+                "your result is the right one rounded to {d} decimals: keep every digit, round only "
+                "what you print (np.round, round() or a format like {{:.3f}} belongs in a print, not "
+                "in the returned result)"
+            ).format(d=decimals)
+    return None
+
+
 def offset(g, e):
     """The right result plus a constant: everywhere, one per row, or one per column."""
     d = g - e

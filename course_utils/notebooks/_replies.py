@@ -30,7 +30,7 @@ def _raised(exercise, exc, args, fn=None):
         error=type(exc).__name__, exc=exc, shapes=shapes
     )
     if isinstance(exc, ValueError):
-        hint = _shape_hint(str(exc), fn)
+        hint = _shape_hint(str(exc), fn, args)
         if hint:
             return Feedback(exercise, "error", message + hint)
     if isinstance(exc, TypeError) and "argument" in str(exc):
@@ -42,8 +42,11 @@ def _shapes_in(text):
     return [tuple(int(d) for d in re.findall(r"\d+", m)) for m in re.findall(r"\(([\d,\s]*)\)", text)]
 
 
-def _shape_hint(text, fn):
-    """What a NumPy shape error most likely means, from the shapes it names (None: not one)."""
+def _shape_hint(text, fn, args=()):
+    """What a NumPy shape error most likely means, from the shapes it names (None: not one).
+
+    ``args`` are the arguments the function was called with: labels among them, (N,) integers, are
+    recognised in the error's shapes."""
     source = " ".join(_source_lines(fn)) if fn is not None else ""
     if "could not be broadcast together" in text:
         shapes = _shapes_in(text.split("shapes", 1)[-1])
@@ -55,6 +58,12 @@ def _shape_hint(text, fn):
                         "; shapes {a} and {b} do not line up: {b} looks like a sum, max or mean "
                         "over axis=1; keep it as a column, shape ({n}, 1), with keepdims=True"
                     ).format(a=a, b=b, n=a[0])
+        batch_product = _batch_product(shapes, source) or _eye_of_n(shapes, source)
+        if batch_product:
+            return batch_product
+        labels = _labels_in(shapes, args) if source else None  # unread code: (N,) may be a sum
+        if labels:
+            return labels
         if "bincount" in source and "minlength" not in source and all(len(x) == 1 for x in shapes):
             return _(
                 "; shapes {shapes} do not line up: np.bincount(y) has max(y) + 1 entries only, "
@@ -77,6 +86,55 @@ def _shape_hint(text, fn):
             "; a matrix product A @ B needs as many columns in A as rows in B: print both shapes "
             "(is a .T missing, or one too many?)"
         )
+    return None
+
+
+def _batch_product(shapes, source):
+    """The hint for an (N, N) array from ``A @ B.T`` on two batches, beside an array of N rows."""
+    if not re.search(r"@\s*[\w.\[\]:, ]*?\.T\b", source):
+        return None
+    for a in shapes:
+        for b in shapes:
+            if len(b) == 2 and b[0] == b[1] and len(a) >= 2 and a[0] == b[0] and a[-1] != b[0]:
+                return _(
+                    "; shapes {a} and {b} do not line up: {b} looks like a product A @ B.T of two "
+                    "batches, which dots every sample's row with every other sample's, (N, N); one "
+                    "number per sample is the row-wise dot (A * B).sum(axis=1, keepdims=True), and "
+                    "each sample's own outer product is A[:, :, None] * B[:, None, :]"
+                ).format(a=a, b=b)
+    return None
+
+
+def _labels_in(shapes, args):
+    """The hint for labels y, (N,) integers, used as numbers beside an array (N, C)."""
+    labels = [
+        a.shape
+        for a in args
+        if isinstance(a, np.ndarray) and a.ndim == 1 and a.size > 1 and a.dtype.kind in "iu"
+    ]
+    for a in shapes:
+        for b in shapes:
+            if len(a) == 2 and b in labels and b == (a[0],) and a[1] != a[0]:
+                return _(
+                    "; shapes {a} and {b} do not line up: {b} is the labels y, one class number per "
+                    "sample, and they are not the targets: make them one-hot first, t = np.eye(C)[y], "
+                    "shape {a}, a 1 in column y_n of row n (print the shape of each array in that line "
+                    "to check)"
+                ).format(a=a, b=b)
+    return None
+
+
+def _eye_of_n(shapes, source):
+    """The hint for ``np.eye(N)[y]``, (N, N), beside an array (N, C): a one-hot with N columns."""
+    if not re.search(r"eye\(\s*(N\b|n\b|len\(|\w+\.shape\[0\])", source):
+        return None
+    for a in shapes:
+        for b in shapes:
+            if len(a) == 2 and b == (a[0], a[0]) and a[1] != a[0]:
+                return _(
+                    "; shapes {a} and {b} do not line up: np.eye(N)[y] is {b}, one column per sample; "
+                    "the one-hot needs one column per class, np.eye(C)[y] with C = z.shape[1]"
+                ).format(a=a, b=b)
     return None
 
 
@@ -133,9 +191,8 @@ def type_name(value):
     return _(_TYPE_NAMES[kind]) if kind in _TYPE_NAMES else kind.__name__
 
 
-def _wrong_type(raw, reference_raw, s):
-    """Why the learner's raw result is not of the type the next cells need (None if it is)."""
-    mine = raw if s.n_out > 1 else (raw,)
+def _needed(reference_raw, s):
+    """Per result, the type the next cells need: ``s.returns``, or an array where the reference gives one."""
     theirs = reference_raw if s.n_out > 1 else (reference_raw,)
     needed = (
         s.returns
@@ -144,7 +201,31 @@ def _wrong_type(raw, reference_raw, s):
     )
     if not isinstance(needed, tuple) or (s.n_out == 1 and len(needed) != 1):
         needed = (needed,) * s.n_out
-    for k, (value, want) in enumerate(zip(mine, needed)):
+    return needed
+
+
+def _not_numbers(raw, reference_raw, s):
+    """The reply for an np.matrix, an object array or an array of strings where numbers belong.
+
+    Checked before any catalogued mistake: such a result may equal a wrong formula's in value (a
+    matrix of a vector is a row, (1, C)), but what the learner must change is its type.
+    """
+    mine = raw if s.n_out > 1 and isinstance(raw, (tuple, list)) else (raw,)
+    for k, (value, want) in enumerate(zip(mine, _needed(reference_raw, s))):
+        wants = want if isinstance(want, tuple) else (want,)
+        if want is None or np.ndarray not in wants or not isinstance(value, np.ndarray):
+            continue
+        odd = _not_plain_numbers(value)
+        if odd:
+            label = s.names[k] if s.names else _("result {k}").format(k=k + 1)
+            return _("{label}: {reply}").format(label=label, reply=odd) if s.n_out > 1 else odd
+    return None
+
+
+def _wrong_type(raw, reference_raw, s):
+    """Why the learner's raw result is not of the type the next cells need (None if it is)."""
+    mine = raw if s.n_out > 1 else (raw,)
+    for k, (value, want) in enumerate(zip(mine, _needed(reference_raw, s))):
         if want is None or isinstance(value, want):
             continue
         wants = want if isinstance(want, tuple) else (want,)
@@ -154,5 +235,32 @@ def _wrong_type(raw, reference_raw, s):
         fix = _("np.asarray(...)") if np.ndarray in wants else _("{type}(...)").format(type=wants[0].__name__)
         return _("{which}{kind}, but the cells after this exercise use it as {wanted}: return {fix}").format(
             which=which, kind=_kind(value), wanted=wanted, fix=fix
+        )
+    return None
+
+
+def _not_plain_numbers(value):
+    """Why an ndarray is not the plain array of numbers the next cells need (None if it is).
+
+    An ``np.matrix`` keeps two axes under every index and makes ``*`` a matrix product; an array of
+    Python objects or of strings compares equal number by number yet breaks NumPy's arithmetic.
+    """
+    if isinstance(value, np.matrix):
+        return _(
+            "your result is an np.matrix, not a plain NumPy array: on a matrix `*` is the matrix "
+            "product and every row or column stays two-dimensional, so the cells after this exercise "
+            "compute something else; return np.asarray(...) of it, or drop the np.asmatrix/np.matrix"
+        )
+    if value.dtype.kind in "USa":
+        return _(
+            "your result is an array of strings (dtype {dtype}), not of numbers: a `.astype(str)` or "
+            "a str(...) of each entry? h - t or a sum of it raises on text; return the numbers "
+            "themselves (dtype float)"
+        ).format(dtype=value.dtype)
+    if value.dtype.kind == "O":
+        return _(
+            "your result is an array of Python objects (dtype=object), not of numbers: NumPy stores "
+            "each entry as a boxed Python value, which its fast routines cannot use (np.exp raises "
+            "on it); build it as numbers, np.array(rows, dtype=float), or leave out dtype=object"
         )
     return None

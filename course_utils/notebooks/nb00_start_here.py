@@ -60,6 +60,13 @@ def _one_hot(y, C):
     return t
 
 
+def _whole_rows_of_labels(y, C):
+    """``t[y] = 1``: the rows named by the labels are filled with 1s, every column."""
+    t = np.zeros((len(y), C))
+    t[y] = 1
+    return t
+
+
 def check_one_hot(fn):
     """Exercise: ``one_hot(y, C)`` turns labels ``(N,)`` in ``[0, C)`` into rows ``(N, C)``."""
     # The last case has classes that no label uses: C must come from the argument, not from y.
@@ -90,6 +97,13 @@ def check_one_hot(fn):
             _(
                 "every row has a 1 in each column that some label uses: t[:, y] = 1 sets whole columns; "
                 "set one entry per row with t[np.arange(N), y] = 1"
+            ),
+        ),
+        (
+            _whole_rows_of_labels,
+            _(
+                "t[y] = 1 sets whole rows: y indexes the rows, so row y_n gets 1 in every column and the "
+                "rows no label names stay 0; set one entry per row, t[np.arange(N), y] = 1"
             ),
         ),
         (

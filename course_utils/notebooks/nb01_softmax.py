@@ -75,6 +75,7 @@ def softmax_widget(z=DEFAULT_LOGITS):
 
 _SOFTMAX_CASES = [
     (normal(3, (3, 4)),),
+    (np.array([[400.0, 399.0, 398.0], [0.0, 1.0, 2.0]]),),  # exp(z + max) overflows, exp(z) does not
     (np.array([[1000.0, 999.0, 998.0], [0.0, 1.0, 2.0], [-5.0, 5.0, 0.0]]),),
     (np.array([[0.0, 1.0], [-1000.0, -999.0]]),),
     (np.array([[1000.0, 0.0, 1.0], [-3.0, 2.0, -800.0]]),),  # a large and a small logit in one row

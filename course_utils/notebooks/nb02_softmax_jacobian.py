@@ -12,9 +12,10 @@ from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._enforce import named_error, recording
-from ._nb02_mistakes import jacobian_hints, jacobian_mistakes
+from ._nb02_mistakes import jacobian_hints, jacobian_mistakes, notebook_helper_message, unit_step_mistake
 from ._nb02_probes import (  # noqa: F401 - also imported from here
     _all_inputs_at_once,
+    _calls_notebook_helper,
     _f_curved,
     _f_test,
     _ignores_f,
@@ -198,6 +199,7 @@ def check_numerical_jacobian(fn):
                 "forward difference; perturb copies, zp = z.copy() (or z + step)"
             ),
         ),
+        unit_step_mistake(),
         (
             _all_inputs_at_once,
             _(
@@ -262,6 +264,8 @@ def check_numerical_jacobian(fn):
         success=_("central differences, one column per input, one row per output"),
     )
     feedback = named_error(feedback, raised, _square_jacobian)
+    if feedback.passed and _calls_notebook_helper(fn):
+        return Feedback("numerical_jacobian", "wrong", notebook_helper_message(), feedback.see)
     if feedback.status == "wrong" and _integer_step(fn):
         return Feedback(
             "numerical_jacobian",

@@ -3,6 +3,8 @@
 The spectrum widget and the checkers of its exercises.
 """
 
+import re
+
 import numpy as np
 
 from .. import svg
@@ -11,6 +13,7 @@ from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._enforce import named_error, peak_bytes, python_loops, recording
+from ._guard import _source_lines
 from ._nb03_mistakes import batched_hints, batched_mistakes, hvp_mistakes
 from ._prediction import Prediction  # noqa: F401 - the notebook's committed prediction
 from ._view import DEFAULT_LOGITS, LiveView, gather, logit_sliders, logits, slider, tempered
@@ -130,7 +133,7 @@ def check_batched_jacobian(fn):
         own=(softmax_jacobian,),
         success=_("right: (N, C, C), each slice diag(h) − h hᵀ of its own row, also for large logits"),
     )
-    feedback = named_error(feedback, raised, _single_sample_tools)
+    feedback = named_error(feedback, raised, lambda exc, args: _single_sample_tools(exc, args, fn))
     if not feedback.passed:
         return feedback
     loops = python_loops(fn)
@@ -160,11 +163,25 @@ def check_batched_jacobian(fn):
     )
 
 
-def _single_sample_tools(exc, args):
-    """np.outer and np.diag on a batch: outer flattens (N·C, N·C), diag takes the matrix's diagonal."""
+def _single_sample_tools(exc, args, fn=None):
+    """np.outer and np.diag on a batch: outer flattens (N·C, N·C), diag takes the matrix's diagonal.
+
+    Also h @ h.T on a batch, (N, N), and np.eye(N) where eye(C) belongs, both (N, N) in the error."""
     (z,) = args
     N, C = np.shape(z)
     text = str(exc)
+    source = " ".join(_source_lines(fn)) if fn is not None else ""
+    if (
+        isinstance(exc, ValueError)
+        and "broadcast" in text
+        and re.search(r"@\s*[\w.\[\]:, ]*?\.T\b", source)
+        and not re.search(r"eye\(\s*(len\(|N\b|z\.shape\[0\]|n\b)", source)
+    ):
+        return _(
+            "h @ h.T on a batch is ({N}, {N}): it dots every sample's h with every other sample's; "
+            "each slice needs its own sample's outer product h_n h_nᵀ, (N, C, C) for all of them at "
+            "once: h[:, :, None] * h[:, None, :]"
+        ).format(N=N)
     if (
         isinstance(exc, ValueError)
         and "broadcast" in text
@@ -191,7 +208,11 @@ def _hvp(z, v):
 
 def check_lse_hvp(fn):
     """Exercise: the Hessian of log-sum-exp times ``v``, for one sample, without forming the matrix."""
-    cases = [(normal(9, 4), normal(10, 4)), (normal(11, 6), normal(12, 6))]
+    cases = [
+        (normal(9, 4), normal(10, 4)),
+        (normal(11, 6), normal(12, 6)),
+        (np.array([800.0, 0.0, -3.0, 1.0]), normal(15, 4)),  # exp overflows without the max shift
+    ]
     raised = []
     feedback = run_checks(
         "lse_hvp",

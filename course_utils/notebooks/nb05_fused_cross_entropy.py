@@ -18,10 +18,14 @@ from ._nb05_09_predictions import Prediction, overflow_choice  # noqa: F401 - th
 from ._nb05_mistakes import (
     FLOAT32,
     GUARDED,
+    GUARDED_ROUTE,
+    GUARDED_ROUTE_FUSED,
     ROWS_SKIPPED,
     float32_reply,
     fused_typed_mistakes,
     guarded,
+    guarded_route,
+    guarded_route_labels,
     labels_from_one,
     minus_t_over_h,
     minus_t_over_h_message,
@@ -243,6 +247,7 @@ def check_fused_grad(fn):
         _fused,
         mistakes,
         [
+            (guarded_route_labels, _(GUARDED_ROUTE_FUSED)),
             (lambda got, exp, args: guarded(_fused, got[0], args), _(GUARDED)),
             (lambda got, exp, args: rows_skipped(got[0], exp[0], args), _(ROWS_SKIPPED)),
             row_sum_hint("(h − t)/N"),
@@ -337,6 +342,7 @@ def check_soft_target_grad(fn):
                     "h·0 − 0 = 0: write (h·Σt − t)/N without dividing by Σt"
                 ),
             ),
+            (guarded_route, _(GUARDED_ROUTE)),
             (lambda got, exp, args: guarded(_general, got[0], args), _(GUARDED)),
             (lambda got, exp, args: rows_skipped(got[0], exp[0], args), _(ROWS_SKIPPED)),
             row_sum_hint("(h·Σt − t)/N"),
