@@ -53,6 +53,19 @@ def gradient_sizes(margins, C=3):
     return {cost: np.array(v) for cost, v in sizes.items()}
 
 
+def larger_gradient_choice(cross_entropy, squared_error):
+    """The prediction's answer from two gradient norms: 0 "cross-entropy, by far" (over 10 times
+    larger), 1 "squared error, by far" (under a tenth), 2 "about the same"."""
+    ce, se = float(cross_entropy), float(squared_error)
+    if not (np.isfinite(ce) and np.isfinite(se) and ce >= 0 and se >= 0 and max(ce, se) > 0):
+        raise ValueError(f"two finite norms >= 0, not both 0, were expected, got {ce!r} and {se!r}")
+    if ce > 10 * se:
+        return 0
+    if se > 10 * ce:
+        return 1
+    return 2
+
+
 def blobs(n_per_class=60, seed=0):
     """Three well-separated Gaussian clouds in 2-D: ``X`` (3n, 2) and labels ``y`` (3n,)."""
     rng = np.random.default_rng(seed)

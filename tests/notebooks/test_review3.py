@@ -195,3 +195,16 @@ def test_a_chinese_reveal_puts_no_space_after_a_full_width_stop():
     assert "。因为如此。" in text and "。 " not in text, text
     english = describe_prediction(state, "Because.")
     assert english.endswith(". Because."), english
+
+
+def test_eleven_reveals_the_choice_its_gradient_norms_pick():
+    """11's reveal was a typed 0; it now comes from the two norms at m = 10."""
+    assert nb11.larger_gradient_choice(1.4, 1e-4) == 0
+    assert nb11.larger_gradient_choice(1e-4, 1.4) == 1
+    assert nb11.larger_gradient_choice(1.0, 0.5) == 2
+    for bad in ((np.nan, 1.0), (0.0, 0.0), (-1.0, 1.0)):
+        with pytest.raises(ValueError):
+            nb11.larger_gradient_choice(*bad)
+    sizes = nb11.gradient_sizes(np.array([0.0, 2.0, 5.0, 10.0]))
+    assert nb11.larger_gradient_choice(sizes["cross_entropy"][3], sizes["squared_error"][3]) == 0
+    assert "larger.reveal(choice," in cell("11_choosing_the_cost", "daf7e762")
