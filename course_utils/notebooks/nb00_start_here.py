@@ -4,6 +4,7 @@ import numpy as np
 
 from .. import svg
 from ..i18n import _
+from . import _recheck_a as recheck_a
 from ._checking import N_BY_ONE, Exercise, hidden_rng, normal, run_checks, see
 from ._enforce import named_error, recording
 from ._prediction import Prediction  # noqa: F401 - the notebook's committed prediction
@@ -149,6 +150,7 @@ def check_one_hot(fn):
             _("every entry from the label rightwards is 1: a one-hot row has a single 1, at the label"),
         ),
     ]
+    mistakes += recheck_a.one_hot_mistakes()
     hints = [
         (_one_hot_elsewhere, _one_hot_elsewhere_message),
         (
@@ -170,7 +172,13 @@ def check_one_hot(fn):
         section=see("00_start_here", "Notation: one sample per row"),
         success=_("one row per sample, a single 1 in the column of its label"),
     )
-    return named_error(feedback, raised, _one_hot_error)
+    return named_error(
+        feedback,
+        raised,
+        lambda exc, args: (
+            _one_hot_error(exc, args) or recheck_a.other_exercise_called(fn, "one_hot", ["theta_to_params"])
+        ),
+    )
 
 
 def _one_hot_elsewhere(got, expected, args):

@@ -6,11 +6,13 @@ from .. import svg
 from ..i18n import _
 from ..palette import COLORS
 from ..softmax import log_softmax, softmax
+from . import _recheck_a as recheck_a
 from ._checking import Exercise, Feedback, normal, run_checks, see
 from ._nb01_formulas import _log_softmax_rows
 from ._nb01_mistakes import (
     log_softmax_hints,
     log_softmax_mistakes,
+    returned_e_message,
     softmax_hints,
     softmax_mistakes,
 )
@@ -99,7 +101,7 @@ def _changed_in_place(exercise):
 
 def check_softmax(fn):
     """Exercise: a numerically stable softmax of each row of ``z`` (N, C)."""
-    return run_checks(
+    feedback = run_checks(
         "softmax",
         fn,
         _SOFTMAX_CASES,
@@ -111,6 +113,13 @@ def check_softmax(fn):
         own=(softmax,),
         success=_("rows sum to 1, and logits of 1000 or -1000 give no NaN"),
     )
+    if (
+        feedback.status == "wrong"
+        and feedback.message == returned_e_message()
+        and recheck_a.divides_by_max(fn)
+    ):
+        return Feedback("softmax", "wrong", recheck_a.divided_by_max_message(), feedback.see)
+    return feedback
 
 
 def check_log_softmax(fn):
@@ -122,7 +131,7 @@ def check_log_softmax(fn):
         fn,
         cases,
         log_softmax,
-        log_softmax_mistakes(),
+        log_softmax_mistakes() + recheck_a.log_softmax_mistakes(),
         log_softmax_hints(),
         section=see("01_softmax", "Log-softmax and log-sum-exp"),
         changed_input=_changed_in_place("log_softmax"),

@@ -10,6 +10,7 @@ from ..gradcheck import numerical_gradient, rel_error
 from ..i18n import _
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
+from . import _recheck_a as recheck_a
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._enforce import named_error, recording
 from ._nb02_mistakes import jacobian_hints, jacobian_mistakes, notebook_helper_message, unit_step_mistake
@@ -193,11 +194,7 @@ def check_numerical_jacobian(fn):
         ),
         (
             lambda f, z, eps: forward(f, z, eps) / 2,
-            _(
-                "zp = z does not copy: zp is z itself, and so is zm, so zm[j] -= eps undoes zp's step "
-                "and f(zm) sees z unchanged; your columns are (f(z + ε e_j) − f(z)) / 2ε, half a "
-                "forward difference; perturb copies, zp = z.copy() (or z + step)"
-            ),
+            recheck_a.half_forward_message(),
         ),
         unit_step_mistake(),
         (
@@ -229,6 +226,7 @@ def check_numerical_jacobian(fn):
             ),
         ),
     ]
+    mistakes += recheck_a.numerical_jacobian_mistakes(_numerical_jacobian)
     raised = []
     feedback = run_checks(
         "numerical_jacobian",
@@ -263,7 +261,12 @@ def check_numerical_jacobian(fn):
         ),
         success=_("central differences, one column per input, one row per output"),
     )
-    feedback = named_error(feedback, raised, _square_jacobian)
+    feedback = named_error(
+        feedback,
+        raised,
+        lambda exc, args: _square_jacobian(exc, args) or recheck_a.np_gradient_error(fn, exc),
+    )
+    feedback = recheck_a.half_forward_reply(fn, feedback)
     if feedback.passed and _calls_notebook_helper(fn):
         return Feedback("numerical_jacobian", "wrong", notebook_helper_message(), feedback.see)
     if feedback.status == "wrong" and _integer_step(fn):

@@ -11,6 +11,7 @@ from .. import svg
 from ..i18n import _
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
+from . import _recheck_a as recheck_a
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._enforce import named_error, peak_bytes, python_loops, recording
 from ._guard import _source_lines
@@ -127,7 +128,7 @@ def check_batched_jacobian(fn):
         recording(fn, raised),
         cases,
         softmax_jacobian,
-        batched_mistakes(),
+        batched_mistakes() + recheck_a.batched_mistakes(),
         batched_hints(),
         section=see("03_kronecker_delta", "A batch of Jacobians, and what it costs"),
         own=(softmax_jacobian,),

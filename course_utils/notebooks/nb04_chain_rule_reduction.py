@@ -14,6 +14,7 @@ from ..gradcheck import rel_error
 from ..i18n import _, lazy_
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian, softmax_vjp
+from . import _recheck_a as recheck_a
 from ._checking import N_BY_ONE, Exercise, Feedback, hidden_rng, normal, run_checks, see
 from ._guard import PEAK_ATTRIBUTE
 from ._nb04_counting import count_operations as count_operations  # notebooks 04 and 05 count with it
@@ -224,7 +225,7 @@ def check_vjp(fn):
             _("every row went through the first sample's Jacobian: each row n has its own h_n and J_n"),
         ),
     ]
-    mistakes += _vjp_typed_mistakes()
+    mistakes += _vjp_typed_mistakes() + recheck_a.vjp_mistakes()
     section = see("04_chain_rule_reduction", "The reduction")
     changed = _changed_argument("vjp_rows", fn, cases[0], ("z", "g")) if callable(fn) else None
     if changed:

@@ -11,6 +11,7 @@ from ..i18n import _
 from ..losses import cross_entropy_and_grad, cross_entropy_grad
 from ..palette import COLORS
 from ..softmax import softmax, softmax_jacobian
+from . import _recheck_a as recheck_a
 from ._checking import Exercise, Feedback, hidden_rng, normal, run_checks, see, uniform
 from ._enforce import named_error, recording
 from ._nb04_mistakes import row_sum_hint
@@ -326,7 +327,7 @@ def check_soft_target_grad(fn):
             ),
         ),
     ]
-    mistakes += soft_typed_mistakes()
+    mistakes += soft_typed_mistakes() + recheck_a.soft_target_mistakes()
     verdict = run_checks(
         "soft_target_grad",
         fn,

@@ -279,7 +279,7 @@ SOFT_TYPED = [
     (lambda z, t: (hand_softmax(z) - t / t.sum()) / len(z), "the whole array"),
     (lambda z, t: _soft_good(z, t) / t.sum(axis=1, keepdims=True), "normalises t"),
     # A fourth round: no formula of the catalogue, named by a property every right answer has.
-    (lambda z, t: hand_softmax(z) * t.sum(axis=1, keepdims=True) - t / len(z), "do not sum to 0"),
+    (lambda z, t: hand_softmax(z) * t.sum(axis=1, keepdims=True) - t / len(z), "only t is divided by N"),
     (lambda z, t: (hand_softmax(z) - t / t.max(axis=1, keepdims=True)) / len(z), "do not sum to 0"),
     (lambda z, t: _soft_good(z, t) ** 2, "do not sum to 0"),
 ]
