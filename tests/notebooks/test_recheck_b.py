@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 from checking_helpers import expect
 
+import course_utils as cu
 from course_utils.notebooks import nb06_gradient_checking as nb06
+from course_utils.notebooks import nb07_mismatch_lab as nb07
 from course_utils.notebooks import nb10_computational_graph as nb10
+from course_utils.notebooks import nb11_choosing_the_cost as nb11
 
 
 def _gh(g, h):
@@ -114,3 +117,90 @@ def test_nb06_ex3_zero_guard_on_the_analytic_side_alone_is_rejected():
 
 def test_nb06_ex3_right_checker_still_accepted():
     expect(nb06.check_gradient_checker(_typed_checker()), "correct")
+
+
+# Notebook 07
+
+
+def _df(hidden, z):
+    return cu.ACTIVATIONS[hidden].df(z)
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (lambda s3, T2, z2, hid: (T2[:, 1:].T @ s3.T) * _df(hid, z2), "transpose that product back"),
+        (lambda s3, T2, z2, hid: s3 * T2[:, 1:], "sigma3 @ Theta2[:, 1:]"),
+        (
+            lambda s3, T2, z2, hid: ((s3 @ T2) * _df(hid, np.hstack([np.ones((len(z2), 1)), z2])))[:, :-1],
+            "one unit off",
+        ),
+    ],
+)
+def test_nb07_ex2_new_wrong_deltas_are_named(fn, words):
+    expect(nb07.check_sigma2(fn), "wrong", words)
+
+
+def test_nb07_ex2_right_delta_still_accepted():
+    expect(nb07.check_sigma2(lambda s3, T2, z2, hid: (s3 @ T2)[:, 1:] * _df(hid, z2)), "correct")
+
+
+# Notebook 11
+
+
+def _se(g_of, jacobian=True, batch_sum=False):
+    def squared_error_grad(z, y):
+        z = z - z.max(axis=1, keepdims=True)
+        h = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        g = g_of(h, y) / len(y)
+        if not jacobian:
+            return h * g
+        gh = np.sum(g * h) if batch_sum else np.sum(g * h, axis=1, keepdims=True)
+        return h * (g - gh)
+
+    return squared_error_grad
+
+
+def _onehot_g(h, y):
+    return h - np.eye(h.shape[1])[y]
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (_se(_onehot_g, jacobian=False), "is missing"),
+        (_se(_onehot_g, batch_sum=True), "whole batch"),
+        (_se(lambda h, y: h - y[:, None]), "raw labels"),
+    ],
+)
+def test_nb11_ex1_new_wrong_gradients_are_named(fn, words):
+    expect(nb11.check_squared_error_grad(fn), "wrong", words)
+
+
+def test_nb11_ex1_right_gradient_still_accepted():
+    expect(nb11.check_squared_error_grad(_se(_onehot_g)), "correct")
+
+
+def _bce(first, linear, soft):
+    return lambda z, t: float(np.sum(first(z) - linear(z, t) + soft(z)) / z.shape[0])
+
+
+_SOFT = lambda z: np.log1p(np.exp(-np.abs(z)))  # noqa: E731
+_MAX = lambda z: np.maximum(z, 0)  # noqa: E731
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (_bce(_MAX, lambda z, t: z, _SOFT), "t is missing"),
+        (_bce(_MAX, lambda z, t: z * t, lambda z: np.log1p(np.exp(np.abs(z)))), "minus inside the exponent"),
+        (_bce(np.abs, lambda z, t: z * t, _SOFT), "|z| where the loss has max(z, 0)"),
+    ],
+)
+def test_nb11_ex2_new_wrong_losses_are_named(fn, words):
+    fb = expect(nb11.check_bce_with_logits(fn), "wrong", words)
+    assert "flipped" not in fb.message
+
+
+def test_nb11_ex2_right_loss_still_accepted():
+    expect(nb11.check_bce_with_logits(_bce(_MAX, lambda z, t: z * t, _SOFT)), "correct")
