@@ -11,6 +11,7 @@ from checking_helpers import expect
 import course_utils as cu
 from course_utils.notebooks import nb06_gradient_checking as nb06
 from course_utils.notebooks import nb07_mismatch_lab as nb07
+from course_utils.notebooks import nb09_bug_hunt as nb09
 from course_utils.notebooks import nb10_computational_graph as nb10
 from course_utils.notebooks import nb11_choosing_the_cost as nb11
 
@@ -204,3 +205,29 @@ def test_nb11_ex2_new_wrong_losses_are_named(fn, words):
 
 def test_nb11_ex2_right_loss_still_accepted():
     expect(nb11.check_bce_with_logits(_bce(_MAX, lambda z, t: z * t, _SOFT)), "correct")
+
+
+# Notebook 09
+
+
+def _rows_by_labels(h, y):
+    t = np.zeros_like(h)
+    t[y] = 1
+    return (h - t).sum(axis=0) / len(y)
+
+
+def _onehot_t(h, y):
+    return np.eye(h.shape[1])[y]
+
+
+def test_nb09_ex2_rows_by_labels_on_t_quotes_t():
+    expect(nb09.check_bias_gradient(_rows_by_labels), "wrong", "t[y] = 1")
+
+
+def test_nb09_ex2_second_cu_softmax_is_not_blamed_on_cross_entropy_grad_alone():
+    fn = lambda h, y: (cu.softmax(h) - _onehot_t(h, y)).sum(axis=0) / len(y)  # noqa: E731
+    expect(nb09.check_bias_gradient(fn), "wrong", "cu.softmax(h)", "second softmax")
+
+
+def test_nb09_ex2_right_bias_gradient_still_accepted():
+    expect(nb09.check_bias_gradient(lambda h, y: (h - _onehot_t(h, y)).sum(axis=0) / len(y)), "correct")
