@@ -1,4 +1,4 @@
-"""Exercise 3 of notebook 06 as a second walk typed it wrong (issue 19): the loop position taken for
+"""Exercises 1 and 3 of notebook 06 as a second walk typed them wrong (issue 19): the loop position taken for
 the flat index, a 0/0 guard on the analytic side alone, and two slips that raise on a 2-D ``x``
 (``grad[k]`` for ``grad.flat[k]``, ``np.dot(grad, u)`` for the inner product).
 
@@ -48,8 +48,19 @@ def _two_d(args):
 
 
 def recheck_checker_raised(own):
-    """Rules for ``named_raise``: the exception a 1-D-only slip raises on a 2-D ``x``."""
+    """Rules for ``named_raise`` (exercises 1 and 3, ``x`` the second argument): the exception a
+    1-D-only slip raises on a 2-D ``x``, and a 2-D-only loop's on a 1-D ``x``."""
     return [
+        (
+            lambda exc, args: (
+                np.ndim(args[1]) == 1 and isinstance(exc, IndexError) and "tuple index" in str(exc)
+            ),
+            _(
+                "x.shape[1] does not exist for a 1-D x: a loop over rows and columns works for 2-D arrays "
+                "only; loop over every entry whatever the shape, for k in range(x.size) with x.flat[k]"
+            ),
+            own,
+        ),
         (
             lambda exc, args: _two_d(args) and isinstance(exc, IndexError) and "axis 0" in str(exc),
             _(

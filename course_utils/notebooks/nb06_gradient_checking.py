@@ -136,7 +136,7 @@ def check_central_difference(fn):
         differences,
     )
     course = course_gradient_hint(fn, fixed, _case(48, 4, 1e-3))  # cu.numerical_gradient(f, x) ignores eps
-    return run_checks(
+    feedback = run_checks(
         "numerical_grad",
         fn,
         cases,
@@ -157,6 +157,7 @@ def check_central_difference(fn):
         own=(numerical_gradient,),
         success=_("central differences of f(), and x is exactly as it was afterwards"),
     )
+    return named_raise(feedback, fn, cases, recheck_checker_raised(differences))
 
 
 @replies_when_stalled("relative_error")

@@ -120,6 +120,83 @@ def test_nb06_ex3_right_checker_still_accepted():
     expect(nb06.check_gradient_checker(_typed_checker()), "correct")
 
 
+def _whole_array(f, x, eps):
+    """The whole array stepped at once (x put back from a copy, so only the one slope is wrong)."""
+    old = x.copy()
+    x += eps
+    up = f()
+    x -= 2 * eps
+    down = f()
+    x[...] = old
+    return np.full_like(x, (up - down) / (2 * eps))
+
+
+def _two_d_only(f, x, eps):
+    grad = np.zeros_like(x)
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            old = x[i, j]
+            x[i, j] = old + eps
+            up = f()
+            x[i, j] = old - eps
+            down = f()
+            x[i, j] = old
+            grad[i, j] = (up - down) / (2 * eps)
+    return grad
+
+
+def _central(both_up=False):
+    def numerical_grad(f, x, eps):
+        grad = np.zeros_like(x)
+        for k in range(x.size):
+            old = x.flat[k]
+            x.flat[k] = old + eps
+            up = f()
+            x.flat[k] = old + eps if both_up else old - eps
+            down = f()
+            x.flat[k] = old
+            grad.flat[k] = (up - down) / (2 * eps)
+        return grad
+
+    return numerical_grad
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (_whole_array, "same slope"),
+        (_two_d_only, "x.shape[1]"),
+        (_central(both_up=True), "both steps went the same way"),
+    ],
+)
+def test_nb06_ex1_new_wrong_differences_are_named(fn, words):
+    expect(nb06.check_central_difference(fn), "wrong", words)
+
+
+def test_nb06_ex1_right_differences_still_accepted():
+    expect(nb06.check_central_difference(_central()), "correct")
+
+
+def _max_norms(a, b):
+    d = np.abs(a).max() + np.abs(b).max()
+    return 0.0 if d == 0 else float(np.abs(a - b).max() / d)
+
+
+def _allclose_zero(a, b):
+    if np.allclose(a, b):
+        return 0.0
+    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
+
+
+def test_nb06_ex2_max_norms_throughout_are_named_not_rounding():
+    fb = expect(nb06.check_relative_error(_max_norms), "wrong", "max-norms throughout")
+    assert "rounded" not in fb.message
+
+
+def test_nb06_ex2_allclose_guard_is_named_as_a_tolerance():
+    expect(nb06.check_relative_error(_allclose_zero), "wrong", "np.allclose")
+
+
 # Notebook 07
 
 
