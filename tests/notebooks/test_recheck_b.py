@@ -11,6 +11,7 @@ from checking_helpers import expect
 import course_utils as cu
 from course_utils.notebooks import nb06_gradient_checking as nb06
 from course_utils.notebooks import nb07_mismatch_lab as nb07
+from course_utils.notebooks import nb08_mnist_two_layer_net as nb08
 from course_utils.notebooks import nb09_bug_hunt as nb09
 from course_utils.notebooks import nb10_computational_graph as nb10
 from course_utils.notebooks import nb11_choosing_the_cost as nb11
@@ -282,6 +283,50 @@ def test_nb11_ex2_new_wrong_losses_are_named(fn, words):
 
 def test_nb11_ex2_right_loss_still_accepted():
     expect(nb11.check_bce_with_logits(_bce(_MAX, lambda z, t: z * t, _SOFT)), "correct")
+
+
+# Notebook 08
+
+
+def _backward(one_hot_rows=None, mask_without_b1=False):
+    def two_layer_backward(X, y, W1, b1, W2, b2):
+        N = X.shape[0]
+        z1 = X @ W1 + b1
+        a1 = np.maximum(z1, 0)
+        z2 = a1 @ W2 + b2
+        e = np.exp(z2 - z2.max(axis=1, keepdims=True))
+        h = e / e.sum(axis=1, keepdims=True)
+        t = np.eye(one_hot_rows(N, W2.shape[1]))[y]
+        dz2 = (h - t) / N
+        dW2 = a1.T @ dz2
+        db2 = dz2.sum(axis=0)
+        da1 = dz2 @ W2.T
+        dz1 = da1 * ((X @ W1 > 0) if mask_without_b1 else (z1 > 0))
+        return dz2, dW2, db2, da1, dz1, X.T @ dz1, dz1.sum(axis=0)
+
+    return two_layer_backward
+
+
+def test_nb08_ex1_mask_without_b1_is_named():
+    fb = nb08.check_two_layer_backward(_backward(lambda N, C: C, mask_without_b1=True))
+    expect(fb, "wrong", "without b1")
+
+
+def test_nb08_ex1_one_hot_as_wide_as_the_batch_is_named_not_a_product():
+    fb = expect(nb08.check_two_layer_backward(_backward(lambda N, C: N)), "wrong", "np.eye(C)[y]")
+    assert "A @ B.T" not in fb.message
+
+
+def test_nb08_ex1_right_backward_still_accepted():
+    expect(nb08.check_two_layer_backward(_backward(lambda N, C: C)), "correct")
+
+
+def test_nb08_ex3_mu_as_a_percentage_is_named():
+    def momentum_update(w, dw, v, lr, mu):
+        v_new = (mu / 100) * v - lr * dw
+        return w + v_new, v_new
+
+    expect(nb08.check_momentum_update(momentum_update), "wrong", "percentage")
 
 
 # Notebook 09
