@@ -66,6 +66,7 @@ def _check_case(
     flip=False,
     rows_only=False,
     n_entries=3,
+    zero_grad=False,
 ):
     """``(f, x, grad, entries, directions, eps)`` on ``scale`` times the quartic.
 
@@ -73,7 +74,8 @@ def _check_case(
     entries of x to 0, where the quartic's gradient and its central difference are both exactly 0;
     ``flip`` negates the whole gradient (the sign bug), so that every n and a have opposite signs;
     ``rows_only`` samples flat indices below the number of rows (where ``e[k] = 1`` runs, moving a row);
-    ``n_entries`` is how many entries are sampled.
+    ``n_entries`` is how many entries are sampled; ``zero_grad`` sets ``grad`` to 0 at the first sampled
+    entry, where the true slope is not 0 (a gradient entry wrongly 0, which must score 1).
     """
 
     def build():
@@ -90,6 +92,8 @@ def _check_case(
         grad *= -scale if flip else scale
         if plant is not None:
             grad.flat[plant[0]] += plant[1] * scale
+        if zero_grad:
+            grad.flat[entries[0]] = 0.0
         # The notebook passes entries as an array, or as [] when only directions are wanted.
         return _Reads(x, scale), x, grad, ([] if no_entries else entries), rng.normal(size=(3, *x.shape)), eps
 

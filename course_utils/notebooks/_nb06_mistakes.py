@@ -57,8 +57,9 @@ def central_difference_mistakes(central, differences):
         (
             lambda f, x, eps: np.zeros_like(x),  # a copy was perturbed: f, reading x, never moved
             _(
-                "every entry is 0: f reads x itself, so perturb x in place (x.flat[k] = old + eps), "
-                "not a copy of it, and put the old value back"
+                "every entry is 0: f gave the same value at both steps; either f never saw them (f reads "
+                "x itself, so perturb x in place, x.flat[k] = old + eps, not a copy of it) or both steps "
+                "went the same way: the second is old − eps; then put the old value back"
             ),
             differences,
         ),

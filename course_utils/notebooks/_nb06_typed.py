@@ -41,6 +41,17 @@ def _whole_rows(f, x, eps):
     return grad
 
 
+def _whole_array_step(f, x, eps):
+    """Central differences with the whole of x stepped at once: one slope, copied into every entry."""
+    old = x.copy()
+    x += eps
+    up = f()
+    x -= 2 * eps
+    down = f()
+    x[...] = old
+    return np.full_like(x, (up - down) / (2 * eps))
+
+
 def central_typed_mistakes(central, differences):
     """Exercise 1 (``numerical_grad``): ``(wrong(f, x, eps), message, section)``."""
     return [
@@ -106,6 +117,15 @@ def central_typed_mistakes(central, differences):
             differences,
         ),
         (
+            _whole_array_step,
+            _(
+                "every entry has the same slope: x += eps moves the whole array at once, so f's change is "
+                "the slope along all entries together, the sum of the partial derivatives; move one entry "
+                "at a time, x.flat[k] = old + eps, then old − eps, then back to old"
+            ),
+            differences,
+        ),
+        (
             lambda f, x, eps: float(np.sum(central(f, x, eps))),
             _("that is one number, the sum of the slopes: return one slope per entry of x, shaped like x"),
         ),
@@ -123,8 +143,9 @@ def relative_error_typed_mistakes(rel, four):
         (
             lambda a, b: 0.0 if norm(a) + norm(b) < 1e-8 else rel(a, b),
             _(
-                "you return 0 whenever ||a|| + ||b|| is below a threshold: small gradients are "
-                "gradients too (here the norms are near 1e-9); return 0 only when both are exactly zero"
+                "you return 0 whenever a and b are within a tolerance (np.allclose, or ||a|| + ||b|| "
+                "below a threshold): small gradients are gradients too, and their difference is what the "
+                "error measures (here the norms are near 1e-9); return 0 only when both are exactly zero"
             ),
             four,
         ),
@@ -141,6 +162,15 @@ def relative_error_typed_mistakes(rel, four):
             _(
                 "you return 0 whenever b is zero: the 0/0 rule is for a and b both zero; with b = 0 and "
                 "a ≠ 0 the error is 1"
+            ),
+            four,
+        ),
+        (
+            lambda a, b: _ratio(np.abs(a - b).max(), np.abs(a).max() + np.abs(b).max()),
+            _(
+                "that is max |a − b| / (max |a| + max |b|), max-norms throughout (the largest |entry|): "
+                "the course's ||·|| is the two-norm, np.linalg.norm, the root of the sum of squares, in "
+                "all three places"
             ),
             four,
         ),

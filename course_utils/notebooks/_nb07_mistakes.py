@@ -199,6 +199,14 @@ def more_sigma2_mistakes(df, get_activation):
             lambda s3, T2, z2, hid: back(s3, T2) + df(hid, z2),
             _("+ adds f'(z2): the chain rule multiplies by it, (sigma3 Theta2)(:, 2:end) .* f'(z2)"),
         ),
+        (
+            lambda s3, T2, z2, hid: ((s3 @ T2) * df(hid, np.column_stack([np.ones(len(z2)), z2])))[:, :-1],
+            _(
+                "f' was taken on [1, z2], a column of ones in front, and the last column dropped after: "
+                "each column of f' now sits one unit off its column of sigma3 Theta2; z2 has no bias "
+                "column, and the bias column to drop is the first, (sigma3 @ Theta2)[:, 1:] * f'(z2)"
+            ),
+        ),
     ]
 
 
@@ -264,6 +272,20 @@ def sigma2_raised(df):
             _(
                 "z2[:, 1:] drops a hidden unit: z2 has no bias column; only the product sigma3 Theta2 "
                 "loses its first column"
+            ),
+        ),
+        (
+            raises_like(lambda s3, T2, z2, hid: (T2[:, 1:].T @ s3.T) * df(hid, z2)),
+            _(
+                "Theta2[:, 1:].T @ sigma3.T is (H, m), one column per sample, while f'(z2) is (m, H): "
+                "transpose that product back, (Theta2[:, 1:].T @ sigma3.T).T, which is sigma3 @ Theta2[:, 1:]"
+            ),
+        ),
+        (
+            raises_like(lambda s3, T2, z2, hid: s3 * T2[:, 1:]),
+            _(
+                "sigma3 * Theta2[:, 1:] multiplies elementwise, shapes (m, K) and (K, H): the chain rule "
+                "needs the matrix product sigma3 @ Theta2[:, 1:]"
             ),
         ),
     ]

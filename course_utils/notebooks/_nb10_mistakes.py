@@ -101,6 +101,31 @@ def softmax_node_mistakes(right):
                 "function scores 0 anyway)"
             ),
         ),
+        (
+            lambda h, g: h * (g - h),
+            _(
+                "that subtracts h itself where ⟨g, h⟩ belongs: ⟨g, h⟩ = Σ_k g_k h_k is one number per "
+                "sample, np.sum(g * h, axis=1, keepdims=True); the rule is h ⊙ (g − ⟨g, h⟩)"
+            ),
+        ),
+        (
+            lambda h, g: h * (g - np.mean(g, axis=1, keepdims=True)),
+            _(
+                "that subtracts the plain mean of each row of g; the rule subtracts ⟨g, h⟩ = Σ_k g_k h_k, "
+                "the average of g weighed by h: h ⊙ (g − ⟨g, h⟩)"
+            ),
+        ),
+        (
+            lambda h, g: (1 - h) * (g - np.sum(g * h, axis=1, keepdims=True)),
+            _(
+                "the factor in front is 1 − h; the rule's factor is h itself, h ⊙ (g − ⟨g, h⟩) (1 − h "
+                "appears only in the diagonal entries h_i (1 − h_i) of the Jacobian)"
+            ),
+        ),
+        (
+            lambda h, g: g * (h - np.sum(g * h, axis=1, keepdims=True)),
+            _("g and h have swapped places: the rule is h ⊙ (g − ⟨g, h⟩), h in front"),
+        ),
     ]
 
 
@@ -224,6 +249,19 @@ def log_softmax_node_mistakes(here):
             _(
                 "that subtracts h ⟨g, h⟩, the sum weighed by h as in the softmax node: log-softmax's "
                 "Jacobian δ_ij − h_j sums g plainly, so the rule is g − h Σg"
+            ),
+            here,
+        ),
+        (
+            lambda log_h, g: np.exp(log_h) * g - np.sum(g, axis=1, keepdims=True),
+            _("h multiplies g instead of the sum Σg: the rule is g − h Σg"),
+            here,
+        ),
+        (
+            lambda log_h, g: np.zeros_like(g),
+            _(
+                "every entry is 0: that is g − (Σh) g, and Σ_k h_k = 1 on every row, so it cancels; "
+                "the sum in the rule runs over g, g − h Σg"
             ),
             here,
         ),

@@ -33,6 +33,7 @@ from ._nb06_mistakes import (
 )
 from ._nb06_newcomer3 import newcomer3_checker_mistakes
 from ._nb06_properties import central_hints, named_by_property, rounded
+from ._nb06_recheck import recheck_checker_mistakes, recheck_checker_raised
 from ._nb06_review import (
     course_gradient_hint,
     directions_unscored,
@@ -45,7 +46,7 @@ from ._nb06_review import (
 from ._nb06_review import entry_and_direction_moves as _moves
 from ._nb06_typed import central_typed_mistakes, checker_typed_mistakes, relative_error_typed_mistakes
 from ._view import LiveView
-from ._when_raised import replies_when_stalled
+from ._when_raised import named_raise, replies_when_stalled
 
 
 def describe_epsilon(state):
@@ -135,7 +136,7 @@ def check_central_difference(fn):
         differences,
     )
     course = course_gradient_hint(fn, fixed, _case(48, 4, 1e-3))  # cu.numerical_gradient(f, x) ignores eps
-    return run_checks(
+    feedback = run_checks(
         "numerical_grad",
         fn,
         cases,
@@ -156,6 +157,7 @@ def check_central_difference(fn):
         own=(numerical_gradient,),
         success=_("central differences of f(), and x is exactly as it was afterwards"),
     )
+    return named_raise(feedback, fn, cases, recheck_checker_raised(differences))
 
 
 @replies_when_stalled("relative_error")
@@ -275,11 +277,12 @@ def check_gradient_checker(fn):
         # A step as large as x: x restored by arithmetic (x[...] += eps * u after old − eps·u) is off by
         # a rounding there, as exercise 1's cases show it; with a step of 1e-5 the sum happens to round back.
         _check_case(64, (3, 4), eps=0.5),
+        _check_case(65, (3, 4), plant=(9, 0.5), zero_grad=True),  # a wrong 0 in grad: n ≠ 0 = a scores 1
     ]
     own = see("06_gradient_checking", "Your own gradient checker")
     differences = see("06_gradient_checking", "Forward and central differences")
     mistakes = gradient_checker_mistakes(_my_check, differences) + checker_typed_mistakes(differences)
-    mistakes += newcomer3_checker_mistakes()
+    mistakes += recheck_checker_mistakes(own) + newcomer3_checker_mistakes()
     mistakes.append(
         (
             lambda f, x, grad, entries, directions, eps: (
@@ -312,7 +315,7 @@ def check_gradient_checker(fn):
         "the direction errors are missing: score every u in directions too, after the entries, and "
         "return their errors as the second array"
     )
-    return run_checks(
+    feedback = run_checks(
         "my_gradient_check",
         fn,
         cases,
@@ -358,6 +361,7 @@ def check_gradient_checker(fn):
             "round-off for the correct gradient, large errors where a wrong entry was planted"
         ),
     )
+    return named_raise(feedback, fn, cases, recheck_checker_raised(own))
 
 
 GRADED = [

@@ -22,6 +22,7 @@ from ._nb08_mistakes import (
     two_masks,
 )
 from ._nb08_planted import TRAINS_CHOICES, sgd_losses, trains_prediction, which_choice  # noqa: F401
+from ._nb08_recheck import recheck_backward_mistakes, recheck_backward_raised, recheck_momentum_mistakes
 from ._partial_loops import part_filled
 from ._view import LiveView
 from ._when_raised import named_raise, replies_when_stalled
@@ -211,6 +212,7 @@ def check_momentum_update(fn):
     ]
     mistakes = momentum_update_mistakes(_momentum, [reference for reference, _said in _CONVENTIONS])
     training = see("08_mnist_two_layer_net", "Training")
+    mistakes += recheck_momentum_mistakes(training)
     ours = run_checks(
         "momentum_update",
         fn,
@@ -316,7 +318,7 @@ def check_two_layer_backward(fn):
     """Exercise: ``two_layer_backward(X, y, W1, b1, W2, b2)`` -> ``(dz2, dW2, db2, da1, dz1, dW1, db1)``."""
     cases = [_net_case(61), _net_case(62, N=7, D=3, H=4, C=5)]
     steps = see("08_mnist_two_layer_net", "The backward pass, tensor by tensor")
-    mistakes = two_layer_backward_mistakes(_backward, steps)
+    mistakes = two_layer_backward_mistakes(_backward, steps) + recheck_backward_mistakes(_backward, steps)
     hints = [
         (
             _reordered,
@@ -336,7 +338,7 @@ def check_two_layer_backward(fn):
             N_BY_ONE,
         ),
     ]
-    raised = two_layer_backward_raised(steps)
+    raised = two_layer_backward_raised(steps) + recheck_backward_raised(steps)
     feedback = run_checks(
         "two_layer_backward",
         fn,

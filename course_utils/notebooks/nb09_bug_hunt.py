@@ -336,8 +336,8 @@ def _more_bias_mistakes(onehot):
         (
             _rows_of_labels,
             _(
-                "g[y] -= 1 picks rows by the labels' values: row n is sample n, and its label picks the "
-                "column, g[np.arange(N), y] -= 1"
+                "g[y] -= 1 (or t[y] = 1) picks rows by the labels' values: row n is sample n, and its label "
+                "picks the column, g[np.arange(N), y] -= 1 (t[np.arange(N), y] = 1)"
             ),
         ),
         (
@@ -368,8 +368,8 @@ def _more_bias_mistakes(onehot):
         (
             lambda h, y: cross_entropy_grad(h, y).sum(axis=0),
             _(
-                "cu.cross_entropy_grad takes logits and applies its own softmax, but h is already the "
-                "softmax's output: a second softmax; write Σ (h − t)/N from h itself"
+                "a second softmax: h is already the softmax's output, and cu.softmax(h), or "
+                "cu.cross_entropy_grad(h, y), which takes logits, applies one again; write Σ (h − t)/N from h"
             ),
             see("09_bug_hunt", "The double softmax"),
         ),

@@ -22,6 +22,7 @@ from ._nb11_mistakes import (
     overflowed,
     squared_error_mistakes,
 )
+from ._nb11_recheck import recheck_bce_mistakes, recheck_squared_error_mistakes
 from ._prediction import Prediction  # noqa: F401 - the notebook's committed prediction
 from ._view import LiveView, slider
 from ._when_raised import replies_when_stalled
@@ -171,6 +172,8 @@ def _sigmoid(z):
 def check_bce_with_logits(fn):
     """Exercise: ``bce_with_logits(z, t)``, the mean binary cross-entropy from logits, stable."""
     cases = [
+        # Targets of both values first: where t is all 0, a loss with z t dropped, flipped or kept agree.
+        (normal(64, (4, 3)), np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0]])),
         (normal(61, (4, 3)), (normal(62, (4, 3)) > 0).astype(float)),
         # σ(40) rounds to 1 in float64, yet e^40 is finite: the naive log fails here, log(1 + e^z) not.
         (np.array([[40.0, -40.0], [1.0, -2.0]]), np.array([[0.0, 1.0], [1.0, 0.0]])),
@@ -190,6 +193,7 @@ def check_bce_with_logits(fn):
         return _reference(z, t) * z.shape[0]
 
     mistakes = [
+        *recheck_bce_mistakes(stable),
         (
             log1p_exp,
             _(
@@ -282,6 +286,7 @@ def check_squared_error_grad(fn):
         return h * (g - np.sum(g * h, axis=1, keepdims=True))
 
     mistakes = [
+        *recheck_squared_error_mistakes(here),
         (
             lambda z, y: (softmax(z) - onehot(z, y)) / z.shape[0],
             _(
