@@ -3,7 +3,9 @@
 The code lives in :mod:`course_utils.teaching.grading`; this module only keeps the command stable.
 """
 
-from .teaching.grading import main
+import sys
+
+from .teaching.grading import end_interrupted, main
 
 if __name__ == "__main__":
-    main()
+    sys.exit(end_interrupted(main()))

@@ -561,6 +561,37 @@ def test_an_interrupt_frees_a_grader_thread_even_if_a_process_still_holds_the_pi
         os.close(write_fd)
 
 
+def test_an_interrupt_ends_the_batch_without_waiting_for_a_grading_thread(monkeypatch):
+    """A thread still reading from a killed hand-in must not hold up the interrupted grader (the
+    interrupt test once waited 60 s for it); the command then ends at once (end_interrupted)."""
+    import threading
+
+    from course_utils.teaching import sandbox
+
+    release, finished = threading.Event(), threading.Event()
+
+    def grade_stand_in(notebook, path, student, timeout, sandboxed, fast=False):
+        if path == "slow":
+            release.wait(120)  # a thread that does not come back by itself
+            finished.set()
+        return grading.Row(student, path)
+
+    monkeypatch.setattr(grading, "_grade_safely", grade_stand_in)
+    monkeypatch.setattr(grading.confine, "check", lambda: None)
+
+    def interrupt(row):
+        raise KeyboardInterrupt
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            grading.grade(NB, ["quick", "slow"], students=["q", "s"], jobs=2, on_row=interrupt)
+        assert not finished.is_set(), "grade() waited for the thread that was still grading"
+    finally:
+        release.set()
+        sandbox.resume()
+    assert grading.end_interrupted(0) == 0  # only an interrupt's code 130 ends the process at once
+
+
 def test_once_interrupted_the_grader_starts_no_hand_in(tmp_path, monkeypatch):
     """After kill_all(), a thread that picks up a hand-in (or re-runs one without a killed cell)
     writes a zero row that says why, and starts no sandbox at all."""

@@ -275,24 +275,43 @@ def grade(
     students = students or report.student_names(submissions)
     guard = report.CourseGuard()
     rows = []
-    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
-        futures = {
-            pool.submit(_grade_safely, notebook, str(path), students[k], timeout, sandboxed, fast): path
-            for k, path in enumerate(submissions)
-        }
-        try:
-            for future in as_completed(futures):
-                row = future.result()
-                rows.append(row)
-                if on_row:
-                    on_row(row)
-                guard.check(row.submission)
-        except BaseException:  # interrupted, or the course changed on disk: stop everything now
-            for f in futures:
-                f.cancel()
-            sandbox.kill_all()
-            raise
+    pool = ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1)
+    futures = {
+        pool.submit(_grade_safely, notebook, str(path), students[k], timeout, sandboxed, fast): path
+        for k, path in enumerate(submissions)
+    }
+    try:
+        for future in as_completed(futures):
+            row = future.result()
+            rows.append(row)
+            if on_row:
+                on_row(row)
+            guard.check(row.submission)
+    except BaseException:  # interrupted, or the course changed on disk: stop everything now
+        for f in futures:
+            f.cancel()
+        sandbox.kill_all()
+        # Not waiting for the threads: one may still be reading from a hand-in whose sandbox was
+        # just killed, and the rows already graded are on disk. The command ends the process
+        # (:func:`end_interrupted`).
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return rows
+
+
+def end_interrupted(code):
+    """End the grading command with ``code`` at once after an interrupt (exit code 130).
+
+    Python would otherwise wait at exit for every grading thread, one of which may be waiting on a
+    hand-in whose sandbox :func:`~course_utils.teaching.sandbox.kill_all` has just killed. Rows and
+    feedback are written and flushed before this is called.
+    """
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def main(argv=None):
@@ -380,4 +399,4 @@ def _grade_class(args):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(end_interrupted(main()))
