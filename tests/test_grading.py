@@ -406,7 +406,14 @@ def test_rows_are_written_as_they_finish_and_an_interrupt_keeps_them(tmp_path):
     loops = _submission(tmp_path, "slow", learner=True, extra="while True:\n    pass")
     out = tmp_path / "grades.csv"
     command = [sys.executable, "-m", "course_utils.grading", NB, str(blank), str(loops)]
-    grader = subprocess.Popen(command + ["-o", str(out), "--jobs", "1", "--timeout", "300"], cwd=tmp_path)
+    # Started with SIGINT ignored, as by a parent that ignores it (a test runner's worker, a shell's
+    # background job): the child inherits the ignore, and the grader must undo it. This was the flaky
+    # failure: some test workers had SIGINT ignored, and the Ctrl-C never reached the grader.
+    grader = subprocess.Popen(
+        command + ["-o", str(out), "--jobs", "1", "--timeout", "300"],
+        cwd=tmp_path,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
     try:
         for _ in range(600):  # the quick one is in the file while the slow one still runs
             if out.exists() and len(out.read_text().splitlines()) >= 2:

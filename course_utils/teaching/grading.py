@@ -28,7 +28,9 @@ exercise's score and message, and a Markdown feedback file per student goes to `
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
@@ -109,7 +111,6 @@ def watch_names(notebook):
 UNSANDBOXED = lazy_("graded WITHOUT the sandbox (--no-sandbox): this hand-in ran as the teacher. ")
 FLAGGED = lazy_("flagged: {function} calls {flags}. ")
 INTERRUPTED = lazy_("not graded: the grader was interrupted before this hand-in finished")
-
 
 MAX_RUNS = 4
 """How many times one hand-in may be run: each cell that kills or stalls it is left out of the next run."""
@@ -291,22 +292,18 @@ def grade(
         for f in futures:
             f.cancel()
         sandbox.kill_all()
-        # Not waiting for the threads: one may still be reading from a hand-in whose sandbox was
-        # just killed, and the rows already graded are on disk. The command ends the process
-        # (:func:`end_interrupted`).
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=False, cancel_futures=True)  # no waiting: see end_interrupted
         raise
     pool.shutdown(wait=True)
     return rows
 
 
 def end_interrupted(code):
-    """End the grading command with ``code`` at once after an interrupt (exit code 130).
-
-    Python would otherwise wait at exit for every grading thread, one of which may be waiting on a
-    hand-in whose sandbox :func:`~course_utils.teaching.sandbox.kill_all` has just killed. Rows and
-    feedback are written and flushed before this is called.
-    """
+    """End the command at once after an interrupt (``code`` 130; rows are written by then), not
+    waiting for threads; with ``None``, make Ctrl-C work even if the parent left SIGINT ignored."""
+    if code is None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        return None
     if code == 130:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -315,6 +312,7 @@ def end_interrupted(code):
 
 
 def main(argv=None):
+    end_interrupted(None)  # Ctrl-C interrupts, whatever the parent did with SIGINT
     parser = argparse.ArgumentParser(
         prog="python -m course_utils.grading",
         description="Grade learner notebooks: a score and the checker's message per exercise.",
